@@ -1,0 +1,154 @@
+/**
+ * Moore–Penrose pseudo-inverse and minimum-norm least squares, from the Jacobi SVD, in float64.
+ */
+import { InvalidArgumentError, ShapeError } from './errors.js';
+import { checkMatrix, matmul, transpose, type Matrix } from './matrix.js';
+import { svdUnchecked, type SvdResult } from './svd.js';
+
+const EPS = 2.220446049250313e-16;
+
+/** Cutoff options shared by the pseudo-inverse and least-squares functions. */
+export interface RankCutoff {
+  /**
+   * Relative cutoff: singular values `≤ rcond·σ_max` are treated as zero. Default `max(m, n)·ε` (numpy's
+   * `matrix_rank`/`lstsq` convention).
+   */
+  rcond?: number;
+  /** Absolute cutoff, combined with `rcond` by taking the larger. Default 0. */
+  atol?: number;
+}
+
+/** @internal Resolves the singular-value threshold below which directions are dropped. */
+export function singularCutoff(fn: string, s: Float64Array, m: number, n: number, options: RankCutoff): number {
+  const rcond = options.rcond ?? Math.max(m, n) * EPS;
+  const atol = options.atol ?? 0;
+  if (!(rcond >= 0) || !Number.isFinite(rcond)) throw new InvalidArgumentError(fn, 'rcond', 'must be a finite number ≥ 0', rcond);
+  if (!(atol >= 0) || !Number.isFinite(atol)) throw new InvalidArgumentError(fn, 'atol', 'must be a finite number ≥ 0', atol);
+  const smax = s.length > 0 ? s[0]! : 0;
+  return Math.max(atol, rcond * smax);
+}
+
+/** @internal `V·diag(1/s)·Uᵀ` over the kept singular values: the pseudo-inverse from a ready SVD. */
+export function pinvFromSvd(f: SvdResult, cutoff: number): { pinv: Matrix; rank: number } {
+  const m = f.u.rows;
+  const n = f.v.rows;
+  const k = f.s.length;
+  const out = new Float64Array(n * m);
+  let rank = 0;
+  for (let c = 0; c < k; c++) {
+    const sigma = f.s[c]!;
+    if (!(sigma > cutoff)) continue;
+    rank++;
+    const inv = 1 / sigma;
+    for (let i = 0; i < n; i++) {
+      const vic = f.v.data[i * k + c]! * inv;
+      if (vic === 0) continue;
+      const oi = i * m;
+      for (let j = 0; j < m; j++) out[oi + j] += vic * f.u.data[j * k + c]!;
+    }
+  }
+  return { pinv: { rows: n, cols: m, data: out }, rank };
+}
+
+/**
+ * Moore–Penrose pseudo-inverse `A⁺` (`n × m` for `A: m × n`), dropping singular values at or below the cutoff.
+ * Satisfies the Penrose identities `A·A⁺·A = A`, `A⁺·A·A⁺ = A⁺` and symmetry of `A·A⁺` and `A⁺·A`.
+ *
+ * The thesis' Platonic projections (ch. 7) fit each layer with `W = A⁺·T`.
+ *
+ * @example
+ * ```ts
+ * const ap = pinv(fromRows([[1, 2], [2, 4]]));   // rank 1: ap = A / 25
+ * ```
+ */
+export function pinvF64(a: Matrix, options: RankCutoff = {}): Matrix {
+  checkMatrix('pinvF64', 'A', a);
+  const f = svdUnchecked(a);
+  return pinvFromSvd(f, singularCutoff('pinvF64', f.s, a.rows, a.cols, options)).pinv;
+}
+
+/** Result of {@link lstsqF64}. */
+export interface LstsqResult {
+  /** `n × k` minimum-norm solution of `min ‖A·X − B‖`. */
+  x: Matrix;
+  /** Numerical rank of A under the cutoff. */
+  rank: number;
+  /** Singular values of A, descending. */
+  singularValues: Float64Array;
+  /** Squared residual norm per column of B; empty unless A has full column rank and more rows than columns. */
+  residuals: Float64Array;
+}
+
+/**
+ * Minimum-norm least squares `X = argmin ‖A·X − B‖_F` (and, among minimisers, the smallest ‖X‖_F), for `A: m × n`
+ * and `B: m × k`. Rank-deficient and ill-conditioned A are handled by the SVD cutoff.
+ *
+ * @example
+ * ```ts
+ * const { x, rank } = lstsq(a, b);
+ * ```
+ */
+export function lstsqF64(a: Matrix, b: Matrix, options: RankCutoff = {}): LstsqResult {
+  checkMatrix('lstsqF64', 'A', a);
+  checkMatrix('lstsqF64', 'B', b);
+  if (b.rows !== a.rows) throw new ShapeError('lstsqF64', 'B', [a.rows, 'k'], [b.rows, b.cols], "rows must match 'A'");
+  const f = svdUnchecked(a);
+  const cutoff = singularCutoff('lstsqF64', f.s, a.rows, a.cols, options);
+  const m = a.rows;
+  const n = a.cols;
+  const kk = b.cols;
+  const r = f.s.length;
+  // X = V · diag(1/s) · (Uᵀ B), never forming A⁺.
+  const x = new Float64Array(n * kk);
+  let rank = 0;
+  const utb = new Float64Array(kk);
+  for (let c = 0; c < r; c++) {
+    const sigma = f.s[c]!;
+    if (!(sigma > cutoff)) continue;
+    rank++;
+    utb.fill(0);
+    for (let i = 0; i < m; i++) {
+      const u = f.u.data[i * r + c]!;
+      if (u === 0) continue;
+      for (let j = 0; j < kk; j++) utb[j] += u * b.data[i * kk + j]!;
+    }
+    for (let j = 0; j < kk; j++) utb[j] = utb[j]! / sigma;
+    for (let i = 0; i < n; i++) {
+      const v = f.v.data[i * r + c]!;
+      if (v === 0) continue;
+      for (let j = 0; j < kk; j++) x[i * kk + j] += v * utb[j]!;
+    }
+  }
+  let residuals = new Float64Array(0);
+  if (rank === n && m > n) {
+    residuals = new Float64Array(kk);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < kk; j++) {
+        let s = -b.data[i * kk + j]!;
+        for (let p = 0; p < n; p++) s += a.data[i * n + p]! * x[p * kk + j]!;
+        residuals[j] += s * s;
+      }
+    }
+  }
+  return { x: { rows: n, cols: kk, data: x }, rank, singularValues: f.s, residuals };
+}
+
+/**
+ * @internal VJP of `X = A⁺` for `A: m × n` at constant rank (Golub & Pereyra 1973): given `G = ∂L/∂X` (`n × m`),
+ * `∂L/∂A = −Xᵀ·G·Xᵀ + (I − A·X)·Gᵀ·X·Xᵀ + Xᵀ·X·Gᵀ·(I − X·A)`.
+ */
+export function pinvVjp(a: Matrix, x: Matrix, g: Matrix): Matrix {
+  const xt = transpose(x);
+  const gt = transpose(g);
+  // term 1: −Xᵀ G Xᵀ
+  const t1 = matmul(matmul(xt, g), xt);
+  // term 2: (I − A X) Gᵀ X Xᵀ = Gᵀ(XXᵀ) − A·(X·(Gᵀ(XXᵀ)))
+  const gtxxt = matmul(gt, matmul(x, xt));
+  const t2 = matmul(a, matmul(x, gtxxt));
+  // term 3: XᵀX Gᵀ (I − X A) = (XᵀX Gᵀ) − (XᵀX Gᵀ X)·A
+  const xtxgt = matmul(matmul(xt, x), gt);
+  const t3 = matmul(matmul(xtxgt, x), a);
+  const out = new Float64Array(a.rows * a.cols);
+  for (let i = 0; i < out.length; i++) out[i] = -t1.data[i]! + gtxxt.data[i]! - t2.data[i]! + xtxgt.data[i]! - t3.data[i]!;
+  return { rows: a.rows, cols: a.cols, data: out };
+}

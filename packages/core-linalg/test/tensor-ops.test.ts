@@ -1,0 +1,390 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BackendUnavailableError,
+  DTypeError,
+  InvalidArgumentError,
+  NonFiniteError,
+  ShapeError,
+  checkNumber,
+  checkTensor,
+  extractPatches,
+  fromMatrix,
+  gradCheck,
+  initBackend,
+  installWasmKernels,
+  lstsq,
+  lstsqF64,
+  matMul,
+  matmul,
+  pinv,
+  pinvF64,
+  toMatrix,
+  type Matrix,
+} from '../src/index.js';
+import { dot, randn, relErr } from './helpers.js';
+
+beforeAll(async () => {
+  await initBackend({ preference: 'wasm', log: false });
+});
+
+/** Runs `f` on the cpu backend and on wasm, returning both results as plain arrays. */
+async function onBothBackends(f: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+  const run = () => {
+    const out = tf.tidy(f);
+    const list = Array.isArray(out) ? out : [out];
+    const values = list.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(list);
+    return values;
+  };
+  await tf.setBackend('cpu');
+  const cpu = run();
+  await tf.setBackend('wasm');
+  const wasm = run();
+  return { cpu, wasm };
+}
+
+describe('initBackend', () => {
+  const saved = process.env.BBP_BACKEND;
+  afterEach(async () => {
+    if (saved === undefined) delete process.env.BBP_BACKEND;
+    else process.env.BBP_BACKEND = saved;
+    await tf.setBackend('wasm');
+  });
+
+  it('skips backends that are not installed and reports why, then loads wasm', async () => {
+    delete process.env.BBP_BACKEND;
+    const messages: string[] = [];
+    const info = await initBackend({ log: (m) => messages.push(m) });
+    expect(info.choice).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(info.skipped.map((s) => s.backend)).toEqual(['tfjs-node-gpu', 'tfjs-node']);
+    expect(info.skipped[0]!.error).toBe('not installed');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/TensorFlow\.js backend: wasm \(skipped tfjs-node-gpu: not installed, tfjs-node: not installed\)/);
+  });
+
+  it('moves on when a backend loads but cannot start (webgl under Node.js)', async () => {
+    delete process.env.BBP_BACKEND;
+    const info = await initBackend({ preference: ['webgl', 'cpu'], log: false });
+    expect(info.choice).toBe('cpu');
+    expect(info.skipped[0]!.backend).toBe('webgl');
+  });
+
+  it('moves on when a custom loader throws', async () => {
+    delete process.env.BBP_BACKEND;
+    const info = await initBackend({
+      preference: ['webgpu', 'cpu'],
+      loaders: { webgpu: () => Promise.reject(new Error('no adapter')) },
+      log: false,
+    });
+    expect(info.choice).toBe('cpu');
+    expect(info.skipped).toEqual([{ backend: 'webgpu', error: 'no adapter' }]);
+  });
+
+  it('BBP_BACKEND forces one backend, and an unloadable forced backend is a clear error', async () => {
+    process.env.BBP_BACKEND = 'cpu';
+    expect((await initBackend({ preference: 'wasm', log: false })).choice).toBe('cpu');
+    process.env.BBP_BACKEND = 'tfjs-node';
+    await expect(initBackend({ log: false })).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(initBackend({ log: false })).rejects.toThrow(/tried tfjs-node: not installed/);
+    process.env.BBP_BACKEND = 'tpu';
+    await expect(initBackend({ log: false })).rejects.toThrow(/argument 'BBP_BACKEND' must be one of/);
+  });
+
+  it('rejects an empty or unknown preference', async () => {
+    delete process.env.BBP_BACKEND;
+    await expect(initBackend({ preference: [], log: false })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(initBackend({ preference: 'gpu' as 'cpu', log: false })).rejects.toThrow(/argument 'preference'/);
+  });
+});
+
+describe('wasm backend gaps', () => {
+  it('installs once: a second call changes nothing', () => {
+    expect(installWasmKernels()).toEqual([]);
+    for (const k of ['Conv2DBackpropFilter', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'Einsum']) {
+      expect(tf.getKernel(k, 'wasm'), k).toBeDefined();
+    }
+  });
+
+  it('embedding gradients (UnsortedSegmentSum) work on wasm and equal the cpu backend', async () => {
+    const table = randn(6, 3, 1);
+    const ids = [0, 2, 2, 5, 1, 2];
+    const weights = randn(6, 3, 2);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const e = fromMatrix(table);
+      const w = fromMatrix(weights);
+      return tf.grads((x) => tf.sum(tf.mul(tf.gather(x, tf.tensor1d(ids, 'int32')), w)))([e]);
+    });
+    expect(relErr(wasm[0]!, cpu[0]!)).toBeLessThan(1e-6);
+  });
+
+  it('CNN weight gradients (Conv2DBackpropFilter) work on wasm and equal the cpu backend', async () => {
+    const configs: Array<{ n: number; h: number; c: number; k: number; co: number; stride: number; pad: 'same' | 'valid' }> = [
+      { n: 2, h: 7, c: 3, k: 3, co: 4, stride: 1, pad: 'same' },
+      { n: 3, h: 8, c: 2, k: 5, co: 3, stride: 2, pad: 'same' },
+      { n: 1, h: 9, c: 1, k: 3, co: 2, stride: 2, pad: 'valid' },
+      { n: 2, h: 6, c: 4, k: 1, co: 5, stride: 1, pad: 'valid' },
+    ];
+    for (const cfg of configs) {
+      const xs = randn(cfg.n * cfg.h * cfg.h, cfg.c, 3);
+      const ws = randn(cfg.k * cfg.k * cfg.c, cfg.co, 4);
+      const { cpu, wasm } = await onBothBackends(() => {
+        const x = tf.tensor4d(Float32Array.from(xs.data), [cfg.n, cfg.h, cfg.h, cfg.c]);
+        const w = tf.tensor4d(Float32Array.from(ws.data), [cfg.k, cfg.k, cfg.c, cfg.co]);
+        return tf.grads((a, b) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, cfg.stride, cfg.pad))))([x, w]);
+      });
+      expect(relErr(wasm[1]!, cpu[1]!), JSON.stringify(cfg)).toBeLessThan(1e-5);
+      expect(relErr(wasm[0]!, cpu[0]!), JSON.stringify(cfg)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('depthwise-conv gradients and einsum run on wasm', async () => {
+    const { cpu, wasm } = await onBothBackends(() => {
+      const x = tf.tensor4d(Float32Array.from(randn(2 * 5 * 5, 3, 5).data), [2, 5, 5, 3]);
+      const f = tf.tensor4d(Float32Array.from(randn(9, 3, 6).data), [3, 3, 3, 1]);
+      const [dx, df] = tf.grads((a, b) => tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')))([x, f]);
+      const e = tf.einsum('ij,jk->ik', tf.ones([2, 3]), tf.ones([3, 4]));
+      return [dx!, df!, e];
+    });
+    cpu.forEach((v, i) => expect(relErr(wasm[i]!, v)).toBeLessThan(1e-5));
+  });
+
+  it('transposed matMul (patched kernel) gives the same products as the plain one', () => {
+    const a = fromMatrix(randn(13, 7, 7));
+    const b = fromMatrix(randn(13, 5, 8));
+    const c = fromMatrix(randn(9, 7, 9));
+    const ref = (x: Matrix, y: Matrix, ta: boolean, tb: boolean) => matmul(x, y, { transposeA: ta, transposeB: tb }).data;
+    expect(relErr(tf.matMul(a, b, true, false).dataSync(), ref(toMatrix(a), toMatrix(b), true, false))).toBeLessThan(1e-6);
+    expect(relErr(tf.matMul(a, c, false, true).dataSync(), ref(toMatrix(a), toMatrix(c), false, true))).toBeLessThan(1e-6);
+    const bias = tf.ones([5]);
+    const fused = tf.fused.matMul({ a, b, transposeA: true, bias, activation: 'relu' });
+    const expected = ref(toMatrix(a), toMatrix(b), true, false).map((v) => Math.max(0, v + 1));
+    expect(relErr(fused.dataSync(), expected)).toBeLessThan(1e-6);
+    tf.dispose([a, b, c, bias, fused]);
+  });
+});
+
+describe('matMul helper', () => {
+  it('matches tf.matMul for every transpose combination, with gradients, on wasm and cpu', async () => {
+    const a = randn(6, 4, 11);
+    const b = randn(6, 4, 12);
+    for (const [ta, tb] of [
+      [false, true],
+      [true, false],
+      [false, false],
+      [true, true],
+    ] as const) {
+      const shapeA: [number, number] = ta ? [4, 6] : [6, 4];
+      const shapeB: [number, number] = tb ? [3, 4] : [4, 3];
+      const av = Float32Array.from(randn(...shapeA, 13).data);
+      const bv = Float32Array.from(randn(...shapeB, 14).data);
+      const { cpu, wasm } = await onBothBackends(() => {
+        const x = tf.tensor2d(av, shapeA);
+        const y = tf.tensor2d(bv, shapeB);
+        const out = matMul(x, y, ta, tb);
+        const plain = tf.matMul(x, y, ta, tb);
+        const [gx, gy] = tf.grads((p, q) => tf.sum(tf.sin(matMul(p as tf.Tensor2D, q as tf.Tensor2D, ta, tb))))([x, y]);
+        const [px, py] = tf.grads((p, q) => tf.sum(tf.sin(tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D, ta, tb))))([x, y]);
+        return [out, plain, gx!, px!, gy!, py!];
+      });
+      for (const r of [cpu, wasm]) {
+        expect(relErr(r[0]!, r[1]!)).toBeLessThan(1e-6);
+        expect(relErr(r[2]!, r[3]!)).toBeLessThan(1e-5);
+        expect(relErr(r[4]!, r[5]!)).toBeLessThan(1e-5);
+      }
+    }
+    expect(a.rows + b.rows).toBe(12);
+  });
+
+  it('names the mismatched argument', () => {
+    const x = tf.zeros([3, 4]);
+    expect(() => matMul(x, tf.zeros([5, 2]))).toThrow(/matMul: argument 'b' must have shape \[4, \?\]/);
+    expect(() => matMul(x, tf.zeros([4, 2], 'int32'))).toThrow(DTypeError);
+    expect(() => matMul(tf.zeros([2, 3, 4]), tf.zeros([3, 4, 2]))).toThrow(/batch sizes must match/);
+  });
+});
+
+describe('extractPatches (im2col)', () => {
+  it('[1 | P]·W equals conv2d + bias for several channel counts, kernel sizes, strides and paddings', () => {
+    const cases: Array<{ c: number; k: number; stride: number; padding: 'same' | 'valid' }> = [
+      { c: 1, k: 1, stride: 1, padding: 'same' },
+      { c: 1, k: 3, stride: 1, padding: 'same' },
+      { c: 3, k: 3, stride: 1, padding: 'same' },
+      { c: 2, k: 5, stride: 1, padding: 'same' },
+      { c: 3, k: 3, stride: 2, padding: 'same' },
+      { c: 2, k: 3, stride: 1, padding: 'valid' },
+      { c: 2, k: 3, stride: 2, padding: 'valid' },
+    ];
+    for (const { c, k, stride, padding } of cases) {
+      const [n, h, w, co] = [2, 7, 6, 4];
+      tf.tidy(() => {
+        const x = tf.tensor4d(Float32Array.from(randn(n * h * w, c, c + k).data), [n, h, w, c]);
+        const weights = tf.tensor2d(Float32Array.from(randn(1 + k * k * c, co, k).data), [1 + k * k * c, co]);
+        const p = extractPatches(x, k, { strides: stride, padding });
+        const withBias = tf.concat([tf.ones([p.shape[0], 1]), p], 1);
+        const viaPatches = tf.matMul(withBias, weights);
+        const kernel = tf.reshape(tf.slice(weights, [1, 0], [k * k * c, co]), [k, k, c, co]) as tf.Tensor4D;
+        const conv: tf.Tensor4D = tf.add(tf.conv2d(x, kernel, stride, padding), tf.slice(weights, [0, 0], [1, co]).reshape([co]));
+        expect(viaPatches.shape[0]).toBe(conv.shape[0] * conv.shape[1] * conv.shape[2]);
+        expect(relErr(viaPatches.dataSync(), conv.dataSync()), JSON.stringify({ c, k, stride, padding })).toBeLessThan(1e-5);
+      });
+    }
+  });
+
+  it('orders columns as (dy·kw + dx)·C + c and rows as (b·Ho + y)·Wo + x', () => {
+    const x = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
+    const p = extractPatches(x, 2, { padding: 'valid' });
+    expect(p.shape).toEqual([1, 4]);
+    expect(Array.from(p.dataSync())).toEqual([1, 2, 3, 4]);
+    const same = extractPatches(x, 3);
+    // Row 0 is the window centred on pixel (0,0): zero padding above and to the left.
+    expect(Array.from(same.dataSync().slice(0, 9))).toEqual([0, 0, 0, 0, 1, 2, 0, 3, 4]);
+    tf.dispose([x, p, same]);
+  });
+
+  it('gradient through im2col equals the gradient through conv2d with respect to the input', () => {
+    const [n, h, w, c, co, k] = [2, 5, 5, 2, 3, 3];
+    tf.tidy(() => {
+      const x = tf.tensor4d(Float32Array.from(randn(n * h * w, c, 21).data), [n, h, w, c]);
+      const kernel = tf.tensor4d(Float32Array.from(randn(k * k * c, co, 22).data), [k, k, c, co]);
+      const flat = tf.reshape(kernel, [k * k * c, co]);
+      const gPatches = tf.grad((z) => tf.sum(tf.tanh(tf.matMul(extractPatches(z as tf.Tensor4D, k), flat))))(x);
+      const gConv = tf.grad((z) => tf.sum(tf.tanh(tf.conv2d(z as tf.Tensor4D, kernel, 1, 'same'))))(x);
+      expect(relErr(gPatches.dataSync(), gConv.dataSync())).toBeLessThan(1e-5);
+    });
+  });
+
+  it('passes a finite-difference gradient check', () => {
+    const x = tf.tensor4d(Float32Array.from(randn(1 * 4 * 4, 2, 31).data), [1, 4, 4, 2]);
+    const g = tf.tensor2d(Float32Array.from(randn(16, 18, 32).data), [16, 18]);
+    const result = gradCheck((z) => tf.sum(tf.mul(g, extractPatches(z as tf.Tensor4D, 3))) as tf.Scalar, [x], { h: 1e-2, tolerance: 1e-3 });
+    expect(result.passed).toBe(true);
+    tf.dispose([x, g]);
+  });
+
+  it('rejects bad arguments by name', () => {
+    const x = tf.zeros([1, 4, 4, 1]) as tf.Tensor4D;
+    expect(() => extractPatches(tf.zeros([4, 4, 1]) as unknown as tf.Tensor4D, 3)).toThrow(/argument 'x' must have shape \[N, H, W, C\]/);
+    expect(() => extractPatches(x, 0)).toThrow(/argument 'kernelSize'/);
+    expect(() => extractPatches(x, 3, { strides: 1.5 })).toThrow(/argument 'strides'/);
+    expect(() => extractPatches(x, 5, { padding: 'valid' })).toThrow(/must fit inside the 4 × 4 input/);
+    expect(() => extractPatches(x, 3, { padding: 'full' as 'same' })).toThrow(/argument 'padding'/);
+    x.dispose();
+  });
+});
+
+describe('pinv and lstsq ops', () => {
+  it('forward equals the float64 kernels', () => {
+    const a = randn(7, 4, 41);
+    const b = randn(7, 2, 42);
+    const ap = tf.tidy(() => pinv(fromMatrix(a)));
+    const x = tf.tidy(() => lstsq(fromMatrix(a), fromMatrix(b)));
+    expect(relErr(ap.dataSync(), pinvF64(toMatrix(fromMatrix(a))).data)).toBeLessThan(1e-5);
+    expect(relErr(x.dataSync(), lstsqF64(toMatrix(fromMatrix(a)), toMatrix(fromMatrix(b))).x.data)).toBeLessThan(1e-5);
+    tf.dispose([ap, x]);
+  });
+
+  it('pinv gradient matches float64 finite differences for tall and wide full-rank input', () => {
+    for (const [m, n] of [
+      [7, 4],
+      [3, 6],
+    ] as const) {
+      const a = toMatrix(fromMatrix(randn(m, n, 50 + m)));
+      const g = randn(n, m, 51);
+      const gT = fromMatrix(g);
+      const at = fromMatrix(a);
+      const result = gradCheck((x) => tf.sum(tf.mul(gT, pinv(x as tf.Tensor2D))) as tf.Scalar, [at], {
+        reference: (av) => dot(g, pinvF64({ rows: m, cols: n, data: av })),
+        tolerance: 1e-4,
+      });
+      expect(result.passed, `${m}×${n}: ${result.maxRelativeError}`).toBe(true);
+      tf.dispose([gT, at]);
+    }
+  });
+
+  it('lstsq gradient matches float64 finite differences for both A and B', () => {
+    const a = toMatrix(fromMatrix(randn(9, 3, 60)));
+    const b = toMatrix(fromMatrix(randn(9, 2, 61)));
+    const g = randn(3, 2, 62);
+    const gT = fromMatrix(g);
+    const [at, bt] = [fromMatrix(a), fromMatrix(b)];
+    const result = gradCheck((x, y) => tf.sum(tf.mul(gT, lstsq(x as tf.Tensor2D, y as tf.Tensor2D))) as tf.Scalar, [at, bt], {
+      reference: (av, bv) => dot(g, lstsqF64({ rows: 9, cols: 3, data: av }, { rows: 9, cols: 2, data: bv }).x),
+      tolerance: 1e-4,
+    });
+    expect(result.passed, String(result.maxRelativeError)).toBe(true);
+    tf.dispose([gT, at, bt]);
+  });
+
+  it('reject NaN input and mismatched rows', () => {
+    const a = tf.tensor2d([[1, Number.NaN], [0, 1]]);
+    expect(() => pinv(a)).toThrow(NonFiniteError);
+    expect(() => lstsq(tf.zeros([3, 2]) as tf.Tensor2D, tf.zeros([4, 1]) as tf.Tensor2D)).toThrow(/argument 'B' must have shape \[m = 3, k\]/);
+    a.dispose();
+  });
+});
+
+describe('gradCheck', () => {
+  const x = randn(3, 2, 70);
+  const sumSquares = (m: Matrix) => m.data.reduce((s, v) => s + v * v, 0);
+
+  it('passes a correct gradient with an error near 1e-10 and fails a wrong one', () => {
+    const good = gradCheck(sumSquares, [x], { gradient: (m) => [{ ...m, data: m.data.map((v) => 2 * v) }] });
+    expect(good.passed).toBe(true);
+    expect(good.maxRelativeError).toBeLessThan(1e-8);
+    const bad = gradCheck(sumSquares, [x], { gradient: (m) => [{ ...m, data: m.data.map((v) => 2.001 * v) }] });
+    expect(bad.passed).toBe(false);
+    expect(bad.maxRelativeError).toBeGreaterThan(1e-4);
+    const fourth = gradCheck(sumSquares, [x], { gradient: (m) => [{ ...m, data: m.data.map((v) => 2 * v) }], order: 4, h: 1e-3 });
+    expect(fourth.maxRelativeError).toBeLessThan(1e-9);
+  });
+
+  it('samples coordinates reproducibly with maxEntries', () => {
+    const big = randn(10, 10, 71);
+    const opts = { gradient: (m: Matrix) => [{ ...m, data: m.data.map((v) => 2 * v) }], maxEntries: 7, seed: 3 };
+    const r1 = gradCheck(sumSquares, [big], opts);
+    const r2 = gradCheck(sumSquares, [big], opts);
+    expect(r1.inputs[0]!.indices).toHaveLength(7);
+    expect(r1.inputs[0]!.indices).toEqual(r2.inputs[0]!.indices);
+  });
+
+  it('checks tfjs functions by float32 differencing and catches a broken custom gradient', () => {
+    const t = tf.tensor2d([[0.3, -0.2], [0.5, 0.1]]);
+    expect(gradCheck((z) => tf.sum(tf.tanh(z)) as tf.Scalar, [t]).passed).toBe(true);
+    const broken = tf.customGrad((z: tf.Tensor | tf.GradSaveFunc) => ({
+      value: tf.sum(tf.square(z as tf.Tensor)),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.mul(dy as tf.Tensor, z as tf.Tensor),
+    }));
+    expect(gradCheck((z) => broken(z) as tf.Scalar, [t]).passed).toBe(false);
+    t.dispose();
+  });
+
+  it('demands a gradient function for float64 inputs and validates options', () => {
+    expect(() => gradCheck(sumSquares, [x], {} as never)).toThrow(/options.gradient/);
+    expect(() => gradCheck(sumSquares, [x], { gradient: () => [] })).toThrow(/must return 1 matrices/);
+    expect(() => gradCheck(sumSquares, [x], { gradient: (m) => [m], order: 3 as 2 })).toThrow(/argument 'order'/);
+    expect(() => gradCheck(sumSquares, [], { gradient: () => [] })).toThrow(/argument 'inputs'/);
+  });
+});
+
+describe('checkTensor and checkNumber', () => {
+  it('binds symbolic dimensions across arguments and reports the bound value', () => {
+    const dims = {};
+    checkTensor('fit', 'x', tf.zeros([4, 2]), { shape: ['n', 2] }, dims);
+    expect(dims).toEqual({ n: 4 });
+    expect(() => checkTensor('fit', 'y', tf.zeros([3]), { shape: ['n'] }, dims)).toThrow("fit: argument 'y' must have shape [n = 4], got [3]");
+    expect(() => checkTensor('fit', 'x', tf.zeros([4, 3]), { shape: ['n', 2] })).toThrow(ShapeError);
+    expect(() => checkTensor('fit', 'k', tf.zeros([3, 4]), { shape: ['n', 'n'] })).toThrow(/dimension 'n' must be 3/);
+    expect(() => checkTensor('fit', 'x', [1, 2], { rank: 1 })).toThrow(/must be a tf.Tensor/);
+    expect(() => checkTensor('fit', 'x', tf.tensor1d([1, Number.NaN]), { finite: true })).toThrow(/contains NaN at index 1/);
+    expect(() => checkTensor('fit', 'x', tf.zeros([2], 'int32'), { dtype: ['float32', 'bool'] })).toThrow(/dtype float32 or bool, got int32/);
+  });
+
+  it('checkNumber describes the accepted range', () => {
+    expect(() => checkNumber('fit', 'epochs', 0, { min: 1, integer: true })).toThrow("fit: argument 'epochs' must be an integer ≥ 1, got 0");
+    expect(() => checkNumber('fit', 'lr', Number.NaN, { min: 0, exclusiveMin: true })).toThrow(/must be a finite number > 0, got NaN/);
+    expect(() => checkNumber('fit', 'p', 1, { min: 0, max: 1, exclusiveMax: true })).toThrow(/< 1/);
+    expect(() => checkNumber('fit', 'p', 0.5, { min: 0, max: 1 })).not.toThrow();
+  });
+});
