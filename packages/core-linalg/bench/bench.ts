@@ -1,0 +1,188 @@
+/**
+ * core-linalg benchmarks. Prints one JSON object per line:
+ *
+ * - `gram`: GFLOP/s of the Gram matrix AᵀA, on the active tfjs backend (float32) and in float64 JavaScript.
+ * - `ridgeSolve`: milliseconds for one forward + backward pass of `ridgeSolve` (gradients wrt A and T) at the
+ *   issue's shapes, for each precision.
+ * - `ridgeSolve-accuracy`: relative error of W and of ∂L/∂A, ∂L/∂T against a float64 reference, per precision, on an
+ *   ill-conditioned (shortcut-network-like) system and on a Gaussian one — the measurement behind `precision: 'auto'`.
+ *
+ * Run: `pnpm --filter @beyond-backprop/core-linalg bench` (BBP_BACKEND=cpu|wasm to pick a backend).
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  createRng,
+  fromMatrix,
+  gram,
+  initBackend,
+  matMul,
+  ridgeSolve,
+  ridgeSolveF64,
+  ridgeSolvePlan,
+  symEig,
+  toMatrix,
+  type Matrix,
+} from '../src/index.js';
+
+const quick = process.argv.includes('--quick');
+
+function emit(record: Record<string, unknown>): void {
+  console.log(JSON.stringify(record));
+}
+
+function randn(rows: number, cols: number, seed: number): Matrix {
+  const rng = createRng(seed);
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  return { rows, cols, data };
+}
+
+/**
+ * Median wall time: warm up for at least `warmupMs` (so the JIT has compiled the hot paths) and 2 runs, then time
+ * `reps` runs.
+ */
+function time(fn: () => void, reps: number, warmupMs = 300): number {
+  const start = performance.now();
+  for (let i = 0; i < 2 || performance.now() - start < warmupMs; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    s = Math.max(s, Math.abs(b[i]!));
+  }
+  return d / s;
+}
+
+async function main(): Promise<void> {
+  const info = await initBackend({ log: false });
+  const backend = info.choice;
+
+  for (const [n, f] of quick ? [[1000, 257]] : [[1000, 257], [6400, 577], [1024, 1024]]) {
+    const a = tf.tensor2d(Float32Array.from(randn(n!, f!, 1).data), [n!, f!]);
+    const flops = 2 * n! * f! * f!;
+    const ms = time(
+      () =>
+        tf.tidy(() => {
+          matMul(a, a, true, false).dataSync();
+        }),
+      quick ? 3 : 7,
+    );
+    emit({ bench: 'gram', backend, dtype: 'float32', n, f, ms: round(ms), gflops: round(flops / ms / 1e6) });
+    const a64 = toMatrix(a);
+    // The float64 kernel computes one triangle: n·f·(f+1) flops; report the same 2nf² convention for comparability.
+    const ms64 = time(() => gram(a64), quick || n! * f! * f! > 1e9 ? 1 : 3, 0);
+    emit({ bench: 'gram', backend: 'float64-js', dtype: 'float64', n, f, ms: round(ms64), gflops: round(flops / ms64 / 1e6) });
+    a.dispose();
+  }
+
+  const shapes: Array<[number, number, number]> = quick ? [[194, 16, 5], [100, 3137, 10]] : [[194, 16, 5], [1000, 257, 64], [6400, 577, 64], [100, 3137, 10]];
+  for (const [n, f, m] of shapes) {
+    const a = tf.tensor2d(Float32Array.from(randn(n, f, 2).data), [n, f]);
+    const t = tf.tensor2d(Float32Array.from(randn(n, m, 3).data), [n, m]);
+    for (const precision of ['float64', 'mixed', 'auto'] as const) {
+      const plan = ridgeSolvePlan(n, f, m, { precision });
+      const work = n * f * f;
+      const slow = plan.precision === 'float64' && work > 1e8;
+      const reps = quick || slow ? 2 : 15;
+      const step = () =>
+        tf.tidy(() => {
+          const [da, dt] = tf.grads((x, y) => tf.sum(tf.square(ridgeSolve(x as tf.Tensor2D, y as tf.Tensor2D, 1e-3, { precision }))))([a, t]);
+          da!.dataSync();
+          dt!.dataSync();
+        });
+      const ms = time(step, reps, slow ? 0 : 300);
+      emit({ bench: 'ridgeSolve', backend, n, f, m, form: plan.form, precision, resolved: plan.precision, msForwardBackward: round(ms) });
+    }
+    tf.dispose([a, t]);
+  }
+
+  for (const accuracyCase of ['shortcut-net', 'gaussian'] as const) {
+    for (const lambda of [1e-3, 0.1]) {
+      const { a, t } = accuracyCase === 'gaussian' ? { a: randn(400, 40, 7), t: randn(400, 5, 8) } : shortcutSystem();
+      // Round inputs to float32 first, so only the arithmetic differs between the paths.
+      const a32 = toMatrix(fromMatrix(a));
+      const t32 = toMatrix(fromMatrix(t));
+      const ref = ridgeSolveF64(a32, t32, lambda);
+      const g = randn(ref.w.rows, ref.w.cols, 9);
+      const refGrad = ref.vjp(g);
+      const k = gram(a32, lambda);
+      const ev = symEig(k).values;
+      const cond = ev[ev.length - 1]! / ev[0]!;
+      const errors: Record<string, unknown> = {};
+      for (const precision of ['float64', 'mixed'] as const) {
+        tf.tidy(() => {
+          const at = fromMatrix(a32);
+          const tt = fromMatrix(t32);
+          const gt = fromMatrix(g);
+          const w = ridgeSolve(at, tt, lambda, { precision });
+          const [da, dt] = tf.grads((x, y) => tf.sum(tf.mul(gt, ridgeSolve(x as tf.Tensor2D, y as tf.Tensor2D, lambda, { precision }))))([at, tt]);
+          errors[precision] = {
+            w: sci(relErr(w.dataSync(), ref.w.data)),
+            dA: sci(relErr(da!.dataSync(), refGrad.dA.data)),
+            dT: sci(relErr(dt!.dataSync(), refGrad.dT.data)),
+          };
+        });
+      }
+      emit({ bench: 'ridgeSolve-accuracy', backend, case: accuracyCase, n: a.rows, f: a.cols, lambda, condK: sci(cond), relativeError: errors });
+    }
+  }
+}
+
+/**
+ * The realisation system of the last layer of a 2-5-5-5-2 all-shortcut tanh net on two-spirals-sized data:
+ * A = [1 | X | tanh(S2) | tanh(S3) | tanh(S4)], n = 194, f = 18, with random-teacher hidden sums — the badly
+ * conditioned kind of Gram matrix target space solves every step (spec §3.1: cond ≈ 1e6 at λ = 1e-3).
+ */
+function shortcutSystem(): { a: Matrix; t: Matrix } {
+  const n = 194;
+  const rng = createRng(11);
+  const cols: number[][] = [];
+  const x: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const k = Math.floor(i / 2);
+    const r = 0.65 + (5.85 * k) / 96;
+    const th = (k * Math.PI) / 16;
+    const s = i % 2 === 0 ? 1 : -1;
+    x.push([s * r * Math.cos(th), s * r * Math.sin(th)]);
+  }
+  for (let i = 0; i < n; i++) cols.push([1, ...x[i]!]);
+  for (let layer = 0; layer < 3; layer++) {
+    const fanIn = cols[0]!.length;
+    const w = Array.from({ length: fanIn * 5 }, () => rng.normal(0, 1 / Math.sqrt(fanIn)));
+    for (let i = 0; i < n; i++) {
+      const row = cols[i]!;
+      const added: number[] = [];
+      for (let j = 0; j < 5; j++) {
+        let s = 0;
+        for (let p = 0; p < fanIn; p++) s += row[p]! * w[p * 5 + j]!;
+        added.push(Math.tanh(s));
+      }
+      row.push(...added);
+    }
+  }
+  const f = cols[0]!.length;
+  const a: Matrix = { rows: n, cols: f, data: Float64Array.from(cols.flat()) };
+  const t = randn(n, 2, 12);
+  return { a, t };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function sci(x: number): number {
+  return Number(x.toPrecision(3));
+}
+
+await main();
