@@ -1,8 +1,23 @@
 /**
- * Vitest settings shared by every workspace package: resolve sibling packages to their TypeScript sources (the
- * `@beyond-backprop/source` export condition) so tests never need a prior build.
+ * Vitest settings shared by every workspace package:
+ * - sibling packages resolve to their TypeScript sources (the `@beyond-backprop/source` export condition), so tests
+ *   never need a prior build;
+ * - results are also written to `.vitest-results.json`, which `scripts/test-summary.mjs` adds up after `pnpm test`.
  */
-export const sourceConditions = {
-  resolve: { conditions: ['@beyond-backprop/source', 'import', 'module', 'default'] },
-  ssr: { resolve: { conditions: ['@beyond-backprop/source', 'import', 'module', 'default'], externalConditions: ['@beyond-backprop/source'] } },
-};
+import { defineProject, type UserWorkspaceConfig } from 'vitest/config';
+
+const conditions = ['@beyond-backprop/source', 'import', 'module', 'default'];
+
+/** The vitest project config of one workspace package. */
+export function workspaceProject(name: string, test: UserWorkspaceConfig['test'] = {}): UserWorkspaceConfig {
+  return defineProject({
+    resolve: { conditions },
+    ssr: { resolve: { conditions, externalConditions: ['@beyond-backprop/source'] } },
+    test: {
+      name,
+      testTimeout: 60_000,
+      reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
+      ...test,
+    },
+  });
+}

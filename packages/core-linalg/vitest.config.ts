@@ -1,7 +1,3 @@
-import { defineProject } from 'vitest/config';
-import { sourceConditions } from '../../vitest.shared.js';
+import { workspaceProject } from '../../vitest.shared.js';
 
-export default defineProject({
-  ...sourceConditions,
-  test: { name: 'core-linalg', testTimeout: 60_000 },
-});
+export default workspaceProject('core-linalg');

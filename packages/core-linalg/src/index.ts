@@ -31,7 +31,7 @@ export {
   fromRows,
   gram,
   identity,
-  matmul,
+  matmulF64,
   matrix,
   maxAbsDiff,
   outerGram,

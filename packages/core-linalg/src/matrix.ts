@@ -83,11 +83,11 @@ export function transpose(a: Matrix): Matrix {
  *
  * @example
  * ```ts
- * const c = matmul(a, b);                       // A·B
- * const g = matmul(a, a, { transposeA: true }); // AᵀA (prefer gram(a), which exploits symmetry)
+ * const c = matmulF64(a, b);                       // A·B
+ * const g = matmulF64(a, a, { transposeA: true }); // AᵀA (prefer gram(a), which exploits symmetry)
  * ```
  */
-export function matmul(a: Matrix, b: Matrix, options: { transposeA?: boolean; transposeB?: boolean } = {}): Matrix {
+export function matmulF64(a: Matrix, b: Matrix, options: { transposeA?: boolean; transposeB?: boolean } = {}): Matrix {
   const ta = options.transposeA ?? false;
   const tb = options.transposeB ?? false;
   const n = ta ? a.cols : a.rows;
@@ -95,7 +95,7 @@ export function matmul(a: Matrix, b: Matrix, options: { transposeA?: boolean; tr
   const kb = tb ? b.cols : b.rows;
   const m = tb ? b.rows : b.cols;
   if (k !== kb) {
-    throw new ShapeError('matmul', 'b', tb ? [null, k] : [k, null], [b.rows, b.cols], `inner dimension must match op(A)'s ${k} columns`);
+    throw new ShapeError('matmulF64', 'b', tb ? [null, k] : [k, null], [b.rows, b.cols], `inner dimension must match op(A)'s ${k} columns`);
   }
   const out = new Float64Array(n * m);
   const A = a.data;

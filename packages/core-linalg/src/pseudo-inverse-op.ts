@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { customOp } from './custom-op.js';
-import { matmul, transpose, type Matrix } from './matrix.js';
+import { matmulF64, transpose, type Matrix } from './matrix.js';
 import { pinvFromSvd, pinvVjp, singularCutoff, type RankCutoff } from './pseudo-inverse.js';
 import { svdUnchecked } from './svd.js';
 import { fromMatrix, toMatrix } from './tensor-bridge.js';
@@ -60,12 +60,12 @@ export function lstsq(a: tf.Tensor2D, b: tf.Tensor2D, options: RankCutoff = {}):
     const bm = toMatrix(y, { fn: 'lstsq', argument: 'B' });
     const p = pinvWithRank('lstsq', am, options);
     return {
-      value: fromMatrix(matmul(p, bm)),
+      value: fromMatrix(matmulF64(p, bm)),
       gradFunc: (dy) => {
         const g = toMatrix(dy, { fn: 'lstsq', argument: 'dy' });
         // X = P·B: ∂L/∂B = Pᵀ·G, and ∂L/∂P = G·Bᵀ fed through the pseudo-inverse VJP.
-        const dB = matmul(transpose(p), g);
-        const dA = pinvVjp(am, p, matmul(g, bm, { transposeB: true }));
+        const dB = matmulF64(transpose(p), g);
+        const dA = pinvVjp(am, p, matmulF64(g, bm, { transposeB: true }));
         return [fromMatrix(dA), fromMatrix(dB)];
       },
     };

@@ -2,7 +2,7 @@
  * Moore–Penrose pseudo-inverse and minimum-norm least squares, from the Jacobi SVD, in float64.
  */
 import { InvalidArgumentError, ShapeError } from './errors.js';
-import { checkMatrix, matmul, transpose, type Matrix } from './matrix.js';
+import { checkMatrix, matmulF64, transpose, type Matrix } from './matrix.js';
 import { svdUnchecked, type SvdResult } from './svd.js';
 
 const EPS = 2.220446049250313e-16;
@@ -141,13 +141,13 @@ export function pinvVjp(a: Matrix, x: Matrix, g: Matrix): Matrix {
   const xt = transpose(x);
   const gt = transpose(g);
   // term 1: −Xᵀ G Xᵀ
-  const t1 = matmul(matmul(xt, g), xt);
+  const t1 = matmulF64(matmulF64(xt, g), xt);
   // term 2: (I − A X) Gᵀ X Xᵀ = Gᵀ(XXᵀ) − A·(X·(Gᵀ(XXᵀ)))
-  const gtxxt = matmul(gt, matmul(x, xt));
-  const t2 = matmul(a, matmul(x, gtxxt));
+  const gtxxt = matmulF64(gt, matmulF64(x, xt));
+  const t2 = matmulF64(a, matmulF64(x, gtxxt));
   // term 3: XᵀX Gᵀ (I − X A) = (XᵀX Gᵀ) − (XᵀX Gᵀ X)·A
-  const xtxgt = matmul(matmul(xt, x), gt);
-  const t3 = matmul(matmul(xtxgt, x), a);
+  const xtxgt = matmulF64(matmulF64(xt, x), gt);
+  const t3 = matmulF64(matmulF64(xtxgt, x), a);
   const out = new Float64Array(a.rows * a.cols);
   for (let i = 0; i < out.length; i++) out[i] = -t1.data[i]! + gtxxt.data[i]! - t2.data[i]! + xtxgt.data[i]! - t3.data[i]!;
   return { rows: a.rows, cols: a.cols, data: out };

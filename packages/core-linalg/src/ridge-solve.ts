@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError, ShapeError } from './errors.js';
 import { choleskyUnchecked } from './cholesky.js';
-import { checkMatrix, gram, matmul, outerGram, type Matrix } from './matrix.js';
+import { checkMatrix, gram, matmulF64, outerGram, type Matrix } from './matrix.js';
 import { cholSolveUnchecked } from './triangular-solve.js';
 
 /** Which normal equations a ridge solve uses. */
@@ -84,7 +84,7 @@ export function ridgeSolveUnchecked(a: Matrix, t: Matrix, lambda: number, form: 
   const fn = 'ridgeSolve';
   if (form === 'primal') {
     const factor = choleskyUnchecked(gram(a, lambda), fn, 'AᵀA + λI');
-    const w = cholSolveUnchecked(factor, matmul(a, t, { transposeA: true }));
+    const w = cholSolveUnchecked(factor, matmulF64(a, t, { transposeA: true }));
     return {
       w,
       form,
@@ -92,7 +92,7 @@ export function ridgeSolveUnchecked(a: Matrix, t: Matrix, lambda: number, form: 
       vjp(g: Matrix) {
         checkGradShape(g, w);
         const z = cholSolveUnchecked(factor, g);
-        const dT = matmul(a, z);
+        const dT = matmulF64(a, z);
         const r = residual(a, t, w);
         const dA = subtractProducts(r, z, dT, w);
         return { dA, dT };
@@ -101,16 +101,16 @@ export function ridgeSolveUnchecked(a: Matrix, t: Matrix, lambda: number, form: 
   }
   const factor = choleskyUnchecked(outerGram(a, lambda), fn, 'AAᵀ + λI');
   const p = cholSolveUnchecked(factor, t);
-  const w = matmul(a, p, { transposeA: true });
+  const w = matmulF64(a, p, { transposeA: true });
   return {
     w,
     form,
     factor,
     vjp(g: Matrix) {
       checkGradShape(g, w);
-      const q = cholSolveUnchecked(factor, matmul(a, g));
+      const q = cholSolveUnchecked(factor, matmulF64(a, g));
       // G − AᵀQ equals λ·K⁻¹G (spec §4.2): the same quantity as the primal Z, scaled.
-      const atq = matmul(a, q, { transposeA: true });
+      const atq = matmulF64(a, q, { transposeA: true });
       const gm = new Float64Array(g.data.length);
       for (let i = 0; i < gm.length; i++) gm[i] = g.data[i]! - atq.data[i]!;
       const dA = subtractProducts(p, { rows: g.rows, cols: g.cols, data: gm }, q, w);
@@ -126,7 +126,7 @@ function checkGradShape(g: Matrix, w: Matrix): void {
 
 /** `T − A·W`. */
 function residual(a: Matrix, t: Matrix, w: Matrix): Matrix {
-  const aw = matmul(a, w);
+  const aw = matmulF64(a, w);
   const out = new Float64Array(t.data.length);
   for (let i = 0; i < out.length; i++) out[i] = t.data[i]! - aw.data[i]!;
   return { rows: t.rows, cols: t.cols, data: out };

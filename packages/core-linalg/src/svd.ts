@@ -6,7 +6,7 @@
  * Tall inputs are first reduced by QR so the rotations act on a square triangle.
  */
 import { ConvergenceError, InvalidArgumentError } from './errors.js';
-import { checkMatrix, matmul, type Matrix } from './matrix.js';
+import { checkMatrix, matmulF64, type Matrix } from './matrix.js';
 import { qrUnchecked } from './qr.js';
 
 /** Result of {@link svd}: `A = U·diag(s)·Vᵀ`. */
@@ -149,7 +149,7 @@ function svdTall(a: Matrix): SvdResult {
   // Back to row-major U (rows × n), then through Q for the tall case.
   const uSmall = transposeData(uCols, n, rows);
   let u: Matrix = { rows, cols: n, data: uSmall };
-  if (q) u = matmul(q, u);
+  if (q) u = matmulF64(q, u);
   return { u, s: sOut, v: { rows: n, cols: n, data: vOut } };
 }
 

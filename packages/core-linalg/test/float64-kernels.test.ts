@@ -11,7 +11,7 @@ import {
   gram,
   identity,
   lstsqF64,
-  matmul,
+  matmulF64,
   matrix,
   maxAbsDiff,
   outerGram,
@@ -34,30 +34,30 @@ function diagMatrix(values: ArrayLike<number>): Matrix {
 }
 
 function orthonormalityError(q: Matrix): number {
-  return maxAbsDiff(matmul(q, q, { transposeA: true }), identity(q.cols));
+  return maxAbsDiff(matmulF64(q, q, { transposeA: true }), identity(q.cols));
 }
 
 describe('dense products', () => {
-  it('matmul agrees with its transposed variants and gram/outerGram with explicit products', () => {
+  it('matmulF64 agrees with its transposed variants and gram/outerGram with explicit products', () => {
     const a = randn(7, 5, 1);
     const b = randn(5, 4, 2);
-    const ab = matmul(a, b);
-    expect(maxAbsDiff(matmul(transpose(a), b, { transposeA: true }), ab)).toBeLessThan(1e-13);
-    expect(maxAbsDiff(matmul(a, transpose(b), { transposeB: true }), ab)).toBeLessThan(1e-13);
-    expect(maxAbsDiff(matmul(transpose(a), transpose(b), { transposeA: true, transposeB: true }), ab)).toBeLessThan(1e-13);
+    const ab = matmulF64(a, b);
+    expect(maxAbsDiff(matmulF64(transpose(a), b, { transposeA: true }), ab)).toBeLessThan(1e-13);
+    expect(maxAbsDiff(matmulF64(a, transpose(b), { transposeB: true }), ab)).toBeLessThan(1e-13);
+    expect(maxAbsDiff(matmulF64(transpose(a), transpose(b), { transposeA: true, transposeB: true }), ab)).toBeLessThan(1e-13);
     const g = gram(a, 0.5);
-    const explicit = matmul(a, a, { transposeA: true });
+    const explicit = matmulF64(a, a, { transposeA: true });
     for (let i = 0; i < 5; i++) explicit.data[i * 5 + i] += 0.5;
     expect(maxAbsDiff(g, explicit)).toBeLessThan(1e-13);
     const og = outerGram(a, 0.25);
-    const explicitOuter = matmul(a, a, { transposeB: true });
+    const explicitOuter = matmulF64(a, a, { transposeB: true });
     for (let i = 0; i < 7; i++) explicitOuter.data[i * 7 + i] += 0.25;
     expect(maxAbsDiff(og, explicitOuter)).toBeLessThan(1e-13);
   });
 
   it('rejects mismatched inner dimensions with the expected shape in the message', () => {
-    expect(() => matmul(randn(3, 4, 1), randn(5, 2, 2))).toThrow(ShapeError);
-    expect(() => matmul(randn(3, 4, 1), randn(5, 2, 2))).toThrow(/argument 'b' must have shape \[4, \?\]/);
+    expect(() => matmulF64(randn(3, 4, 1), randn(5, 2, 2))).toThrow(ShapeError);
+    expect(() => matmulF64(randn(3, 4, 1), randn(5, 2, 2))).toThrow(/argument 'b' must have shape \[4, \?\]/);
   });
 
   it('matrix() refuses data of the wrong length and fromRows refuses ragged rows', () => {
@@ -76,7 +76,7 @@ describe('cholesky', () => {
     for (const n of [1, 2, 5, 17, 40]) {
       const k = randomSpd(n, n);
       const l = cholesky(k);
-      expect(relErr(matmul(l, l, { transposeB: true }).data, k.data)).toBeLessThan(1e-12);
+      expect(relErr(matmulF64(l, l, { transposeB: true }).data, k.data)).toBeLessThan(1e-12);
       for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(l.data[i * n + j]).toBe(0);
     }
   });
@@ -85,7 +85,7 @@ describe('cholesky', () => {
     const k = randomSpd(12, 3);
     const b = randn(12, 4, 4);
     const x = cholSolve(cholesky(k), b);
-    expect(relErr(matmul(k, x).data, b.data)).toBeLessThan(1e-12);
+    expect(relErr(matmulF64(k, x).data, b.data)).toBeLessThan(1e-12);
   });
 
   it('throws NotPositiveDefiniteError naming the pivot for an indefinite matrix', () => {
@@ -115,10 +115,10 @@ describe('cholesky', () => {
     // the forward error of x can be as large as cond(H)·ε.
     const h = hilbert(10);
     const l = cholesky(h);
-    expect(relErr(matmul(l, l, { transposeB: true }).data, h.data)).toBeLessThan(1e-15);
+    expect(relErr(matmulF64(l, l, { transposeB: true }).data, h.data)).toBeLessThan(1e-15);
     const b = randn(10, 1, 9);
     const x = cholSolve(l, b);
-    const r = matmul(h, x);
+    const r = matmulF64(h, x);
     for (let i = 0; i < r.data.length; i++) r.data[i] -= b.data[i]!;
     const backwardError = frobeniusNorm(r) / (frobeniusNorm(h) * frobeniusNorm(x) + frobeniusNorm(b));
     expect(backwardError).toBeLessThan(1e-14);
@@ -139,7 +139,7 @@ describe('solveTriangular', () => {
     ];
     for (const [factor, lower, trans, effective] of cases) {
       const x = solveTriangular(factor, b, { lower, transpose: trans });
-      expect(relErr(matmul(effective, x).data, b.data)).toBeLessThan(1e-12);
+      expect(relErr(matmulF64(effective, x).data, b.data)).toBeLessThan(1e-12);
     }
   });
 
@@ -165,12 +165,12 @@ describe('qr', () => {
       const a = randn(m, n, m * 10 + n);
       const { q, r } = qr(a);
       expect(orthonormalityError(q)).toBeLessThan(1e-13);
-      expect(relErr(matmul(q, r).data, a.data)).toBeLessThan(1e-13);
+      expect(relErr(matmulF64(q, r).data, a.data)).toBeLessThan(1e-13);
       for (let i = 0; i < r.rows; i++) for (let j = 0; j < Math.min(i, n); j++) expect(r.data[i * n + j]).toBe(0);
       const full = qr(a, { mode: 'complete' });
       expect(full.q.cols).toBe(m);
       expect(orthonormalityError(full.q)).toBeLessThan(1e-13);
-      expect(relErr(matmul(full.q, full.r).data, a.data)).toBeLessThan(1e-13);
+      expect(relErr(matmulF64(full.q, full.r).data, a.data)).toBeLessThan(1e-13);
     }
   });
 
@@ -178,7 +178,7 @@ describe('qr', () => {
     const a = lowRank(10, 6, 3, 2);
     const { q, r } = qr(a);
     expect(orthonormalityError(q)).toBeLessThan(1e-13);
-    expect(relErr(matmul(q, r).data, a.data)).toBeLessThan(1e-13);
+    expect(relErr(matmulF64(q, r).data, a.data)).toBeLessThan(1e-13);
     // The last three diagonal entries of R are numerically zero relative to the first.
     const r00 = Math.abs(r.data[0]!);
     expect(Math.abs(r.data[5 * 6 + 5]!)).toBeLessThan(1e-12 * r00);
@@ -201,7 +201,7 @@ describe('svd', () => {
       expect(orthonormalityError(u)).toBeLessThan(1e-12);
       expect(orthonormalityError(v)).toBeLessThan(1e-12);
       for (let i = 1; i < s.length; i++) expect(s[i]!).toBeLessThanOrEqual(s[i - 1]!);
-      const usv = matmul(matmul(u, diagMatrix(s)), v, { transposeB: true });
+      const usv = matmulF64(matmulF64(u, diagMatrix(s)), v, { transposeB: true });
       expect(relErr(usv.data, a.data)).toBeLessThan(1e-12);
     }
   });
@@ -218,7 +218,7 @@ describe('svd', () => {
     expect(s[2]! / s[0]!).toBeLessThan(1e-14);
     expect(orthonormalityError(u)).toBeLessThan(1e-12);
     expect(orthonormalityError(v)).toBeLessThan(1e-12);
-    const usv = matmul(matmul(u, diagMatrix(s)), v, { transposeB: true });
+    const usv = matmulF64(matmulF64(u, diagMatrix(s)), v, { transposeB: true });
     expect(relErr(usv.data, a.data)).toBeLessThan(1e-12);
   });
 
@@ -241,13 +241,13 @@ describe('symEig', () => {
   it('diagonalises random symmetric matrices: A·V = V·diag(λ), V orthogonal, λ ascending', () => {
     for (const n of [1, 2, 3, 10, 25]) {
       const b = randn(n, n, n + 7);
-      const a = matmul(b, b, { transposeB: true });
+      const a = matmulF64(b, b, { transposeB: true });
       for (let i = 0; i < n; i++) a.data[i * n + i] -= n / 2; // indefinite
       const { values, vectors } = symEig(a);
       expect(orthonormalityError(vectors)).toBeLessThan(1e-12);
       for (let i = 1; i < n; i++) expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]!);
-      const av = matmul(a, vectors);
-      const vl = matmul(vectors, diagMatrix(values));
+      const av = matmulF64(a, vectors);
+      const vl = matmulF64(vectors, diagMatrix(values));
       expect(maxAbsDiff(av, vl) / Math.max(1, frobeniusNorm(a))).toBeLessThan(1e-12);
     }
   });
@@ -273,10 +273,10 @@ describe('pinvF64 and lstsqF64', () => {
   it('satisfies the four Penrose identities on tall, wide and rank-deficient input', () => {
     for (const a of [randn(7, 4, 1), randn(4, 7, 2), lowRank(6, 5, 2, 3)]) {
       const x = pinvF64(a);
-      const axa = matmul(matmul(a, x), a);
-      const xax = matmul(matmul(x, a), x);
-      const ax = matmul(a, x);
-      const xa = matmul(x, a);
+      const axa = matmulF64(matmulF64(a, x), a);
+      const xax = matmulF64(matmulF64(x, a), x);
+      const ax = matmulF64(a, x);
+      const xa = matmulF64(x, a);
       expect(relErr(axa.data, a.data)).toBeLessThan(1e-12);
       expect(relErr(xax.data, x.data)).toBeLessThan(1e-12);
       expect(maxAbsDiff(ax, transpose(ax))).toBeLessThan(1e-12);
@@ -286,7 +286,7 @@ describe('pinvF64 and lstsqF64', () => {
 
   it('equals the inverse for a well-conditioned square matrix and A/25 for [[1,2],[2,4]]', () => {
     const a = randomSpd(5, 9);
-    expect(maxAbsDiff(matmul(a, pinvF64(a)), identity(5))).toBeLessThan(1e-12);
+    expect(maxAbsDiff(matmulF64(a, pinvF64(a)), identity(5))).toBeLessThan(1e-12);
     const x = pinvF64(fromRows([[1, 2], [2, 4]]));
     expect(relErr(x.data, [1 / 25, 2 / 25, 2 / 25, 4 / 25])).toBeLessThan(1e-14);
   });
@@ -303,13 +303,13 @@ describe('pinvF64 and lstsqF64', () => {
     const a = randn(20, 4, 5);
     const xTrue = randn(4, 2, 6);
     const noise = randn(20, 2, 7, 1e-3);
-    const b = matmul(a, xTrue);
+    const b = matmulF64(a, xTrue);
     for (let i = 0; i < b.data.length; i++) b.data[i] += noise.data[i]!;
     const r = lstsqF64(a, b);
     expect(r.rank).toBe(4);
     expect(maxAbsDiff(r.x, xTrue)).toBeLessThan(1e-2);
     // Normal equations hold at the optimum.
-    const grad = matmul(a, subtract(matmul(a, r.x), b), { transposeA: true });
+    const grad = matmulF64(a, subtract(matmulF64(a, r.x), b), { transposeA: true });
     expect(frobeniusNorm(grad)).toBeLessThan(1e-10);
     expect(r.residuals.length).toBe(2);
     // Rank-deficient: duplicated column. Minimum norm splits the weight evenly.
@@ -328,9 +328,9 @@ describe('pinvF64 and lstsqF64', () => {
   it('solves a Hilbert least-squares problem with a small residual where the normal equations fail', () => {
     const h = hilbert(12, 8); // 12 × 8, cond ≈ 1e10
     const xTrue = randn(8, 1, 3);
-    const b = matmul(h, xTrue);
+    const b = matmulF64(h, xTrue);
     const { x } = lstsqF64(h, b);
-    expect(relErr(matmul(h, x).data, b.data)).toBeLessThan(1e-10);
+    expect(relErr(matmulF64(h, x).data, b.data)).toBeLessThan(1e-10);
   });
 
   it('rejects mismatched rows', () => {

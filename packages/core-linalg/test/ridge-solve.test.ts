@@ -11,7 +11,7 @@ import {
   gram,
   initBackend,
   lstsqF64,
-  matmul,
+  matmulF64,
   maxAbsDiff,
   ridgeSolve,
   ridgeSolveF64,
@@ -50,11 +50,11 @@ describe('ridgeSolveF64 (float64 reference)', () => {
         const a = randn(n, f, n * 31 + f);
         const t = randn(n, m, m + 5);
         const { w } = ridgeSolveF64(a, t, lambda);
-        const r = matmul(a, w);
+        const r = matmulF64(a, w);
         for (let i = 0; i < r.data.length; i++) r.data[i] -= t.data[i]!;
-        const kkt = matmul(a, r, { transposeA: true });
+        const kkt = matmulF64(a, r, { transposeA: true });
         for (let i = 0; i < kkt.data.length; i++) kkt.data[i] += lambda * w.data[i]!;
-        const scale = Math.max(...Array.from(matmul(a, t, { transposeA: true }).data, Math.abs));
+        const scale = Math.max(...Array.from(matmulF64(a, t, { transposeA: true }).data, Math.abs));
         expect(Math.max(...Array.from(kkt.data, Math.abs)) / scale).toBeLessThan(1e-10);
       }
     }
@@ -108,14 +108,14 @@ describe('ridgeSolveF64 (float64 reference)', () => {
     const primal = ridgeSolveF64(a, t, lambda, { form: 'primal' });
     const kinvG = cholSolve(primal.factor, g);
     const { dT } = primal.vjp(g);
-    expect(relErr(dT.data, matmul(a, kinvG).data)).toBeLessThan(1e-10);
+    expect(relErr(dT.data, matmulF64(a, kinvG).data)).toBeLessThan(1e-10);
     const dual = ridgeSolveF64(a, t, lambda, { form: 'dual' });
     const p = cholSolve(dual.factor, t);
-    const r = matmul(a, dual.w);
+    const r = matmulF64(a, dual.w);
     for (let i = 0; i < r.data.length; i++) r.data[i] = t.data[i]! - r.data[i]!;
     expect(relErr(r.data, p.data.map((x) => lambda * x))).toBeLessThan(1e-10);
     const q = dual.vjp(g).dT;
-    const gm = matmul(a, q, { transposeA: true });
+    const gm = matmulF64(a, q, { transposeA: true });
     for (let i = 0; i < gm.data.length; i++) gm.data[i] = g.data[i]! - gm.data[i]!;
     expect(relErr(gm.data, kinvG.data.map((x) => lambda * x))).toBeLessThan(1e-9);
   });
@@ -126,7 +126,7 @@ describe('ridgeSolveF64 (float64 reference)', () => {
     const ls = lstsqF64(a, t).x;
     expect(relErr(ridgeSolveF64(a, t, 1e-12).w.data, ls.data)).toBeLessThan(1e-9);
     const w0 = randn(6, 3, 23);
-    expect(relErr(ridgeSolveF64(a, matmul(a, w0), 1e-12).w.data, w0.data)).toBeLessThan(1e-9);
+    expect(relErr(ridgeSolveF64(a, matmulF64(a, w0), 1e-12).w.data, w0.data)).toBeLessThan(1e-9);
     const t2 = randn(30, 3, 24);
     const combo: Matrix = { rows: 30, cols: 3, data: t.data.map((x, i) => 2 * x - 3 * t2.data[i]!) };
     const w1 = ridgeSolveF64(a, t, 0.1).w;
@@ -298,7 +298,7 @@ describe('ridgeSolve (TensorFlow.js op)', () => {
   it('matches the realised single-layer weights of a known teacher (λ → 0)', () => {
     const a = randn(50, 4, 8);
     const w0 = randn(4, 2, 9);
-    const t = matmul(a, w0);
+    const t = matmulF64(a, w0);
     const w = tf.tidy(() => ridgeSolve(fromMatrix(a), fromMatrix(t), 1e-9));
     expect(maxAbsDiff(toMatrix(w), w0)).toBeLessThan(1e-4);
     w.dispose();

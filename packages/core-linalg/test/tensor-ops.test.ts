@@ -16,7 +16,7 @@ import {
   lstsq,
   lstsqF64,
   matMul,
-  matmul,
+  matmulF64,
   pinv,
   pinvF64,
   toMatrix,
@@ -154,7 +154,7 @@ describe('wasm backend gaps', () => {
     const a = fromMatrix(randn(13, 7, 7));
     const b = fromMatrix(randn(13, 5, 8));
     const c = fromMatrix(randn(9, 7, 9));
-    const ref = (x: Matrix, y: Matrix, ta: boolean, tb: boolean) => matmul(x, y, { transposeA: ta, transposeB: tb }).data;
+    const ref = (x: Matrix, y: Matrix, ta: boolean, tb: boolean) => matmulF64(x, y, { transposeA: ta, transposeB: tb }).data;
     expect(relErr(tf.matMul(a, b, true, false).dataSync(), ref(toMatrix(a), toMatrix(b), true, false))).toBeLessThan(1e-6);
     expect(relErr(tf.matMul(a, c, false, true).dataSync(), ref(toMatrix(a), toMatrix(c), false, true))).toBeLessThan(1e-6);
     const bias = tf.ones([5]);

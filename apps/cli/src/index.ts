@@ -1,0 +1,25 @@
+/**
+ * `@beyond-backprop/cli` — the `bbp` experiment runner, also usable as a library: register experiments and methods,
+ * run them, and render their results.
+ *
+ * @packageDocumentation
+ */
+export {
+  getExperiment,
+  getMethod,
+  listExperiments,
+  listMethods,
+  registerExperiment,
+  registerMethod,
+  type ArchitectureSpec,
+  type Experiment,
+  type Method,
+  type MethodContext,
+  type MethodOption,
+  type MethodRun,
+} from './registry.js';
+export { registerBuiltins } from './plugins.js';
+export { runExperiment, splitAccuracy, type CompletedRun, type HistoryEntry, type RunOptions, type RunResult } from './runner.js';
+export { renderRunSvg, type PlotOptions } from './plot-svg.js';
+export { summaryTable } from './summary-table.js';
+export { createProgram, main } from './main.js';

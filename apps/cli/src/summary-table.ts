@@ -1,0 +1,30 @@
+/**
+ * The end-of-run summary printed by `bbp run`.
+ */
+import type { RunResult } from './runner.js';
+
+/** Box-drawn two-column table of a run's measured numbers. */
+export function summaryTable(result: RunResult): string {
+  const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+  const rows: Array<[string, string]> = [
+    ['experiment', result.experiment],
+    ['method', result.method],
+    ['backend', result.backend],
+    ['seed', String(result.seed)],
+    ['epochs', `${result.epochs}${result.stopReason === 'aborted' ? ' (aborted)' : ''}`],
+    ['iterations', String(result.iterations)],
+    ['train accuracy', pct(result.trainAccuracy)],
+    ['test accuracy', pct(result.testAccuracy)],
+    ['final loss', result.finalLoss.toPrecision(4)],
+    ['ms / iteration', result.msPerIteration.toFixed(3)],
+    ['wall time', `${result.wallSeconds.toFixed(2)} s`],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  const line = (l: string, m: string, r: string) => `${l}${'─'.repeat(w0 + 2)}${m}${'─'.repeat(w1 + 2)}${r}`;
+  return [
+    line('┌', '┬', '┐'),
+    ...rows.map(([k, v]) => `│ ${k.padEnd(w0)} │ ${v.padEnd(w1)} │`),
+    line('└', '┴', '┘'),
+  ].join('\n');
+}

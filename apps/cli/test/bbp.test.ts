@@ -1,0 +1,178 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { initBackend } from '@beyond-backprop/core-linalg';
+import { twoSpirals } from '@beyond-backprop/datasets';
+import {
+  getExperiment,
+  listExperiments,
+  main,
+  registerBuiltins,
+  registerExperiment,
+  registerMethod,
+  renderRunSvg,
+  runExperiment,
+  summaryTable,
+  type MethodContext,
+} from '../src/index.js';
+
+beforeAll(async () => {
+  await initBackend({ preference: 'wasm', log: false });
+  registerBuiltins();
+});
+
+/** Runs the CLI in-process, capturing stdout and stderr. */
+async function bbp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(['node', 'bbp', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('bbp list', () => {
+  it('shows the experiments with the methods that can train them', async () => {
+    const { code, stdout } = await bbp('list');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/two-spirals\s+two interleaved spirals/);
+    expect(stdout).toMatch(/methods: backprop/);
+    expect(stdout).toMatch(/Methods:\n\s+backprop/);
+    const json = JSON.parse((await bbp('list', '--json')).stdout);
+    expect(json.experiments.find((e: { name: string }) => e.name === 'two-spirals').methods).toContain('backprop');
+  });
+});
+
+describe('bbp run', () => {
+  it('writes a JSON result with real measured numbers and an SVG with the decision surface', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bbp-'));
+    const jsonPath = join(dir, 'out.json');
+    const svgPath = join(dir, 'out.svg');
+    const { code, stderr } = await bbp('run', 'two-spirals', '--method', 'backprop', '--epochs', '40', '--seed', '3', '--json', jsonPath, '--plot', svgPath);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    for (const key of ['experiment', 'method', 'seed', 'epochs', 'backend', 'trainAccuracy', 'testAccuracy', 'finalLoss', 'msPerIteration', 'history']) {
+      expect(result, key).toHaveProperty(key);
+    }
+    expect(result.experiment).toBe('two-spirals');
+    expect(result.method).toBe('backprop');
+    expect(result.seed).toBe(3);
+    expect(result.epochs).toBe(40);
+    expect(result.backend).toBe('wasm');
+    expect(result.history).toHaveLength(40);
+    expect(result.history[0].loss).toBeGreaterThan(result.finalLoss);
+    expect(result.trainAccuracy).toBeGreaterThan(0.3);
+    expect(result.trainAccuracy).toBeLessThanOrEqual(1);
+    expect(result.msPerIteration).toBeGreaterThan(0);
+    expect(result.history[39].trainAccuracy).toBe(result.trainAccuracy);
+    expect(stderr).toMatch(/│ test accuracy\s+│ \d+\.\d\d%\s+│/);
+    const svg = readFileSync(svgPath, 'utf8');
+    expect(svg.startsWith('<?xml')).toBe(true);
+    expect(svg).toContain('<svg');
+    // 194 training points (filled) + 194 test points (hollow).
+    expect(svg.match(/<circle [^>]*stroke="#000"/g)).toHaveLength(194);
+    expect(svg.match(/<circle [^>]*fill="none"/g)).toHaveLength(194);
+    expect(svg).toContain('<polyline');
+  });
+
+  it('prints the JSON to stdout with --json -', async () => {
+    const { code, stdout } = await bbp('run', 'two-spirals', '--epochs', '3', '--quiet', '--json', '-');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).epochs).toBe(3);
+  });
+
+  it('fails with a usage error naming the problem', async () => {
+    const unknown = await bbp('run', 'three-spirals');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/argument 'experiment' must be one of: two-spirals/);
+    const method = await bbp('run', 'two-spirals', '--method', 'magic', '--quiet');
+    expect(method.code).toBe(2);
+    expect(method.stderr).toMatch(/argument '--method' must be one of the methods for 'two-spirals': backprop/);
+    const epochs = await bbp('run', 'two-spirals', '--epochs', 'many');
+    expect(epochs.code).toBe(2);
+    expect(epochs.stderr).toMatch(/expected an integer, got 'many'/);
+    const optimizer = await bbp('run', 'two-spirals', '--optimizer', 'lbfgs', '--quiet');
+    expect(optimizer.code).toBe(2);
+    expect(optimizer.stderr).toMatch(/'--optimizer' must be 'adam' or 'sgd'/);
+  });
+});
+
+describe('runExperiment', () => {
+  it('is reproducible for a seed and differs across seeds', async () => {
+    const losses = async (seed: number) => {
+      const { result, run } = await runExperiment({ experiment: 'two-spirals', epochs: 5, seed, keepBackend: true });
+      run.dispose();
+      return result.history.map((h) => h.loss);
+    };
+    expect(await losses(1)).toEqual(await losses(1));
+    expect(await losses(1)).not.toEqual(await losses(2));
+  });
+
+  it('stops when aborted and reports the epochs done', async () => {
+    const controller = new AbortController();
+    const { result, run } = await runExperiment({
+      experiment: 'two-spirals',
+      epochs: 500,
+      keepBackend: true,
+      signal: controller.signal,
+      onEpoch: (epoch) => {
+        if (epoch === 9) controller.abort();
+      },
+    });
+    run.dispose();
+    expect(result.stopReason).toBe('aborted');
+    expect(result.epochs).toBe(10);
+    expect(summaryTable(result)).toMatch(/10 \(aborted\)/);
+  });
+
+  it('runs a method registered from outside the runner with the resolved context', async () => {
+    const seen: MethodContext[] = [];
+    registerExperiment({
+      name: 'tiny-spirals',
+      description: 'test experiment',
+      source: 'test',
+      load: () => twoSpirals({ pointsPerClass: 8 }),
+      architecture: { hidden: [3], activation: 'tanh', shortcuts: false },
+      defaults: { epochs: 2, method: 'constant', learningRate: 0.5 },
+    });
+    registerMethod({
+      name: 'constant',
+      description: 'always predicts class 0',
+      supports: (e) => e.name === 'tiny-spirals',
+      create: (ctx) => {
+        seen.push(ctx);
+        return {
+          fit: async (callbacks) => {
+            for (let e = 0; e < ctx.epochs; e++) await callbacks.onEpochEnd?.(e, { loss: 1 / (e + 1) });
+            return { epoch: [0, 1], history: { loss: [1, 0.5] }, stopReason: 'completed', iterations: ctx.epochs, msPerIteration: 0.1 };
+          },
+          predict: (x, shape) => {
+            const out = new Float32Array(shape[0]! * 2);
+            for (let i = 0; i < shape[0]!; i++) out[2 * i] = 1;
+            return out;
+          },
+          dispose: () => undefined,
+        };
+      },
+    });
+    const { result, data } = await runExperiment({ experiment: 'tiny-spirals', keepBackend: true, methodOptions: { delay: 3 } });
+    expect(seen[0]!.learningRate).toBe(0.5);
+    expect(seen[0]!.batchSize).toBe(16);
+    expect(seen[0]!.options).toEqual({ delay: 3 });
+    expect(result.method).toBe('constant');
+    expect(result.trainAccuracy).toBe(0.5);
+    expect(result.finalLoss).toBe(0.5);
+    expect(() => registerExperiment({ ...getExperiment('tiny-spirals') })).toThrow(/must be unique/);
+    expect(listExperiments().map((e) => e.name)).toContain('tiny-spirals');
+    const svg = renderRunSvg(result, data, (x, shape) => new Float32Array(shape[0]! * 2));
+    expect(svg).toContain('constant');
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Plain backpropagation: the baseline every algorithm in beyond-backprop is compared with, trained by the same loop
+ * (same batches for the same seed) so that comparisons are at equal budget.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, checkTensor } from '@beyond-backprop/core-linalg';
+import { runFitLoop, type FitOptions, type History } from './fit-loop.js';
+import { resolveLoss, type LossFunction, type LossName } from './losses.js';
+import { accuracy } from './metrics.js';
+
+/** Options of {@link fitBackprop}. */
+export interface BackpropFitOptions extends FitOptions {
+  /**
+   * Optimiser; any `tf.train` optimiser. Default Adam with learning rate 0.01 and the TF1 defaults β1 = 0.9,
+   * β2 = 0.999, ε = 1e-8 (tfjs' own default ε differs; spec target-space §9).
+   */
+  optimizer?: tf.Optimizer;
+  /** Default `'softmaxCrossEntropy'` (labels as int32 class indices or one-hot rows). */
+  loss?: LossName | LossFunction;
+  /** Report training-set `accuracy` at the end of every epoch (one extra forward pass). Default `false`. */
+  trackAccuracy?: boolean;
+  /** Held-out `[x, y]`, evaluated every epoch as `valLoss` (and `valAccuracy` for classification). */
+  validationData?: [tf.Tensor, tf.Tensor];
+}
+
+/** Adam with the TensorFlow 1 defaults used by the papers' code. */
+export function paperAdam(learningRate = 0.01): tf.Optimizer {
+  return tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
+}
+
+/**
+ * Trains a `tf.LayersModel` by backpropagation with {@link runFitLoop}: minibatches from a seeded shuffle, one
+ * optimiser step per batch, tfjs-style callbacks, `AbortSignal`, and a {@link TrainingDivergedError} (without applying
+ * the update) if the loss becomes NaN or infinite, so the model keeps its last finite weights.
+ *
+ * `x: [n, …]` float32; `y`: int32 labels `[n]` or float targets `[n, …]` matching the model output.
+ *
+ * @example
+ * ```ts
+ * const model = denseNetwork({ inputSize: 2, hidden: [5, 5, 5], outputs: 2, shortcuts: true });
+ * const history = await fitBackprop(model, x, y, { epochs: 1500, optimizer: paperAdam(0.01) });
+ * history.history.loss.at(-1);
+ * ```
+ */
+export async function fitBackprop(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, options: BackpropFitOptions): Promise<History> {
+  const fn = 'fitBackprop';
+  if (!(model instanceof tf.LayersModel)) throw new InvalidArgumentError(fn, 'model', 'must be a tf.LayersModel', model);
+  const dims = {};
+  checkTensor(fn, 'x', x, { dtype: 'float32', finite: true }, dims);
+  if (x.shape[0] === 0) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', 'an empty tensor');
+  checkTensor(fn, 'y', y, { shape: [x.shape[0]!, ...y.shape.slice(1)], dtype: ['float32', 'int32'], finite: true });
+  const lossFn = resolveLoss(options.loss);
+  const optimizer = options.optimizer ?? paperAdam(0.01);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const classification = y.dtype === 'int32';
+  const forward = (input: tf.Tensor, training: boolean) => model.apply(input, { training }) as tf.Tensor;
+
+  return runFitLoop(fn, x.shape[0]!, options, {
+    trainBatch: (indices) => {
+      const { value, grads } = tf.tidy(() => {
+        const idx = tf.tensor1d(indices, 'int32');
+        const xb = tf.gather(x, idx);
+        const yb = tf.gather(y, idx);
+        return tf.variableGrads(() => lossFn(yb, forward(xb, true)), variables);
+      });
+      const loss = value.dataSync()[0]!;
+      value.dispose();
+      // A non-finite loss is returned without applying its update; the loop then raises TrainingDivergedError.
+      if (Number.isFinite(loss)) optimizer.applyGradients(grads);
+      tf.dispose(grads);
+      return loss;
+    },
+    evaluate: () => {
+      const logs: Record<string, number> = {};
+      if (options.trackAccuracy && classification) {
+        logs.accuracy = tf.tidy(() => accuracy(forward(x, false), y));
+      }
+      if (options.validationData) {
+        const [vx, vy] = options.validationData;
+        tf.tidy(() => {
+          const out = forward(vx, false);
+          logs.valLoss = lossFn(vy, out).dataSync()[0]!;
+          if (classification) logs.valAccuracy = accuracy(out, vy);
+        });
+      }
+      return logs;
+    },
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * Fully connected networks as standard tfjs `LayersModel`s, optionally with all shortcut connections, initialised
+ * from a seed so a comparison between methods starts every run from the same weights.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, checkNumber, createRng, type Rng } from '@beyond-backprop/core-linalg';
+
+/** Hidden-layer activations understood by {@link denseNetwork}. */
+export type DenseActivation = 'tanh' | 'relu' | 'sigmoid' | 'leakyRelu' | 'linear';
+
+/**
+ * Weight initialisation schemes.
+ *
+ * - `'glorot-uniform'`: Keras' default, `U(±√(6/(fan_in + fan_out)))`, zero biases.
+ * - `'glorot-truncated'`: the target-space authors' "Glorot" baseline (spec target-space §10.17): truncated normal
+ *   (±2σ) with `σ = √(6/(f + fan_out))`, where `f` counts the bias row, and random biases.
+ * - `'he-normal'`: the authors' "He" variant: normal with `σ = √(2/f)`, bias row included and random.
+ */
+export type DenseInit = 'glorot-uniform' | 'glorot-truncated' | 'he-normal';
+
+/** Architecture of {@link denseNetwork}. */
+export interface DenseNetworkSpec {
+  /** Input features. */
+  inputSize: number;
+  /** Widths of the hidden layers, e.g. `[5, 5, 5]`. May be empty (a linear model). */
+  hidden: number[];
+  /** Output units; the output layer is linear (logits for classification). */
+  outputs: number;
+  /** Hidden activation. Default `'tanh'`. */
+  activation?: DenseActivation;
+  /** Slope of `leakyRelu` for negative inputs. Default 0.2 (the target-space CNN's eq. 21). */
+  leakyAlpha?: number;
+  /**
+   * All shortcut connections: every layer receives the input and every earlier hidden layer, concatenated in
+   * ascending order (the two-spirals architecture of Fairbank & Samothrakis §5.1). Default `false`.
+   */
+  shortcuts?: boolean;
+  /** Default `'glorot-uniform'`. */
+  init?: DenseInit;
+  /** Seed of the initial weights. Default 0. */
+  seed?: number;
+  /** Layer-name prefix, so several networks can live in one page. Default `'dense'`. */
+  name?: string;
+}
+
+/**
+ * Builds a dense network as a functional `tf.LayersModel` (so it `save()`s, `predict()`s and `fit()`s like any tfjs
+ * model). Input `[n, inputSize]`, output logits `[n, outputs]`; no softmax inside.
+ *
+ * @example
+ * ```ts
+ * // 2-5-5-5-2 tanh with all shortcuts (fan-ins 3, 8, 13, 18 counting the bias)
+ * const model = denseNetwork({ inputSize: 2, hidden: [5, 5, 5], outputs: 2, shortcuts: true, seed: 1 });
+ * ```
+ */
+export function denseNetwork(spec: DenseNetworkSpec): tf.LayersModel {
+  const fn = 'denseNetwork';
+  checkNumber(fn, 'inputSize', spec.inputSize, { min: 1, integer: true });
+  checkNumber(fn, 'outputs', spec.outputs, { min: 1, integer: true });
+  if (!Array.isArray(spec.hidden)) throw new InvalidArgumentError(fn, 'hidden', 'must be an array of layer widths', spec.hidden);
+  spec.hidden.forEach((w, i) => checkNumber(fn, `hidden[${i}]`, w, { min: 1, integer: true }));
+  const activation = spec.activation ?? 'tanh';
+  if (!['tanh', 'relu', 'sigmoid', 'leakyRelu', 'linear'].includes(activation)) {
+    throw new InvalidArgumentError(fn, 'activation', "must be 'tanh', 'relu', 'sigmoid', 'leakyRelu' or 'linear'", activation);
+  }
+  const init = spec.init ?? 'glorot-uniform';
+  if (!['glorot-uniform', 'glorot-truncated', 'he-normal'].includes(init)) {
+    throw new InvalidArgumentError(fn, 'init', "must be 'glorot-uniform', 'glorot-truncated' or 'he-normal'", init);
+  }
+  const prefix = spec.name ?? 'dense';
+  const input = tf.input({ shape: [spec.inputSize], name: `${prefix}_input` });
+  const sources: tf.SymbolicTensor[] = [input];
+  const denseLayers: tf.layers.Layer[] = [];
+  let last: tf.SymbolicTensor = input;
+  spec.hidden.forEach((width, i) => {
+    const into = spec.shortcuts && sources.length > 1 ? (tf.layers.concatenate({ name: `${prefix}_concat_${i + 1}` }).apply([...sources]) as tf.SymbolicTensor) : last;
+    const layer = tf.layers.dense({ units: width, name: `${prefix}_hidden_${i + 1}` });
+    denseLayers.push(layer);
+    let h = layer.apply(into) as tf.SymbolicTensor;
+    h = applyActivation(h, activation, spec.leakyAlpha ?? 0.2, `${prefix}_act_${i + 1}`);
+    sources.push(h);
+    last = h;
+  });
+  const into = spec.shortcuts && sources.length > 1 ? (tf.layers.concatenate({ name: `${prefix}_concat_out` }).apply([...sources]) as tf.SymbolicTensor) : last;
+  const outLayer = tf.layers.dense({ units: spec.outputs, name: `${prefix}_logits` });
+  denseLayers.push(outLayer);
+  const output = outLayer.apply(into) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output, name: prefix });
+  const rng = createRng(spec.seed ?? 0).fork('init');
+  for (const layer of denseLayers) initialiseDense(layer, init, rng);
+  return model;
+}
+
+function applyActivation(x: tf.SymbolicTensor, activation: DenseActivation, alpha: number, name: string): tf.SymbolicTensor {
+  if (activation === 'linear') return x;
+  if (activation === 'leakyRelu') return tf.layers.leakyReLU({ alpha, name }).apply(x) as tf.SymbolicTensor;
+  return tf.layers.activation({ activation, name }).apply(x) as tf.SymbolicTensor;
+}
+
+function initialiseDense(layer: tf.layers.Layer, init: DenseInit, rng: Rng): void {
+  // Shapes from the layer's variables; getWeights() would hand back the live variables, which must not be disposed.
+  const [fanIn, fanOut] = layer.weights[0]!.shape as [number, number];
+  const k = new Float32Array(fanIn * fanOut);
+  const b = new Float32Array(fanOut);
+  if (init === 'glorot-uniform') {
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    for (let i = 0; i < k.length; i++) k[i] = rng.uniformRange(-limit, limit);
+  } else if (init === 'glorot-truncated') {
+    const std = Math.sqrt(6 / (fanIn + 1 + fanOut));
+    for (let i = 0; i < k.length; i++) k[i] = rng.truncatedNormal(0, std);
+    for (let i = 0; i < b.length; i++) b[i] = rng.truncatedNormal(0, std);
+  } else {
+    const std = Math.sqrt(2 / (fanIn + 1));
+    for (let i = 0; i < k.length; i++) k[i] = rng.normal(0, std);
+    for (let i = 0; i < b.length; i++) b[i] = rng.normal(0, std);
+  }
+  const kt = tf.tensor2d(k, [fanIn, fanOut]);
+  const bt = tf.tensor1d(b);
+  layer.setWeights([kt, bt]);
+  tf.dispose([kt, bt]);
+}

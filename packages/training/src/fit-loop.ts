@@ -1,0 +1,168 @@
+/**
+ * The epoch/minibatch loop every beyond-backprop trainer runs: seeded shuffling, tfjs-style callbacks, cancellation
+ * through an `AbortSignal`, divergence detection and a tfjs-compatible history.
+ */
+import { InvalidArgumentError, checkNumber, createRng } from '@beyond-backprop/core-linalg';
+import { TrainingDivergedError } from './divergence.js';
+
+/** Metrics reported at the end of an epoch. `loss` is the example-weighted mean training loss of the epoch. */
+export interface EpochLogs {
+  loss: number;
+  /** Any other metric a trainer reports (`accuracy`, `valLoss`, …). */
+  [metric: string]: number;
+}
+
+/** Progress callbacks, in the spirit of tfjs `CustomCallbackArgs`. Each may be async. */
+export interface FitCallbacks {
+  onTrainBegin?: () => void | Promise<void>;
+  onEpochBegin?: (epoch: number) => void | Promise<void>;
+  /** After each minibatch update, with that batch's loss. */
+  onBatchEnd?: (batch: number, logs: { loss: number; size: number }) => void | Promise<void>;
+  /** After each epoch whose loss was finite. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  onTrainEnd?: (history: History) => void | Promise<void>;
+}
+
+/** Saves training state; called only after an epoch that ended with finite losses, so a NaN never overwrites it. */
+export interface CheckpointHook {
+  /** Save every this many epochs (default 1). */
+  every?: number;
+  save: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+}
+
+/** Options accepted by every trainer's `fit`. */
+export interface FitOptions {
+  /** Number of passes over the training set. */
+  epochs: number;
+  /** Examples per update. Default: the whole training set (full batch). */
+  batchSize?: number;
+  /** Shuffle the example order every epoch (seeded). Default `true`. */
+  shuffle?: boolean;
+  /** Seed of the shuffling. Default 0. */
+  seed?: number;
+  callbacks?: FitCallbacks | FitCallbacks[];
+  /** Stops training at the next minibatch boundary; `fit` then resolves with `stopReason: 'aborted'`. */
+  signal?: AbortSignal;
+  checkpoint?: CheckpointHook;
+}
+
+/** What `fit` returns: per-epoch metrics in tfjs's `History` layout plus timing. */
+export interface History {
+  /** Epoch indices, `[0, 1, …]`. */
+  epoch: number[];
+  /** Metric name → one value per epoch (tfjs layout: `history.history.loss[e]`). */
+  history: Record<string, number[]>;
+  /** Why training ended. */
+  stopReason: 'completed' | 'aborted';
+  /** Parameter updates performed. */
+  iterations: number;
+  /** Mean wall time of one update (training step only, no evaluation), in milliseconds. */
+  msPerIteration: number;
+}
+
+/** What a trainer supplies to {@link runFitLoop}. */
+export interface FitStep {
+  /**
+   * One parameter update on the examples `indices`; returns that batch's loss. When the loss is not finite it must
+   * return it without applying the update; the loop then raises {@link TrainingDivergedError}.
+   */
+  trainBatch: (indices: Int32Array, iteration: number) => number;
+  /** Extra end-of-epoch metrics (evaluation), merged into the epoch logs. */
+  evaluate?: (epoch: number) => Record<string, number>;
+}
+
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => {
+    const immediate = (globalThis as { setImmediate?: (cb: () => void) => void }).setImmediate;
+    if (immediate) immediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+
+/** Validates fit options and fills defaults; throws `InvalidArgumentError` naming the option. */
+export function resolveFitOptions(fn: string, options: FitOptions, numExamples: number): Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'shuffle' | 'seed'>> {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', 'must be an object with at least {epochs}', options);
+  checkNumber(fn, 'options.epochs', options.epochs, { min: 1, integer: true });
+  if (!(numExamples >= 1)) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', numExamples);
+  const batchSize = options.batchSize ?? numExamples;
+  checkNumber(fn, 'options.batchSize', batchSize, { min: 1, integer: true });
+  const seed = options.seed ?? 0;
+  checkNumber(fn, 'options.seed', seed, { integer: true });
+  if (options.signal !== undefined && !(typeof options.signal === 'object' && options.signal !== null && 'aborted' in options.signal)) {
+    throw new InvalidArgumentError(fn, 'options.signal', 'must be an AbortSignal', options.signal);
+  }
+  if (options.checkpoint) {
+    checkNumber(fn, 'options.checkpoint.every', options.checkpoint.every ?? 1, { min: 1, integer: true });
+    if (typeof options.checkpoint.save !== 'function') throw new InvalidArgumentError(fn, 'options.checkpoint.save', 'must be a function', options.checkpoint.save);
+  }
+  return { epochs: options.epochs, batchSize: Math.min(batchSize, numExamples), shuffle: options.shuffle ?? true, seed };
+}
+
+/**
+ * Runs `epochs` passes of minibatch updates over `numExamples` examples. Batch order comes from a generator seeded
+ * with `options.seed`, so every method given the same seed sees the same batches. Yields to the event loop between
+ * batches about every 25 ms so browser pages stay responsive and abort signals are seen. A non-finite batch loss
+ * raises {@link TrainingDivergedError}; checkpoints and `onEpochEnd` are only called for finite epochs.
+ *
+ * @example
+ * ```ts
+ * const history = await runFitLoop('MyTrainer.fit', n, { epochs: 10, batchSize: 32 }, {
+ *   trainBatch: (idx) => tf.tidy(() => step(idx)),
+ * });
+ * ```
+ */
+export async function runFitLoop(fn: string, numExamples: number, options: FitOptions, step: FitStep): Promise<History> {
+  const { epochs, batchSize, shuffle, seed } = resolveFitOptions(fn, options, numExamples);
+  const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+  const rng = createRng(seed).fork('batches');
+  const history: History = { epoch: [], history: {}, stopReason: 'completed', iterations: 0, msPerIteration: 0 };
+  let trainMs = 0;
+  let lastYield = performance.now();
+  const order = new Int32Array(numExamples);
+  for (let i = 0; i < numExamples; i++) order[i] = i;
+  for (const c of callbacks) await c.onTrainBegin?.();
+  outer: for (let epoch = 0; epoch < epochs; epoch++) {
+    if (options.signal?.aborted) {
+      history.stopReason = 'aborted';
+      break;
+    }
+    for (const c of callbacks) await c.onEpochBegin?.(epoch);
+    if (shuffle) {
+      for (let i = numExamples - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        const t = order[i]!;
+        order[i] = order[j]!;
+        order[j] = t;
+      }
+    }
+    let lossSum = 0;
+    let batch = 0;
+    for (let start = 0; start < numExamples; start += batchSize) {
+      const indices = order.subarray(start, Math.min(start + batchSize, numExamples));
+      const t0 = performance.now();
+      const loss = step.trainBatch(indices, history.iterations);
+      trainMs += performance.now() - t0;
+      if (!Number.isFinite(loss)) throw new TrainingDivergedError(fn, epoch, batch, loss);
+      history.iterations++;
+      lossSum += loss * indices.length;
+      for (const c of callbacks) await c.onBatchEnd?.(batch, { loss, size: indices.length });
+      batch++;
+      if (performance.now() - lastYield > 25) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+      if (options.signal?.aborted && start + batchSize < numExamples) {
+        history.stopReason = 'aborted';
+        break outer;
+      }
+    }
+    const logs: EpochLogs = { loss: lossSum / numExamples, ...(step.evaluate?.(epoch) ?? {}) };
+    history.epoch.push(epoch);
+    for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+    history.msPerIteration = trainMs / Math.max(1, history.iterations);
+    for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
+    if (options.checkpoint && (epoch + 1) % (options.checkpoint.every ?? 1) === 0) await options.checkpoint.save(epoch, logs);
+  }
+  history.msPerIteration = trainMs / Math.max(1, history.iterations);
+  for (const c of callbacks) await c.onTrainEnd?.(history);
+  return history;
+}

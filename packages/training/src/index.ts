@@ -1,0 +1,22 @@
+/**
+ * `@beyond-backprop/training` — how every beyond-backprop method trains: {@link runFitLoop} (epochs, seeded
+ * minibatches, callbacks, `AbortSignal`, divergence, history), the losses and metrics the papers use, and the
+ * plain-backprop baseline ({@link denseNetwork}, {@link fitBackprop}) every method is compared with.
+ *
+ * @packageDocumentation
+ */
+export { TrainingDivergedError } from './divergence.js';
+export {
+  resolveFitOptions,
+  runFitLoop,
+  type CheckpointHook,
+  type EpochLogs,
+  type FitCallbacks,
+  type FitOptions,
+  type FitStep,
+  type History,
+} from './fit-loop.js';
+export { meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFunction, type LossName } from './losses.js';
+export { accuracy } from './metrics.js';
+export { denseNetwork, type DenseActivation, type DenseInit, type DenseNetworkSpec } from './dense-network.js';
+export { fitBackprop, paperAdam, type BackpropFitOptions } from './backprop.js';

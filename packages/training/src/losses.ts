@@ -1,0 +1,59 @@
+/**
+ * The losses the papers train with, mean-reduced over examples (the authors' code uses `reduce_mean`; with a summed
+ * loss the paper's learning rates would be n times too large — spec target-space §10.14).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkTensor } from '@beyond-backprop/core-linalg';
+
+/**
+ * Mean softmax cross-entropy of `logits: [n, k]` against `labels`: int32 class indices `[n]` or a float one-hot /
+ * probability matrix `[n, k]`. Computed from `logSoftmax`, so large logits do not overflow.
+ *
+ * @example
+ * ```ts
+ * const loss = softmaxCrossEntropy(tf.tensor1d([0, 1], 'int32'), logits);
+ * ```
+ */
+export function softmaxCrossEntropy(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
+  const dims = {};
+  checkTensor('softmaxCrossEntropy', 'logits', logits, { shape: ['n', 'k'], dtype: 'float32' }, dims);
+  return tf.tidy(() => {
+    const logp = tf.logSoftmax(logits);
+    if (labels.dtype === 'int32') {
+      checkTensor('softmaxCrossEntropy', 'labels', labels, { shape: ['n'] }, dims);
+      const onehot = tf.oneHot(labels as tf.Tensor1D, logits.shape[1]!);
+      return tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1)));
+    }
+    checkTensor('softmaxCrossEntropy', 'labels', labels, { shape: ['n', 'k'], dtype: 'float32' }, dims);
+    return tf.neg(tf.mean(tf.sum(tf.mul(labels, logp), 1)));
+  }) as tf.Scalar;
+}
+
+/**
+ * Mean of the squared errors over every example and output, `mean_ij (ŷ_ij − y_ij)²` (Keras `meanSquaredError`).
+ * `targets` and `predictions` must have the same shape.
+ *
+ * @example
+ * ```ts
+ * const loss = meanSquaredError(yTrue, model.predict(x) as tf.Tensor);
+ * ```
+ */
+export function meanSquaredError(targets: tf.Tensor, predictions: tf.Tensor): tf.Scalar {
+  checkTensor('meanSquaredError', 'predictions', predictions, { dtype: 'float32' });
+  checkTensor('meanSquaredError', 'targets', targets, { shape: predictions.shape, dtype: 'float32' });
+  return tf.tidy(() => tf.mean(tf.squaredDifference(predictions, targets))) as tf.Scalar;
+}
+
+/** Loss names accepted by trainers. */
+export type LossName = 'softmaxCrossEntropy' | 'meanSquaredError';
+
+/** A loss: `(yTrue, yPred) → scalar`, the argument order of tfjs `model.compile({ loss })`. */
+export type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+
+/** Resolves a loss name or function. */
+export function resolveLoss(loss: LossName | LossFunction | undefined): LossFunction {
+  if (typeof loss === 'function') return loss;
+  if (loss === undefined || loss === 'softmaxCrossEntropy') return softmaxCrossEntropy;
+  if (loss === 'meanSquaredError') return meanSquaredError;
+  throw new Error(`unknown loss '${String(loss)}'`);
+}

@@ -1,0 +1,206 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DTypeError, ShapeError, gradCheck, initBackend } from '@beyond-backprop/core-linalg';
+import { toTensors, twoSpirals } from '@beyond-backprop/datasets';
+import {
+  TrainingDivergedError,
+  accuracy,
+  denseNetwork,
+  fitBackprop,
+  meanSquaredError,
+  paperAdam,
+  softmaxCrossEntropy,
+} from '../src/index.js';
+
+beforeAll(async () => {
+  await initBackend({ preference: 'wasm', log: false });
+});
+
+const xorX = () => tf.tensor2d([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const xorY = () => tf.tensor1d([0, 1, 1, 0], 'int32');
+
+function weightsOf(model: tf.LayersModel): Float32Array[] {
+  return model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+}
+
+describe('denseNetwork', () => {
+  it('builds the 2-5-5-5-2 all-shortcut net with fan-ins 3, 8, 13, 18 (counting the bias)', () => {
+    const model = denseNetwork({ inputSize: 2, hidden: [5, 5, 5], outputs: 2, shortcuts: true });
+    const kernels = model.getWeights().filter((w) => w.rank === 2);
+    expect(kernels.map((k) => k.shape[0]! + 1)).toEqual([3, 8, 13, 18]);
+    expect(kernels.map((k) => k.shape[1])).toEqual([5, 5, 5, 2]);
+    const plain = denseNetwork({ inputSize: 2, hidden: [5, 5, 5], outputs: 2 });
+    expect(plain.getWeights().filter((w) => w.rank === 2).map((k) => k.shape)).toEqual([[2, 5], [5, 5], [5, 5], [5, 2]]);
+    model.dispose();
+    plain.dispose();
+  });
+
+  it('initialises reproducibly from the seed, with each scheme’s scale', () => {
+    const a = denseNetwork({ inputSize: 3, hidden: [40], outputs: 40, seed: 5 });
+    const b = denseNetwork({ inputSize: 3, hidden: [40], outputs: 40, seed: 5 });
+    const c = denseNetwork({ inputSize: 3, hidden: [40], outputs: 40, seed: 6 });
+    expect(weightsOf(a)).toEqual(weightsOf(b));
+    expect(weightsOf(a)[0]).not.toEqual(weightsOf(c)[0]);
+    // glorot-uniform: |w| ≤ √(6/(fanIn+fanOut)), zero bias.
+    const limit = Math.sqrt(6 / (40 + 40));
+    const w = weightsOf(a)[2]!;
+    expect(Math.max(...Array.from(w, Math.abs))).toBeLessThanOrEqual(limit);
+    expect(Math.max(...Array.from(weightsOf(a)[3]!, Math.abs))).toBe(0);
+    const he = denseNetwork({ inputSize: 3, hidden: [40], outputs: 400, init: 'he-normal', seed: 1 });
+    const hv = weightsOf(he)[2]!;
+    const std = Math.sqrt(hv.reduce((s, v) => s + v * v, 0) / hv.length);
+    expect(std).toBeCloseTo(Math.sqrt(2 / 41), 2);
+    const tn = denseNetwork({ inputSize: 3, hidden: [40], outputs: 40, init: 'glorot-truncated', seed: 1 });
+    const tv = weightsOf(tn)[2]!;
+    expect(Math.max(...Array.from(tv, Math.abs))).toBeLessThanOrEqual(2 * Math.sqrt(6 / 81) + 1e-6);
+    expect(Math.max(...Array.from(weightsOf(tn)[3]!, Math.abs))).toBeGreaterThan(0);
+    [a, b, c, he, tn].forEach((m) => m.dispose());
+  });
+
+  it('is a standard LayersModel: save and load round-trip with identical predictions', async () => {
+    const model = denseNetwork({ inputSize: 2, hidden: [5, 5], outputs: 3, shortcuts: true, seed: 2 });
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    const x = tf.tensor2d([[0.1, -0.3], [2, 1]]);
+    const p1 = model.predict(x) as tf.Tensor;
+    const p2 = loaded.predict(x) as tf.Tensor;
+    expect(Array.from(p2.dataSync())).toEqual(Array.from(p1.dataSync()));
+    tf.dispose([x, p1, p2]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('rejects an invalid architecture by name', () => {
+    expect(() => denseNetwork({ inputSize: 0, hidden: [], outputs: 1 })).toThrow(/argument 'inputSize'/);
+    expect(() => denseNetwork({ inputSize: 2, hidden: [5, -1], outputs: 1 })).toThrow(/argument 'hidden\[1\]'/);
+    expect(() => denseNetwork({ inputSize: 2, hidden: [5], outputs: 1, activation: 'swish' as 'tanh' })).toThrow(/argument 'activation'/);
+    expect(() => denseNetwork({ inputSize: 2, hidden: [5], outputs: 1, init: 'zeros' as 'he-normal' })).toThrow(/argument 'init'/);
+  });
+});
+
+describe('losses and metrics', () => {
+  it('softmaxCrossEntropy is the mean −log p(label), equal for int labels and one-hot, stable at logits ±100', () => {
+    const logits = tf.tensor2d([[2, 0, -1], [0.5, 0.5, 3]]);
+    const manual = -(Math.log(Math.exp(2) / (Math.exp(2) + 1 + Math.exp(-1))) + Math.log(Math.exp(3) / (2 * Math.exp(0.5) + Math.exp(3)))) / 2;
+    const fromInts = softmaxCrossEntropy(tf.tensor1d([0, 2], 'int32'), logits).dataSync()[0]!;
+    const fromOneHot = softmaxCrossEntropy(tf.tensor2d([[1, 0, 0], [0, 0, 1]]), logits).dataSync()[0]!;
+    expect(fromInts).toBeCloseTo(manual, 5);
+    expect(fromOneHot).toBeCloseTo(manual, 5);
+    const extreme = softmaxCrossEntropy(tf.tensor1d([1, 0], 'int32'), tf.tensor2d([[100, -100], [-100, 100]])).dataSync()[0]!;
+    expect(extreme).toBeCloseTo(200, 3);
+    expect(() => softmaxCrossEntropy(tf.tensor1d([0], 'int32'), logits)).toThrow(ShapeError);
+    expect(() => softmaxCrossEntropy(tf.tensor2d([[1, 0]]), logits)).toThrow(/argument 'labels'/);
+  });
+
+  it('softmaxCrossEntropy gradient matches float64 finite differences', () => {
+    const labels = tf.tensor2d([[0.2, 0.8, 0], [0, 0, 1]]);
+    const l = [0.2, 0.8, 0, 0, 0, 1];
+    const logits = tf.tensor2d([[0.3, -1.2, 0.7], [1.5, 0.1, -0.4]]);
+    const reference = (z: Float64Array) => {
+      let total = 0;
+      for (let r = 0; r < 2; r++) {
+        const row = [z[3 * r]!, z[3 * r + 1]!, z[3 * r + 2]!];
+        const m = Math.max(...row);
+        const lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+        for (let k = 0; k < 3; k++) total -= l[3 * r + k]! * (row[k]! - lse);
+      }
+      return total / 2;
+    };
+    const result = gradCheck((z) => softmaxCrossEntropy(labels, z), [logits], { reference, tolerance: 1e-5 });
+    expect(result.passed).toBe(true);
+  });
+
+  it('meanSquaredError and accuracy', () => {
+    expect(meanSquaredError(tf.tensor2d([[1, 2]]), tf.tensor2d([[2, 4]])).dataSync()[0]).toBeCloseTo(2.5, 6);
+    expect(() => meanSquaredError(tf.tensor2d([[1, 2, 3]]), tf.tensor2d([[2, 4]]))).toThrow(/argument 'targets'/);
+    expect(accuracy(tf.tensor2d([[0.1, 0.9], [2, 1], [0, 3]]), Int32Array.from([1, 0, 0]))).toBeCloseTo(2 / 3, 6);
+    expect(() => accuracy(tf.tensor2d([[0.1, 0.9]]), Int32Array.from([1, 0]))).toThrow(ShapeError);
+  });
+});
+
+describe('fitBackprop', () => {
+  it('solves XOR with a 2-3-2 tanh net', async () => {
+    const model = denseNetwork({ inputSize: 2, hidden: [3], outputs: 2, seed: 1 });
+    const [x, y] = [xorX(), xorY()];
+    await fitBackprop(model, x, y, { epochs: 300, optimizer: paperAdam(0.05) });
+    expect(accuracy(model.predict(x) as tf.Tensor, y)).toBe(1);
+    model.dispose();
+    tf.dispose([x, y]);
+  });
+
+  it('learns most of two-spirals in 400 epochs and reports accuracy and validation metrics', async () => {
+    const ds = twoSpirals();
+    const train = toTensors(ds.train);
+    const test = toTensors(ds.test);
+    const model = denseNetwork({ inputSize: 2, hidden: [5, 5, 5], outputs: 2, shortcuts: true, seed: 2 });
+    const history = await fitBackprop(model, train.x, train.y, {
+      epochs: 400,
+      optimizer: paperAdam(0.01),
+      trackAccuracy: true,
+      validationData: [test.x, test.y],
+    });
+    expect(history.history.loss!.at(-1)!).toBeLessThan(history.history.loss![0]! / 2);
+    expect(history.history.accuracy!.at(-1)!).toBeGreaterThan(0.7);
+    expect(history.history.valAccuracy).toHaveLength(400);
+    expect(history.history.valLoss).toHaveLength(400);
+    model.dispose();
+    tf.dispose([train.x, train.y, test.x, test.y]);
+  });
+
+  it('is reproducible: the same seed gives the same loss history', async () => {
+    const run = async () => {
+      const model = denseNetwork({ inputSize: 2, hidden: [4], outputs: 2, seed: 9 });
+      const [x, y] = [xorX(), xorY()];
+      const h = await fitBackprop(model, x, y, { epochs: 20, batchSize: 2, seed: 4, optimizer: paperAdam(0.01) });
+      model.dispose();
+      tf.dispose([x, y]);
+      return h.history.loss;
+    };
+    expect(await run()).toEqual(await run());
+  });
+
+  it('keeps the number of tensors flat across epochs', async () => {
+    const model = denseNetwork({ inputSize: 2, hidden: [5, 5], outputs: 2, shortcuts: true, seed: 3 });
+    const [x, y] = [xorX(), xorY()];
+    const counts: number[] = [];
+    await fitBackprop(model, x, y, {
+      epochs: 12,
+      batchSize: 2,
+      trackAccuracy: true,
+      validationData: [x, y],
+      callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) },
+    });
+    // Adam creates its slot variables during the first update; from then on nothing may accumulate.
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    model.dispose();
+    tf.dispose([x, y]);
+  });
+
+  it('stops on a NaN loss with TrainingDivergedError and leaves the last finite weights in place', async () => {
+    const model = denseNetwork({ inputSize: 2, hidden: [3], outputs: 2, seed: 1 });
+    const [x, y] = [xorX(), xorY()];
+    let calls = 0;
+    let before: Float32Array[] = [];
+    const loss = (yt: tf.Tensor, yp: tf.Tensor) => {
+      calls++;
+      if (calls === 3) before = weightsOf(model);
+      const l = softmaxCrossEntropy(yt, yp);
+      return (calls >= 3 ? tf.mul(l, Number.NaN) : l) as tf.Scalar;
+    };
+    await expect(fitBackprop(model, x, y, { epochs: 10, loss })).rejects.toBeInstanceOf(TrainingDivergedError);
+    expect(weightsOf(model)).toEqual(before);
+    model.dispose();
+    tf.dispose([x, y]);
+  });
+
+  it('rejects mismatched, non-finite or empty data by argument name', async () => {
+    const model = denseNetwork({ inputSize: 2, hidden: [3], outputs: 2 });
+    await expect(fitBackprop(model, xorX(), tf.tensor1d([0, 1, 1], 'int32'), { epochs: 1 })).rejects.toThrow(/fitBackprop: argument 'y' must have shape \[4\]/);
+    await expect(fitBackprop(model, tf.tensor2d([[0, Number.NaN]]), tf.tensor1d([0], 'int32'), { epochs: 1 })).rejects.toThrow(/argument 'x' contains NaN/);
+    await expect(fitBackprop(model, tf.tensor2d([[0, 1]], [1, 2], 'int32'), tf.tensor1d([0], 'int32'), { epochs: 1 })).rejects.toBeInstanceOf(DTypeError);
+    await expect(fitBackprop(model, tf.zeros([0, 2]), tf.zeros([0], 'int32'), { epochs: 1 })).rejects.toThrow(/at least one example/);
+    await expect(fitBackprop({} as tf.LayersModel, xorX(), xorY(), { epochs: 1 })).rejects.toThrow(/argument 'model'/);
+    model.dispose();
+  });
+});
