@@ -19,7 +19,7 @@ export {
   type MethodRun,
 } from './registry.js';
 export { registerBuiltins } from './plugins.js';
-export { runExperiment, splitAccuracy, type CompletedRun, type HistoryEntry, type RunOptions, type RunResult } from './runner.js';
+export { evaluateSplit, runExperiment, type CompletedRun, type HistoryEntry, type RunOptions, type RunResult, type SplitMetrics } from './runner.js';
 export { renderRunSvg, type PlotOptions } from './plot-svg.js';
 export { summaryTable } from './summary-table.js';
 export { createProgram, main } from './main.js';

@@ -41,10 +41,12 @@ function lossPanel(result: RunResult, box: Box): string {
   const parts: string[] = [];
   const h = result.history;
   const epochs = Math.max(1, h.length);
-  const losses = h.map((e) => e.loss).filter((v) => Number.isFinite(v) && v > 0);
-  const logScale = losses.length === h.length && losses.length > 0;
-  const lossLo = logScale ? Math.log10(Math.min(...losses)) : Math.min(0, ...h.map((e) => e.loss));
-  const lossHi = logScale ? Math.log10(Math.max(...losses)) : Math.max(...h.map((e) => e.loss), 1e-12);
+  const regression = result.task === 'regression';
+  const curveValues = regression ? h.flatMap((e) => [e.loss, e.trainMse, e.testMse]).filter((v): v is number => v !== undefined) : h.map((e) => e.loss);
+  const losses = curveValues.filter((v) => Number.isFinite(v) && v > 0);
+  const logScale = losses.length === curveValues.length && losses.length > 0;
+  const lossLo = logScale ? Math.log10(Math.min(...losses)) : Math.min(0, ...curveValues);
+  const lossHi = logScale ? Math.log10(Math.max(...losses)) : Math.max(...curveValues, 1e-12);
   const lo = logScale ? Math.floor(lossLo) : lossLo;
   const hi = logScale ? Math.max(Math.ceil(lossHi), lo + 1) : lossHi;
   const X = (e: number) => box.x + (box.w * e) / Math.max(1, epochs - 1);
@@ -61,7 +63,7 @@ function lossPanel(result: RunResult, box: Box): string {
   for (const t of ticks(0, epochs - 1)) {
     parts.push(`<text x="${X(t).toFixed(1)}" y="${box.y + box.h + 16}" text-anchor="middle" font-size="11" ${FONT}>${t + 1}</text>`);
   }
-  for (const a of [0, 0.25, 0.5, 0.75, 1]) {
+  for (const a of regression ? [] : [0, 0.25, 0.5, 0.75, 1]) {
     parts.push(`<text x="${box.x + box.w + 6}" y="${(A(a) + 4).toFixed(1)}" font-size="11" fill="#555" ${FONT}>${a * 100}%</text>`);
   }
   const line = (points: Array<[number, number]>, colour: string, dash = '') =>
@@ -69,15 +71,17 @@ function lossPanel(result: RunResult, box: Box): string {
       ? `<polyline fill="none" stroke="${colour}" stroke-width="1.6"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`
       : '';
   parts.push(line(h.filter((e) => Number.isFinite(e.loss) && (!logScale || e.loss > 0)).map((e, i) => [X(i), Y(e.loss)]), '#222'));
-  const acc = (key: 'trainAccuracy' | 'testAccuracy') =>
-    h.flatMap((e, i): Array<[number, number]> => (e[key] === undefined ? [] : [[X(i), A(e[key]!)]]));
-  parts.push(line(acc('trainAccuracy'), PALETTE[0]!, '5 3'));
-  parts.push(line(acc('testAccuracy'), PALETTE[1]!, '2 2'));
+  const metric = (key: 'trainAccuracy' | 'testAccuracy' | 'trainMse' | 'testMse') =>
+    h.flatMap((e, i): Array<[number, number]> =>
+      e[key] === undefined || (regression && logScale && !(e[key]! > 0)) ? [] : [[X(i), regression ? Y(e[key]!) : A(e[key]!)]],
+    );
+  parts.push(line(metric(regression ? 'trainMse' : 'trainAccuracy'), PALETTE[0]!, '5 3'));
+  parts.push(line(metric(regression ? 'testMse' : 'testAccuracy'), PALETTE[1]!, '2 2'));
   parts.push(`<text x="${box.x + box.w / 2}" y="${box.y + box.h + 32}" text-anchor="middle" font-size="12" ${FONT}>epoch</text>`);
   const legend = [
     ['#222', '', `loss${logScale ? ' (log scale)' : ''}`],
-    [PALETTE[0]!, '5 3', 'train accuracy (right)'],
-    [PALETTE[1]!, '2 2', 'test accuracy (right)'],
+    [PALETTE[0]!, '5 3', regression ? 'train MSE' : 'train accuracy (right)'],
+    [PALETTE[1]!, '2 2', regression ? 'test MSE' : 'test accuracy (right)'],
   ];
   // One legend row above the panel, clear of the curves.
   let lx = box.x;
@@ -96,7 +100,7 @@ function mix(hex: string, toward: string, t: number): string {
   return `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 }
 
-function surfacePanel(data: Dataset<Int32Array>, predict: (x: Float32Array, shape: number[]) => Float32Array, box: Box, resolution: number): string {
+function surfacePanel(data: Dataset<Int32Array | Float32Array>, predict: (x: Float32Array, shape: number[]) => Float32Array, box: Box, resolution: number): string {
   const parts: string[] = [];
   const k = data.numClasses ?? 2;
   const all = [data.train, data.test];
@@ -176,6 +180,37 @@ function surfacePanel(data: Dataset<Int32Array>, predict: (x: Float32Array, shap
   return parts.join('\n');
 }
 
+function curvePanel(data: Dataset<Int32Array | Float32Array>, predict: (x: Float32Array, shape: number[]) => Float32Array, box: Box): string {
+  const parts: string[] = [];
+  const all = [data.train, data.test];
+  const xs = all.flatMap((s) => Array.from(s.x));
+  const ys = all.flatMap((s) => Array.from(s.y));
+  const G = 400;
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const grid = new Float32Array(G).map((_, i) => x0 + ((x1 - x0) * i) / (G - 1));
+  const pred = Array.from(predict(grid, [G, 1]));
+  const [y0, y1] = [Math.min(...ys, ...pred), Math.max(...ys, ...pred)];
+  const padY = 0.05 * (y1 - y0 || 1);
+  const px = (v: number) => box.x + ((v - x0) / (x1 - x0 || 1)) * box.w;
+  const py = (v: number) => box.y + ((y1 + padY - v) / (y1 - y0 + 2 * padY)) * box.h;
+  parts.push(`<rect x="${box.x}" y="${box.y}" width="${box.w}" height="${box.h}" fill="#fff" stroke="#999"/>`);
+  const dots = (split: typeof data.train, filled: boolean) => {
+    const stride = Math.max(1, Math.floor(split.x.length / 600));
+    for (let i = 0; i < split.x.length; i += stride) {
+      parts.push(
+        `<circle cx="${px(split.x[i]!).toFixed(1)}" cy="${py(split.y[i]!).toFixed(1)}" r="2" ${filled ? `fill="${PALETTE[0]}"` : `fill="none" stroke="${PALETTE[1]}"`}/>`,
+      );
+    }
+  };
+  dots(data.train, true);
+  dots(data.test, false);
+  parts.push(`<polyline fill="none" stroke="#222" stroke-width="1.8" points="${pred.map((v, i) => `${px(grid[i]!).toFixed(1)},${py(v).toFixed(1)}`).join(' ')}"/>`);
+  for (const t of ticks(x0, x1)) parts.push(`<text x="${px(t).toFixed(1)}" y="${box.y + box.h + 16}" text-anchor="middle" font-size="11" ${FONT}>${fmt(t)}</text>`);
+  for (const t of ticks(y0, y1)) parts.push(`<text x="${box.x - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end" font-size="11" ${FONT}>${fmt(t)}</text>`);
+  parts.push(`<text x="${box.x + box.w / 2}" y="${box.y + box.h + 32}" text-anchor="middle" font-size="12" ${FONT}>line: prediction · filled: train · hollow: test</text>`);
+  return parts.join('\n');
+}
+
 /** Options of {@link renderRunSvg}. */
 export interface PlotOptions {
   /** Grid cells per axis of the decision surface. Default 120. */
@@ -183,29 +218,43 @@ export interface PlotOptions {
 }
 
 /**
- * The figure for a finished run as an SVG document: the loss curve (log scale) with train/test accuracy, and — when
- * the inputs are 2-D and `predict` is given — the decision surface with the training (filled) and test (hollow)
- * points.
+ * The figure for a finished run as an SVG document: the loss curve (log scale) with train/test accuracy (or MSE), and,
+ * when `predict` is given, the decision surface for 2-D classification data or the fitted curve for 1-D regression
+ * data, with the training (filled) and test (hollow) points.
  *
  * @example
  * ```ts
  * writeFileSync('spirals.svg', renderRunSvg(result, data, run.predict));
  * ```
  */
-export function renderRunSvg(result: RunResult, data: Dataset<Int32Array>, predict?: (x: Float32Array, shape: number[]) => Float32Array, options: PlotOptions = {}): string {
-  const twoD = predict !== undefined && data.train.xShape.length === 2 && data.train.xShape[1] === 2;
+export function renderRunSvg(
+  result: RunResult,
+  data: Dataset<Int32Array | Float32Array>,
+  predict?: (x: Float32Array, shape: number[]) => Float32Array,
+  options: PlotOptions = {},
+): string {
+  const flat = data.train.xShape.length === 2 && data.train.yShape.length === 1;
+  const surface = predict !== undefined && flat && data.train.xShape[1] === 2 && data.train.y instanceof Int32Array;
+  const curve = predict !== undefined && flat && data.train.xShape[1] === 1 && data.train.y instanceof Float32Array;
+  const twoD = surface || curve;
   const panelW = 420;
   const panelH = 360;
   const margin = { left: 60, top: 76, gap: 90, bottom: 50 };
   const width = margin.left + panelW + (twoD ? margin.gap + panelH : 0) + 60;
   const height = margin.top + panelH + margin.bottom;
   const title = `${result.experiment} · ${result.method} · seed ${result.seed} · ${result.epochs} epochs · ${result.backend}`;
-  const subtitle = `train ${(100 * result.trainAccuracy).toFixed(1)}% · test ${(100 * result.testAccuracy).toFixed(1)}% · final loss ${fmt(result.finalLoss)} · ${result.msPerIteration.toFixed(3)} ms/iteration`;
+  const quality =
+    result.trainAccuracy !== null
+      ? `train ${(100 * result.trainAccuracy).toFixed(1)}% · test ${(100 * (result.testAccuracy ?? 0)).toFixed(1)}%`
+      : `train MSE ${fmt(result.trainMse ?? Number.NaN)} · test MSE ${fmt(result.testMse ?? Number.NaN)}`;
+  const subtitle = `${quality} · final loss ${fmt(result.finalLoss)} · ${result.msPerIteration.toFixed(3)} ms/iteration`;
   const body = [
     `<text x="${margin.left}" y="22" font-size="15" font-weight="600" ${FONT}>${esc(title)}</text>`,
     `<text x="${margin.left}" y="40" font-size="12" fill="#444" ${FONT}>${esc(subtitle)}</text>`,
     lossPanel(result, { x: margin.left, y: margin.top, w: panelW, h: panelH }),
   ];
-  if (twoD) body.push(surfacePanel(data, predict!, { x: margin.left + panelW + margin.gap, y: margin.top, w: panelH, h: panelH }, options.resolution ?? 120));
+  const box = { x: margin.left + panelW + margin.gap, y: margin.top, w: panelH, h: panelH };
+  if (surface) body.push(surfacePanel(data, predict!, box, options.resolution ?? 120));
+  if (curve) body.push(curvePanel(data, predict!, box));
   return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">\n<rect width="100%" height="100%" fill="#fafafa"/>\n${body.join('\n')}\n</svg>\n`;
 }

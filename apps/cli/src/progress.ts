@@ -3,7 +3,7 @@
  * otherwise (CI logs, pipes).
  */
 import { progress } from '@clack/prompts';
-import type { RunOptions } from './runner.js';
+import type { HistoryEntry, RunOptions } from './runner.js';
 
 /** Progress hooks for {@link runExperiment} plus a `finish` to close the bar. */
 export interface ProgressReporter {
@@ -12,9 +12,13 @@ export interface ProgressReporter {
   finish(message: string): void;
 }
 
-function describe(epoch: number, epochs: number, logs: { loss: number; trainAccuracy?: number; testAccuracy?: number }): string {
+function describe(epoch: number, epochs: number, logs: HistoryEntry): string {
   const acc = (v: number | undefined, name: string) => (v === undefined ? '' : ` · ${name} ${(100 * v).toFixed(1)}%`);
-  return `epoch ${epoch + 1}/${epochs} · loss ${logs.loss.toPrecision(4)}${acc(logs.trainAccuracy, 'train')}${acc(logs.testAccuracy, 'test')}`;
+  const mse = (v: number | undefined, name: string) => (v === undefined ? '' : ` · ${name} MSE ${v.toPrecision(3)}`);
+  return (
+    `epoch ${epoch + 1}/${epochs} · loss ${logs.loss.toPrecision(4)}` +
+    `${acc(logs.trainAccuracy, 'train')}${acc(logs.testAccuracy, 'test')}${mse(logs.trainMse, 'train')}${mse(logs.testMse, 'test')}`
+  );
 }
 
 /** A reporter writing to `stream` (default stderr, so `--json -` output on stdout stays clean). */

@@ -7,14 +7,43 @@ import type { Dataset } from '@beyond-backprop/datasets';
 import type { FitCallbacks, History } from '@beyond-backprop/training';
 import { InvalidArgumentError } from '@beyond-backprop/core-linalg';
 
-/** A network shape an experiment asks every method to train (methods map it to their own parameterisation). */
-export interface ArchitectureSpec {
+/** Hidden activations an architecture may ask for. */
+export type ArchitectureActivation = 'tanh' | 'relu' | 'sigmoid' | 'leakyRelu';
+
+/** A fully connected network (inputs are rows of features). */
+export interface DenseArchitecture {
+  kind: 'dense';
   /** Hidden-layer widths, e.g. `[5, 5, 5]`. */
   hidden: number[];
-  activation: 'tanh' | 'relu' | 'sigmoid' | 'leakyRelu';
+  activation: ArchitectureActivation;
   /** All shortcut connections (each layer sees the input and every earlier layer). */
   shortcuts: boolean;
 }
+
+/** A convolutional network on NHWC images: compound conv layers, then dense layers. */
+export interface ConvArchitecture {
+  kind: 'conv';
+  /** Each compound layer: `kernel × kernel` conv, stride 1, 'same', `channels` outputs, then `pool × pool` max-pool (1 = none). */
+  conv: Array<{ kernel: number; channels: number; pool: number }>;
+  /** Hidden dense widths after flattening (the output layer is added from the class count). */
+  dense: number[];
+  activation: ArchitectureActivation;
+}
+
+/** A recurrent network over sequences `[n, time, features]` (or token ids `[n, time]` with an embedding). */
+export interface RecurrentArchitecture {
+  kind: 'recurrent';
+  /** Width of the recurrent layer. */
+  hidden: number;
+  activation: ArchitectureActivation;
+  /** Token embedding for integer inputs. */
+  embedding?: { vocabulary: number; dim: number };
+  /** Score every time step (`y: [n, time]`) or only the last (`y: [n]`). */
+  readout: 'every-step' | 'last-step';
+}
+
+/** The network an experiment asks every method to train (methods map it to their own parameterisation). */
+export type ArchitectureSpec = DenseArchitecture | ConvArchitecture | RecurrentArchitecture;
 
 /** A registered experiment: where the data comes from and which network to train on it. */
 export interface Experiment {
@@ -22,11 +51,18 @@ export interface Experiment {
   description: string;
   /** Paper and section the setup comes from. */
   source: string;
+  /**
+   * `'classification'`: integer labels (`y: Int32Array`, `-1` marks a position that is not scored, e.g. the first N
+   * steps of a delayed-memory stream); `'regression'`: float targets.
+   */
+  task: 'classification' | 'regression';
   /** Loads (or generates) the data; `seed` drives any randomness in generation. */
-  load: (seed: number) => Dataset<Int32Array> | Promise<Dataset<Int32Array>>;
+  load: (seed: number) => Dataset<Int32Array | Float32Array> | Promise<Dataset<Int32Array | Float32Array>>;
   architecture: ArchitectureSpec;
   /** Defaults used when the command line does not say. */
   defaults: { epochs: number; method: string; batchSize?: number; learningRate?: number; optimizer?: 'adam' | 'sgd' };
+  /** Per-method option defaults for this experiment (e.g. `{ 'target-space': { lambda: 0.001 } }`); the command line overrides them. */
+  methodDefaults?: Record<string, Record<string, string | number | boolean>>;
 }
 
 /** A command-line option a method understands, e.g. `{ flag: '--delay <n>', description: '…' }`. */
@@ -39,14 +75,17 @@ export interface MethodOption {
 /** Everything a method needs to set up one training run. */
 export interface MethodContext {
   experiment: Experiment;
-  data: Dataset<Int32Array>;
+  data: Dataset<Int32Array | Float32Array>;
   seed: number;
   /** Resolved hyperparameters: experiment defaults overridden by the command line. */
   epochs: number;
   batchSize: number;
   learningRate: number;
   optimizer: 'adam' | 'sgd';
-  /** Values of method-specific options, keyed by their camel-cased long flag (`delay`, …). */
+  /**
+   * Values of method-specific options, keyed by their camel-cased long flag (`delay`, …): the experiment's
+   * `methodDefaults` for this method, overridden by the command line.
+   */
   options: Record<string, string | number | boolean | undefined>;
 }
 
@@ -54,7 +93,11 @@ export interface MethodContext {
 export interface MethodRun {
   /** Trains for `ctx.epochs` epochs, reporting through the callbacks. */
   fit(callbacks: FitCallbacks, signal?: AbortSignal): Promise<History>;
-  /** Class scores (logits or probabilities), `[n, numClasses]` row-major, for inputs `x` of shape `shape`. */
+  /**
+   * Predictions for inputs `x` of shape `shape`, row-major and aligned with the split's `y`: class scores (logits or
+   * probabilities) with a trailing class axis for classification (`y: [n]` → `[n, k]`, `y: [n, t]` → `[n, t, k]`),
+   * values of `y`'s shape for regression.
+   */
   predict(x: Float32Array, shape: number[]): Float32Array;
   /** Frees every tensor the run holds. */
   dispose(): void;

@@ -2,7 +2,7 @@
  * Runs one experiment with one method and measures it: the engine behind `bbp run`, usable from code and tests.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkNumber, initBackend } from '@beyond-backprop/core-linalg';
+import { InvalidArgumentError, ShapeError, checkNumber, initBackend } from '@beyond-backprop/core-linalg';
 import type { Dataset, Split } from '@beyond-backprop/datasets';
 import { registerBuiltins } from './plugins.js';
 import { getExperiment, getMethod, type MethodRun } from './registry.js';
@@ -21,19 +21,21 @@ export interface RunOptions {
   /** Evaluate train/test accuracy every this many epochs (default: every epoch for small sets, ≤ 100 times otherwise). */
   evalEvery?: number;
   /** Progress hooks for a user interface. */
-  onEpoch?: (epoch: number, logs: { loss: number; trainAccuracy?: number; testAccuracy?: number }) => void;
+  onEpoch?: (epoch: number, logs: HistoryEntry) => void;
   onStart?: (info: { experiment: string; method: string; epochs: number; backend: string }) => void;
   signal?: AbortSignal;
   /** Keep the active tfjs backend instead of selecting the fastest available one. Default `false`. */
   keepBackend?: boolean;
 }
 
-/** One epoch of the result history. Accuracies are present on evaluated epochs. */
+/** One epoch of the result history. Metrics are present on evaluated epochs. */
 export interface HistoryEntry {
   epoch: number;
   loss: number;
   trainAccuracy?: number;
   testAccuracy?: number;
+  trainMse?: number;
+  testMse?: number;
 }
 
 /** The measured outcome of a run: what `bbp run --json` writes. */
@@ -43,8 +45,13 @@ export interface RunResult {
   seed: number;
   epochs: number;
   backend: string;
-  trainAccuracy: number;
-  testAccuracy: number;
+  task: 'classification' | 'regression';
+  /** Fraction of scored labels predicted right (classification; `null` for regression). */
+  trainAccuracy: number | null;
+  testAccuracy: number | null;
+  /** Mean squared error (regression; `null` for classification). */
+  trainMse: number | null;
+  testMse: number | null;
   finalLoss: number;
   msPerIteration: number;
   iterations: number;
@@ -58,20 +65,43 @@ export interface RunResult {
 export interface CompletedRun {
   result: RunResult;
   run: MethodRun;
-  data: Dataset<Int32Array>;
+  data: Dataset<Int32Array | Float32Array>;
 }
 
-/** Accuracy of `run` on a split. */
-export function splitAccuracy(run: MethodRun, split: Split<Int32Array>, numClasses: number): number {
-  const scores = run.predict(split.x, split.xShape);
-  const n = split.xShape[0]!;
-  let correct = 0;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let k = 1; k < numClasses; k++) if (scores[i * numClasses + k]! > scores[i * numClasses + best]!) best = k;
-    if (best === split.y[i]) correct++;
+/** Accuracy or mean squared error of `run` on a split. */
+export interface SplitMetrics {
+  accuracy?: number;
+  mse?: number;
+}
+
+/**
+ * Evaluates `run` on a split: for integer labels, the fraction of scored positions (label ≥ 0) whose arg-max class is
+ * right; for float targets, the mean squared error.
+ */
+export function evaluateSplit(run: MethodRun, split: Split<Int32Array | Float32Array>, numClasses: number): SplitMetrics {
+  const out = run.predict(split.x, split.xShape);
+  if (split.y instanceof Int32Array) {
+    const labels = split.y;
+    if (out.length !== labels.length * numClasses) {
+      throw new ShapeError('MethodRun.predict', 'result', [labels.length * numClasses], [out.length], `${numClasses} class scores per label`);
+    }
+    let correct = 0;
+    let scored = 0;
+    for (let i = 0; i < labels.length; i++) {
+      const label = labels[i]!;
+      if (label < 0) continue;
+      scored++;
+      let best = 0;
+      for (let k = 1; k < numClasses; k++) if (out[i * numClasses + k]! > out[i * numClasses + best]!) best = k;
+      if (best === label) correct++;
+    }
+    return { accuracy: scored === 0 ? 0 : correct / scored };
   }
-  return n === 0 ? 0 : correct / n;
+  const targets = split.y;
+  if (out.length !== targets.length) throw new ShapeError('MethodRun.predict', 'result', [targets.length], [out.length], 'one prediction per target');
+  let sum = 0;
+  for (let i = 0; i < targets.length; i++) sum += (out[i]! - targets[i]!) ** 2;
+  return { mse: targets.length === 0 ? 0 : sum / targets.length };
 }
 
 /**
@@ -109,7 +139,8 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
   const backend = tf.getBackend();
   options.onStart?.({ experiment: experiment.name, method: method.name, epochs, backend });
 
-  const run = await method.create({ experiment, data, seed, epochs, batchSize, learningRate, optimizer, options: options.methodOptions ?? {} });
+  const methodOptions = { ...(experiment.methodDefaults?.[method.name] ?? {}), ...definedOnly(options.methodOptions ?? {}) };
+  const run = await method.create({ experiment, data, seed, epochs, batchSize, learningRate, optimizer, options: methodOptions });
   const history: HistoryEntry[] = [];
   const started = performance.now();
   let fitHistory;
@@ -119,11 +150,13 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
         onEpochEnd: (epoch, logs) => {
           const entry: HistoryEntry = { epoch, loss: logs.loss };
           if ((epoch + 1) % evalEvery === 0 || epoch === epochs - 1) {
-            entry.trainAccuracy = splitAccuracy(run, data.train, numClasses);
-            entry.testAccuracy = splitAccuracy(run, data.test, numClasses);
+            const train = evaluateSplit(run, data.train, numClasses);
+            const test = evaluateSplit(run, data.test, numClasses);
+            if (train.accuracy !== undefined) [entry.trainAccuracy, entry.testAccuracy] = [train.accuracy, test.accuracy!];
+            if (train.mse !== undefined) [entry.trainMse, entry.testMse] = [train.mse, test.mse!];
           }
           history.push(entry);
-          options.onEpoch?.(epoch, { loss: logs.loss, trainAccuracy: entry.trainAccuracy, testAccuracy: entry.testAccuracy });
+          options.onEpoch?.(epoch, entry);
         },
       },
       options.signal,
@@ -133,21 +166,30 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
     throw error;
   }
   const wallSeconds = (performance.now() - started) / 1000;
+  const train = evaluateSplit(run, data.train, numClasses);
+  const test = evaluateSplit(run, data.test, numClasses);
   const result: RunResult = {
     experiment: experiment.name,
     method: method.name,
     seed,
     epochs: history.length,
     backend,
-    trainAccuracy: splitAccuracy(run, data.train, numClasses),
-    testAccuracy: splitAccuracy(run, data.test, numClasses),
+    task: experiment.task,
+    trainAccuracy: train.accuracy ?? null,
+    testAccuracy: test.accuracy ?? null,
+    trainMse: train.mse ?? null,
+    testMse: test.mse ?? null,
     finalLoss: history.at(-1)?.loss ?? Number.NaN,
     msPerIteration: fitHistory.msPerIteration,
     iterations: fitHistory.iterations,
     wallSeconds,
     stopReason: fitHistory.stopReason,
-    hyperparameters: { batchSize, learningRate, optimizer, ...(options.methodOptions ?? {}) },
+    hyperparameters: { batchSize, learningRate, optimizer, ...methodOptions },
     history,
   };
   return { result, run, data };
+}
+
+function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -13,8 +13,15 @@ export function summaryTable(result: RunResult): string {
     ['seed', String(result.seed)],
     ['epochs', `${result.epochs}${result.stopReason === 'aborted' ? ' (aborted)' : ''}`],
     ['iterations', String(result.iterations)],
-    ['train accuracy', pct(result.trainAccuracy)],
-    ['test accuracy', pct(result.testAccuracy)],
+    ...(result.trainAccuracy !== null
+      ? ([
+          ['train accuracy', pct(result.trainAccuracy)],
+          ['test accuracy', pct(result.testAccuracy ?? 0)],
+        ] as Array<[string, string]>)
+      : ([
+          ['train MSE', (result.trainMse ?? Number.NaN).toPrecision(4)],
+          ['test MSE', (result.testMse ?? Number.NaN).toPrecision(4)],
+        ] as Array<[string, string]>)),
     ['final loss', result.finalLoss.toPrecision(4)],
     ['ms / iteration', result.msPerIteration.toFixed(3)],
     ['wall time', `${result.wallSeconds.toFixed(2)} s`],

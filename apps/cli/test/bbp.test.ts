@@ -139,8 +139,9 @@ describe('runExperiment', () => {
       name: 'tiny-spirals',
       description: 'test experiment',
       source: 'test',
+      task: 'classification',
       load: () => twoSpirals({ pointsPerClass: 8 }),
-      architecture: { hidden: [3], activation: 'tanh', shortcuts: false },
+      architecture: { kind: 'dense', hidden: [3], activation: 'tanh', shortcuts: false },
       defaults: { epochs: 2, method: 'constant', learningRate: 0.5 },
     });
     registerMethod({
@@ -174,5 +175,37 @@ describe('runExperiment', () => {
     expect(listExperiments().map((e) => e.name)).toContain('tiny-spirals');
     const svg = renderRunSvg(result, data, (x, shape) => new Float32Array(shape[0]! * 2));
     expect(svg).toContain('constant');
+  });
+
+  it('trains and reports a regression experiment with MSE instead of accuracy', async () => {
+    const sine = (n: number, offset: number) => {
+      const x = new Float32Array(n);
+      const y = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        x[i] = -3 + (6 * (i + offset)) / n;
+        y[i] = Math.sin(x[i]!);
+      }
+      return { x, xShape: [n, 1], y, yShape: [n] };
+    };
+    registerExperiment({
+      name: 'tiny-sine',
+      description: 'test regression',
+      source: 'test',
+      task: 'regression',
+      load: () => ({ name: 'tiny-sine', train: sine(64, 0), test: sine(64, 0.5), source: 'test' }),
+      architecture: { kind: 'dense', hidden: [16], activation: 'tanh', shortcuts: false },
+      defaults: { epochs: 150, method: 'backprop', learningRate: 0.02 },
+    });
+    const { result, run, data } = await runExperiment({ experiment: 'tiny-sine', keepBackend: true, seed: 1 });
+    expect(result.task).toBe('regression');
+    expect(result.trainAccuracy).toBeNull();
+    expect(result.trainMse!).toBeLessThan(0.1);
+    expect(result.testMse!).toBeLessThan(0.1);
+    expect(result.history.at(-1)!.trainMse).toBe(result.trainMse);
+    expect(summaryTable(result)).toMatch(/test MSE/);
+    const svg = renderRunSvg(result, data, run.predict);
+    expect(svg).toContain('line: prediction');
+    expect(svg).toContain('test MSE');
+    run.dispose();
   });
 });

@@ -8,7 +8,8 @@ export const twoSpiralsExperiment: Experiment = {
   name: 'two-spirals',
   description: 'two interleaved spirals (194 train / 194 test points), 2-5-5-5-2 tanh net with all shortcuts, Adam, full batch',
   source: 'Fairbank & Samothrakis, Deep Learning in Target Space, §5.1',
+  task: 'classification',
   load: () => twoSpirals(),
-  architecture: { hidden: [5, 5, 5], activation: 'tanh', shortcuts: true },
+  architecture: { kind: 'dense', hidden: [5, 5, 5], activation: 'tanh', shortcuts: true },
   defaults: { epochs: 1500, method: 'backprop', batchSize: 194, learningRate: 0.01, optimizer: 'adam' },
 };

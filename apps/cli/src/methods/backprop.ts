@@ -11,24 +11,30 @@ export const backpropMethod: Method = {
   description: 'plain backpropagation (weight space) on the same architecture: the baseline',
   source: 'Rumelhart, Hinton & Williams (1986); weight-space baseline of every paper',
   options: [{ flag: '--init <scheme>', description: "weight init for backprop: glorot-uniform (default), glorot-truncated (the target-space authors' variant) or he-normal" }],
-  supports: (experiment) => experiment.architecture !== undefined,
+  supports: (experiment) => experiment.architecture.kind === 'dense',
   create: (ctx: MethodContext): MethodRun => {
     const { data, experiment } = ctx;
+    const arch = experiment.architecture;
+    if (arch.kind !== 'dense') throw new Error(`backprop: unsupported architecture '${arch.kind}'`);
     const [n, inputSize] = data.train.xShape as [number, number];
+    const classification = data.train.y instanceof Int32Array;
+    // Regression targets [n] or [n, d] are trained as [n, d] with a mean-squared-error loss.
+    const outputs = classification ? (data.numClasses ?? 2) : (data.train.yShape[1] ?? 1);
     const model = denseNetwork({
       inputSize,
-      hidden: experiment.architecture.hidden,
-      outputs: data.numClasses ?? 2,
-      activation: experiment.architecture.activation,
-      shortcuts: experiment.architecture.shortcuts,
+      hidden: arch.hidden,
+      outputs,
+      activation: arch.activation,
+      shortcuts: arch.shortcuts,
       init: (ctx.options.init as DenseInit | undefined) ?? 'glorot-uniform',
       seed: ctx.seed,
     });
     const x = tf.tensor2d(data.train.x, [n, inputSize]);
-    const y = tf.tensor1d(data.train.y, 'int32');
+    const y = classification ? tf.tensor1d(data.train.y as Int32Array, 'int32') : tf.tensor2d(data.train.y as Float32Array, [n, outputs]);
     const optimizer = ctx.optimizer === 'adam' ? paperAdam(ctx.learningRate) : tf.train.sgd(ctx.learningRate);
+    const loss = classification ? 'softmaxCrossEntropy' : 'meanSquaredError';
     return {
-      fit: (callbacks, signal) => fitBackprop(model, x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, optimizer, callbacks, signal }),
+      fit: (callbacks, signal) => fitBackprop(model, x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, optimizer, loss, callbacks, signal }),
       predict: (xv, shape) => tf.tidy(() => (model.predict(tf.tensor(xv, shape)) as tf.Tensor).dataSync() as Float32Array),
       dispose: () => {
         model.dispose();
