@@ -118,6 +118,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   }
   const skipped: Array<{ backend: BackendChoice; error: string }> = [];
   for (const choice of order) {
+    const listenersBefore = processListeners();
     try {
       const name = REGISTERED_NAME[choice];
       if (tf.findBackendFactory(name) === null || tf.findBackendFactory(name) === undefined) {
@@ -132,6 +133,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
       await tf.ready();
       const patchedKernels = choice === 'wasm' && (options.patchWasm ?? true) ? installWasmKernels() : [];
+      if (choice === 'wasm') removeRethrowingListeners(listenersBefore);
       const info: BackendInfo = { choice, name: tf.getBackend(), skipped, patchedKernels };
       report(options.log, info);
       return info;
@@ -160,4 +162,24 @@ function report(log: InitBackendOptions['log'], info: BackendInfo): void {
   const message = `[beyond-backprop] TensorFlow.js backend: ${info.choice}${skipped}`;
   if (typeof log === 'function') log(message);
   else console.info(message);
+}
+
+type ProcessLike = { listeners?: (event: string) => Array<(...args: unknown[]) => void>; removeListener?: (event: string, fn: (...args: unknown[]) => void) => void };
+
+function processListeners(): Record<string, Array<(...args: unknown[]) => void>> {
+  const proc = (globalThis as { process?: ProcessLike }).process;
+  if (!proc?.listeners) return {};
+  return { uncaughtException: proc.listeners('uncaughtException'), unhandledRejection: proc.listeners('unhandledRejection') };
+}
+
+/**
+ * The wasm backend's Emscripten module installs process handlers that only re-throw; Node then prints the whole
+ * minified module source with every uncaught error. Dropping them restores ordinary error output.
+ */
+function removeRethrowingListeners(before: Record<string, Array<(...args: unknown[]) => void>>): void {
+  const proc = (globalThis as { process?: ProcessLike }).process;
+  if (!proc?.listeners || !proc.removeListener) return;
+  for (const event of ['uncaughtException', 'unhandledRejection']) {
+    for (const fn of proc.listeners(event)) if (!(before[event] ?? []).includes(fn)) proc.removeListener(event, fn);
+  }
 }

@@ -119,6 +119,72 @@ export function ridgeSolveUnchecked(a: Matrix, t: Matrix, lambda: number, form: 
   };
 }
 
+/**
+ * @internal Joint VJP of `W = ridgeSolve(A, T, λ)` and `S = A·W` (the realisation of one layer, Alg. 3 lines 4–5):
+ * given `gW = ∂L/∂W` (from every other use of W) and `gS = ∂L/∂S`, returns `∂L/∂A` and `∂L/∂T`. Merging the two
+ * saves recomputing `A·W` for the residual (it is `T − S`) and one product: in the primal form
+ * `Ḡ = gW + AᵀgS, Z = K⁻¹Ḡ, ∂L/∂T = A·Z, ∂L/∂A = (T − S)·Zᵀ + (gS − A·Z)·Wᵀ` — Alg. 4 lines 4–5 (spec §4.3).
+ */
+export function ridgeProjectVjp(sol: RidgeSolution, a: Matrix, t: Matrix, s: Matrix, gW: Matrix | null, gS: Matrix | null): { dA: Matrix; dT: Matrix } {
+  const f = sol.w.rows;
+  const m = sol.w.cols;
+  let gBar: Matrix = gW ?? { rows: f, cols: m, data: new Float64Array(f * m) };
+  if (gS) {
+    const extra = matmulF64(a, gS, { transposeA: true });
+    const d = new Float64Array(f * m);
+    for (let i = 0; i < d.length; i++) d[i] = gBar.data[i]! + extra.data[i]!;
+    gBar = { rows: f, cols: m, data: d };
+  }
+  if (sol.form === 'primal') {
+    const z = cholSolveUnchecked(sol.factor, gBar);
+    const dT = matmulF64(a, z);
+    const r = new Float64Array(t.data.length);
+    for (let i = 0; i < r.length; i++) r[i] = t.data[i]! - s.data[i]!;
+    const left = gS ? subtractInto(gS, dT) : negate(dT);
+    return { dA: sumOfProducts({ rows: t.rows, cols: m, data: r }, z, left, sol.w), dT };
+  }
+  // Dual: P = (T − S)/λ is recovered from the residual identity T − A·W = λP only approximately in floating point, so
+  // keep the exact P from the solve: the general VJP, plus gS·Wᵀ.
+  const base = sol.vjp(gBar);
+  if (gS) {
+    const extra = matmulF64(gS, sol.w, { transposeB: true });
+    for (let i = 0; i < base.dA.data.length; i++) base.dA.data[i] += extra.data[i]!;
+  }
+  return base;
+}
+
+function subtractInto(x: Matrix, y: Matrix): Matrix {
+  const d = new Float64Array(x.data.length);
+  for (let i = 0; i < d.length; i++) d[i] = x.data[i]! - y.data[i]!;
+  return { rows: x.rows, cols: x.cols, data: d };
+}
+
+function negate(x: Matrix): Matrix {
+  return { rows: x.rows, cols: x.cols, data: x.data.map((v) => -v) };
+}
+
+/** `X·Yᵀ + U·Vᵀ` for `X, U: n × m` and `Y, V: f × m`, in one pass over the rows. */
+function sumOfProducts(x: Matrix, y: Matrix, u: Matrix, v: Matrix): Matrix {
+  const n = x.rows;
+  const m = x.cols;
+  const f = y.rows;
+  const out = new Float64Array(n * f);
+  const X = x.data;
+  const Y = y.data;
+  const U = u.data;
+  const V = v.data;
+  for (let i = 0; i < n; i++) {
+    const oi = i * m;
+    for (let j = 0; j < f; j++) {
+      const oj = j * m;
+      let acc = 0;
+      for (let p = 0; p < m; p++) acc += X[oi + p]! * Y[oj + p]! + U[oi + p]! * V[oj + p]!;
+      out[i * f + j] = acc;
+    }
+  }
+  return { rows: n, cols: f, data: out };
+}
+
 function checkGradShape(g: Matrix, w: Matrix): void {
   checkMatrix('ridgeSolve.vjp', 'G', g);
   if (g.rows !== w.rows || g.cols !== w.cols) throw new ShapeError('ridgeSolve.vjp', 'G', [w.rows, w.cols], [g.rows, g.cols], 'the shape of W');

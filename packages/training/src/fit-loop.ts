@@ -2,7 +2,7 @@
  * The epoch/minibatch loop every beyond-backprop trainer runs: seeded shuffling, tfjs-style callbacks, cancellation
  * through an `AbortSignal`, divergence detection and a tfjs-compatible history.
  */
-import { InvalidArgumentError, checkNumber, createRng } from '@beyond-backprop/core-linalg';
+import { InvalidArgumentError, checkNumber, createRng, type Rng } from '@beyond-backprop/core-linalg';
 import { TrainingDivergedError } from './divergence.js';
 
 /** Metrics reported at the end of an epoch. `loss` is the example-weighted mean training loss of the epoch. */
@@ -38,8 +38,13 @@ export interface FitOptions {
   batchSize?: number;
   /** Shuffle the example order every epoch (seeded). Default `true`. */
   shuffle?: boolean;
-  /** Seed of the shuffling. Default 0. */
+  /** Seed of the shuffling. Default 0. Epoch e's order depends only on (seed, e), so resuming is exact. */
   seed?: number;
+  /**
+   * Epoch to start from (tfjs semantics: training runs epochs `initialEpoch … epochs − 1`). Resuming a checkpoint
+   * saved after epoch k with `initialEpoch: k + 1` replays exactly the batches an uninterrupted run would have seen.
+   */
+  initialEpoch?: number;
   callbacks?: FitCallbacks | FitCallbacks[];
   /** Stops training at the next minibatch boundary; `fit` then resolves with `stopReason: 'aborted'`. */
   signal?: AbortSignal;
@@ -79,7 +84,11 @@ const yieldToEventLoop = (): Promise<void> =>
   });
 
 /** Validates fit options and fills defaults; throws `InvalidArgumentError` naming the option. */
-export function resolveFitOptions(fn: string, options: FitOptions, numExamples: number): Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'shuffle' | 'seed'>> {
+export function resolveFitOptions(
+  fn: string,
+  options: FitOptions,
+  numExamples: number,
+): Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'initialEpoch'>> {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', 'must be an object with at least {epochs}', options);
   checkNumber(fn, 'options.epochs', options.epochs, { min: 1, integer: true });
   if (!(numExamples >= 1)) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', numExamples);
@@ -94,7 +103,9 @@ export function resolveFitOptions(fn: string, options: FitOptions, numExamples: 
     checkNumber(fn, 'options.checkpoint.every', options.checkpoint.every ?? 1, { min: 1, integer: true });
     if (typeof options.checkpoint.save !== 'function') throw new InvalidArgumentError(fn, 'options.checkpoint.save', 'must be a function', options.checkpoint.save);
   }
-  return { epochs: options.epochs, batchSize: Math.min(batchSize, numExamples), shuffle: options.shuffle ?? true, seed };
+  const initialEpoch = options.initialEpoch ?? 0;
+  checkNumber(fn, 'options.initialEpoch', initialEpoch, { min: 0, max: options.epochs - 1, integer: true });
+  return { epochs: options.epochs, batchSize: Math.min(batchSize, numExamples), shuffle: options.shuffle ?? true, seed, initialEpoch };
 }
 
 /**
@@ -111,22 +122,22 @@ export function resolveFitOptions(fn: string, options: FitOptions, numExamples: 
  * ```
  */
 export async function runFitLoop(fn: string, numExamples: number, options: FitOptions, step: FitStep): Promise<History> {
-  const { epochs, batchSize, shuffle, seed } = resolveFitOptions(fn, options, numExamples);
+  const { epochs, batchSize, shuffle, seed, initialEpoch } = resolveFitOptions(fn, options, numExamples);
   const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
-  const rng = createRng(seed).fork('batches');
   const history: History = { epoch: [], history: {}, stopReason: 'completed', iterations: 0, msPerIteration: 0 };
   let trainMs = 0;
   let lastYield = performance.now();
   const order = new Int32Array(numExamples);
-  for (let i = 0; i < numExamples; i++) order[i] = i;
   for (const c of callbacks) await c.onTrainBegin?.();
-  outer: for (let epoch = 0; epoch < epochs; epoch++) {
+  outer: for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     if (options.signal?.aborted) {
       history.stopReason = 'aborted';
       break;
     }
     for (const c of callbacks) await c.onEpochBegin?.(epoch);
+    for (let i = 0; i < numExamples; i++) order[i] = i;
     if (shuffle) {
+      const rng = epochRng(seed, epoch);
       for (let i = numExamples - 1; i > 0; i--) {
         const j = rng.int(i + 1);
         const t = order[i]!;
@@ -165,4 +176,9 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
   history.msPerIteration = trainMs / Math.max(1, history.iterations);
   for (const c of callbacks) await c.onTrainEnd?.(history);
   return history;
+}
+
+/** The generator of epoch `epoch`'s batch order: a function of (seed, epoch) only, so any epoch can be replayed. */
+export function epochRng(seed: number, epoch: number): Rng {
+  return createRng(`batches:${seed}:${epoch}`);
 }

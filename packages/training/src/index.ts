@@ -8,6 +8,7 @@
 export { TrainingDivergedError } from './divergence.js';
 export {
   resolveFitOptions,
+  epochRng,
   runFitLoop,
   type CheckpointHook,
   type EpochLogs,

@@ -23,6 +23,20 @@ describe('runFitLoop', () => {
     expect(a.slice(0, 3).flat()).not.toEqual(a.slice(3, 6).flat());
   });
 
+  it('resumes exactly: epochs 0–1 then initialEpoch 2 replay the batches of one uninterrupted run', async () => {
+    const record = async (opts: { epochs: number; initialEpoch?: number }) => {
+      const batches: number[][] = [];
+      const h = await runFitLoop('test', 9, { ...opts, batchSize: 4, seed: 3 }, { trainBatch: (idx) => (batches.push(Array.from(idx)), 1) });
+      return { batches, epochs: h.epoch };
+    };
+    const whole = await record({ epochs: 4 });
+    const first = await record({ epochs: 2 });
+    const rest = await record({ epochs: 4, initialEpoch: 2 });
+    expect([...first.batches, ...rest.batches]).toEqual(whole.batches);
+    expect(rest.epochs).toEqual([2, 3]);
+    await expect(runFitLoop('fit', 4, { epochs: 2, initialEpoch: 2 }, { trainBatch: () => 1 })).rejects.toThrow(/options.initialEpoch/);
+  });
+
   it('keeps the natural order with shuffle: false and defaults to full batch', async () => {
     const batches: number[][] = [];
     await runFitLoop('test', 5, { epochs: 2, shuffle: false }, { trainBatch: (idx) => (batches.push(Array.from(idx)), 0.5) });

@@ -1,0 +1,10 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@beyond-backprop/core-linalg';
+import { twoSpirals } from '@beyond-backprop/datasets';
+import { TargetSpaceMlp } from '../src/index.js';
+await initBackend({ log: false });
+const ds = twoSpirals();
+const x = tf.tensor2d(ds.train.x, [194, 2]); const y = tf.tensor1d(ds.train.y, 'int32');
+const net = new TargetSpaceMlp({ layers: [2, 5, 5, 5, 2], shortcuts: true }, { realisationInputs: x, seed: 1 });
+const h = await net.fit(x, y, { epochs: 2000 });
+console.log('ms/it', h.msPerIteration);

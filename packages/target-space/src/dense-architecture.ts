@@ -1,0 +1,62 @@
+/**
+ * The architecture of a fully connected target-space network and its layer wiring (paper §2.1–2.3, spec §0.2).
+ */
+import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg';
+import type { Activation } from './tensor-ops.js';
+
+/** A fully connected network. */
+export interface DenseArchitecture {
+  /**
+   * Layer widths `[d₁, d₂, …, d_{n_L}]`: input features, hidden widths, outputs. The output layer is linear (its
+   * targets are targets for the logits); e.g. `[2, 5, 5, 5, 2]` for two-spirals.
+   */
+  layers: number[];
+  /** Activation of every hidden layer. Default `'tanh'`. */
+  activation?: Activation;
+  /**
+   * All shortcut connections: layer j receives the bias, the input and every earlier layer, `I(j) = {0, 1, …, j−1}`
+   * (two-spirals architecture, §5.1). Default `false`: `I(j) = {0, j−1}`.
+   */
+  shortcuts?: boolean;
+}
+
+/** Fully resolved architecture. */
+export interface ResolvedDenseArchitecture {
+  layers: number[];
+  activation: Activation;
+  shortcuts: boolean;
+}
+
+const ACTIVATIONS: readonly Activation[] = ['tanh', 'sigmoid', 'relu', 'leakyRelu', 'linear'];
+
+/** Validates and fills defaults; errors name the offending field. */
+export function resolveDenseArchitecture(fn: string, arch: DenseArchitecture): ResolvedDenseArchitecture {
+  if (!arch || !Array.isArray(arch.layers)) throw new InvalidArgumentError(fn, 'architecture.layers', 'must be an array of layer widths [inputs, …hidden, outputs]', arch?.layers);
+  if (arch.layers.length < 2) throw new InvalidArgumentError(fn, 'architecture.layers', 'must list at least the input and output widths', arch.layers);
+  arch.layers.forEach((d, i) => checkNumber(fn, `architecture.layers[${i}]`, d, { min: 1, integer: true }));
+  const activation = arch.activation ?? 'tanh';
+  if (!ACTIVATIONS.includes(activation)) throw new InvalidArgumentError(fn, 'architecture.activation', `must be one of ${ACTIVATIONS.join(', ')}`, activation);
+  return { layers: [...arch.layers], activation, shortcuts: arch.shortcuts ?? false };
+}
+
+/**
+ * Fan-in `f_j = 1 + Σ_{k∈I(j), k≥1} d_k` of every weight layer, bias included (spec §0.2); e.g. 3, 8, 13, 18 for
+ * 2-5-5-5-2 with shortcuts.
+ */
+export function fanIns(arch: ResolvedDenseArchitecture): number[] {
+  const out: number[] = [];
+  let running = 1 + arch.layers[0]!;
+  for (let l = 1; l < arch.layers.length; l++) {
+    out.push(arch.shortcuts ? running : 1 + arch.layers[l - 1]!);
+    running += arch.layers[l]!;
+  }
+  return out;
+}
+
+/**
+ * The matrices concatenated into layer ℓ's input `𝔄 = [1 | A_k for k ∈ I(ℓ)]`, ascending, bias first (spec §0.2).
+ * `activations[0]` is the input; `activations[k]` the output of weight layer k.
+ */
+export function layerSources<T>(arch: ResolvedDenseArchitecture, ones: T, activations: T[], layer: number): T[] {
+  return arch.shortcuts ? [ones, ...activations.slice(0, layer)] : [ones, activations[layer - 1]!];
+}

@@ -1,0 +1,37 @@
+/**
+ * `@beyond-backprop/target-space` — Fairbank & Samothrakis, *Deep Learning in Target Space*: networks whose
+ * parameters are layer targets on a fixed realisation batch, whose weights are realised from them by ridge least
+ * squares with sequential cascade untangling, and which are trained by gradient descent on the targets.
+ *
+ * - {@link TargetSpaceMlp}: fully connected networks (Alg. 1–4), SCU or OCU, dropout in both passes, any optimiser,
+ *   float64 CPU or TensorFlow.js engine, `toLayersModel()`, exact checkpoints.
+ * - {@link realise}, {@link feedForward}, {@link targetGradients}: the algorithms themselves.
+ *
+ * @packageDocumentation
+ */
+export { fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
+export { feedForward, realise, type CascadeUntangling, type Realisation } from './realisation.js';
+export { targetGradients } from './target-gradient.js';
+export { Float64Ops, LEAKY_RELU_ALPHA, TfOps, type Activation, type Ops } from './tensor-ops.js';
+export {
+  createFloat64Optimizer,
+  resolveOptimizerConfig,
+  tfOptimizerFor,
+  type Float64Optimizer,
+  type Float64OptimizerState,
+  type TargetOptimizer,
+  type TargetOptimizerConfig,
+} from './target-optimizer.js';
+export { dropoutMask } from './dropout.js';
+export { toMatrixInput, type MatrixInput } from './matrix-input.js';
+export {
+  FLOAT64_ENGINE_WORK_LIMIT,
+  TargetSpaceMlp,
+  estimateStepWork,
+  isTfOptimizer,
+  type TargetSpaceEngine,
+  type TargetSpaceFitOptions,
+  type TargetSpaceMlpCheckpoint,
+  type TargetSpaceMlpOptions,
+} from './target-space-mlp.js';
+export { WeightSpaceMlp, initialWeights, type WeightInit, type WeightSpaceMlpOptions } from './weight-space-twin.js';

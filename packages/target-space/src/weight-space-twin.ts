@@ -1,0 +1,177 @@
+/**
+ * The weight-space twin of a {@link TargetSpaceMlp}: the same layers and wiring trained by ordinary backpropagation,
+ * on the same engine, so that accuracy and cost per iteration compare like with like (paper §5, "weight space").
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, Tape, checkNumber, checkTensor, createRng, type Matrix } from '@beyond-backprop/core-linalg';
+import { denseNetwork, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
+import { feedForward } from './realisation.js';
+import { Float64Ops, TfOps } from './tensor-ops.js';
+import { createFloat64Optimizer, resolveOptimizerConfig, tfOptimizerFor, type Float64Optimizer, type TargetOptimizerConfig } from './target-optimizer.js';
+
+/**
+ * Initial weights of the twin:
+ * - `'glorot-truncated'` (default): the authors' "Glorot" — truncated normal (±2σ), `σ = √(6/(f + d_out))` with the
+ *   bias row counted in the fan-in `f` and randomised too (spec §10.17);
+ * - `'glorot-uniform'`: Keras' default, zero biases;
+ * - `'he-normal'`: normal with `σ = √(2/f)`, bias row included (the authors' He variant).
+ */
+export type WeightInit = 'glorot-truncated' | 'glorot-uniform' | 'he-normal';
+
+let twinCounter = 0;
+
+/** Options of {@link WeightSpaceMlp}. */
+export interface WeightSpaceMlpOptions {
+  init?: WeightInit;
+  /** Default Adam 0.01 with TF1 constants. */
+  optimizer?: TargetOptimizerConfig;
+  /** `'float64'` (default) trains on the CPU tape like the target-space float64 engine; `'tfjs'` on the backend. */
+  engine?: 'float64' | 'tfjs';
+  seed?: number;
+}
+
+/** Weights `[f_j, d_j]` (bias in row 0) drawn by `init`. */
+export function initialWeights(arch: ResolvedDenseArchitecture, init: WeightInit, seed: number): Matrix[] {
+  const rng = createRng(seed).fork('weights');
+  const f = fanIns(arch);
+  return arch.layers.slice(1).map((d, i) => {
+    const fi = f[i]!;
+    const data = new Float64Array(fi * d);
+    if (init === 'glorot-uniform') {
+      const limit = Math.sqrt(6 / (fi - 1 + d));
+      for (let k = d; k < data.length; k++) data[k] = rng.uniformRange(-limit, limit);
+    } else if (init === 'glorot-truncated') {
+      const std = Math.sqrt(6 / (fi + d));
+      for (let k = 0; k < data.length; k++) data[k] = rng.truncatedNormal(0, std);
+    } else {
+      const std = Math.sqrt(2 / fi);
+      for (let k = 0; k < data.length; k++) data[k] = rng.normal(0, std);
+    }
+    return { rows: fi, cols: d, data };
+  });
+}
+
+/**
+ * A dense network (same {@link DenseArchitecture} as the target-space one) trained by backpropagation, on the float64
+ * tape or on TensorFlow.js. Mean softmax cross-entropy for int32 labels, mean squared error for float targets.
+ *
+ * @example
+ * ```ts
+ * const twin = new WeightSpaceMlp({ layers: [2, 5, 5, 5, 2], shortcuts: true }, { seed: 1 });
+ * await twin.fit(x, y, { epochs: 1500 });
+ * ```
+ */
+export class WeightSpaceMlp {
+  readonly architecture: ResolvedDenseArchitecture;
+  readonly engine: 'float64' | 'tfjs';
+  private weights: Matrix[];
+  private readonly optimizer: Float64Optimizer | null;
+  private readonly tfOptimizer: tf.Optimizer | null;
+  private vars: tf.Variable[] | null = null;
+
+  constructor(architecture: DenseArchitecture, options: WeightSpaceMlpOptions = {}) {
+    const fn = 'WeightSpaceMlp';
+    this.architecture = resolveDenseArchitecture(fn, architecture);
+    const init = options.init ?? 'glorot-truncated';
+    if (!['glorot-truncated', 'glorot-uniform', 'he-normal'].includes(init)) throw new InvalidArgumentError(fn, 'options.init', "must be 'glorot-truncated', 'glorot-uniform' or 'he-normal'", init);
+    const seed = options.seed ?? 0;
+    checkNumber(fn, 'options.seed', seed, { integer: true });
+    this.engine = options.engine ?? 'float64';
+    if (this.engine !== 'float64' && this.engine !== 'tfjs') throw new InvalidArgumentError(fn, 'options.engine', "must be 'float64' or 'tfjs'", this.engine);
+    this.weights = initialWeights(this.architecture, init, seed);
+    const config = resolveOptimizerConfig(fn, options.optimizer);
+    this.optimizer = this.engine === 'float64' ? createFloat64Optimizer(config) : null;
+    this.tfOptimizer = this.engine === 'tfjs' ? tfOptimizerFor(config) : null;
+    if (this.engine === 'tfjs') this.vars = this.weights.map((w, i) => tf.variable(tf.tensor2d(Float32Array.from(w.data), [w.rows, w.cols]), true, `twin_w${i}_${twinCounter++}`));
+  }
+
+  /** Current weights, float64 copies, `[f_j, d_j]` with the bias in row 0. */
+  getWeights(): Matrix[] {
+    if (this.vars) this.weights = this.vars.map((v) => ({ rows: v.shape[0]!, cols: v.shape[1]!, data: Float64Array.from(v.dataSync()) }));
+    return this.weights.map((w) => ({ ...w, data: w.data.slice() }));
+  }
+
+  /** Output logits `[n, d_out]`. */
+  predict(x: tf.Tensor2D): tf.Tensor2D {
+    checkTensor('WeightSpaceMlp.predict', 'x', x, { shape: [null, this.architecture.layers[0]!], dtype: 'float32' });
+    const weights = this.getWeights();
+    const ops = new Float64Ops();
+    const out = feedForward(ops, this.architecture, ops.constant(Float64Array.from(x.dataSync()), x.shape[0], x.shape[1]), weights.map((w) => ops.constant(w.data, w.rows, w.cols)));
+    return tf.tensor2d(Float32Array.from(out.value.data), [out.rows, out.cols]);
+  }
+
+  /** A standard `tf.LayersModel` with these weights. */
+  toLayersModel(name = 'weight_space_mlp'): tf.LayersModel {
+    const a = this.architecture;
+    const model = denseNetwork({ inputSize: a.layers[0]!, hidden: a.layers.slice(1, -1), outputs: a.layers[a.layers.length - 1]!, activation: a.activation, shortcuts: a.shortcuts, name });
+    const weights = this.getWeights();
+    model.layers
+      .filter((l) => l.getClassName() === 'Dense')
+      .forEach((layer, i) => {
+        const w = weights[i]!;
+        const kernel = tf.tensor2d(Float32Array.from(w.data.subarray(w.cols)), [w.rows - 1, w.cols]);
+        const bias = tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols)));
+        layer.setWeights([kernel, bias]);
+        tf.dispose([kernel, bias]);
+      });
+    return model;
+  }
+
+  /** Backpropagation with minibatches from {@link runFitLoop}; a non-finite loss is never applied. */
+  async fit(x: tf.Tensor2D, y: tf.Tensor, options: FitOptions): Promise<History> {
+    const fn = 'WeightSpaceMlp.fit';
+    const dims = {};
+    const out = this.architecture.layers[this.architecture.layers.length - 1]!;
+    checkTensor(fn, 'x', x, { shape: ['n', this.architecture.layers[0]!], dtype: 'float32', finite: true }, dims);
+    const classification = y.dtype === 'int32';
+    checkTensor(fn, 'y', y, { shape: classification ? ['n'] : ['n', out], finite: true }, dims);
+    const xs = Float64Array.from(x.dataSync());
+    const ys = classification ? Int32Array.from(y.dataSync()) : Float32Array.from(y.dataSync());
+    const d1 = this.architecture.layers[0]!;
+    return runFitLoop(fn, x.shape[0], options, {
+      trainBatch: (indices) => {
+        const bx = new Float64Array(indices.length * d1);
+        indices.forEach((r, i) => bx.set(xs.subarray(r * d1, (r + 1) * d1), i * d1));
+        const by = classification ? Int32Array.from(indices, (r) => ys[r]!) : Float32Array.from({ length: indices.length * out }, (_, k) => ys[indices[Math.floor(k / out)]! * out + (k % out)]!);
+        return this.engine === 'float64' ? this.stepFloat64(bx, by, indices.length) : this.stepTf(bx, by, indices.length);
+      },
+    });
+  }
+
+  /** Frees the tensors of the tfjs engine. */
+  dispose(): void {
+    if (this.vars) tf.dispose(this.vars);
+    this.tfOptimizer?.dispose();
+    this.vars = null;
+  }
+
+  private stepFloat64(bx: Float64Array, by: Int32Array | Float32Array, n: number): number {
+    const ops = new Float64Ops(new Tape());
+    const w = this.weights.map((m) => ops.variable(m));
+    const logits = feedForward(ops, this.architecture, ops.constant(bx, n, this.architecture.layers[0]!), w);
+    const loss = by instanceof Int32Array ? ops.softmaxCrossEntropy(logits, by) : ops.meanSquaredError(logits, by);
+    const value = loss.scalar();
+    if (!Number.isFinite(value)) return value;
+    const grads = ops.tape.gradients(loss, w);
+    this.optimizer!.apply(
+      this.weights.map((m) => m.data),
+      grads.map((g) => g.data),
+    );
+    return value;
+  }
+
+  private stepTf(bx: Float64Array, by: Int32Array | Float32Array, n: number): number {
+    const ops = new TfOps();
+    const vars = this.vars!;
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = feedForward(ops, this.architecture, ops.constant(bx, n, this.architecture.layers[0]!), vars as tf.Tensor2D[]);
+      const loss = by instanceof Int32Array ? ops.softmaxCrossEntropy(logits, by) : ops.meanSquaredError(logits, by);
+      return tf.reshape(loss, []) as tf.Scalar;
+    }, vars);
+    const loss = value.dataSync()[0]!;
+    if (Number.isFinite(loss)) this.tfOptimizer!.applyGradients(grads);
+    tf.dispose([value, ...Object.values(grads)]);
+    return loss;
+  }
+}

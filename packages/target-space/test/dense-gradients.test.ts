@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { Tape, createRng, gradCheck, matmulF64, type Matrix } from '@beyond-backprop/core-linalg';
+import {
+  Float64Ops,
+  fanIns,
+  feedForward,
+  realise,
+  resolveDenseArchitecture,
+  targetGradients,
+  type CascadeUntangling,
+  type ResolvedDenseArchitecture,
+} from '../src/index.js';
+
+function randn(rows: number, cols: number, seed: number, std = 1): Matrix {
+  const rng = createRng(seed);
+  return { rows, cols, data: Float64Array.from({ length: rows * cols }, () => rng.normal(0, std)) };
+}
+
+const labels7 = Int32Array.from([0, 1, 1, 0, 1, 0, 0]);
+
+/** Loss of Alg. 1 on minibatch X under the weights realised (Alg. 3) from the targets on X̄: L(T). */
+function lossOfTargets(arch: ResolvedDenseArchitecture, xBar: Matrix, x: Matrix, targets: Matrix[], lambda: number, cascade: CascadeUntangling) {
+  const ops = new Float64Ops(new Tape());
+  const t = targets.map((m) => ops.variable(m));
+  const real = realise(ops, arch, ops.constant(xBar.data, xBar.rows, xBar.cols), t, lambda, cascade);
+  const logits = feedForward(ops, arch, ops.constant(x.data, x.rows, x.cols), real.weights);
+  const loss = ops.softmaxCrossEntropy(logits, labels7);
+  return { ops, t, loss, real };
+}
+
+/** ∂L/∂W of the minibatch loss at given weights (Alg. 2, by the tape). */
+function weightGradients(arch: ResolvedDenseArchitecture, x: Matrix, weights: Matrix[]): Matrix[] {
+  const ops = new Float64Ops(new Tape());
+  const w = weights.map((m) => ops.variable(m));
+  const loss = ops.softmaxCrossEntropy(feedForward(ops, arch, ops.constant(x.data, x.rows, x.cols), w), labels7);
+  return ops.tape.gradients(loss, w);
+}
+
+describe('target-space gradient (Alg. 4) — spec §11 test 8–9', () => {
+  const cases: Array<{ shortcuts: boolean; cascade: CascadeUntangling; nBar: number; lambda: number }> = [];
+  for (const shortcuts of [false, true]) {
+    for (const cascade of ['scu', 'ocu'] as const) {
+      cases.push({ shortcuts, cascade, nBar: 20, lambda: 1e-3 });
+      cases.push({ shortcuts, cascade, nBar: 8, lambda: 0.1 }); // fan-ins 13, 18 > 8 rows: the dual branch
+    }
+  }
+  it.each(cases)('explicit Alg. 4 = one-tape autodiff = finite differences ($cascade, shortcuts=$shortcuts, n̄_b=$nBar)', ({ shortcuts, cascade, nBar, lambda }) => {
+    const arch = resolveDenseArchitecture('test', { layers: [2, 5, 5, 5, 2], shortcuts, activation: 'tanh' });
+    const xBar = randn(nBar, 2, 1);
+    const x = randn(7, 2, 2);
+    const targets = arch.layers.slice(1).map((d, i) => randn(nBar, d, 10 + i));
+    // One tape through Alg. 3 + Alg. 1 + loss.
+    const { ops, t, loss, real } = lossOfTargets(arch, xBar, x, targets, lambda, cascade);
+    const tape = ops.tape.gradients(loss, t);
+    // Two stages: ∂L/∂W on the minibatch, then Alg. 4 on X̄.
+    const g = weightGradients(arch, x, real.weights.map((w) => w.value));
+    const alg4 = targetGradients(arch, xBar, targets, g, { lambda, cascade });
+    for (let j = 0; j < tape.length; j++) {
+      const scale = Math.max(...tape[j]!.data.map(Math.abs));
+      const diff = Math.max(...tape[j]!.data.map((v, i) => Math.abs(v - alg4[j]!.data[i]!)));
+      expect(diff / scale, `layer ${j}`).toBeLessThan(1e-9);
+    }
+    // Finite differences of the whole pipeline (4th-order stencil).
+    const fd = gradCheck((...ts) => lossOfTargets(arch, xBar, x, ts, lambda, cascade).loss.scalar(), targets, {
+      gradient: () => tape,
+      order: 4,
+      h: 1e-4,
+      tolerance: 1e-6,
+    });
+    expect(fd.passed, String(fd.maxRelativeError)).toBe(true);
+  });
+
+  it('the wide layers of the n̄_b = 8 shortcut net really use the dual branch', () => {
+    const arch = resolveDenseArchitecture('test', { layers: [2, 5, 5, 5, 2], shortcuts: true });
+    expect(fanIns(arch)).toEqual([3, 8, 13, 18]);
+    expect(fanIns(arch).filter((f) => f > 8)).toEqual([13, 18]);
+  });
+});
+
+describe('realisation (Alg. 3) — spec §11 tests 10–13', () => {
+  const arch = resolveDenseArchitecture('test', { layers: [2, 5, 5, 5, 2], shortcuts: true });
+
+  it('with X = X̄ the realised sums equal Alg. 1’s sums exactly (SCU), and the two loss forms give the same gradient', () => {
+    const xBar = randn(20, 2, 3);
+    const targets = arch.layers.slice(1).map((d, i) => randn(20, d, 30 + i));
+    const ops = new Float64Ops();
+    const real = realise(ops, arch, ops.constant(xBar.data, 20, 2), targets.map((t) => ops.constant(t.data, t.rows, t.cols)), 1e-3, 'scu');
+    const out = feedForward(ops, arch, ops.constant(xBar.data, 20, 2), real.weights);
+    expect(Array.from(out.value.data)).toEqual(Array.from(real.sums[3]!.value.data));
+    const labels = Int32Array.from({ length: 20 }, (_, i) => i % 2);
+    const grad = (fused: boolean) => {
+      const o = new Float64Ops(new Tape());
+      const t = targets.map((m) => o.variable(m));
+      const r = realise(o, arch, o.constant(xBar.data, 20, 2), t, 1e-3, 'scu');
+      const logits = fused ? r.sums[3]! : feedForward(o, arch, o.constant(xBar.data, 20, 2), r.weights);
+      return o.tape.gradients(o.softmaxCrossEntropy(logits, labels), t);
+    };
+    const [a, b] = [grad(true), grad(false)];
+    a.forEach((g, j) => g.data.forEach((v, i) => expect(Math.abs(v - b[j]!.data[i]!)).toBeLessThan(1e-12)));
+  });
+
+  it.each(['scu', 'ocu'] as const)('recovers a teacher’s weights from its own sums (λ → 0, %s)', (cascade) => {
+    const xBar = randn(200, 2, 4);
+    const f = fanIns(arch);
+    const teacher = arch.layers.slice(1).map((d, i) => randn(f[i]!, d, 40 + i, 0.5));
+    const ops = new Float64Ops();
+    // The teacher's true sums on X̄ are exactly achievable targets.
+    const sums: Matrix[] = [];
+    const acts: Matrix[] = [xBar];
+    for (let l = 1; l < arch.layers.length; l++) {
+      const cols = [{ rows: 200, cols: 1, data: new Float64Array(200).fill(1) }, ...acts];
+      const a = ops.concatCols(cols.map((c) => ops.constant(c.data, c.rows, c.cols)));
+      const s = matmulF64(a.value, teacher[l - 1]!);
+      sums.push(s);
+      acts.push({ rows: 200, cols: s.cols, data: s.data.map((v) => (l < arch.layers.length - 1 ? Math.tanh(v) : v)) });
+    }
+    const real = realise(ops, arch, ops.constant(xBar.data, 200, 2), sums.map((s) => ops.constant(s.data, s.rows, s.cols)), 1e-10, cascade);
+    real.weights.forEach((w, j) => {
+      const err = Math.max(...w.value.data.map((v, i) => Math.abs(v - teacher[j]!.data[i]!)));
+      expect(err, `layer ${j}`).toBeLessThan(1e-6);
+    });
+  });
+
+  it('SCU and OCU differ outside exactly achievable targets', () => {
+    const xBar = randn(20, 2, 5);
+    const targets = arch.layers.slice(1).map((d, i) => randn(20, d, 50 + i));
+    const ops = new Float64Ops();
+    const t = targets.map((m) => ops.constant(m.data, m.rows, m.cols));
+    const x = ops.constant(xBar.data, 20, 2);
+    const scu = realise(ops, arch, x, t, 1e-3, 'scu');
+    const ocu = realise(ops, arch, x, t, 1e-3, 'ocu');
+    // The first layer sees only X̄, so it agrees; later layers see different inputs.
+    expect(Array.from(scu.weights[0]!.value.data)).toEqual(Array.from(ocu.weights[0]!.value.data));
+    expect(Math.max(...scu.weights[2]!.value.data.map((v, i) => Math.abs(v - ocu.weights[2]!.value.data[i]!)))).toBeGreaterThan(1e-3);
+  });
+
+  it('puts the bias in row 0 and shortcut blocks in ascending layer order', () => {
+    // A layer whose target is exactly 3 + 2·x₁ − x₂ on the inputs: W = [3; 2; −1].
+    const lin = resolveDenseArchitecture('test', { layers: [2, 1], activation: 'linear' });
+    const xBar = randn(30, 2, 6);
+    const t = { rows: 30, cols: 1, data: Float64Array.from({ length: 30 }, (_, i) => 3 + 2 * xBar.data[2 * i]! - xBar.data[2 * i + 1]!) };
+    const ops = new Float64Ops();
+    const w = realise(ops, lin, ops.constant(xBar.data, 30, 2), [ops.constant(t.data, 30, 1)], 1e-12, 'scu').weights[0]!.value;
+    expect(w.rows).toBe(3);
+    expect(w.data[0]).toBeCloseTo(3, 8);
+    expect(w.data[1]).toBeCloseTo(2, 8);
+    expect(w.data[2]).toBeCloseTo(-1, 8);
+  });
+});

@@ -1,0 +1,236 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError, ShapeError, Tape, initBackend, type Matrix } from '@beyond-backprop/core-linalg';
+import { twoSpirals } from '@beyond-backprop/datasets';
+import { TrainingDivergedError } from '@beyond-backprop/training';
+import { Float64Ops, TargetSpaceMlp, feedForward, resolveDenseArchitecture, targetGradients, type TargetSpaceMlpCheckpoint } from '../src/index.js';
+
+beforeAll(async () => {
+  await initBackend({ preference: 'wasm', log: false });
+});
+
+const xorX = () => tf.tensor2d([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const xorY = () => tf.tensor1d([0, 1, 1, 0], 'int32');
+const spirals = twoSpirals();
+const spiralX = () => tf.tensor2d(spirals.train.x, [194, 2]);
+const spiralY = () => tf.tensor1d(spirals.train.y, 'int32');
+
+function accuracy(logits: tf.Tensor, labels: ArrayLike<number>): number {
+  const p = tf.tidy(() => tf.argMax(logits, 1).dataSync());
+  let c = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] === labels[i]) c++;
+  return c / p.length;
+}
+
+function maxDiff(a: Matrix[], b: Matrix[]): number {
+  let m = 0;
+  a.forEach((x, j) => x.data.forEach((v, i) => (m = Math.max(m, Math.abs(v - b[j]!.data[i]!)))));
+  return m;
+}
+
+describe('TargetSpaceMlp — small problems it must solve (spec §11 tests 22–23)', () => {
+  it('solves XOR (2-3-2 tanh, n̄_b = 4, λ = 1e-3, Adam 0.01) within 1,000 iterations for several seeds', async () => {
+    const x = xorX();
+    const y = xorY();
+    for (const seed of [1, 2, 3]) {
+      const net = new TargetSpaceMlp({ layers: [2, 3, 2] }, { realisationInputs: x, lambda: 1e-3, seed });
+      let solvedAt = -1;
+      await net.fit(x, y, { epochs: 1000, trackAccuracy: true, callbacks: { onEpochEnd: (e, l) => void (solvedAt < 0 && l.accuracy === 1 && (solvedAt = e)) } });
+      expect(solvedAt, `seed ${seed}`).toBeGreaterThanOrEqual(0);
+      const logits = net.predict(x);
+      expect(accuracy(logits, [0, 1, 1, 0])).toBe(1);
+      logits.dispose();
+    }
+    tf.dispose([x, y]);
+  });
+
+  it('fits the two-spirals training set and generalises (2-5-5-5-2, all shortcuts, SCU, Adam 0.01, 1,500 epochs)', async () => {
+    const [x, y] = [spiralX(), spiralY()];
+    const net = new TargetSpaceMlp({ layers: [2, 5, 5, 5, 2], shortcuts: true }, { realisationInputs: x, seed: 1 });
+    expect(net.engine).toBe('float64');
+    const h = await net.fit(x, y, { epochs: 1500, trackAccuracy: true });
+    expect(h.history.accuracy!.at(-1)).toBe(1);
+    const xt = tf.tensor2d(spirals.test.x, [194, 2]);
+    const logits = net.predict(xt);
+    expect(accuracy(logits, spirals.test.y)).toBeGreaterThanOrEqual(0.95);
+    tf.dispose([x, y, xt, logits]);
+  });
+});
+
+describe('TargetSpaceMlp — engines, projection, dropout', () => {
+  it('projection (eq. 13) makes the initial targets exactly the sums they achieve', () => {
+    const x = spiralX();
+    const net = new TargetSpaceMlp({ layers: [2, 5, 5, 5, 2], shortcuts: true }, { realisationInputs: x, seed: 3 });
+    const raw = new TargetSpaceMlp({ layers: [2, 5, 5, 5, 2], shortcuts: true }, { realisationInputs: x, seed: 3, projection: false });
+    // T ← S̄ of the first realisation: the projected targets are the raw targets' achieved sums.
+    expect(maxDiff(net.getTargets(), raw.achievedSums())).toBe(0);
+    expect(maxDiff(net.getTargets(), raw.getTargets())).toBeGreaterThan(0.1);
+    x.dispose();
+  });
+
+  it('the tfjs engine computes the same target gradients as the float64 engine (to float32 accuracy)', () => {
+    const x = spiralX();
+    const y = spiralY();
+    const xb = tf.slice(x, [0, 0], [40, 2]) as tf.Tensor2D;
+    for (const shortcuts of [true, false]) {
+      const opts = { realisationInputs: xb, seed: 5, lambda: 0.1 } as const;
+      const f64 = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts }, { ...opts, engine: 'float64' });
+      const gpu = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts }, { ...opts, engine: 'tfjs', precision: 'float64' });
+      const batch = tf.slice(x, [50, 0], [30, 2]) as tf.Tensor2D;
+      const labels = tf.slice(y, [50], [30]);
+      const a = f64.lossAndGradients(batch, labels);
+      const b = gpu.lossAndGradients(batch, labels);
+      expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
+      const scale = Math.max(...a.gradients.flatMap((g) => Array.from(g.data, Math.abs)));
+      expect(maxDiff(a.gradients, b.gradients) / scale).toBeLessThan(1e-3);
+      tf.dispose([batch, labels]);
+      gpu.dispose();
+    }
+    tf.dispose([x, y, xb]);
+  });
+
+  it('two-stage (∂L/∂W then Alg. 4) equals the trainer’s gradient, weight decay included', () => {
+    const x = spiralX();
+    const y = spiralY();
+    const xb = tf.slice(x, [0, 0], [30, 2]) as tf.Tensor2D;
+    const net = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts: true }, { realisationInputs: xb, seed: 6, weightDecay: 0.01 });
+    const batch = tf.slice(x, [60, 0], [7, 2]) as tf.Tensor2D;
+    const labels = tf.slice(y, [60], [7]);
+    const { gradients } = net.lossAndGradients(batch, labels);
+    // ∂L/∂W by backprop through the twin at the realised weights, plus 2·wd·W (bias rows excluded).
+    const weights = net.realiseWeights();
+    const arch = resolveDenseArchitecture('t', { layers: [2, 5, 5, 2], shortcuts: true });
+    const g = weightSpaceGradients(arch, Float64Array.from(batch.dataSync()), 7, Int32Array.from(labels.dataSync()), weights).map((gw, j) => ({
+      ...gw,
+      data: gw.data.map((v, i) => (i >= weights[j]!.cols ? v + 2 * 0.01 * weights[j]!.data[i]! : v)),
+    }));
+    const alg4 = targetGradients(arch, net.getRealisationInputs(), net.getTargets(), g, { lambda: 1e-3, cascade: 'scu' });
+    expect(maxDiff(gradients, alg4)).toBeLessThan(1e-9);
+    tf.dispose([x, y, xb, batch, labels]);
+  });
+
+  it('dropout off is the identity; with dropout the two passes use independent masks; evaluation uses none', () => {
+    const x = spiralX();
+    const y = spiralY();
+    const xb = tf.slice(x, [0, 0], [40, 2]) as tf.Tensor2D;
+    const batch = tf.slice(x, [0, 0], [40, 2]) as tf.Tensor2D;
+    const labels = tf.slice(y, [0], [40]);
+    const plain = new TargetSpaceMlp({ layers: [2, 8, 8, 2] }, { realisationInputs: xb, seed: 7 });
+    const zero = new TargetSpaceMlp({ layers: [2, 8, 8, 2] }, { realisationInputs: xb, seed: 7, dropout: 0 });
+    expect(maxDiff(plain.lossAndGradients(batch, labels).gradients, zero.lossAndGradients(batch, labels).gradients)).toBe(0);
+    const drop = new TargetSpaceMlp({ layers: [2, 8, 8, 2] }, { realisationInputs: xb, seed: 7, dropout: 0.2 });
+    const d1 = drop.lossAndGradients(batch, labels, 0);
+    const d2 = drop.lossAndGradients(batch, labels, 1);
+    expect(maxDiff(d1.gradients, d2.gradients)).toBeGreaterThan(0);
+    expect(d1.loss).not.toBe(plain.lossAndGradients(batch, labels).loss);
+    // Same iteration → same masks (reproducible); predictions ignore dropout entirely.
+    expect(maxDiff(drop.lossAndGradients(batch, labels, 0).gradients, d1.gradients)).toBe(0);
+    const p1 = drop.predict(batch);
+    const p2 = plain.predict(batch);
+    expect(Array.from(p1.dataSync())).toEqual(Array.from(p2.dataSync()));
+    tf.dispose([x, y, xb, batch, labels, p1, p2]);
+  });
+});
+
+/** ∂L/∂W of the mean cross-entropy on a batch at given weights (Alg. 2 on the tape). */
+function weightSpaceGradients(arch: ReturnType<typeof resolveDenseArchitecture>, x: Float64Array, n: number, labels: Int32Array, weights: Matrix[]): Matrix[] {
+  const ops = new Float64Ops(new Tape());
+  const w = weights.map((m) => ops.variable(m));
+  const loss = ops.softmaxCrossEntropy(feedForward(ops, arch, ops.constant(x, n, arch.layers[0]!), w), labels);
+  return ops.tape.gradients(loss, w);
+}
+
+describe('TargetSpaceMlp — interop, checkpoints, memory', () => {
+  it('toLayersModel() returns a standard tfjs model whose predictions match, and it survives save/load', async () => {
+    const x = spiralX();
+    const y = spiralY();
+    const net = new TargetSpaceMlp({ layers: [2, 5, 5, 5, 2], shortcuts: true }, { realisationInputs: x, seed: 2 });
+    await net.fit(x, y, { epochs: 30 });
+    const model = net.toLayersModel();
+    const ours = net.predict(x);
+    const theirs = model.predict(x) as tf.Tensor;
+    const d = tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]!);
+    expect(d).toBeLessThan(1e-4);
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    const again = loaded.predict(x) as tf.Tensor;
+    expect(Array.from(again.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    tf.dispose([x, y, ours, theirs, again]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it.each([0, 0.2])('a checkpoint round trip resumes training exactly (dropout %s)', async (dropout) => {
+    const x = spiralX();
+    const y = spiralY();
+    const opts = { realisationInputs: x, seed: 4, dropout, optimizer: { kind: 'adam' as const, learningRate: 0.01 } };
+    const straight = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts: true }, opts);
+    await straight.fit(x, y, { epochs: 6, batchSize: 64, seed: 9 });
+    const first = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts: true }, opts);
+    await first.fit(x, y, { epochs: 3, batchSize: 64, seed: 9 });
+    const ckpt = JSON.parse(JSON.stringify(await first.checkpoint())) as TargetSpaceMlpCheckpoint;
+    const resumed = await TargetSpaceMlp.fromCheckpoint(ckpt);
+    await resumed.fit(x, y, { epochs: 6, initialEpoch: 3, batchSize: 64, seed: 9 });
+    expect(maxDiff(resumed.getTargets(), straight.getTargets())).toBe(0);
+    tf.dispose([x, y]);
+  });
+
+  it('keeps the number of tensors flat across epochs on both engines', async () => {
+    const x = xorX();
+    const y = xorY();
+    for (const engine of ['float64', 'tfjs'] as const) {
+      const net = new TargetSpaceMlp({ layers: [2, 4, 2] }, { realisationInputs: x, engine, seed: 1 });
+      const counts: number[] = [];
+      await net.fit(x, y, { epochs: 8, batchSize: 2, trackAccuracy: true, callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) } });
+      expect(new Set(counts.slice(1)).size, engine).toBe(1);
+      net.dispose();
+    }
+    tf.dispose([x, y]);
+  });
+
+  it('is reproducible: the same seed gives bit-identical targets after training', async () => {
+    const x = xorX();
+    const y = xorY();
+    const run = async () => {
+      const net = new TargetSpaceMlp({ layers: [2, 3, 2] }, { realisationInputs: x, seed: 11, dropout: 0.1 });
+      await net.fit(x, y, { epochs: 20, batchSize: 2, seed: 3 });
+      return net.getTargets();
+    };
+    expect(maxDiff(await run(), await run())).toBe(0);
+    tf.dispose([x, y]);
+  });
+});
+
+describe('TargetSpaceMlp — bad input and divergence', () => {
+  it('rejects inconsistent shapes and invalid hyperparameters by name', async () => {
+    const x = xorX();
+    const y = xorY();
+    expect(() => new TargetSpaceMlp({ layers: [3, 2] }, { realisationInputs: x })).toThrow(/argument 'options.realisationInputs' must have shape \[\?, 3\]/);
+    expect(() => new TargetSpaceMlp({ layers: [2] }, { realisationInputs: x })).toThrow(/architecture.layers/);
+    expect(() => new TargetSpaceMlp({ layers: [2, 2] }, { realisationInputs: x, lambda: 0 })).toThrow(/argument 'options.lambda' must be a finite number > 0/);
+    expect(() => new TargetSpaceMlp({ layers: [2, 2] }, { realisationInputs: x, cascade: 'xcu' as 'scu' })).toThrow(/options.cascade/);
+    expect(() => new TargetSpaceMlp({ layers: [2, 2] }, { realisationInputs: x, dropout: 1 })).toThrow(/options.dropout/);
+    expect(() => new TargetSpaceMlp({ layers: [2, 2] }, { realisationInputs: tf.tensor2d([[0, Number.NaN]]) })).toThrow(/contains NaN/);
+    expect(() => new TargetSpaceMlp({ layers: [2, 2] }, {} as never)).toThrow(/options.realisationInputs/);
+    const net = new TargetSpaceMlp({ layers: [2, 3, 2] }, { realisationInputs: x });
+    await expect(net.fit(tf.zeros([4, 3]) as tf.Tensor2D, y, { epochs: 1 })).rejects.toBeInstanceOf(ShapeError);
+    await expect(net.fit(x, tf.tensor1d([0, 1, 1], 'int32'), { epochs: 1 })).rejects.toThrow(/argument 'y' must have shape \[n = 4\]/);
+    await expect(net.fit(x, tf.tensor1d([0, 1, 2, 0], 'int32'), { epochs: 1 })).rejects.toThrow(/argument 'y\[2\]' must be a class index below 2/);
+    await expect(net.fit(x, y, { epochs: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    tf.dispose([x, y]);
+  });
+
+  it('stops on divergence with TrainingDivergedError, never applying the NaN update or checkpointing it', async () => {
+    const x = spiralX();
+    const y = spiralY();
+    const net = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts: true }, { realisationInputs: x, seed: 1, weightDecay: 1e300, optimizer: { kind: 'sgd', learningRate: 1 } });
+    const saved: TargetSpaceMlpCheckpoint[] = [];
+    await expect(
+      net.fit(x, y, { epochs: 50, checkpoint: { save: async () => void saved.push(await net.checkpoint()) } }),
+    ).rejects.toBeInstanceOf(TrainingDivergedError);
+    expect(net.getTargets().every((t) => t.data.every(Number.isFinite))).toBe(true);
+    expect(saved.every((c) => c.targets.every((t) => t.data.every(Number.isFinite)))).toBe(true);
+    tf.dispose([x, y]);
+  });
+});
