@@ -3,7 +3,8 @@
  * here; nothing else in the CLI changes.
  */
 import { twoSpiralsExperiment } from './experiments/two-spirals.js';
-import { backpropMethod } from './methods/backprop.js';
+import { backpropBnMethod, backpropMethod } from './methods/backprop.js';
+import { targetSpaceMethod, targetSpaceOcuMethod } from './methods/target-space.js';
 import { registerExperiment, registerMethod } from './registry.js';
 
 let registered = false;
@@ -13,5 +14,5 @@ export function registerBuiltins(): void {
   if (registered) return;
   registered = true;
   for (const experiment of [twoSpiralsExperiment]) registerExperiment(experiment);
-  for (const method of [backpropMethod]) registerMethod(method);
+  for (const method of [backpropMethod, backpropBnMethod, targetSpaceMethod, targetSpaceOcuMethod]) registerMethod(method);
 }

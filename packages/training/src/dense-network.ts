@@ -41,6 +41,11 @@ export interface DenseNetworkSpec {
   seed?: number;
   /** Layer-name prefix, so several networks can live in one page. Default `'dense'`. */
   name?: string;
+  /**
+   * Batch normalisation after every hidden activation (the placement of the target-space authors' weight-space
+   * baselines, spec §9.2). Default `false`.
+   */
+  batchNorm?: boolean;
 }
 
 /**
@@ -78,6 +83,7 @@ export function denseNetwork(spec: DenseNetworkSpec): tf.LayersModel {
     denseLayers.push(layer);
     let h = layer.apply(into) as tf.SymbolicTensor;
     h = applyActivation(h, activation, spec.leakyAlpha ?? 0.2, `${prefix}_act_${i + 1}`);
+    if (spec.batchNorm) h = tf.layers.batchNormalization({ name: `${prefix}_bn_${i + 1}` }).apply(h) as tf.SymbolicTensor;
     sources.push(h);
     last = h;
   });

@@ -71,6 +71,22 @@ describe('denseNetwork', () => {
     loaded.dispose();
   });
 
+  it('with batchNorm, normalises after each hidden activation and learns with batch statistics', async () => {
+    const model = denseNetwork({ inputSize: 2, hidden: [6, 6], outputs: 2, batchNorm: true, seed: 4 });
+    expect(model.layers.filter((l) => l.getClassName() === 'BatchNormalization')).toHaveLength(2);
+    const [x, y] = [xorX(), xorY()];
+    const before = weightsOf(model).map((w) => w.slice());
+    // BN's moving averages (momentum 0.99) need several hundred updates to settle on four examples.
+    await fitBackprop(model, x, y, { epochs: 1000, optimizer: paperAdam(0.02) });
+    // Moving statistics were updated during training, so inference mode predicts the training labels.
+    const moving = model.getWeights().filter((_, i) => model.weights[i]!.name.includes('moving_mean'));
+    expect(moving.some((m) => Array.from(m.dataSync()).some((v) => v !== 0))).toBe(true);
+    expect(accuracy(model.predict(x) as tf.Tensor, y)).toBe(1);
+    expect(weightsOf(model)[0]).not.toEqual(before[0]);
+    model.dispose();
+    tf.dispose([x, y]);
+  });
+
   it('rejects an invalid architecture by name', () => {
     expect(() => denseNetwork({ inputSize: 0, hidden: [], outputs: 1 })).toThrow(/argument 'inputSize'/);
     expect(() => denseNetwork({ inputSize: 2, hidden: [5, -1], outputs: 1 })).toThrow(/argument 'hidden\[1\]'/);
