@@ -26,12 +26,11 @@ export { dropoutMask } from './dropout.js';
 export { toMatrixInput, type MatrixInput } from './matrix-input.js';
 export {
   FLOAT64_ENGINE_WORK_LIMIT,
-  TargetSpaceMlp,
-  estimateStepWork,
+  TargetSpaceModel,
   isTfOptimizer,
+  type LossBuilder,
+  type ParameterState,
   type TargetSpaceEngine,
-  type TargetSpaceFitOptions,
-  type TargetSpaceMlpCheckpoint,
-  type TargetSpaceMlpOptions,
-} from './target-space-mlp.js';
+} from './target-space-model.js';
+export { TargetSpaceMlp, estimateStepWork, type TargetSpaceFitOptions, type TargetSpaceMlpCheckpoint, type TargetSpaceMlpOptions } from './target-space-mlp.js';
 export { WeightSpaceMlp, initialWeights, type WeightInit, type WeightSpaceMlpOptions } from './weight-space-twin.js';

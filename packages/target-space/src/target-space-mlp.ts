@@ -2,41 +2,16 @@
  * Fully connected networks trained in target space (Fairbank & Samothrakis, §2–3, Alg. 1–4).
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  BbpError,
-  InvalidArgumentError,
-  ShapeError,
-  Tape,
-  checkNumber,
-  checkTensor,
-  createRng,
-  type Matrix,
-  type RidgePrecision,
-} from '@beyond-backprop/core-linalg';
+import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
 import { denseNetwork, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
 import { fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
-import { feedForward, realise, type CascadeUntangling } from './realisation.js';
-import { Float64Ops, TfOps, type Ops } from './tensor-ops.js';
-import {
-  createFloat64Optimizer,
-  resolveOptimizerConfig,
-  tfOptimizerFor,
-  type Float64Optimizer,
-  type Float64OptimizerState,
-  type TargetOptimizer,
-  type TargetOptimizerConfig,
-} from './target-optimizer.js';
 import { dropoutMask } from './dropout.js';
 import { toMatrixInput, type MatrixInput } from './matrix-input.js';
-
-/**
- * Which arithmetic trains the network.
- * - `'float64'`: every step on the CPU in float64 with the tape — exact gradients and no per-op dispatch cost; the
- *   fastest choice for small networks such as two-spirals.
- * - `'tfjs'`: on the active TensorFlow.js backend (GPU with tfjs-node-gpu); ridge solves still factorise in float64.
- * - `'auto'` (default): float64 while a step costs under ~2·10⁷ multiply-adds, tfjs beyond.
- */
-export type TargetSpaceEngine = 'auto' | 'float64' | 'tfjs';
+import { feedForward, realise, type CascadeUntangling } from './realisation.js';
+import { Float64Ops, type Ops } from './tensor-ops.js';
+import type { TargetOptimizer } from './target-optimizer.js';
+import { TargetSpaceModel, type ParameterState, type TargetSpaceEngine } from './target-space-model.js';
+import { gatherRows, gatherTargets, readLabels, scoredAccuracy, type Labels } from './supervision.js';
 
 /** Construction options of {@link TargetSpaceMlp}. */
 export interface TargetSpaceMlpOptions {
@@ -91,17 +66,8 @@ export interface TargetSpaceMlpCheckpoint {
     targetStd: number;
   };
   realisationInputs: { rows: number; cols: number; data: number[] };
-  targets: Array<{ rows: number; cols: number; data: number[] }>;
-  optimizer:
-    | { kind: 'float64'; config: Required<TargetOptimizerConfig>; state: Float64OptimizerState }
-    | { kind: 'tf'; className: string; config: tf.serialization.ConfigDict; weights: Array<{ name: string; shape: number[]; data: number[] }> };
-  iterations: number;
+  state: ParameterState;
 }
-
-/** Multiply-adds per step up to which `engine: 'auto'` trains in float64 on the CPU. */
-export const FLOAT64_ENGINE_WORK_LIMIT = 2e7;
-
-type Labels = { kind: 'classes'; labels: Int32Array; classes: number } | { kind: 'values'; values: Float32Array; width: number };
 
 /**
  * A fully connected network trained in target space: its parameters are per-layer target matrices `T_j` on a fixed
@@ -119,33 +85,26 @@ type Labels = { kind: 'classes'; labels: Int32Array; classes: number } | { kind:
  * const model = net.toLayersModel();   // plain tfjs, model.save() works
  * ```
  */
-export class TargetSpaceMlp {
+export class TargetSpaceMlp extends TargetSpaceModel {
   readonly architecture: ResolvedDenseArchitecture;
-  readonly engine: 'float64' | 'tfjs';
   readonly lambda: number;
   readonly cascade: CascadeUntangling;
   readonly dropout: number;
   readonly weightDecay: number;
-  readonly precision: RidgePrecision;
-  readonly seed: number;
   readonly targetStd: number;
-  /** Updates applied so far, across `fit` calls (drives the dropout masks, so resuming is exact). */
-  iterations = 0;
   private readonly xBar: Matrix;
-  private targets: Matrix[];
-  private targetVars: tf.Variable[] | null = null;
   private xBarTensor: tf.Tensor2D | null = null;
-  private f64Optimizer: Float64Optimizer | null = null;
-  private tfOptimizer: tf.Optimizer | null = null;
-  private disposed = false;
 
   constructor(architecture: DenseArchitecture, options: TargetSpaceMlpOptions) {
     const fn = 'TargetSpaceMlp';
-    this.architecture = resolveDenseArchitecture(fn, architecture);
+    const arch = resolveDenseArchitecture(fn, architecture);
     if (!options || options.realisationInputs === undefined) {
       throw new InvalidArgumentError(fn, 'options.realisationInputs', 'is required: the fixed realisation batch X̄ [n̄_b, inputs]', undefined);
     }
-    this.xBar = toMatrixInput(fn, 'options.realisationInputs', options.realisationInputs, this.architecture.layers[0]!);
+    const xBar = toMatrixInput(fn, 'options.realisationInputs', options.realisationInputs, arch.layers[0]!);
+    super(fn, options, estimateStepWork(arch, xBar.rows));
+    this.architecture = arch;
+    this.xBar = xBar;
     this.lambda = options.lambda ?? 1e-3;
     checkNumber(fn, 'options.lambda', this.lambda, { min: 0, exclusiveMin: true });
     this.cascade = options.cascade ?? 'scu';
@@ -156,16 +115,16 @@ export class TargetSpaceMlp {
     checkNumber(fn, 'options.weightDecay', this.weightDecay, { min: 0 });
     this.targetStd = options.targetStd ?? 1;
     checkNumber(fn, 'options.targetStd', this.targetStd, { min: 0, exclusiveMin: true });
-    this.seed = options.seed ?? 0;
-    checkNumber(fn, 'options.seed', this.seed, { integer: true });
-    this.precision = options.precision ?? 'auto';
-    const engine = options.engine ?? 'auto';
-    if (!['auto', 'float64', 'tfjs'].includes(engine)) throw new InvalidArgumentError(fn, 'options.engine', "must be 'auto', 'float64' or 'tfjs'", engine);
-    this.engine = engine === 'auto' ? (estimateStepWork(this.architecture, this.xBar.rows) <= FLOAT64_ENGINE_WORK_LIMIT ? 'float64' : 'tfjs') : engine;
-    this.setOptimizer(options.optimizer);
-    this.targets = this.initialTargets();
-    if (options.projection ?? true) this.project();
-    this.syncVariables();
+    const rng = createRng(this.seed).fork('targets');
+    const initial = arch.layers.slice(1).map((d) => ({
+      rows: xBar.rows,
+      cols: d,
+      data: Float64Array.from({ length: xBar.rows * d }, () => rng.truncatedNormal(0, this.targetStd)),
+    }));
+    this.setParams(initial, initial.length);
+    // Eq. 13: realise once with SCU and replace the targets by the sums they achieve.
+    if (options.projection ?? true) this.setTargets(this.achievedSums());
+    if (this.engine === 'tfjs') this.xBarTensor = tf.tensor2d(Float32Array.from(xBar.data), [xBar.rows, xBar.cols]);
   }
 
   /** n̄_b, the number of rows of the realisation batch. */
@@ -178,27 +137,6 @@ export class TargetSpaceMlp {
     return fanIns(this.architecture);
   }
 
-  /** A copy of the target matrices `T_j`, `[n̄_b, d_j]` each (float64). */
-  getTargets(): Matrix[] {
-    this.assertLive('getTargets');
-    this.pullTargets();
-    return this.targets.map((t) => ({ rows: t.rows, cols: t.cols, data: t.data.slice() }));
-  }
-
-  /** Replaces the targets (shapes must match). */
-  setTargets(targets: Matrix[]): void {
-    this.assertLive('setTargets');
-    if (!Array.isArray(targets) || targets.length !== this.targets.length) {
-      throw new InvalidArgumentError('TargetSpaceMlp.setTargets', 'targets', `must hold ${this.targets.length} matrices`, targets);
-    }
-    targets.forEach((t, i) => {
-      const ref = this.targets[i]!;
-      if (t.rows !== ref.rows || t.cols !== ref.cols) throw new ShapeError('TargetSpaceMlp.setTargets', `targets[${i}]`, [ref.rows, ref.cols], [t.rows, t.cols]);
-    });
-    this.targets = targets.map((t) => ({ rows: t.rows, cols: t.cols, data: Float64Array.from(t.data) }));
-    this.syncVariables();
-  }
-
   /** The realisation batch X̄ (a copy). */
   getRealisationInputs(): Matrix {
     return { rows: this.xBar.rows, cols: this.xBar.cols, data: this.xBar.data.slice() };
@@ -206,33 +144,23 @@ export class TargetSpaceMlp {
 
   /** The weights realised from the current targets without dropout (Alg. 3), float64, `[f_j, d_j]`, bias in row 0. */
   realiseWeights(): Matrix[] {
-    this.assertLive('realiseWeights');
-    this.pullTargets();
-    const ops = new Float64Ops();
-    const r = realise(ops, this.architecture, ops.constant(this.xBar.data, this.xBar.rows, this.xBar.cols), this.targets.map((t) => ops.constant(t.data, t.rows, t.cols)), this.lambda, this.cascade);
-    return r.weights.map((w) => w.value);
+    return this.realiseFloat64(this.cascade).weights.map((w) => w.value);
   }
 
   /**
-   * The sums actually achieved on X̄ by the realised weights, `S̄_j` (float64). After the projection of eq. 13 they
-   * equal the targets.
+   * The sums actually achieved on X̄ by the realised weights with SCU, `S̄_j` (float64). After the projection of
+   * eq. 13 the targets equal them.
    */
   achievedSums(): Matrix[] {
-    this.pullTargets();
-    const ops = new Float64Ops();
-    const r = realise(ops, this.architecture, ops.constant(this.xBar.data, this.xBar.rows, this.xBar.cols), this.targets.map((t) => ops.constant(t.data, t.rows, t.cols)), this.lambda, 'scu');
-    return r.sums.map((s) => s.value);
+    return this.realiseFloat64('scu').sums.map((s) => s.value);
   }
 
   /** Output logits (or regression outputs) `[n, d_out]` for inputs `[n, d₁]`, with weights realised without dropout. */
   predict(x: tf.Tensor2D): tf.Tensor2D {
     this.assertLive('predict');
     checkTensor('TargetSpaceMlp.predict', 'x', x, { shape: [null, this.architecture.layers[0]!], dtype: 'float32' });
-    const weights = this.realiseWeights();
-    const xm = { rows: x.shape[0], cols: x.shape[1], data: Float64Array.from(x.dataSync()) };
-    const ops = new Float64Ops();
-    const out = feedForward(ops, this.architecture, ops.constant(xm.data, xm.rows, xm.cols), weights.map((w) => ops.constant(w.data, w.rows, w.cols)));
-    return tf.tensor2d(Float32Array.from(out.value.data), [out.rows, out.cols]);
+    const out = this.forwardFloat64({ rows: x.shape[0], cols: x.shape[1], data: Float64Array.from(x.dataSync()) });
+    return tf.tensor2d(Float32Array.from(out.data), [out.rows, out.cols]);
   }
 
   /**
@@ -250,14 +178,15 @@ export class TargetSpaceMlp {
       name,
     });
     const weights = this.realiseWeights();
-    const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
-    dense.forEach((layer, i) => {
-      const w = weights[i]!;
-      const kernel = tf.tensor2d(Float32Array.from(w.data.subarray(w.cols)), [w.rows - 1, w.cols]);
-      const bias = tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols)));
-      layer.setWeights([kernel, bias]);
-      tf.dispose([kernel, bias]);
-    });
+    model.layers
+      .filter((l) => l.getClassName() === 'Dense')
+      .forEach((layer, i) => {
+        const w = weights[i]!;
+        const kernel = tf.tensor2d(Float32Array.from(w.data.subarray(w.cols)), [w.rows - 1, w.cols]);
+        const bias = tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols)));
+        layer.setWeights([kernel, bias]);
+        tf.dispose([kernel, bias]);
+      });
     return model;
   }
 
@@ -268,8 +197,7 @@ export class TargetSpaceMlp {
   lossAndGradients(x: tf.Tensor2D, y: tf.Tensor, iteration = this.iterations): { loss: number; gradients: Matrix[] } {
     this.assertLive('lossAndGradients');
     const { xs, labels } = this.checkData('TargetSpaceMlp.lossAndGradients', x, y);
-    const all = Int32Array.from({ length: xs.rows }, (_, i) => i);
-    return this.step(xs, labels, all, iteration, false);
+    return this.evaluate(this.lossFor(xs, labels, iteration, false));
   }
 
   /**
@@ -286,31 +214,11 @@ export class TargetSpaceMlp {
     const batchSize = Math.min(options?.batchSize ?? n, n);
     const fused = this.cascade === 'scu' && this.dropout === 0 && batchSize >= n && sameMatrix(xs, this.xBar);
     return runFitLoop(fn, n, options, {
-      trainBatch: (indices) => {
-        let result: { loss: number; gradients: Matrix[] };
-        try {
-          result = this.step(xs, labels, indices, this.iterations, fused);
-        } catch (error) {
-          // Targets grown past float range make the Gram matrix overflow: that is divergence, not a usage error.
-          if (error instanceof BbpError && (error.code === 'not-positive-definite' || error.code === 'non-finite')) return Number.NaN;
-          throw error;
-        }
-        const { loss, gradients } = result;
-        if (!Number.isFinite(loss) || !gradients.every((g) => allFinite(g.data))) return Number.NaN;
-        const before = this.getTargets();
-        this.applyGradients(gradients);
-        this.pullTargets();
-        if (!this.targets.every((t) => allFinite(t.data))) {
-          // Never keep (or let a checkpoint see) a non-finite state: roll the update back and report divergence.
-          this.setTargets(before);
-          return Number.NaN;
-        }
-        this.iterations++;
-        return loss;
-      },
+      trainBatch: (indices) =>
+        fused ? this.trainStep(this.lossFor(xs, labels, this.iterations, true)) : this.trainStep(this.lossFor(gatherRows(xs, indices), gatherTargets(labels, indices), this.iterations, false)),
       evaluate:
-        options.trackAccuracy && labels.kind === 'classes'
-          ? () => ({ accuracy: this.accuracyOn(xs, labels.labels, labels.classes) })
+        options?.trackAccuracy && labels.kind === 'classes'
+          ? () => ({ accuracy: scoredAccuracy(this.forwardFloat64(xs).data, labels.labels, labels.classes) })
           : undefined,
     });
   }
@@ -318,20 +226,6 @@ export class TargetSpaceMlp {
   /** Serialisable state (targets, X̄, optimiser state, iteration count) for an exact resume. */
   async checkpoint(): Promise<TargetSpaceMlpCheckpoint> {
     this.assertLive('checkpoint');
-    this.pullTargets();
-    let optimizer: TargetSpaceMlpCheckpoint['optimizer'];
-    if (this.f64Optimizer) {
-      optimizer = { kind: 'float64', config: this.f64Optimizer.config, state: this.f64Optimizer.getState() };
-    } else {
-      const opt = this.tfOptimizer!;
-      const named = await opt.getWeights();
-      optimizer = {
-        kind: 'tf',
-        className: opt.getClassName(),
-        config: opt.getConfig(),
-        weights: named.map((w) => ({ name: w.name, shape: w.tensor.shape, data: Array.from(w.tensor.dataSync()) })),
-      };
-    }
     return {
       format: 'beyond-backprop/target-space-mlp',
       version: 1,
@@ -347,9 +241,7 @@ export class TargetSpaceMlp {
         targetStd: this.targetStd,
       },
       realisationInputs: { rows: this.xBar.rows, cols: this.xBar.cols, data: Array.from(this.xBar.data) },
-      targets: this.targets.map((t) => ({ rows: t.rows, cols: t.cols, data: Array.from(t.data) })),
-      optimizer,
-      iterations: this.iterations,
+      state: await this.parameterState(),
     };
   }
 
@@ -358,224 +250,80 @@ export class TargetSpaceMlp {
     if (!ckpt || ckpt.format !== 'beyond-backprop/target-space-mlp' || ckpt.version !== 1) {
       throw new InvalidArgumentError('TargetSpaceMlp.fromCheckpoint', 'checkpoint', "must be a 'beyond-backprop/target-space-mlp' version 1 checkpoint", ckpt?.format);
     }
-    const o = ckpt.options;
-    const optimizer: TargetOptimizer =
-      ckpt.optimizer.kind === 'float64'
-        ? ckpt.optimizer.config
-        : (tf.serialization.SerializationMap.getMap().classNameMap[ckpt.optimizer.className]![1] as (cls: unknown, config: tf.serialization.ConfigDict) => tf.Optimizer)(
-            tf.serialization.SerializationMap.getMap().classNameMap[ckpt.optimizer.className]![0],
-            ckpt.optimizer.config,
-          );
     const net = new TargetSpaceMlp(ckpt.architecture, {
+      ...ckpt.options,
       realisationInputs: { rows: ckpt.realisationInputs.rows, cols: ckpt.realisationInputs.cols, data: Float64Array.from(ckpt.realisationInputs.data) },
-      lambda: o.lambda,
-      cascade: o.cascade,
-      dropout: o.dropout,
-      weightDecay: o.weightDecay,
-      engine: o.engine,
-      precision: o.precision,
-      seed: o.seed,
-      targetStd: o.targetStd,
       projection: false,
-      optimizer,
+      optimizer: TargetSpaceModel.optimizerFromState(ckpt.state.optimizer),
     });
-    net.setTargets(ckpt.targets.map((t) => ({ rows: t.rows, cols: t.cols, data: Float64Array.from(t.data) })));
-    if (ckpt.optimizer.kind === 'float64') net.f64Optimizer!.setState(ckpt.optimizer.state);
-    else {
-      const weights = ckpt.optimizer.weights.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) }));
-      await net.tfOptimizer!.setWeights(weights);
-    }
-    net.iterations = ckpt.iterations;
+    await net.restoreParameterState(ckpt.state);
     return net;
   }
 
-  /** Frees the tensors the network holds (tfjs engine, tf optimisers). */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (this.targetVars) tf.dispose(this.targetVars);
+  protected override disposeExtra(): void {
     this.xBarTensor?.dispose();
-    this.tfOptimizer?.dispose();
-    this.targetVars = null;
   }
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private setOptimizer(optimizer: TargetOptimizer | undefined): void {
-    if (isTfOptimizer(optimizer)) {
-      this.tfOptimizer = optimizer;
-      return;
-    }
-    const config = resolveOptimizerConfig('TargetSpaceMlp', optimizer);
-    if (this.engine === 'float64') this.f64Optimizer = createFloat64Optimizer(config);
-    else this.tfOptimizer = tfOptimizerFor(config);
+  private realiseFloat64(cascade: CascadeUntangling) {
+    this.assertLive('realise');
+    const ops = new Float64Ops();
+    const targets = this.getTargets().map((t) => ops.constant(t.data, t.rows, t.cols));
+    return realise(ops, this.architecture, ops.constant(this.xBar.data, this.xBar.rows, this.xBar.cols), targets, this.lambda, cascade);
   }
 
-  private initialTargets(): Matrix[] {
-    const rng = createRng(this.seed).fork('targets');
-    return this.architecture.layers.slice(1).map((d) => {
-      const data = new Float64Array(this.xBar.rows * d);
-      for (let i = 0; i < data.length; i++) data[i] = rng.truncatedNormal(0, this.targetStd);
-      return { rows: this.xBar.rows, cols: d, data };
-    });
-  }
-
-  /** Eq. 13: realise with SCU once and replace the targets by the sums achieved. */
-  private project(): void {
-    this.targets = this.achievedSums();
-  }
-
-  /** Variables mirror the targets whenever updates run through tfjs (tfjs engine or a tf.train optimiser). */
-  private syncVariables(): void {
-    if (this.engine !== 'tfjs' && !this.tfOptimizer) return;
-    if (this.targetVars) tf.dispose(this.targetVars);
-    this.targetVars = this.targets.map((t, i) => tf.variable(tf.tensor2d(Float32Array.from(t.data), [t.rows, t.cols]), true, `target_${i + 1}_${uniqueId()}`));
-    if (this.engine === 'tfjs' && !this.xBarTensor) this.xBarTensor = tf.tensor2d(Float32Array.from(this.xBar.data), [this.xBar.rows, this.xBar.cols]);
-  }
-
-  /** Brings float64 targets up to date with the variables after tfjs-side updates. */
-  private pullTargets(): void {
-    if (!this.targetVars) return;
-    this.targets = this.targetVars.map((v) => ({ rows: v.shape[0]!, cols: v.shape[1]!, data: Float64Array.from(v.dataSync()) }));
-  }
-
-  private applyGradients(gradients: Matrix[]): void {
-    if (this.f64Optimizer) {
-      this.f64Optimizer.apply(
-        this.targets.map((t) => t.data),
-        gradients.map((g) => g.data),
-      );
-      return;
-    }
-    const vars = this.targetVars!;
-    const named: Record<string, tf.Tensor> = {};
-    vars.forEach((v, i) => {
-      named[v.name] = tf.tensor2d(Float32Array.from(gradients[i]!.data), v.shape as [number, number]);
-    });
-    this.tfOptimizer!.applyGradients(named);
-    tf.dispose(Object.values(named));
-    if (this.engine === 'float64') this.pullTargets();
+  private forwardFloat64(x: Matrix): Matrix {
+    const ops = new Float64Ops();
+    const weights = this.realiseWeights().map((w) => ops.constant(w.data, w.rows, w.cols));
+    return feedForward(ops, this.architecture, ops.constant(x.data, x.rows, x.cols), weights).value;
   }
 
   private masksFor(pass: 'realisation' | 'training', rows: number, iteration: number): Array<Float64Array | null> | undefined {
     if (this.dropout === 0) return undefined;
     const rng = createRng(`dropout:${this.seed}:${iteration}:${pass}`);
-    return this.architecture.layers.map((d, l) => (l === 0 || l === this.architecture.layers.length - 1 ? null : dropoutMask(rng, rows * d, this.dropout)));
+    const last = this.architecture.layers.length - 1;
+    return this.architecture.layers.map((d, l) => (l === 0 || l === last ? null : dropoutMask(rng, rows * d, this.dropout)));
   }
 
-  /** One evaluation of the loss and its target gradients on the rows `indices` of `xs`. */
-  private step(xs: Matrix, labels: Labels, indices: Int32Array, iteration: number, fused: boolean): { loss: number; gradients: Matrix[] } {
-    // The fused loss is evaluated on X̄ itself: the minibatch rows are not needed.
-    const batch = fused ? xs : gatherRows(xs, indices);
-    const batchLabels = fused ? labels : gatherLabels(labels, indices);
-    const realMasks = this.masksFor('realisation', this.xBar.rows, iteration);
-    const trainMasks = this.masksFor('training', batch.rows, iteration);
-    if (this.engine === 'float64') {
-      this.pullTargets();
-      const ops = new Float64Ops(new Tape());
-      const targets = this.targets.map((t) => ops.variable(t));
-      const loss = this.lossGraph(ops, targets, batch, fused ? labels : batchLabels, fused, realMasks, trainMasks);
-      const gradients = ops.tape.gradients(loss, targets);
-      return { loss: loss.scalar(), gradients };
-    }
-    const ops = new TfOps(this.precision);
-    const vars = this.targetVars!;
-    // variableGrads runs the loss in its own scope: only the value and the gradients survive it.
-    const { value, grads } = tf.variableGrads(
-      () => tf.reshape(this.lossGraph(ops, vars as tf.Tensor2D[], batch, fused ? labels : batchLabels, fused, realMasks, trainMasks), []) as tf.Scalar,
-      vars,
-    );
-    const gradients = vars.map((v) => {
-      const g = grads[v.name]!;
-      return { rows: g.shape[0]!, cols: g.shape[1]!, data: Float64Array.from(g.dataSync()) };
-    });
-    const loss = value.dataSync()[0]!;
-    tf.dispose([value, ...Object.values(grads)]);
-    return { loss, gradients };
-  }
-
-  /** Alg. 3 on X̄, then Alg. 1 on the batch (or the realisation outputs when fused), then the loss. */
-  private lossGraph<T>(
-    ops: Ops<T>,
-    targets: T[],
-    batch: Matrix,
-    labels: Labels,
-    fused: boolean,
-    realMasks: Array<Float64Array | null> | undefined,
-    trainMasks: Array<Float64Array | null> | undefined,
-  ): T {
+  /**
+   * The loss as a function of the targets: Alg. 3 on X̄, then Alg. 1 on the batch (or, fused, the realisation's own
+   * outputs on X̄ = the batch), then cross-entropy or squared error, plus weight decay on the realised weights.
+   */
+  private lossFor(batch: Matrix, labels: Labels, iteration: number, fused: boolean) {
     const arch = this.architecture;
-    const toConst = (m: Float64Array | null, rows: number, l: number) => (m ? ops.constant(m, rows, arch.layers[l]!) : null);
-    const xBar = ops.engine === 'tfjs' && this.xBarTensor ? (this.xBarTensor as unknown as T) : ops.constant(this.xBar.data, this.xBar.rows, this.xBar.cols);
-    // (The float64 constant wraps X̄'s array without copying.)
-    const real = realise(ops, arch, xBar, targets, this.lambda, this.cascade, realMasks?.map((m, l) => toConst(m, this.xBar.rows, l)));
-    const logits = fused
-      ? real.sums[real.sums.length - 1]!
-      : feedForward(
-          ops,
-          arch,
-          ops.constant(batch.data, batch.rows, batch.cols),
-          real.weights,
-          trainMasks?.map((m, l) => toConst(m, batch.rows, l)),
-        );
-    let loss = labels.kind === 'classes' ? ops.softmaxCrossEntropy(logits, labels.labels) : ops.meanSquaredError(logits, labels.values);
-    if (this.weightDecay > 0) {
-      for (const w of real.weights) {
-        const body = ops.sliceRows(w, 1, ops.rows(w) - 1);
-        loss = ops.add(loss, ops.scale(ops.sumSquares(body), this.weightDecay));
+    const realMasks = this.masksFor('realisation', this.xBar.rows, iteration);
+    const trainMasks = fused ? undefined : this.masksFor('training', batch.rows, iteration);
+    return <T>(ops: Ops<T>, targets: T[]): T => {
+      const toConst = (m: Float64Array | null, rows: number, l: number) => (m ? ops.constant(m, rows, arch.layers[l]!) : null);
+      // The float64 constant wraps X̄'s array without copying; the tfjs engine keeps X̄ on the backend.
+      const xBar = ops.engine === 'tfjs' && this.xBarTensor ? (this.xBarTensor as unknown as T) : ops.constant(this.xBar.data, this.xBar.rows, this.xBar.cols);
+      const real = realise(ops, arch, xBar, targets, this.lambda, this.cascade, realMasks?.map((m, l) => toConst(m, this.xBar.rows, l)));
+      const logits = fused
+        ? real.sums[real.sums.length - 1]!
+        : feedForward(
+            ops,
+            arch,
+            ops.constant(batch.data, batch.rows, batch.cols),
+            real.weights,
+            trainMasks?.map((m, l) => toConst(m, batch.rows, l)),
+          );
+      let loss = labels.kind === 'classes' ? ops.softmaxCrossEntropy(logits, labels.labels) : ops.meanSquaredError(logits, labels.values);
+      if (this.weightDecay > 0) {
+        for (const w of real.weights) loss = ops.add(loss, ops.scale(ops.sumSquares(ops.sliceRows(w, 1, ops.rows(w) - 1)), this.weightDecay));
       }
-    }
-    return loss;
-  }
-
-  private accuracyOn(xs: Matrix, labels: Int32Array, classes: number): number {
-    const weights = this.realiseWeights();
-    const ops = new Float64Ops();
-    const out = feedForward(ops, this.architecture, ops.constant(xs.data, xs.rows, xs.cols), weights.map((w) => ops.constant(w.data, w.rows, w.cols))).value.data;
-    let correct = 0;
-    let scored = 0;
-    for (let i = 0; i < labels.length; i++) {
-      if (labels[i]! < 0) continue;
-      scored++;
-      let best = 0;
-      for (let k = 1; k < classes; k++) if (out[i * classes + k]! > out[i * classes + best]!) best = k;
-      if (best === labels[i]) correct++;
-    }
-    return scored === 0 ? 0 : correct / scored;
+      return loss;
+    };
   }
 
   private checkData(fn: string, x: tf.Tensor2D, y: tf.Tensor): { xs: Matrix; labels: Labels } {
     const dims = {};
     const d1 = this.architecture.layers[0]!;
-    const out = this.architecture.layers[this.architecture.layers.length - 1]!;
     checkTensor(fn, 'x', x, { shape: ['n', d1], dtype: 'float32', finite: true }, dims);
     if (x.shape[0] === 0) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', 'an empty tensor');
     const xs = { rows: x.shape[0], cols: x.shape[1], data: Float64Array.from(x.dataSync()) };
-    if (y.dtype === 'int32') {
-      checkTensor(fn, 'y', y, { shape: ['n'] }, dims);
-      const labels = y.dataSync() as Int32Array;
-      labels.forEach((l, i) => {
-        if (l >= out) throw new InvalidArgumentError(fn, `y[${i}]`, `must be a class index below ${out} (or −1 to skip)`, l);
-      });
-      return { xs, labels: { kind: 'classes', labels: Int32Array.from(labels), classes: out } };
-    }
-    checkTensor(fn, 'y', y, { shape: ['n', out], dtype: 'float32', finite: true }, dims);
-    return { xs, labels: { kind: 'values', values: Float32Array.from(y.dataSync()), width: out } };
+    return { xs, labels: readLabels(fn, y, this.architecture.layers[this.architecture.layers.length - 1]!, dims) };
   }
-
-  private assertLive(fn: string): void {
-    if (this.disposed) throw new InvalidArgumentError(`TargetSpaceMlp.${fn}`, 'this', 'must not be disposed', 'a disposed network');
-  }
-}
-
-/** `instanceof tf.Optimizer` throws on `undefined` (its hasInstance reads a property), so test the shape first. */
-export function isTfOptimizer(value: unknown): value is tf.Optimizer {
-  return value !== null && typeof value === 'object' && value instanceof tf.Optimizer;
-}
-
-let idCounter = 0;
-function uniqueId(): number {
-  return idCounter++;
 }
 
 /** Multiply-adds of one training step, for the engine choice: realisation (Gram + solve + sums) plus Alg. 1. */
@@ -584,33 +332,13 @@ export function estimateStepWork(arch: ResolvedDenseArchitecture, realisationRow
   let work = 0;
   arch.layers.slice(1).forEach((d, i) => {
     const fi = f[i]!;
-    const rows = realisationRows;
-    work += Math.min(rows * fi * fi, rows * rows * fi) / 2 + 4 * rows * fi * d + 3 * batchRows * fi * d + fi ** 3 / 3;
+    work += Math.min(realisationRows * fi * fi, realisationRows * realisationRows * fi) / 2 + 4 * realisationRows * fi * d + 3 * batchRows * fi * d + fi ** 3 / 3;
   });
   return work;
-}
-
-function allFinite(values: Float64Array): boolean {
-  for (let i = 0; i < values.length; i++) if (values[i]! - values[i]! !== 0) return false;
-  return true;
 }
 
 function sameMatrix(a: Matrix, b: Matrix): boolean {
   if (a.rows !== b.rows || a.cols !== b.cols) return false;
   for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
   return true;
-}
-
-function gatherRows(m: Matrix, indices: Int32Array): Matrix {
-  const out = new Float64Array(indices.length * m.cols);
-  for (let i = 0; i < indices.length; i++) out.set(m.data.subarray(indices[i]! * m.cols, (indices[i]! + 1) * m.cols), i * m.cols);
-  return { rows: indices.length, cols: m.cols, data: out };
-}
-
-function gatherLabels(labels: Labels, indices: Int32Array): Labels {
-  if (labels.kind === 'classes') return { ...labels, labels: Int32Array.from(indices, (i) => labels.labels[i]!) };
-  const w = labels.width;
-  const values = new Float32Array(indices.length * w);
-  for (let i = 0; i < indices.length; i++) values.set(labels.values.subarray(indices[i]! * w, (indices[i]! + 1) * w), i * w);
-  return { kind: 'values', values, width: w };
 }

@@ -230,7 +230,7 @@ describe('TargetSpaceMlp — bad input and divergence', () => {
       net.fit(x, y, { epochs: 50, checkpoint: { save: async () => void saved.push(await net.checkpoint()) } }),
     ).rejects.toBeInstanceOf(TrainingDivergedError);
     expect(net.getTargets().every((t) => t.data.every(Number.isFinite))).toBe(true);
-    expect(saved.every((c) => c.targets.every((t) => t.data.every(Number.isFinite)))).toBe(true);
+    expect(saved.every((c) => c.state.params.every((t) => t.data.every(Number.isFinite)))).toBe(true);
     tf.dispose([x, y]);
   });
 });
