@@ -204,10 +204,12 @@ export class Tape {
     }
     const cols = a.cols;
     const d = a.value.data.slice(start * cols, (start + count) * cols);
+    // Accumulate in place at the slice's offset: a sequence of slices (one per RNN step) then costs O(total size),
+    // not O(steps × size).
     return this.record({ rows: count, cols, data: d }, a.requiresGrad, (g) => {
-      const da = zeros(a.value.data.length);
-      da.set(g, start * cols);
-      this.accumulate(a, da);
+      const da = this.adjointOf(a);
+      const offset = start * cols;
+      for (let i = 0; i < g.length; i++) da[offset + i] += g[i]!;
     });
   }
 
@@ -220,9 +222,30 @@ export class Tape {
     const d = new Float64Array(rows * count);
     for (let r = 0; r < rows; r++) for (let c = 0; c < count; c++) d[r * count + c] = a.value.data[r * cols + start + c]!;
     return this.record({ rows, cols: count, data: d }, a.requiresGrad, (g) => {
-      const da = zeros(rows * cols);
-      for (let r = 0; r < rows; r++) for (let c = 0; c < count; c++) da[r * cols + start + c] = g[r * count + c]!;
-      this.accumulate(a, da);
+      const da = this.adjointOf(a);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < count; c++) da[r * cols + start + c] += g[r * count + c]!;
+    });
+  }
+
+  /**
+   * Rows of `table` picked by `indices` (an embedding lookup); the backward pass adds each row's gradient back into
+   * the table row it came from.
+   */
+  gatherRows(table: TapeNode, indices: Int32Array): TapeNode {
+    const { rows, cols } = table;
+    for (let i = 0; i < indices.length; i++) {
+      const r = indices[i]!;
+      if (!Number.isInteger(r) || r < 0 || r >= rows) throw new InvalidArgumentError('Tape.gatherRows', `indices[${i}]`, `must be a row index in [0, ${rows})`, r);
+    }
+    const d = new Float64Array(indices.length * cols);
+    for (let i = 0; i < indices.length; i++) d.set(table.value.data.subarray(indices[i]! * cols, (indices[i]! + 1) * cols), i * cols);
+    return this.record({ rows: indices.length, cols, data: d }, table.requiresGrad, (g) => {
+      // Scatter-add straight into the table's adjoint: no table-sized temporary per lookup.
+      const dt = this.adjointOf(table);
+      for (let i = 0; i < indices.length; i++) {
+        const o = indices[i]! * cols;
+        for (let c = 0; c < cols; c++) dt[o + c] += g[i * cols + c]!;
+      }
     });
   }
 
@@ -299,6 +322,75 @@ export class Tape {
       if (w.adjoint === null) w.adjoint = new Float64Array(sol.w.data.length);
     });
     return { w, s };
+  }
+
+  /**
+   * A fully recurrent layer unrolled over time, as one node (target-space Alg. 5, lines 1–9): for each step t,
+   * `S^(t) = [1 | X^(t) | H^(t−1)]·W`, `H^(t) = g(S^(t))`, `H^(0) = 0`. `x` stacks the steps time-major
+   * (`[steps·n, d]`, row `t·n + b`), `w` is `[1 + d + h, h]` (bias row, input rows, recurrent rows). Returns the states
+   * `H` and the sums `S`, both stacked `[steps·n, h]`; gradients flow from the states into `x` and `w` by
+   * backpropagation through time in plain loops — far cheaper than recording every step's ops. The sums are outputs
+   * only (not differentiated).
+   */
+  recurrence(x: TapeNode, w: TapeNode, steps: number, kind: TapeActivation, leakyAlpha = 0.2): { states: TapeNode; sums: TapeNode } {
+    if (!Number.isInteger(steps) || steps < 1 || x.rows % steps !== 0) {
+      throw new InvalidArgumentError('Tape.recurrence', 'steps', `must be a positive integer dividing the ${x.rows} rows of x`, steps);
+    }
+    const n = x.rows / steps;
+    const d = x.cols;
+    const h = w.cols;
+    if (w.rows !== 1 + d + h) throw new ShapeError('Tape.recurrence', 'w', [1 + d + h, h], [w.rows, w.cols], 'bias row, input rows, recurrent rows');
+    const X = x.value.data;
+    const W = w.value.data;
+    const S = new Float64Array(steps * n * h);
+    const H = new Float64Array(steps * n * h);
+    const act = activationFunction(kind, leakyAlpha);
+    for (let t = 0; t < steps; t++) {
+      for (let b = 0; b < n; b++) {
+        const row = t * n + b;
+        const prev = t === 0 ? -1 : (t - 1) * n + b;
+        for (let j = 0; j < h; j++) {
+          let acc = W[j]!;
+          for (let c = 0; c < d; c++) acc += X[row * d + c]! * W[(1 + c) * h + j]!;
+          if (prev >= 0) for (let c = 0; c < h; c++) acc += H[prev * h + c]! * W[(1 + d + c) * h + j]!;
+          S[row * h + j] = acc;
+          H[row * h + j] = act(acc);
+        }
+      }
+    }
+    const sums = this.record({ rows: steps * n, cols: h, data: S }, false, null);
+    const states = this.record({ rows: steps * n, cols: h, data: H }, x.requiresGrad || w.requiresGrad, (g) => {
+      const dW = zeros(W.length);
+      const dX = x.requiresGrad ? zeros(X.length) : null;
+      let carry = zeros(n * h); // ∂L/∂H^(t) arriving through the recurrence from step t+1
+      for (let t = steps - 1; t >= 0; t--) {
+        const next = zeros(n * h);
+        for (let b = 0; b < n; b++) {
+          const row = t * n + b;
+          const prev = t === 0 ? -1 : (t - 1) * n + b;
+          for (let j = 0; j < h; j++) {
+            const k = row * h + j;
+            const ds = (g[k]! + carry[b * h + j]!) * activationDerivative(kind, S[k]!, H[k]!, leakyAlpha);
+            if (ds === 0) continue;
+            dW[j] += ds;
+            for (let c = 0; c < d; c++) {
+              dW[(1 + c) * h + j] += X[row * d + c]! * ds;
+              if (dX) dX[row * d + c] += ds * W[(1 + c) * h + j]!;
+            }
+            if (prev >= 0) {
+              for (let c = 0; c < h; c++) {
+                dW[(1 + d + c) * h + j] += H[prev * h + c]! * ds;
+                next[b * h + c] += ds * W[(1 + d + c) * h + j]!;
+              }
+            }
+          }
+        }
+        carry = next;
+      }
+      if (w.requiresGrad) this.accumulate(w, dW);
+      if (dX) this.accumulate(x, dX);
+    });
+    return { states, sums };
   }
 
   /** Sum of all entries, as a 1 × 1 node. */
@@ -394,6 +486,12 @@ export class Tape {
     return node;
   }
 
+  /** `node`'s adjoint, created as zeros on first use, for ops that add into part of it in place. */
+  private adjointOf(node: TapeNode): Float64Array {
+    if (node.adjoint === null) node.adjoint = zeros(node.value.data.length);
+    return node.adjoint;
+  }
+
   /** Adds `g` into `node`'s adjoint. `owned`: `g` is a fresh array nobody else holds, so it can be adopted. */
   private accumulate(node: TapeNode, g: Float64Array, owned = true): void {
     if (node.adjoint === null) {
@@ -406,5 +504,38 @@ export class Tape {
 
   private sameShape(fn: string, a: TapeNode, b: TapeNode): void {
     if (a.rows !== b.rows || a.cols !== b.cols) throw new ShapeError(fn, 'b', [a.rows, a.cols], [b.rows, b.cols]);
+  }
+}
+
+function activationFunction(kind: TapeActivation, alpha: number): (v: number) => number {
+  switch (kind) {
+    case 'tanh':
+      return Math.tanh;
+    case 'sigmoid':
+      return (v) => 1 / (1 + Math.exp(-v));
+    case 'relu':
+      return (v) => (v > 0 ? v : 0);
+    case 'leakyRelu':
+      return (v) => (v > 0 ? v : alpha * v);
+    case 'linear':
+      return (v) => v;
+    default:
+      throw new InvalidArgumentError('Tape.recurrence', 'kind', "must be 'tanh', 'sigmoid', 'relu', 'leakyRelu' or 'linear'", kind);
+  }
+}
+
+/** g'(s), given the sum s and the activation y = g(s) (tanh and sigmoid use y). */
+function activationDerivative(kind: TapeActivation, s: number, y: number, alpha: number): number {
+  switch (kind) {
+    case 'tanh':
+      return 1 - y * y;
+    case 'sigmoid':
+      return y * (1 - y);
+    case 'relu':
+      return s > 0 ? 1 : 0;
+    case 'leakyRelu':
+      return s > 0 ? 1 : alpha;
+    default:
+      return 1;
   }
 }

@@ -57,6 +57,56 @@ describe('Tape (float64 reverse-mode autodiff)', () => {
     expect(checkOp((t, [x]) => t.mean(t.mul(x!, x!)), [a]).passed).toBe(true);
   });
 
+  it('differentiates gatherRows, adding repeated rows’ gradients into the table', () => {
+    const table = randn(5, 3, 30);
+    const idx = Int32Array.from([4, 0, 4, 2]);
+    const r = checkOp((t, [x]) => t.gatherRows(x!, idx), [table]);
+    expect(r.passed, String(r.maxRelativeError)).toBe(true);
+    // Row 1 and row 3 are never picked: zero gradient.
+    const tape = new Tape();
+    const v = tape.variable(table);
+    const [g] = tape.gradients(tape.sum(tape.gatherRows(v, idx)), [v]);
+    expect(Array.from(g!.data.slice(3, 6))).toEqual([0, 0, 0]);
+    expect(Array.from(g!.data.slice(12, 15))).toEqual([2, 2, 2]);
+    expect(() => tape.gatherRows(v, Int32Array.from([5]))).toThrow(/must be a row index in \[0, 5\)/);
+  });
+
+  it('recurrence (a recurrent layer unrolled over time) matches the per-step ops and finite differences', () => {
+    const [steps, n, d, h] = [5, 3, 2, 4];
+    const x = randn(steps * n, d, 40);
+    const w = randn(1 + d + h, h, 41, 0.5);
+    const unrolled = (xs: Matrix[]) => {
+      const tape = new Tape();
+      const [xn, wn] = xs.map((m) => tape.variable(m));
+      const ones = tape.constant({ rows: n, cols: 1, data: new Float64Array(n).fill(1) });
+      let state = tape.constant({ rows: n, cols: h, data: new Float64Array(n * h) });
+      const states: TapeNode[] = [];
+      for (let t = 0; t < steps; t++) {
+        state = tape.activation(tape.matmul(tape.concatCols([ones, tape.sliceRows(xn!, t * n, n), state]), wn!), 'tanh');
+        states.push(state);
+      }
+      return { tape, xn: xn!, wn: wn!, out: tape.concatRows(states) };
+    };
+    const fused = (xs: Matrix[]) => {
+      const tape = new Tape();
+      const [xn, wn] = xs.map((m) => tape.variable(m));
+      return { tape, xn: xn!, wn: wn!, out: tape.recurrence(xn!, wn!, steps, 'tanh').states };
+    };
+    const a = unrolled([x, w]);
+    const b = fused([x, w]);
+    expect(Math.max(...a.out.value.data.map((v, i) => Math.abs(v - b.out.value.data[i]!)))).toBeLessThan(1e-14);
+    const g = randn(steps * n, h, 42);
+    const grads = (run: typeof a) => run.tape.gradients(run.tape.sum(run.tape.mul(run.out, run.tape.constant(g))), [run.xn, run.wn]);
+    const gu = grads(a);
+    const gf = grads(b);
+    gu.forEach((m, k) => expect(Math.max(...m.data.map((v, i) => Math.abs(v - gf[k]!.data[i]!)))).toBeLessThan(1e-12));
+    const r = checkOp((t, [xn, wn]) => t.recurrence(xn!, wn!, steps, 'tanh').states, [x, w]);
+    expect(r.passed, String(r.maxRelativeError)).toBe(true);
+    const tape = new Tape();
+    expect(() => tape.recurrence(tape.variable(x), tape.variable(w), 4, 'tanh')).toThrow(/argument 'steps'/);
+    expect(() => tape.recurrence(tape.variable(x), tape.variable(randn(3, h, 1)), steps, 'tanh')).toThrow(/argument 'w' must have shape \[7, 4\]/);
+  });
+
   it('accumulates gradients when a node is used several times (no aliasing between adjoints)', () => {
     const a = randn(3, 3, 6);
     const r = checkOp((t, [x]) => t.add(t.add(x!, x!), t.mul(x!, t.add(x!, x!))), [a]);

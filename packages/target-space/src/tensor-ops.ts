@@ -26,6 +26,13 @@ export interface Ops<T> {
   concatRows(parts: T[]): T;
   sliceRows(x: T, start: number, count: number): T;
   sliceCols(x: T, start: number, count: number): T;
+  /**
+   * A recurrent layer over `steps` time steps: `x` stacked time-major `[steps·n, d]`, `w: [1 + d + h, h]`; returns
+   * the states and sums stacked `[steps·n, h]` (Alg. 5 lines 1–9). Differentiable through the states.
+   */
+  recurrence(x: T, w: T, steps: number, kind: Activation): { states: T; sums: T };
+  /** Rows of `table` at `indices` (an embedding lookup), differentiable in the table. */
+  gatherRows(table: T, indices: Int32Array): T;
   add(a: T, b: T): T;
   mul(a: T, b: T): T;
   scale(x: T, s: number): T;
@@ -86,6 +93,12 @@ export class Float64Ops implements Ops<TapeNode> {
   }
   sliceCols(x: TapeNode, start: number, count: number): TapeNode {
     return this.tape.sliceCols(x, start, count);
+  }
+  gatherRows(table: TapeNode, indices: Int32Array): TapeNode {
+    return this.tape.gatherRows(table, indices);
+  }
+  recurrence(x: TapeNode, w: TapeNode, steps: number, kind: Activation): { states: TapeNode; sums: TapeNode } {
+    return this.tape.recurrence(x, w, steps, kind, LEAKY_RELU_ALPHA);
   }
   add(a: TapeNode, b: TapeNode): TapeNode {
     return this.tape.add(a, b);
@@ -155,6 +168,30 @@ export class TfOps implements Ops<tf.Tensor2D> {
   }
   sliceCols(x: tf.Tensor2D, start: number, count: number): tf.Tensor2D {
     return tf.slice(x, [0, start], [x.shape[0], count]);
+  }
+  gatherRows(table: tf.Tensor2D, indices: Int32Array): tf.Tensor2D {
+    return tf.gather(table, tf.tensor1d(indices, 'int32'));
+  }
+  recurrence(x: tf.Tensor2D, w: tf.Tensor2D, steps: number, kind: Activation): { states: tf.Tensor2D; sums: tf.Tensor2D } {
+    const n = x.shape[0] / steps;
+    const d = x.shape[1];
+    const h = w.shape[1];
+    // Split W once: bias, input and recurrent blocks, so each step is two products and an add.
+    const bias = tf.slice(w, [0, 0], [1, h]);
+    const wx = tf.slice(w, [1, 0], [d, h]);
+    const wh = tf.slice(w, [1 + d, 0], [h, h]);
+    const inputs = tf.add(matMul(x, wx), bias) as tf.Tensor2D;
+    const states: tf.Tensor2D[] = [];
+    const sums: tf.Tensor2D[] = [];
+    let state: tf.Tensor2D | null = null;
+    for (let t = 0; t < steps; t++) {
+      const xt = tf.slice(inputs, [t * n, 0], [n, h]) as tf.Tensor2D;
+      const s: tf.Tensor2D = state ? tf.add(xt, matMul(state, wh)) : xt;
+      state = this.activation(s, kind);
+      sums.push(s);
+      states.push(state);
+    }
+    return { states: tf.concat(states, 0), sums: tf.concat(sums, 0) };
   }
   add(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
     return tf.add(a, b);
