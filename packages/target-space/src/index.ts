@@ -42,3 +42,11 @@ export {
   type TargetSpaceRnnFitOptions,
   type TargetSpaceRnnOptions,
 } from './target-space-rnn.js';
+export { convForward, convLayer, convOutputSizes, flattenedWidth, realiseConv, type ConvLayerSpec, type ConvRealisation, type ConvShape } from './conv-realisation.js';
+export {
+  TargetSpaceCnn,
+  type ConvArchitecture,
+  type TargetSpaceCnnCheckpoint,
+  type TargetSpaceCnnFitOptions,
+  type TargetSpaceCnnOptions,
+} from './target-space-cnn.js';

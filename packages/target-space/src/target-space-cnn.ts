@@ -1,0 +1,324 @@
+/**
+ * Convolutional networks trained in target space (Fairbank & Samothrakis §4.2, §5.2; spec §6).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
+import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { convForward, convOutputSizes, realiseConv, type ConvLayerSpec, type ConvShape } from './conv-realisation.js';
+import { dropoutMask } from './dropout.js';
+import type { Activation } from './tensor-ops.js';
+import type { TargetOptimizer } from './target-optimizer.js';
+import { TargetSpaceModel, type ParameterState } from './target-space-model.js';
+import { scoredAccuracy } from './supervision.js';
+
+/** A CNN: compound conv layers, then hidden dense layers, then a linear output layer (logits). */
+export interface ConvArchitecture {
+  /** Image `[height, width, channels]` (NHWC). */
+  input: [number, number, number];
+  conv: ConvLayerSpec[];
+  /** Hidden dense widths after flattening. */
+  dense: number[];
+  outputs: number;
+  /** Default `'leakyRelu'` (slope 0.2, eq. 21). */
+  activation?: Activation;
+}
+
+/** Construction options of {@link TargetSpaceCnn}. */
+export interface TargetSpaceCnnOptions {
+  /** Fixed realisation images X̄ `[n̄_b, H, W, C]` (the authors used the first 100 training images). */
+  realisationInputs: tf.Tensor4D;
+  /** Default 0.1 (§5.2). */
+  lambda?: number;
+  /** Std of the truncated-normal target initialisation. Default 0.1 (§5.2). */
+  targetStd?: number;
+  /** Default `true` (eq. 13). */
+  projection?: boolean;
+  /**
+   * Drop probability, in both passes, on the outputs of every hidden dense layer and every conv layer followed by
+   * pooling (after the pool; spec §8). Default 0.
+   */
+  dropout?: number;
+  /**
+   * Solve each conv layer's kernel from this many fixed, randomly chosen patch rows instead of all `n̄_b·H·W` of
+   * them (eqs. 19–20, suggested in §4.2.1 but not evaluated in the paper): far cheaper for deep channels. Default:
+   * all rows.
+   */
+  patchRows?: number;
+  /** Default Adam 0.01 (§5.2). */
+  optimizer?: TargetOptimizer;
+  precision?: RidgePrecision;
+  seed?: number;
+}
+
+/** Options of {@link TargetSpaceCnn.fit}. */
+export interface TargetSpaceCnnFitOptions extends FitOptions {
+  /** Held-out `[x, y]` evaluated after every epoch as `valAccuracy`. */
+  validationData?: [tf.Tensor4D, tf.Tensor1D];
+}
+
+/** JSON-serialisable state of a {@link TargetSpaceCnn}. */
+export interface TargetSpaceCnnCheckpoint {
+  format: 'beyond-backprop/target-space-cnn';
+  version: 1;
+  architecture: ConvShape;
+  options: { lambda: number; targetStd: number; dropout: number; patchRows: number | null; precision: RidgePrecision; seed: number };
+  realisationInputs: { shape: [number, number, number, number]; data: number[] };
+  patchIndices: number[][];
+  state: ParameterState;
+}
+
+/**
+ * A convolutional network trained in target space. Conv kernels and dense weights are realised from targets on the
+ * fixed realisation images; training is Adam (or any optimiser) on the targets with gradients through the solves.
+ * Runs on the TensorFlow.js engine (conv layers are large); solves factorise in float64.
+ *
+ * @example
+ * ```ts
+ * const net = new TargetSpaceCnn(
+ *   { input: [28, 28, 1], conv: [{ kernel: 3, channels: 16, pool: 2 }], dense: [64], outputs: 10 },
+ *   { realisationInputs: xTrain.slice([0, 0, 0, 0], [100, 28, 28, 1]), patchRows: 4000 },
+ * );
+ * await net.fit(xTrain, yTrain, { epochs: 2, batchSize: 100 });
+ * ```
+ */
+export class TargetSpaceCnn extends TargetSpaceModel {
+  readonly architecture: ConvShape;
+  readonly lambda: number;
+  readonly targetStd: number;
+  readonly dropout: number;
+  readonly patchRowCount: number | null;
+  private readonly xBar: tf.Tensor4D;
+  private readonly patchIndices: Int32Array[];
+  private readonly patchTensors: Array<tf.Tensor1D | null>;
+
+  constructor(architecture: ConvArchitecture, options: TargetSpaceCnnOptions) {
+    const fn = 'TargetSpaceCnn';
+    const shape = resolveConv(fn, architecture);
+    if (!options || !(options.realisationInputs instanceof tf.Tensor)) {
+      throw new InvalidArgumentError(fn, 'options.realisationInputs', 'is required: the fixed realisation images X̄ [n̄_b, H, W, C]', options?.realisationInputs);
+    }
+    checkTensor(fn, 'options.realisationInputs', options.realisationInputs, { shape: [null, ...shape.input], dtype: 'float32', finite: true });
+    super(fn, { ...options, engine: 'tfjs', optimizer: options.optimizer ?? { kind: 'adam', learningRate: 0.01 } }, Number.POSITIVE_INFINITY);
+    this.architecture = shape;
+    this.xBar = tf.keep(tf.clone(options.realisationInputs));
+    this.lambda = options.lambda ?? 0.1;
+    checkNumber(fn, 'options.lambda', this.lambda, { min: 0, exclusiveMin: true });
+    this.targetStd = options.targetStd ?? 0.1;
+    checkNumber(fn, 'options.targetStd', this.targetStd, { min: 0, exclusiveMin: true });
+    this.dropout = options.dropout ?? 0;
+    checkNumber(fn, 'options.dropout', this.dropout, { min: 0, max: 1, exclusiveMax: true });
+    const nb = this.xBar.shape[0];
+    this.patchRowCount = options.patchRows ?? null;
+    // Patch rows of conv layer j: n̄_b images × the layer's input resolution.
+    let [h, w] = [shape.input[0], shape.input[1]];
+    const rowsPerLayer = shape.conv.map((c) => {
+      const r = nb * h * w;
+      [h, w] = [Math.ceil(h / c.pool), Math.ceil(w / c.pool)];
+      return r;
+    });
+    if (this.patchRowCount !== null) checkNumber(fn, 'options.patchRows', this.patchRowCount, { min: 1, integer: true });
+    const prng = createRng(this.seed).fork('patches');
+    this.patchIndices = rowsPerLayer.map((r) => (this.patchRowCount === null || this.patchRowCount >= r ? new Int32Array(0) : Int32Array.from(prng.permutation(r).slice(0, this.patchRowCount).sort((p, q) => p - q))));
+    this.patchTensors = this.patchIndices.map((idx) => (idx.length > 0 ? tf.keep(tf.tensor1d(idx, 'int32')) : null));
+    const rng = createRng(this.seed).fork('targets');
+    const targetRows = [...rowsPerLayer.map((r, j) => (this.patchIndices[j]!.length > 0 ? this.patchIndices[j]!.length : r)), ...[...shape.dense, shape.outputs].map(() => nb)];
+    const widths = [...shape.conv.map((c) => c.channels), ...shape.dense, shape.outputs];
+    this.setParams(
+      widths.map((d, j) => ({ rows: targetRows[j]!, cols: d, data: Float64Array.from({ length: targetRows[j]! * d }, () => rng.truncatedNormal(0, this.targetStd)) })),
+      widths.length,
+    );
+    if (options.projection ?? true) this.setTargets(this.achievedSums());
+  }
+
+  /** Sums the realised weights achieve on X̄ (the projection of eq. 13 sets the targets to them). */
+  achievedSums(): Matrix[] {
+    const sums = tf.tidy(() => realiseConv(this.architecture, this.xBar, this.targetTensors(), this.lambda, this.precision, this.patchTensors).sums);
+    const out = sums.map((s) => ({ rows: s.shape[0], cols: s.shape[1], data: Float64Array.from(s.dataSync()) }));
+    tf.dispose(sums);
+    return out;
+  }
+
+  /** Realised weights (no dropout), float64 `[f, d]` with the bias in row 0; conv kernels in im2col row order. */
+  realiseWeights(): Matrix[] {
+    const ws = tf.tidy(() => realiseConv(this.architecture, this.xBar, this.targetTensors(), this.lambda, this.precision, this.patchTensors).weights);
+    const out = ws.map((w) => ({ rows: w.shape[0], cols: w.shape[1], data: Float64Array.from(w.dataSync()) }));
+    tf.dispose(ws);
+    return out;
+  }
+
+  /** Logits `[n, outputs]` for images `[n, H, W, C]` (weights realised without dropout). */
+  predict(x: tf.Tensor4D, batchSize = 256): tf.Tensor2D {
+    this.assertLive('predict');
+    checkTensor('TargetSpaceCnn.predict', 'x', x, { shape: [null, ...this.architecture.input], dtype: 'float32' });
+    const weights = this.realiseWeights().map((w) => tf.tensor2d(Float32Array.from(w.data), [w.rows, w.cols]));
+    const parts: tf.Tensor2D[] = [];
+    for (let start = 0; start < x.shape[0]; start += batchSize) {
+      const size = Math.min(batchSize, x.shape[0] - start);
+      parts.push(tf.tidy(() => convForward(this.architecture, tf.slice(x, [start, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D, weights)));
+    }
+    const out = parts.length === 1 ? parts[0]! : (tf.concat(parts, 0) as tf.Tensor2D);
+    if (parts.length > 1) tf.dispose(parts);
+    tf.dispose(weights);
+    return out;
+  }
+
+  /** A standard tfjs model (conv2d + max-pool + flatten + dense) with the realised weights. */
+  toLayersModel(): tf.LayersModel {
+    const s = this.architecture;
+    const weights = this.realiseWeights();
+    const model = tf.sequential();
+    let channels = s.input[2];
+    const act = s.activation === 'leakyRelu' ? null : s.activation;
+    const addActivation = () => {
+      if (s.activation === 'leakyRelu') model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+      else if (act !== 'linear') model.add(tf.layers.activation({ activation: act as 'relu' }));
+    };
+    const tensors: tf.Tensor[] = [];
+    s.conv.forEach((c, j) => {
+      model.add(tf.layers.conv2d({ filters: c.channels, kernelSize: c.kernel, padding: 'same', ...(j === 0 ? { inputShape: s.input } : {}) }));
+      addActivation();
+      if (c.pool > 1) model.add(tf.layers.maxPooling2d({ poolSize: c.pool, strides: c.pool, padding: 'same' }));
+      const w = weights[j]!;
+      tensors.push(tf.tensor4d(Float32Array.from(w.data.subarray(w.cols)), [c.kernel, c.kernel, channels, c.channels]), tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols))));
+      channels = c.channels;
+    });
+    model.add(tf.layers.flatten(s.conv.length === 0 ? { inputShape: s.input } : {}));
+    [...s.dense, s.outputs].forEach((units, i) => {
+      model.add(tf.layers.dense({ units }));
+      if (i < s.dense.length) addActivation();
+      const w = weights[s.conv.length + i]!;
+      tensors.push(tf.tensor2d(Float32Array.from(w.data.subarray(w.cols)), [w.rows - 1, w.cols]), tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols))));
+    });
+    model.setWeights(tensors);
+    tf.dispose(tensors);
+    return model;
+  }
+
+  /** Loss and target gradients for one batch (no update). */
+  lossAndGradients(x: tf.Tensor4D, y: tf.Tensor1D, iteration = this.iterations): { loss: number; gradients: Matrix[] } {
+    this.assertLive('lossAndGradients');
+    const { labels } = this.checkData('TargetSpaceCnn.lossAndGradients', x, y);
+    const all = Int32Array.from({ length: x.shape[0] }, (_, i) => i);
+    return this.evaluate(this.lossFor(x, labels, all, iteration) as never);
+  }
+
+  /** Trains on images `x: [n, H, W, C]` with int32 labels `y: [n]` (mean softmax cross-entropy). */
+  async fit(x: tf.Tensor4D, y: tf.Tensor1D, options: TargetSpaceCnnFitOptions): Promise<History> {
+    this.assertLive('fit');
+    const fn = 'TargetSpaceCnn.fit';
+    const { labels } = this.checkData(fn, x, y);
+    let validation: { x: tf.Tensor4D; labels: Int32Array } | null = null;
+    if (options?.validationData) validation = { x: options.validationData[0], labels: this.checkData(fn, options.validationData[0], options.validationData[1]).labels };
+    return runFitLoop(fn, x.shape[0], options, {
+      trainBatch: (indices) => this.trainStep(this.lossFor(x, labels, indices, this.iterations) as never),
+      evaluate: validation
+        ? () => {
+            const logits = this.predict(validation!.x);
+            const acc = scoredAccuracy(logits.dataSync(), validation!.labels, this.architecture.outputs);
+            logits.dispose();
+            return { valAccuracy: acc };
+          }
+        : undefined,
+    });
+  }
+
+  /** Serialisable state for an exact resume. */
+  async checkpoint(): Promise<TargetSpaceCnnCheckpoint> {
+    return {
+      format: 'beyond-backprop/target-space-cnn',
+      version: 1,
+      architecture: this.architecture,
+      options: { lambda: this.lambda, targetStd: this.targetStd, dropout: this.dropout, patchRows: this.patchRowCount, precision: this.precision, seed: this.seed },
+      realisationInputs: { shape: this.xBar.shape, data: Array.from(this.xBar.dataSync()) },
+      patchIndices: this.patchIndices.map((p) => Array.from(p)),
+      state: await this.parameterState(),
+    };
+  }
+
+  /** Rebuilds a network from {@link checkpoint}. */
+  static async fromCheckpoint(ckpt: TargetSpaceCnnCheckpoint): Promise<TargetSpaceCnn> {
+    if (!ckpt || ckpt.format !== 'beyond-backprop/target-space-cnn' || ckpt.version !== 1) {
+      throw new InvalidArgumentError('TargetSpaceCnn.fromCheckpoint', 'checkpoint', "must be a 'beyond-backprop/target-space-cnn' version 1 checkpoint", ckpt?.format);
+    }
+    const xBar = tf.tensor4d(ckpt.realisationInputs.data, ckpt.realisationInputs.shape);
+    const { patchRows, ...rest } = ckpt.options;
+    const net = new TargetSpaceCnn(ckpt.architecture, { ...rest, ...(patchRows === null ? {} : { patchRows }), realisationInputs: xBar, projection: false, optimizer: TargetSpaceModel.optimizerFromState(ckpt.state.optimizer) });
+    xBar.dispose();
+    await net.restoreParameterState(ckpt.state);
+    return net;
+  }
+
+  protected override disposeExtra(): void {
+    this.xBar.dispose();
+    tf.dispose(this.patchTensors.filter((t): t is tf.Tensor1D => t !== null));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** The targets as tensors (for realisations outside a gradient computation). */
+  private targetTensors(): tf.Tensor2D[] {
+    return this.getTargets().map((t) => tf.tensor2d(Float32Array.from(t.data), [t.rows, t.cols]));
+  }
+
+  /** Dropout masks: conv layers followed by pooling, and hidden dense layers (spec §8). */
+  private masks(pass: 'realisation' | 'training', n: number, iteration: number): Array<Float64Array | null> | undefined {
+    if (this.dropout === 0) return undefined;
+    const rng = createRng(`dropout:${this.seed}:${iteration}:${pass}`);
+    const sizes = convOutputSizes(this.architecture);
+    const conv = this.architecture.conv.map((c, j) => (c.pool > 1 ? dropoutMask(rng, n * sizes[j]![0] * sizes[j]![1] * c.channels, this.dropout) : null));
+    const dense = [...this.architecture.dense.map((d) => dropoutMask(rng, n * d, this.dropout)), null];
+    return [...conv, ...dense];
+  }
+
+  private maskTensors(masks: Array<Float64Array | null> | undefined, n: number): Array<tf.Tensor | null> | undefined {
+    if (!masks) return undefined;
+    const sizes = convOutputSizes(this.architecture);
+    return masks.map((m, j) => {
+      if (!m) return null;
+      if (j < this.architecture.conv.length) return tf.tensor4d(Float32Array.from(m), [n, sizes[j]![0], sizes[j]![1], this.architecture.conv[j]!.channels]);
+      return tf.tensor2d(Float32Array.from(m), [n, this.architecture.dense[j - this.architecture.conv.length]!]);
+    });
+  }
+
+  private lossFor(x: tf.Tensor4D, labels: Int32Array, indices: Int32Array, iteration: number) {
+    const nb = this.xBar.shape[0];
+    const realMasks = this.masks('realisation', nb, iteration);
+    const trainMasks = this.masks('training', indices.length, iteration);
+    const batchLabels = Int32Array.from(indices, (i) => labels[i]!);
+    return (_ops: unknown, params: tf.Tensor2D[]): tf.Tensor2D => {
+      const r = realiseConv(this.architecture, this.xBar, params, this.lambda, this.precision, this.patchTensors, this.maskTensors(realMasks, nb));
+      const xb = tf.gather(x, tf.tensor1d(indices, 'int32')) as tf.Tensor4D;
+      const logits = convForward(this.architecture, xb, r.weights, this.maskTensors(trainMasks, indices.length));
+      const onehot = tf.oneHot(tf.tensor1d(batchLabels, 'int32'), this.architecture.outputs);
+      return tf.reshape(tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1))), [1, 1]) as tf.Tensor2D;
+    };
+  }
+
+  private checkData(fn: string, x: tf.Tensor4D, y: tf.Tensor1D): { labels: Int32Array } {
+    const dims = {};
+    checkTensor(fn, 'x', x, { shape: ['n', ...this.architecture.input], dtype: 'float32' }, dims);
+    if (x.shape[0] === 0) throw new InvalidArgumentError(fn, 'x', 'must contain at least one image', 'an empty tensor');
+    checkTensor(fn, 'y', y, { shape: ['n'], dtype: 'int32' }, dims);
+    const labels = Int32Array.from(y.dataSync() as Int32Array);
+    labels.forEach((l, i) => {
+      if (l < 0 || l >= this.architecture.outputs) throw new InvalidArgumentError(fn, `y[${i}]`, `must be a class index in [0, ${this.architecture.outputs})`, l);
+    });
+    return { labels };
+  }
+}
+
+function resolveConv(fn: string, arch: ConvArchitecture): ConvShape {
+  if (!arch || !Array.isArray(arch.input) || arch.input.length !== 3) throw new InvalidArgumentError(fn, 'architecture.input', 'must be [height, width, channels]', arch?.input);
+  arch.input.forEach((d, i) => checkNumber(fn, `architecture.input[${i}]`, d, { min: 1, integer: true }));
+  if (!Array.isArray(arch.conv) || !Array.isArray(arch.dense)) throw new InvalidArgumentError(fn, 'architecture', 'must list conv and dense layers', arch);
+  const conv = arch.conv.map((c, j) => {
+    checkNumber(fn, `architecture.conv[${j}].kernel`, c.kernel, { min: 1, integer: true });
+    checkNumber(fn, `architecture.conv[${j}].channels`, c.channels, { min: 1, integer: true });
+    const pool = c.pool ?? 1;
+    checkNumber(fn, `architecture.conv[${j}].pool`, pool, { min: 1, integer: true });
+    return { kernel: c.kernel, channels: c.channels, pool };
+  });
+  arch.dense.forEach((d, i) => checkNumber(fn, `architecture.dense[${i}]`, d, { min: 1, integer: true }));
+  checkNumber(fn, 'architecture.outputs', arch.outputs, { min: 1, integer: true });
+  return { input: [...arch.input], conv, dense: [...arch.dense], outputs: arch.outputs, activation: arch.activation ?? 'leakyRelu' };
+}
