@@ -49,10 +49,21 @@ describe('the documentation site', () => {
 
   it('has the hand-written guides, linked from the front page', () => {
     const index = readFileSync(join(out, 'index.html'), 'utf8');
-    for (const page of ['Getting_started', 'The_tensor_core', 'The_bbp_experiment_runner']) {
+    for (const page of ['Getting_started', 'The_tensor_core', 'Data_sets', 'The_bbp_experiment_runner']) {
       expect(existsSync(join(out, 'documents', `${page}.html`)), page).toBe(true);
       expect(index).toContain(`documents/${page}.html`);
     }
     expect(index).toContain('modules/_beyond-backprop_core-linalg.html');
+  });
+
+  it('documents both entries of the datasets package and shows the data-set pictures', () => {
+    expect(existsSync(join(out, 'modules', '_beyond-backprop_datasets.node.html'))).toBe(true);
+    const node = readFileSync(join(out, 'modules', '_beyond-backprop_datasets.node.html'), 'utf8');
+    for (const symbol of ['loadMnist', 'loadFashionMnist', 'loadCifar10', 'loadCifar100', 'loadImdb']) expect(node).toContain(symbol);
+    const guide = readFileSync(join(out, 'documents', 'Data_sets.html'), 'utf8');
+    for (const picture of ['two-spirals', 'checkerboard', 'two-moons', 'blobs', 'xor']) {
+      expect(guide).toContain(`${picture}.svg`);
+      expect(existsSync(join(out, 'media', `${picture}.svg`)), picture).toBe(true);
+    }
   });
 });

