@@ -11,6 +11,7 @@ import { twoMoonsExperiment } from './experiments/two-moons.js';
 import { twoSpiralsExperiment } from './experiments/two-spirals.js';
 import { xorExperiment } from './experiments/xor.js';
 import { backpropBnMethod, backpropMethod } from './methods/backprop.js';
+import { gradientAmpMethods } from './methods/gradient-amp.js';
 import { targetSpaceMethod, targetSpaceOcuMethod } from './methods/target-space.js';
 import { registerExperiment, registerMethod } from './registry.js';
 
@@ -32,5 +33,5 @@ export function registerBuiltins(): void {
   ]) {
     registerExperiment(experiment);
   }
-  for (const method of [backpropMethod, backpropBnMethod, targetSpaceMethod, targetSpaceOcuMethod]) registerMethod(method);
+  for (const method of [backpropMethod, backpropBnMethod, targetSpaceMethod, targetSpaceOcuMethod, ...gradientAmpMethods]) registerMethod(method);
 }
