@@ -8,7 +8,7 @@ import { registerBuiltins } from './plugins.js';
 import { renderRunSvg } from './plot-svg.js';
 import { createProgressReporter } from './progress.js';
 import { listExperiments, listMethods } from './registry.js';
-import { runExperiment, type RunOptions } from './runner.js';
+import { optionKey, runExperiment, type RunOptions } from './runner.js';
 import { summaryTable } from './summary-table.js';
 
 const VERSION = '0.0.0';
@@ -23,12 +23,6 @@ function positiveNumber(value: string): number {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new CommanderArgumentError(`expected a number > 0, got '${value}'`);
   return n;
-}
-
-/** Camel-cased attribute name commander gives a long flag (`--eval-every` → `evalEvery`). */
-function attributeName(flag: string): string {
-  const long = flag.split(/[ ,]+/).find((p) => p.startsWith('--')) ?? flag;
-  return long.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** Writes text to a file, or to stdout for `-`. */
@@ -93,7 +87,7 @@ export function createProgram(): Command {
   const methodFlags = new Map<string, string>();
   for (const m of listMethods()) {
     for (const o of m.options ?? []) {
-      const key = attributeName(o.flag);
+      const key = optionKey(o.flag);
       if (methodFlags.has(key)) continue;
       methodFlags.set(key, o.flag);
       run.option(o.flag, `${o.description} [${m.name}]`, o.defaultValue as string | undefined);

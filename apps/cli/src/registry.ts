@@ -61,7 +61,10 @@ export interface Experiment {
   architecture: ArchitectureSpec;
   /** Defaults used when the command line does not say. */
   defaults: { epochs: number; method: string; batchSize?: number; learningRate?: number; optimizer?: 'adam' | 'sgd' };
-  /** Per-method option defaults for this experiment (e.g. `{ 'target-space': { lambda: 0.001 } }`); the command line overrides them. */
+  /**
+   * Per-method option defaults for this experiment (e.g. `{ 'target-space': { lambda: 0.001 } }`); the key `'*'` holds
+   * defaults for every method that declares the option. The command line overrides them.
+   */
   methodDefaults?: Record<string, Record<string, string | number | boolean>>;
 }
 

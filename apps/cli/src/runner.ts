@@ -139,7 +139,10 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
   const backend = tf.getBackend();
   options.onStart?.({ experiment: experiment.name, method: method.name, epochs, backend });
 
-  const methodOptions = { ...(experiment.methodDefaults?.[method.name] ?? {}), ...definedOnly(options.methodOptions ?? {}) };
+  // Experiment-wide defaults ('*') apply to the options a method declares; its own entry and the command line win.
+  const declared = new Set((method.options ?? []).map((o) => optionKey(o.flag)));
+  const shared = Object.fromEntries(Object.entries(experiment.methodDefaults?.['*'] ?? {}).filter(([k]) => declared.has(k)));
+  const methodOptions = { ...shared, ...(experiment.methodDefaults?.[method.name] ?? {}), ...definedOnly(options.methodOptions ?? {}) };
   const run = await method.create({ experiment, data, seed, epochs, batchSize, learningRate, optimizer, options: methodOptions });
   const history: HistoryEntry[] = [];
   const started = performance.now();
@@ -192,4 +195,10 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
 
 function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The camel-cased key of a long flag, as commander stores it (`--t-neg <t>` → `tNeg`). */
+export function optionKey(flag: string): string {
+  const long = flag.split(/[ ,]+/).find((p) => p.startsWith('--')) ?? flag;
+  return long.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }

@@ -12,11 +12,10 @@ export const twoSpiralsExperiment: Experiment = {
   load: () => twoSpirals(),
   architecture: { kind: 'dense', hidden: [5, 5, 5], activation: 'tanh', shortcuts: true },
   defaults: { epochs: 1500, method: 'backprop', batchSize: 194, learningRate: 0.01, optimizer: 'adam' },
-  // §5.1: λ = 0.001, X̄ = the whole training set; the weight-space baseline uses the authors' Glorot variant.
+  // §5.1: λ = 0.001, X̄ = the whole training set; weight-space methods start from the authors' Glorot variant.
   methodDefaults: {
+    '*': { init: 'glorot-truncated' },
     'target-space': { lambda: 0.001, realisationSize: 194 },
     'target-space-ocu': { lambda: 0.001, realisationSize: 194 },
-    backprop: { init: 'glorot-truncated' },
-    'backprop-bn': { init: 'glorot-truncated' },
   },
 };

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, createRng } from '@beyond-backprop/core-linalg';
-import { denseNetwork } from '@beyond-backprop/training';
+import { denseNetwork, type DenseInit } from '@beyond-backprop/training';
 import type { ArchitectureActivation, ConvArchitecture, DenseArchitecture } from '../registry.js';
 
 /** A logits model and how to shape its inputs. */
@@ -19,14 +19,21 @@ export interface ClassifierNetwork {
  * Builds the network of `architecture` for examples of shape `exampleShape` (`xShape` without the batch axis) and
  * `numClasses` outputs. Dense networks flatten each example; convolutional ones take `[h, w, c]` images (`[h, w]`
  * gets one channel): `kernel × kernel` convolutions ('same', stride 1) with the activation and optional max-pooling,
- * then the dense layers, then the linear logits. Weights are Glorot-uniform from `seed`, biases zero.
+ * then the dense layers, then the linear logits. Weights come from `seed`: dense networks use `init` (as the
+ * backprop baseline does), conv networks Glorot-uniform kernels and zero biases.
  *
  * @example
  * ```ts
  * const { model, inputShape } = classifierNetwork({ kind: 'conv', conv: [{ kernel: 3, channels: 8, pool: 2 }], dense: [32], activation: 'relu' }, [28, 28], 10, 1);
  * ```
  */
-export function classifierNetwork(architecture: DenseArchitecture | ConvArchitecture, exampleShape: number[], numClasses: number, seed: number): ClassifierNetwork {
+export function classifierNetwork(
+  architecture: DenseArchitecture | ConvArchitecture,
+  exampleShape: number[],
+  numClasses: number,
+  seed: number,
+  init: DenseInit = 'glorot-uniform',
+): ClassifierNetwork {
   const fn = 'classifierNetwork';
   if (architecture.kind === 'dense') {
     const inputSize = exampleShape.reduce((p, d) => p * d, 1);
@@ -36,6 +43,7 @@ export function classifierNetwork(architecture: DenseArchitecture | ConvArchitec
       outputs: numClasses,
       activation: architecture.activation,
       shortcuts: architecture.shortcuts,
+      init,
       seed,
     });
     return { model, inputShape: [inputSize] };

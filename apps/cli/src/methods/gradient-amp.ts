@@ -8,6 +8,7 @@ import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg'
 import { createHead, fitHead, type HeadName, type HeadOptions, type Reduction } from '@beyond-backprop/gradient-amp';
 import { paperAdam } from '@beyond-backprop/training';
 import type { Method, MethodContext, MethodOption, MethodRun } from '../registry.js';
+import type { DenseInit } from '@beyond-backprop/training';
 import { classifierNetwork } from './classifier-network.js';
 
 const SOURCE = 'Øland, Efficient Deep Learning (CMU-CS-24-147), ch. 4 Gradient Amplification';
@@ -22,6 +23,7 @@ const OPTIONS: MethodOption[] = [
   { flag: '--t-neg <t>', description: 'target value of the other classes (defaults: softmax/exp-ga/sigmoid/tanh 0, pow3-ga/linear-mse −1)' },
   { flag: '--t-pos <t>', description: 'target value of the labelled class (defaults: exp-ga 2, others 1)' },
   { flag: '--reduction <r>', description: 'loss reduction: mean (default), sum or meanAll' },
+  { flag: '--init <scheme>', description: 'weight init of dense networks: glorot-uniform (default), glorot-truncated or he-normal' },
   { flag: '--grad-path <p>', description: 'autodiff (default: differentiate the derived loss) or manual (impose Y − T with tf.customGrad)' },
 ];
 
@@ -77,7 +79,7 @@ function headMethod(name: string, head: HeadName, description: string, section: 
       if (!numClasses) for (const l of labels) numClasses = Math.max(numClasses, l + 1);
       const settings = headSettings(name, head, ctx.options);
       const outputHead = createHead(head, settings.head);
-      const { model, inputShape } = classifierNetwork(arch, data.train.xShape.slice(1), Math.max(numClasses, 2), ctx.seed);
+      const { model, inputShape } = classifierNetwork(arch, data.train.xShape.slice(1), Math.max(numClasses, 2), ctx.seed, (ctx.options.init as DenseInit | undefined) ?? 'glorot-uniform');
       const n = data.train.xShape[0]!;
       const x = tf.tensor(data.train.x, [n, ...inputShape], 'float32');
       const y = tf.tensor1d(labels, 'int32');
