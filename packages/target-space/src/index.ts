@@ -50,3 +50,4 @@ export {
   type TargetSpaceCnnFitOptions,
   type TargetSpaceCnnOptions,
 } from './target-space-cnn.js';
+export { WeightSpaceRnn, type WeightSpaceRnnFitOptions, type WeightSpaceRnnOptions } from './weight-space-rnn.js';

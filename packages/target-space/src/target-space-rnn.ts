@@ -9,6 +9,7 @@ import { Float64Ops, type Activation, type Ops } from './tensor-ops.js';
 import type { TargetOptimizer } from './target-optimizer.js';
 import { TargetSpaceModel, type ParameterState, type TargetSpaceEngine } from './target-space-model.js';
 import { scoredAccuracy } from './supervision.js';
+import { allRows, batchLabels, readSequenceLabels, readSequences, stepInputs, timeMajorToBatchMajor, type Sequences } from './sequence-batches.js';
 
 /** The paper's recurrent architecture: one fully recurrent layer and a linear exit layer. */
 export interface RecurrentArchitecture {
@@ -68,8 +69,6 @@ export interface TargetSpaceRnnCheckpoint {
   realisationInputs: { shape: [number, number, number]; data: number[] };
   state: ParameterState;
 }
-
-type Sequences = { kind: 'float'; data: Float64Array; n: number; time: number } | { kind: 'tokens'; data: Int32Array; n: number; time: number };
 
 /**
  * A recurrent network trained in target space: targets `T₃^(t)` for the recurrent layer and `T₄^(t)` for the exit
@@ -134,6 +133,10 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     return { w3: r.w3.value, w4: r.w4.value };
   }
 
+  private get vocabulary(): number | null {
+    return this.architecture.embedding?.vocabulary ?? null;
+  }
+
   /** The learnable embedding table `[vocabulary, inputSize]`, if the architecture has one. */
   getEmbedding(): Matrix | null {
     this.pullParams();
@@ -146,20 +149,18 @@ export class TargetSpaceRnn extends TargetSpaceModel {
    */
   predict(x: tf.Tensor): tf.Tensor {
     this.assertLive('predict');
-    const seq = this.readSequences('TargetSpaceRnn.predict', x, {});
+    const seq = readSequences('TargetSpaceRnn.predict', this.architecture.inputSize, this.vocabulary, x, {});
     const { w3, w4 } = this.realiseWeights();
     const ops = new Float64Ops();
     const embedding = this.architecture.embedding ? ops.constant(this.params[2]!.data, this.params[2]!.rows, this.params[2]!.cols) : null;
     this.pullParams();
-    const all = Int32Array.from({ length: seq.n }, (_, i) => i);
-    const steps = this.stepInputs(ops, seq, all, embedding);
+    const all = allRows(seq.n);
+    const steps = stepInputs(ops, this.architecture.inputSize, seq, all, embedding);
     const out = recurrentForward(ops, this.shape, steps, ops.constant(w3.data, w3.rows, w3.cols), ops.constant(w4.data, w4.rows, w4.cols), this.architecture.readout).value;
     const k = this.architecture.outputs;
     if (this.architecture.readout === 'last-step') return tf.tensor2d(Float32Array.from(out.data), [seq.n, k]);
     // Time-major rows → [n, time, k].
-    const res = new Float32Array(seq.n * seq.time * k);
-    for (let t = 0; t < seq.time; t++) for (let b = 0; b < seq.n; b++) for (let c = 0; c < k; c++) res[(b * seq.time + t) * k + c] = out.data[(t * seq.n + b) * k + c]!;
-    return tf.tensor3d(res, [seq.n, seq.time, k]);
+    return tf.tensor3d(timeMajorToBatchMajor(out.data, seq.n, seq.time, k), [seq.n, seq.time, k]);
   }
 
   /**
@@ -200,8 +201,8 @@ export class TargetSpaceRnn extends TargetSpaceModel {
   lossAndGradients(x: tf.Tensor, y: tf.Tensor): { loss: number; gradients: Matrix[] } {
     this.assertLive('lossAndGradients');
     const dims = {};
-    const seq = this.readSequences('TargetSpaceRnn.lossAndGradients', x, dims);
-    const labels = this.readLabels('TargetSpaceRnn.lossAndGradients', y, seq, dims);
+    const seq = readSequences('TargetSpaceRnn.lossAndGradients', this.architecture.inputSize, this.vocabulary, x, dims);
+    const labels = readSequenceLabels('TargetSpaceRnn.lossAndGradients', this.architecture.readout, this.architecture.outputs, y, dims);
     return this.evaluate(this.lossFor(seq, labels, Int32Array.from({ length: seq.n }, (_, i) => i)));
   }
 
@@ -214,13 +215,13 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     this.assertLive('fit');
     const fn = 'TargetSpaceRnn.fit';
     const dims = {};
-    const seq = this.readSequences(fn, x, dims);
-    const labels = this.readLabels(fn, y, seq, dims);
+    const seq = readSequences(fn, this.architecture.inputSize, this.vocabulary, x, dims);
+    const labels = readSequenceLabels(fn, this.architecture.readout, this.architecture.outputs, y, dims);
     let validation: { seq: Sequences; labels: Int32Array } | null = null;
     if (options?.validationData) {
       const vdims = {};
-      const vs = this.readSequences(fn, options.validationData[0], vdims);
-      validation = { seq: vs, labels: this.readLabels(fn, options.validationData[1], vs, vdims) };
+      const vs = readSequences(fn, this.architecture.inputSize, this.vocabulary, options.validationData[0], vdims);
+      validation = { seq: vs, labels: readSequenceLabels(fn, this.architecture.readout, this.architecture.outputs, options.validationData[1], vdims) };
     }
     return runFitLoop(fn, seq.n, options, {
       trainBatch: (indices) => this.trainStep(this.lossFor(seq, labels, indices)),
@@ -277,40 +278,13 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     this.setTargets([r.sums3.value, r.sums4.value]);
   }
 
-  /** Per-step input matrices `[batch, inputSize]` for the sequences `indices`. */
-  private stepInputs<T>(ops: Ops<T>, seq: Sequences, indices: Int32Array, embedding: T | null): T[] {
-    const nb = indices.length;
-    const d = this.architecture.inputSize;
-    const steps: T[] = [];
-    for (let t = 0; t < seq.time; t++) {
-      if (seq.kind === 'tokens') {
-        const ids = Int32Array.from(indices, (i) => seq.data[i * seq.time + t]!);
-        steps.push(ops.gatherRows(embedding!, ids));
-      } else {
-        const m = new Float64Array(nb * d);
-        for (let b = 0; b < nb; b++) m.set(seq.data.subarray((indices[b]! * seq.time + t) * d, (indices[b]! * seq.time + t + 1) * d), b * d);
-        steps.push(ops.constant(m, nb, d));
-      }
-    }
-    return steps;
-  }
-
-  /** Labels in the row order of the logits: time-major for every-step readout. */
-  private batchLabels(seq: Sequences, labels: Int32Array, indices: Int32Array): Int32Array {
-    if (this.architecture.readout === 'last-step') return Int32Array.from(indices, (i) => labels[i]!);
-    const nb = indices.length;
-    const out = new Int32Array(seq.time * nb);
-    for (let t = 0; t < seq.time; t++) for (let b = 0; b < nb; b++) out[t * nb + b] = labels[indices[b]! * seq.time + t]!;
-    return out;
-  }
-
   private lossFor(seq: Sequences, labels: Int32Array, indices: Int32Array) {
-    const batchLabels = this.batchLabels(seq, labels, indices);
+    const scored = batchLabels(this.architecture.readout, seq.time, labels, indices);
     return <T>(ops: Ops<T>, params: T[]): T => {
       const xBar = this.xBar.map((m) => ops.constant(m.data, m.rows, m.cols));
       const r = realiseRecurrent(ops, this.shape, xBar, params[0]!, params[1]!, this.lambda, this.cascade);
-      const steps = this.stepInputs(ops, seq, indices, params[2] ?? null);
-      return ops.softmaxCrossEntropy(recurrentForward(ops, this.shape, steps, r.w3, r.w4, this.architecture.readout), batchLabels);
+      const steps = stepInputs(ops, this.architecture.inputSize, seq, indices, params[2] ?? null);
+      return ops.softmaxCrossEntropy(recurrentForward(ops, this.shape, steps, r.w3, r.w4, this.architecture.readout), scored);
     };
   }
 
@@ -319,36 +293,12 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     const ops = new Float64Ops();
     this.pullParams();
     const embedding = this.architecture.embedding ? ops.constant(this.params[2]!.data, this.params[2]!.rows, this.params[2]!.cols) : null;
-    const all = Int32Array.from({ length: seq.n }, (_, i) => i);
-    const out = recurrentForward(ops, this.shape, this.stepInputs(ops, seq, all, embedding), ops.constant(w3.data, w3.rows, w3.cols), ops.constant(w4.data, w4.rows, w4.cols), this.architecture.readout);
-    return scoredAccuracy(out.value.data, this.batchLabels(seq, labels, all), this.architecture.outputs);
+    const all = allRows(seq.n);
+    const out = recurrentForward(ops, this.shape, stepInputs(ops, this.architecture.inputSize, seq, all, embedding), ops.constant(w3.data, w3.rows, w3.cols), ops.constant(w4.data, w4.rows, w4.cols), this.architecture.readout);
+    return scoredAccuracy(out.value.data, batchLabels(this.architecture.readout, seq.time, labels, all), this.architecture.outputs);
   }
 
-  private readSequences(fn: string, x: tf.Tensor, dims: Record<string, number>): Sequences {
-    if (this.architecture.embedding) {
-      checkTensor(fn, 'x', x, { shape: ['n', 'time'], dtype: 'int32' }, dims);
-      const data = Int32Array.from(x.dataSync() as Int32Array);
-      const v = this.architecture.embedding.vocabulary;
-      data.forEach((id, i) => {
-        if (id < 0 || id >= v) throw new InvalidArgumentError(fn, `x (token ${i})`, `must be a token id in [0, ${v})`, id);
-      });
-      return { kind: 'tokens', data, n: x.shape[0]!, time: x.shape[1]! };
-    }
-    checkTensor(fn, 'x', x, { shape: ['n', 'time', this.architecture.inputSize], dtype: 'float32', finite: true }, dims);
-    if (x.shape[0] === 0 || x.shape[1] === 0) throw new InvalidArgumentError(fn, 'x', 'must contain at least one sequence of at least one step', `shape [${x.shape.join(', ')}]`);
-    return { kind: 'float', data: Float64Array.from(x.dataSync()), n: x.shape[0]!, time: x.shape[1]! };
-  }
 
-  private readLabels(fn: string, y: tf.Tensor, seq: Sequences, dims: Record<string, number>): Int32Array {
-    const every = this.architecture.readout === 'every-step';
-    checkTensor(fn, 'y', y, { shape: every ? ['n', 'time'] : ['n'], dtype: 'int32' }, dims);
-    void seq;
-    const labels = Int32Array.from(y.dataSync() as Int32Array);
-    labels.forEach((l, i) => {
-      if (l >= this.architecture.outputs) throw new InvalidArgumentError(fn, `y (entry ${i})`, `must be a class index below ${this.architecture.outputs} (or −1 to skip)`, l);
-    });
-    return labels;
-  }
 }
 
 function resolveRecurrent(fn: string, arch: RecurrentArchitecture): TargetSpaceRnnCheckpoint['architecture'] {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeError, Tape, initBackend, type Matrix } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
 import { TrainingDivergedError } from '@beyond-backprop/training';
-import { Float64Ops, TargetSpaceMlp, feedForward, resolveDenseArchitecture, targetGradients, type TargetSpaceMlpCheckpoint } from '../src/index.js';
+import { Float64Ops, TargetSpaceMlp, WeightSpaceMlp, feedForward, resolveDenseArchitecture, targetGradients, type TargetSpaceMlpCheckpoint } from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
@@ -232,5 +232,25 @@ describe('TargetSpaceMlp — bad input and divergence', () => {
     expect(net.getTargets().every((t) => t.data.every(Number.isFinite))).toBe(true);
     expect(saved.every((c) => c.state.params.every((t) => t.data.every(Number.isFinite)))).toBe(true);
     tf.dispose([x, y]);
+  });
+});
+
+describe('WeightSpaceMlp (the backprop twin)', () => {
+  it('solves XOR on both engines, which agree, from the authors’ Glorot initialisation', async () => {
+    const x = xorX();
+    const y = xorY();
+    const f64 = new WeightSpaceMlp({ layers: [2, 4, 2] }, { seed: 3, engine: 'float64', optimizer: { kind: 'adam', learningRate: 0.05 } });
+    const tfe = new WeightSpaceMlp({ layers: [2, 4, 2] }, { seed: 3, engine: 'tfjs', optimizer: { kind: 'adam', learningRate: 0.05 } });
+    const h1 = await f64.fit(x, y, { epochs: 300 });
+    const h2 = await tfe.fit(x, y, { epochs: 300 });
+    expect(Math.abs(h1.history.loss![50]! - h2.history.loss![50]!)).toBeLessThan(1e-3);
+    const logits = f64.predict(x);
+    expect(accuracy(logits, [0, 1, 1, 0])).toBe(1);
+    const model = f64.toLayersModel();
+    const theirs = model.predict(x) as tf.Tensor;
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(logits, theirs))).dataSync()[0]!)).toBeLessThan(1e-4);
+    tfe.dispose();
+    model.dispose();
+    tf.dispose([x, y, logits, theirs]);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tape, createRng, gradCheck, initBackend, ridgeSolveF64, type Matrix } from '@beyond-backprop/core-linalg';
-import { Float64Ops, TargetSpaceRnn, realiseRecurrent, recurrentForward, type RecurrentShape, type TargetSpaceRnnCheckpoint } from '../src/index.js';
+import { Float64Ops, TargetSpaceRnn, WeightSpaceRnn, realiseRecurrent, recurrentForward, type RecurrentShape, type TargetSpaceRnnCheckpoint } from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
@@ -244,3 +244,23 @@ describe('TargetSpaceRnn', () => {
   });
 });
 
+describe('WeightSpaceRnn (the BPTT twin)', () => {
+  it('learns delay-1 memorisation, agrees across engines and keeps tensors flat', async () => {
+    const train = bitMemory(400, 20, 1, 20);
+    const test = bitMemory(100, 20, 1, 21);
+    const twin = new WeightSpaceRnn({ inputSize: 1, hidden: 4, outputs: 2 }, { seed: 1, optimizer: { kind: 'adam', learningRate: 0.01 } });
+    const h = await twin.fit(train.x, train.y, { epochs: 20, batchSize: 50, validationData: [test.x, test.y] });
+    expect(h.history.valAccuracy!.at(-1)!).toBeGreaterThanOrEqual(0.99);
+    const a = new WeightSpaceRnn({ inputSize: 1, hidden: 4, outputs: 2 }, { seed: 2, engine: 'float64' });
+    const b = new WeightSpaceRnn({ inputSize: 1, hidden: 4, outputs: 2 }, { seed: 2, engine: 'tfjs' });
+    const counts: number[] = [];
+    const ha = await a.fit(train.x, train.y, { epochs: 3, batchSize: 100 });
+    const hb = await b.fit(train.x, train.y, { epochs: 3, batchSize: 100, callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) } });
+    ha.history.loss!.forEach((l, i) => expect(Math.abs(l - hb.history.loss![i]!)).toBeLessThan(1e-4));
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    const pa = a.predict(test.x);
+    expect(pa.shape).toEqual([100, 20, 2]);
+    b.dispose();
+    tf.dispose([train.x, train.y, test.x, test.y, pa]);
+  });
+});
