@@ -20,10 +20,12 @@ export {
   type MethodContext,
   type MethodOption,
   type MethodRun,
+  type OptionValues,
   type RecurrentArchitecture,
 } from './registry.js';
 export { registerBuiltins } from './plugins.js';
 export { evaluateSplit, runExperiment, type CompletedRun, type HistoryEntry, type RunOptions, type RunResult, type SplitMetrics } from './runner.js';
 export { renderRunSvg, type PlotOptions } from './plot-svg.js';
 export { summaryTable } from './summary-table.js';
+export { runSweep, sweepTable, type SweepOptions, type SweepPoint, type SweepResult } from './sweep.js';
 export { createProgram, main } from './main.js';

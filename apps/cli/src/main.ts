@@ -1,5 +1,5 @@
 /**
- * The `bbp` command line: `bbp list` and `bbp run <experiment> [options]`.
+ * The `bbp` command line: `bbp list`, `bbp run <experiment> [options]` and `bbp sweep <experiment> --param … --values …`.
  */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
@@ -10,6 +10,7 @@ import { createProgressReporter } from './progress.js';
 import { listExperiments, listMethods } from './registry.js';
 import { optionKey, runExperiment, type RunOptions } from './runner.js';
 import { summaryTable } from './summary-table.js';
+import { runSweep, sweepTable } from './sweep.js';
 
 const VERSION = '0.0.0';
 
@@ -29,6 +30,77 @@ function positiveNumber(value: string): number {
 function writeOutput(target: string, text: string): void {
   if (target === '-') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   else writeFileSync(target, text);
+}
+
+function accuracyTarget(value: string): number | null {
+  if (value === 'none') return null;
+  const n = Number(value);
+  if (!(n > 0 && n <= 1)) throw new CommanderArgumentError(`expected a fraction in (0, 1] or 'none', got '${value}'`);
+  return n;
+}
+
+function pct(v: number | null): string {
+  return v === null ? '–' : `${(100 * v).toFixed(1)}%`;
+}
+
+/** The options every training command takes. */
+function addTrainingOptions(command: Command): Command {
+  return command
+    .option('-m, --method <name>', 'training method (see bbp list)')
+    .option('-e, --epochs <n>', 'epochs (default: the experiment’s)', integer)
+    .option('--batch-size <n>', 'examples per update (default: the experiment’s)', integer)
+    .option('--lr <rate>', 'learning rate (default: the experiment’s)', positiveNumber)
+    .option('--optimizer <name>', 'adam or sgd (default: the experiment’s)')
+    .option('--eval-every <n>', 'evaluate train/test accuracy every n epochs', integer)
+    .option('--target-accuracy <a>', "stop at this test accuracy (default: the experiment’s, e.g. 0.99 for the bit tasks; 'none' runs on)", accuracyTarget)
+    .option('-q, --quiet', 'no progress output');
+}
+
+/** Adds every experiment's and method's own flags; returns option key → flag. */
+function addMethodFlags(command: Command): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (const m of [...listExperiments(), ...listMethods()]) {
+    for (const o of m.options ?? []) {
+      const key = optionKey(o.flag);
+      if (flags.has(key)) continue;
+      flags.set(key, o.flag);
+      command.option(o.flag, `${o.description} [${m.name}]`);
+    }
+  }
+  return flags;
+}
+
+/** Parsed command-line values → runner options (without seed, signal and progress hooks). */
+function runOptions(experiment: string, opts: Record<string, unknown>, methodFlags: Map<string, string>): RunOptions {
+  const methodOptions: Record<string, string | number | boolean | undefined> = {};
+  for (const key of methodFlags.keys()) {
+    const value = opts[key] as string | boolean | undefined;
+    // Numbers arrive as strings; keep lists such as '96,96' and names as they are.
+    if (value !== undefined) methodOptions[key] = typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return {
+    experiment,
+    method: opts.method as string | undefined,
+    epochs: opts.epochs as number | undefined,
+    batchSize: opts.batchSize as number | undefined,
+    learningRate: opts.lr as number | undefined,
+    optimizer: opts.optimizer as 'adam' | 'sgd' | undefined,
+    evalEvery: opts.evalEvery as number | undefined,
+    ...(opts.targetAccuracy === undefined ? {} : { targetAccuracy: opts.targetAccuracy as number | null }),
+    methodOptions,
+  };
+}
+
+/** Runs `body` with an AbortSignal that Ctrl-C fires (the run then stops after the current epoch). */
+async function withInterrupt(body: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    await body(controller.signal);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
 }
 
 /** Builds the commander program (exported for tests). */
@@ -71,65 +143,67 @@ export function createProgram(): Command {
       for (const m of methods) process.stdout.write(`  ${m.name.padEnd(pad)}  ${m.description}\n`);
     });
 
-  const run = program
-    .command('run <experiment>')
-    .description('train one method on one experiment and report measured numbers')
-    .option('-m, --method <name>', 'training method (see bbp list)')
-    .option('-e, --epochs <n>', 'epochs (default: the experiment’s)', integer)
+  const run = addTrainingOptions(program.command('run <experiment>').description('train one method on one experiment and report measured numbers'))
     .option('-s, --seed <n>', 'random seed for data, initialisation and batches', integer, 0)
-    .option('--batch-size <n>', 'examples per update (default: the experiment’s)', integer)
-    .option('--lr <rate>', 'learning rate (default: the experiment’s)', positiveNumber)
-    .option('--optimizer <name>', 'adam or sgd (default: the experiment’s)')
-    .option('--eval-every <n>', 'evaluate train/test accuracy every n epochs', integer)
     .option('--json <file>', 'write the result object as JSON ("-" for stdout)')
-    .option('--plot <file>', 'write an SVG of the loss curves (and the decision surface for 2-D data)')
-    .option('-q, --quiet', 'no progress output');
-  const methodFlags = new Map<string, string>();
-  for (const m of listMethods()) {
-    for (const o of m.options ?? []) {
-      const key = optionKey(o.flag);
-      if (methodFlags.has(key)) continue;
-      methodFlags.set(key, o.flag);
-      run.option(o.flag, `${o.description} [${m.name}]`, o.defaultValue as string | undefined);
-    }
-  }
+    .option('--plot <file>', 'write an SVG of the loss curves (and the decision surface for 2-D data)');
+  const methodFlags = addMethodFlags(run);
   run.action(async (experiment: string, opts: Record<string, unknown>) => {
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
-    const reporter = opts.quiet ? null : createProgressReporter();
-    const methodOptions: Record<string, string | number | boolean | undefined> = {};
-    for (const key of methodFlags.keys()) if (opts[key] !== undefined) methodOptions[key] = opts[key] as string | number | boolean;
-    const options: RunOptions = {
-      experiment,
-      method: opts.method as string | undefined,
-      epochs: opts.epochs as number | undefined,
-      seed: opts.seed as number,
-      batchSize: opts.batchSize as number | undefined,
-      learningRate: opts.lr as number | undefined,
-      optimizer: opts.optimizer as 'adam' | 'sgd' | undefined,
-      evalEvery: opts.evalEvery as number | undefined,
-      methodOptions,
-      signal: controller.signal,
-      onStart: reporter?.onStart,
-      onEpoch: reporter?.onEpoch,
-    };
-    try {
-      const { result, run: trained, data } = await runExperiment(options);
+    await withInterrupt(async (signal) => {
+      const reporter = opts.quiet ? null : createProgressReporter();
+      const options: RunOptions = { ...runOptions(experiment, opts, methodFlags), seed: opts.seed as number, signal, onStart: reporter?.onStart, onEpoch: reporter?.onEpoch };
       try {
-        reporter?.finish(result.stopReason === 'aborted' ? `stopped after ${result.epochs} epochs` : `done in ${result.wallSeconds.toFixed(2)} s`);
-        if (!opts.quiet || opts.json !== '-') process.stderr.write(`${summaryTable(result)}\n`);
-        if (typeof opts.json === 'string') writeOutput(opts.json, JSON.stringify(result, null, 2));
-        if (typeof opts.plot === 'string') writeFileSync(opts.plot, renderRunSvg(result, data, trained.predict));
-      } finally {
-        trained.dispose();
+        const { result, run: trained, data } = await runExperiment(options);
+        try {
+          const ending = result.stopReason === 'aborted' ? `stopped after ${result.epochs} epochs` : result.stopReason === 'target-reached' ? `target reached after ${result.iterations} iterations` : `done in ${result.wallSeconds.toFixed(2)} s`;
+          reporter?.finish(ending);
+          if (!opts.quiet || opts.json !== '-') process.stderr.write(`${summaryTable(result)}\n`);
+          if (typeof opts.json === 'string') writeOutput(opts.json, JSON.stringify(result, null, 2));
+          if (typeof opts.plot === 'string') writeFileSync(opts.plot, renderRunSvg(result, data, trained.predict));
+        } finally {
+          trained.dispose();
+        }
+      } catch (error) {
+        reporter?.finish('failed');
+        throw error;
       }
-    } catch (error) {
-      reporter?.finish('failed');
-      throw error;
-    } finally {
-      process.removeListener('SIGINT', onSigint);
-    }
+    });
+  });
+
+  const sweep = addTrainingOptions(
+    program
+      .command('sweep <experiment>')
+      .description('run one option over several values and seeds, each run stopping at the target accuracy; report the largest value solved'),
+  )
+    .requiredOption('--param <option>', 'the experiment or method option to sweep, e.g. delay')
+    .requiredOption('--values <list>', 'comma-separated values, easiest first, e.g. 2,4,8,16')
+    .option('--seeds <list>', 'comma-separated seeds (trials per value)', '0')
+    .option('--keep-going', 'continue after a value that no seed solves')
+    .option('--json <file>', 'write the sweep result as JSON ("-" for stdout)');
+  const sweepFlags = addMethodFlags(sweep);
+  sweep.action(async (experiment: string, opts: Record<string, unknown>) => {
+    await withInterrupt(async (signal) => {
+      const seeds = String(opts.seeds).split(',').map((v) => integer(v.trim()));
+      const values = String(opts.values).split(',').map((v) => v.trim()).filter((v) => v !== '').map((v) => (Number.isFinite(Number(v)) ? Number(v) : v));
+      const base = runOptions(experiment, opts, sweepFlags);
+      const result = await runSweep({
+        ...base,
+        targetAccuracy: base.targetAccuracy ?? undefined,
+        param: optionKey(String(opts.param).startsWith('--') ? String(opts.param) : `--${String(opts.param)}`),
+        values,
+        seeds,
+        keepGoing: opts.keepGoing === true,
+        signal,
+        onRun: opts.quiet
+          ? undefined
+          : (value, seed, r) => {
+              const reached = r.firstIterationAtTarget === null ? `not reached (best ${pct(r.bestTestAccuracy)})` : `reached at iteration ${r.firstIterationAtTarget}`;
+              process.stderr.write(`  ${String(opts.param)}=${value} seed ${seed}: ${reached} · ${r.msPerIteration.toFixed(2)} ms/it\n`);
+            },
+      });
+      if (!opts.quiet || opts.json !== '-') process.stderr.write(`${sweepTable(result)}\n`);
+      if (typeof opts.json === 'string') writeOutput(opts.json, JSON.stringify(result, null, 2));
+    });
   });
   return program;
 }

@@ -2,8 +2,11 @@
  * The experiments and methods `bbp` ships with. An algorithm package adds its own by exporting them and listing them
  * here; nothing else in the CLI changes.
  */
+import { bitAdditionExperiment, bitMemoryExperiment } from './experiments/bit-stream-tasks.js';
 import { blobsExperiment } from './experiments/blobs.js';
 import { checkerboardExperiment } from './experiments/checkerboard.js';
+import { fashionCnnExperiment, mnistCnnExperiment } from './experiments/image-classification.js';
+import { imdbExperiment } from './experiments/imdb.js';
 import { mixedFrequencyExperiment } from './experiments/mixed-frequency.js';
 import { sineFitExperiment } from './experiments/sine-fit.js';
 import { sinusoidBoundaryExperiment } from './experiments/sinusoid-boundary.js';
@@ -30,6 +33,11 @@ export function registerBuiltins(): void {
     sinusoidBoundaryExperiment,
     mixedFrequencyExperiment,
     sineFitExperiment,
+    bitMemoryExperiment,
+    bitAdditionExperiment,
+    mnistCnnExperiment,
+    fashionCnnExperiment,
+    imdbExperiment,
   ]) {
     registerExperiment(experiment);
   }

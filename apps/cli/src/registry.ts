@@ -56,28 +56,50 @@ export interface Experiment {
    * steps of a delayed-memory stream); `'regression'`: float targets.
    */
   task: 'classification' | 'regression';
+  /** Experiment-specific command-line options (e.g. `--delay <n>`); their values reach `load` and `configure`. */
+  options?: MethodOption[];
   /** Loads (or generates) the data; `seed` drives any randomness in generation. */
-  load: (seed: number) => Dataset<Int32Array | Float32Array> | Promise<Dataset<Int32Array | Float32Array>>;
+  load: (seed: number, options: OptionValues) => Dataset<Int32Array | Float32Array> | Promise<Dataset<Int32Array | Float32Array>>;
+  /** The network (its kind decides which methods apply); `configure` may adapt it to the option values. */
   architecture: ArchitectureSpec;
+  /** The architecture for given option values, e.g. a hidden width that grows with the delay. Default: `architecture`. */
+  configure?: (options: OptionValues) => ArchitectureSpec;
   /** Defaults used when the command line does not say. */
-  defaults: { epochs: number; method: string; batchSize?: number; learningRate?: number; optimizer?: 'adam' | 'sgd' };
+  defaults: {
+    epochs: number;
+    method: string;
+    batchSize?: number;
+    learningRate?: number;
+    optimizer?: 'adam' | 'sgd';
+    /** Stop once the test accuracy reaches this (the experiment's success criterion); `--target-accuracy none` runs on. */
+    targetAccuracy?: number;
+  };
   /**
    * Per-method option defaults for this experiment (e.g. `{ 'target-space': { lambda: 0.001 } }`); the key `'*'` holds
    * defaults for every method that declares the option. The command line overrides them.
    */
   methodDefaults?: Record<string, Record<string, string | number | boolean>>;
+  /**
+   * Per-method learning rate and optimiser, where methods need different ones on the same problem (the target-space
+   * paper trains CNN targets with Adam 0.01 and the weight-space baseline with 0.001); the command line overrides them.
+   */
+  methodTraining?: Record<string, { learningRate?: number; optimizer?: 'adam' | 'sgd' }>;
 }
+
+/** Option values keyed by camel-cased long flag (`--t-neg` → `tNeg`). */
+export type OptionValues = Record<string, string | number | boolean | undefined>;
 
 /** A command-line option a method understands, e.g. `{ flag: '--delay <n>', description: '…' }`. */
 export interface MethodOption {
   flag: string;
   description: string;
-  defaultValue?: string | number | boolean;
 }
 
 /** Everything a method needs to set up one training run. */
 export interface MethodContext {
   experiment: Experiment;
+  /** The experiment's architecture for these option values. */
+  architecture: ArchitectureSpec;
   data: Dataset<Int32Array | Float32Array>;
   seed: number;
   /** Resolved hyperparameters: experiment defaults overridden by the command line. */
@@ -89,7 +111,7 @@ export interface MethodContext {
    * Values of method-specific options, keyed by their camel-cased long flag (`delay`, …): the experiment's
    * `methodDefaults` for this method, overridden by the command line.
    */
-  options: Record<string, string | number | boolean | undefined>;
+  options: OptionValues;
 }
 
 /** A method set up for one experiment, ready to train and to predict. */

@@ -26,6 +26,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Keep the active tfjs backend instead of selecting the fastest available one. Default `false`. */
   keepBackend?: boolean;
+  /**
+   * Stop as soon as an evaluation reaches this test accuracy (classification) — the success criterion of the
+   * bit-stream experiments (≥ 0.99 within the budget, Fairbank & Samothrakis §5.3). Default: the experiment's;
+   * `null` never stops early.
+   */
+  targetAccuracy?: number | null;
 }
 
 /** One epoch of the result history. Metrics are present on evaluated epochs. */
@@ -56,7 +62,15 @@ export interface RunResult {
   msPerIteration: number;
   iterations: number;
   wallSeconds: number;
-  stopReason: 'completed' | 'aborted';
+  /** `'target-reached'` when `targetAccuracy` stopped the run early. */
+  stopReason: 'completed' | 'aborted' | 'target-reached';
+  /** Highest test accuracy at any evaluation (the number the IMDB table reports); `null` for regression. */
+  bestTestAccuracy: number | null;
+  /** The target accuracy asked for, if any. */
+  targetAccuracy: number | null;
+  /** First evaluated epoch whose test accuracy reached `targetAccuracy`, and the updates done by then; `null` if never. */
+  firstEpochAtTarget: number | null;
+  firstIterationAtTarget: number | null;
   hyperparameters: { batchSize: number; learningRate: number; optimizer: string; [key: string]: unknown };
   history: HistoryEntry[];
 }
@@ -124,32 +138,50 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
   checkNumber('bbp run', '--seed', seed, { integer: true });
   const epochs = options.epochs ?? experiment.defaults.epochs;
   checkNumber('bbp run', '--epochs', epochs, { min: 1, integer: true });
-  const learningRate = options.learningRate ?? experiment.defaults.learningRate ?? 0.01;
+  const training = experiment.methodTraining?.[method.name] ?? {};
+  const learningRate = options.learningRate ?? training.learningRate ?? experiment.defaults.learningRate ?? 0.01;
   checkNumber('bbp run', '--lr', learningRate, { min: 0, exclusiveMin: true });
-  const optimizer = options.optimizer ?? experiment.defaults.optimizer ?? 'adam';
+  const optimizer = options.optimizer ?? training.optimizer ?? experiment.defaults.optimizer ?? 'adam';
   if (optimizer !== 'adam' && optimizer !== 'sgd') throw new InvalidArgumentError('bbp run', '--optimizer', "must be 'adam' or 'sgd'", optimizer);
   if (!options.keepBackend) await initBackend({ log: false });
-  const data = await experiment.load(seed);
+  // Experiment-wide defaults ('*') apply to the options a method declares; its own entry and the command line win.
+  const declared = new Set((method.options ?? []).map((o) => optionKey(o.flag)));
+  const shared = Object.fromEntries(Object.entries(experiment.methodDefaults?.['*'] ?? {}).filter(([k]) => declared.has(k)));
+  const methodOptions = { ...shared, ...(experiment.methodDefaults?.[method.name] ?? {}), ...definedOnly(options.methodOptions ?? {}) };
+  const data = await experiment.load(seed, methodOptions);
+  const architecture = experiment.configure ? experiment.configure(methodOptions) : experiment.architecture;
   const numClasses = data.numClasses ?? 2;
   const nTrain = data.train.xShape[0]!;
   const batchSize = Math.min(options.batchSize ?? experiment.defaults.batchSize ?? nTrain, nTrain);
   checkNumber('bbp run', '--batch-size', batchSize, { min: 1, integer: true });
   const evalEvery = options.evalEvery ?? (nTrain + data.test.xShape[0]! <= 10_000 ? 1 : Math.max(1, Math.ceil(epochs / 100)));
   checkNumber('bbp run', '--eval-every', evalEvery, { min: 1, integer: true });
+  const target = options.targetAccuracy === null ? undefined : (options.targetAccuracy ?? experiment.defaults.targetAccuracy);
+  if (target !== undefined) {
+    checkNumber('bbp run', '--target-accuracy', target, { min: 0, max: 1, exclusiveMin: true });
+    if (experiment.task !== 'classification') throw new InvalidArgumentError('bbp run', '--target-accuracy', 'needs a classification experiment', experiment.name);
+  }
   const backend = tf.getBackend();
   options.onStart?.({ experiment: experiment.name, method: method.name, epochs, backend });
 
-  // Experiment-wide defaults ('*') apply to the options a method declares; its own entry and the command line win.
-  const declared = new Set((method.options ?? []).map((o) => optionKey(o.flag)));
-  const shared = Object.fromEntries(Object.entries(experiment.methodDefaults?.['*'] ?? {}).filter(([k]) => declared.has(k)));
-  const methodOptions = { ...shared, ...(experiment.methodDefaults?.[method.name] ?? {}), ...definedOnly(options.methodOptions ?? {}) };
-  const run = await method.create({ experiment, data, seed, epochs, batchSize, learningRate, optimizer, options: methodOptions });
+  const run = await method.create({ experiment, architecture, data, seed, epochs, batchSize, learningRate, optimizer, options: methodOptions });
   const history: HistoryEntry[] = [];
+  // One signal for the caller's abort and for reaching the target accuracy.
+  const stop = new AbortController();
+  const forwardAbort = () => stop.abort();
+  if (options.signal?.aborted) stop.abort();
+  options.signal?.addEventListener('abort', forwardAbort, { once: true });
+  let firstEpochAtTarget: number | null = null;
+  let iterationsSeen = 0;
+  let firstIterationAtTarget: number | null = null;
   const started = performance.now();
   let fitHistory;
   try {
     fitHistory = await run.fit(
       {
+        onBatchEnd: () => {
+          iterationsSeen++;
+        },
         onEpochEnd: (epoch, logs) => {
           const entry: HistoryEntry = { epoch, loss: logs.loss };
           if ((epoch + 1) % evalEvery === 0 || epoch === epochs - 1) {
@@ -160,13 +192,20 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
           }
           history.push(entry);
           options.onEpoch?.(epoch, entry);
+          if (target !== undefined && firstEpochAtTarget === null && entry.testAccuracy !== undefined && entry.testAccuracy >= target) {
+            firstEpochAtTarget = epoch;
+            firstIterationAtTarget = iterationsSeen;
+            stop.abort();
+          }
         },
       },
-      options.signal,
+      stop.signal,
     );
   } catch (error) {
     run.dispose();
     throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', forwardAbort);
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const train = evaluateSplit(run, data.train, numClasses);
@@ -186,11 +225,20 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
     msPerIteration: fitHistory.msPerIteration,
     iterations: fitHistory.iterations,
     wallSeconds,
-    stopReason: fitHistory.stopReason,
+    stopReason: firstEpochAtTarget !== null ? 'target-reached' : fitHistory.stopReason,
+    bestTestAccuracy: bestOf(history.map((h) => h.testAccuracy), test.accuracy),
+    targetAccuracy: target ?? null,
+    firstEpochAtTarget,
+    firstIterationAtTarget,
     hyperparameters: { batchSize, learningRate, optimizer, ...methodOptions },
     history,
   };
   return { result, run, data };
+}
+
+function bestOf(values: Array<number | undefined>, last: number | undefined): number | null {
+  const seen = [...values, last].filter((v): v is number => v !== undefined);
+  return seen.length === 0 ? null : Math.max(...seen);
 }
 
 function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {

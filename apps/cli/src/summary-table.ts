@@ -11,12 +11,23 @@ export function summaryTable(result: RunResult): string {
     ['method', result.method],
     ['backend', result.backend],
     ['seed', String(result.seed)],
-    ['epochs', `${result.epochs}${result.stopReason === 'aborted' ? ' (aborted)' : ''}`],
+    ['epochs', `${result.epochs}${result.stopReason === 'completed' ? '' : ` (${result.stopReason})`}`],
     ['iterations', String(result.iterations)],
     ...(result.trainAccuracy !== null
       ? ([
           ['train accuracy', pct(result.trainAccuracy)],
           ['test accuracy', pct(result.testAccuracy ?? 0)],
+          ...(result.bestTestAccuracy !== null && result.bestTestAccuracy !== result.testAccuracy
+            ? ([['best test accuracy', pct(result.bestTestAccuracy)]] as Array<[string, string]>)
+            : []),
+          ...(result.targetAccuracy !== null
+            ? ([
+                [
+                  `reached ${pct(result.targetAccuracy)}`,
+                  result.firstIterationAtTarget === null ? 'no' : `at iteration ${result.firstIterationAtTarget} (epoch ${result.firstEpochAtTarget! + 1})`,
+                ],
+              ] as Array<[string, string]>)
+            : []),
         ] as Array<[string, string]>)
       : ([
           ['train MSE', (result.trainMse ?? Number.NaN).toPrecision(4)],

@@ -2,12 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
 import {
   getExperiment,
   listExperiments,
-  main,
+  listMethods,
   registerBuiltins,
   registerExperiment,
   registerMethod,
@@ -16,26 +17,12 @@ import {
   summaryTable,
   type MethodContext,
 } from '../src/index.js';
+import { bbp } from './cli-harness.js';
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
   registerBuiltins();
 });
-
-/** Runs the CLI in-process, capturing stdout and stderr. */
-async function bbp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'bbp', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -131,6 +118,17 @@ describe('bbp run', () => {
 });
 
 describe('runExperiment', () => {
+  it('every method that trains two-spirals frees all its tensors on dispose, evaluations included', async () => {
+    const methods = listMethods().filter((m) => m.supports(getExperiment('two-spirals')));
+    expect(methods.length).toBeGreaterThanOrEqual(10);
+    for (const method of methods) {
+      const before = tf.memory().numTensors;
+      const { run } = await runExperiment({ experiment: 'two-spirals', method: method.name, epochs: 3, seed: 1, keepBackend: true });
+      run.dispose();
+      expect(tf.memory().numTensors, method.name).toBe(before);
+    }
+  });
+
   it('is reproducible for a seed and differs across seeds', async () => {
     const losses = async (seed: number) => {
       const { result, run } = await runExperiment({ experiment: 'two-spirals', epochs: 5, seed, keepBackend: true });

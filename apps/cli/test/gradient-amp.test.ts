@@ -1,55 +1,16 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, initBackend } from '@beyond-backprop/core-linalg';
-import { main, registerBuiltins, registerExperiment, runExperiment, type Experiment } from '../src/index.js';
+import { registerBuiltins, registerExperiment, runExperiment } from '../src/index.js';
 import { gradientAmpMethods, headSettings } from '../src/methods/gradient-amp.js';
+import { bbp } from './cli-harness.js';
+import { barsExperiment } from './test-experiments.js';
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
   registerBuiltins();
   registerExperiment(barsExperiment);
 });
-
-/** Tiny images, horizontal vs vertical bars with noise: exercises the conv architecture; a few labels are -1. */
-const barsExperiment: Experiment = {
-  name: 'test-bars',
-  description: 'test: 8×8 horizontal vs vertical bars',
-  source: 'test',
-  task: 'classification',
-  load: (seed) => {
-    const make = (n: number, rng: ReturnType<typeof createRng>, unscored: boolean) => {
-      const x = new Float32Array(n * 64);
-      const y = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const c = i % 2;
-        const line = rng.int(8);
-        for (let p = 0; p < 64; p++) {
-          const [r, q] = [Math.floor(p / 8), p % 8];
-          x[i * 64 + p] = ((c === 0 ? r : q) === line ? 1 : 0) + 0.2 * rng.normal();
-        }
-        y[i] = unscored && i % 10 === 9 ? -1 : c;
-      }
-      return { x, xShape: [n, 8, 8, 1], y, yShape: [n] };
-    };
-    const rng = createRng(seed);
-    return { name: 'test-bars', train: make(40, rng, true), test: make(20, rng, false), numClasses: 2, source: 'test' };
-  },
-  architecture: { kind: 'conv', conv: [{ kernel: 3, channels: 4, pool: 2 }], dense: [8], activation: 'relu' },
-  defaults: { epochs: 30, method: 'exp-ga', batchSize: 10, learningRate: 0.02, optimizer: 'adam' },
-};
-
-async function bbp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(['node', 'bbp', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('gradient-amplification head methods', () => {
   it('are listed for two-spirals: softmax, exp-ga, pow3-ga, linear-mse, sigmoid, tanh', async () => {
@@ -76,7 +37,7 @@ describe('gradient-amplification head methods', () => {
       const { code, stdout, stderr } = await bbp('run', 'two-spirals', '--method', method, '--epochs', '60', '--seed', '2', '--t-neg', '-2', '--t-pos', '10', '--quiet', '--json', '-');
       expect(code, stderr).toBe(0);
       const result = JSON.parse(stdout);
-      expect(result.hyperparameters).toMatchObject({ tNeg: '-2', tPos: '10' });
+      expect(result.hyperparameters).toMatchObject({ tNeg: -2, tPos: 10 });
       expect(result.history.every((h: { loss: number }) => Number.isFinite(h.loss))).toBe(true);
       expect(result.history.at(-1).loss).toBeLessThan(result.history[0].loss);
       const again = JSON.parse((await bbp('run', 'two-spirals', '--method', method, '--epochs', '60', '--seed', '2', '--t-neg', '-2', '--t-pos', '10', '--quiet', '--json', '-')).stdout);

@@ -3,6 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
+import { customOp } from './custom-op.js';
 import { checkTensor } from './tensor-checks.js';
 
 /** Options of {@link extractPatches}. */
@@ -28,7 +29,9 @@ function pair(fn: string, name: string, v: number | [number, number]): [number, 
  * `[kh, kw, C, C_out]` gives exactly `tf.conv2d(x, kernel, strides, padding) + W[0]` — the form in which
  * target-space CNN layers solve for their kernels (Fairbank & Samothrakis §4.2, spec §6).
  *
- * Built from pad, slice, reshape and concat, so gradients flow back into `x` on every backend.
+ * On the CPU backends (wasm, cpu) the patches are copied directly in JavaScript and the gradient is the matching
+ * scatter-add (col2im), O(N·Ho·Wo·kh·kw·C) each way; the generic composition of pad, slice and concat (used on GPU
+ * backends, where a read-back would cost more) spent most of a target-space CNN step in wasm `concat`/`slice`.
  *
  * @example
  * ```ts
@@ -51,6 +54,14 @@ export function extractPatches(x: tf.Tensor4D, kernelSize: number | [number, num
   const ho = info.outHeight;
   const wo = info.outWidth;
   const { top, bottom, left, right } = info.padInfo;
+  const geometry: PatchGeometry = { n, h, w, c, kh, kw, sh, sw, ho, wo, top, left, bottom, right };
+  const backend = tf.getBackend();
+  return backend === 'wasm' || backend === 'cpu' ? (patchOp(geometry)(x) as tf.Tensor2D) : composedPatches(x, geometry);
+}
+
+/** @internal The patch matrix from pad, slice, reshape and concat: differentiable on every backend, no read-back. */
+export function composedPatches(x: tf.Tensor4D, g: PatchGeometry): tf.Tensor2D {
+  const { n, h, w, c, kh, kw, sh, sw, ho, wo, top, left, bottom, right } = g;
   return tf.tidy(() => {
     // Every window offset (dy, dx) reads rows dy, dy+sh, …, dy+(ho-1)·sh; pad so a slice of ho·sh rows always fits.
     const needH = kh - 1 + ho * sh;
@@ -72,5 +83,72 @@ export function extractPatches(x: tf.Tensor4D, kernelSize: number | [number, num
     }
     const stacked = pieces.length === 1 ? pieces[0]! : tf.concat(pieces, 3);
     return tf.reshape(stacked, [n * ho * wo, kh * kw * c]);
+  });
+}
+
+/** @internal Sizes of one im2col: input `[n, h, w, c]`, window `kh × kw`, strides, output `ho × wo`, padding. */
+export interface PatchGeometry {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ho: number;
+  wo: number;
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+/**
+ * Visits every (patch row, column block, input offset) of the geometry: `visit(patchOffset, inputOffset)` for each
+ * in-bounds window position, where both offsets start a run of `c` contiguous channels.
+ */
+function forEachWindow(g: PatchGeometry, visit: (patchOffset: number, inputOffset: number) => void): void {
+  const k = g.kh * g.kw * g.c;
+  for (let b = 0; b < g.n; b++) {
+    for (let oy = 0; oy < g.ho; oy++) {
+      for (let ox = 0; ox < g.wo; ox++) {
+        const row = ((b * g.ho + oy) * g.wo + ox) * k;
+        for (let dy = 0; dy < g.kh; dy++) {
+          const iy = oy * g.sh + dy - g.top;
+          if (iy < 0 || iy >= g.h) continue;
+          for (let dx = 0; dx < g.kw; dx++) {
+            const ix = ox * g.sw + dx - g.left;
+            if (ix < 0 || ix >= g.w) continue;
+            visit(row + (dy * g.kw + dx) * g.c, ((b * g.h + iy) * g.w + ix) * g.c);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** @internal im2col as a custom op: forward copies windows into the patch matrix, backward scatter-adds them back (col2im). */
+export function patchOp(g: PatchGeometry): (x: tf.Tensor) => tf.Tensor {
+  const rows = g.n * g.ho * g.wo;
+  const k = g.kh * g.kw * g.c;
+  const c = g.c;
+  return customOp<[tf.Tensor]>((x) => {
+    const input = x.dataSync() as Float32Array;
+    const patches = new Float32Array(rows * k);
+    forEachWindow(g, (p, i) => {
+      for (let j = 0; j < c; j++) patches[p + j] = input[i + j]!;
+    });
+    return {
+      value: tf.tensor2d(patches, [rows, k]),
+      gradFunc: (dy) => {
+        const grad = dy.dataSync() as Float32Array;
+        const dx = new Float32Array(g.n * g.h * g.w * c);
+        forEachWindow(g, (p, i) => {
+          for (let j = 0; j < c; j++) dx[i + j]! += grad[p + j]!;
+        });
+        return tf.tensor4d(dx, [g.n, g.h, g.w, c]);
+      },
+    };
   });
 }

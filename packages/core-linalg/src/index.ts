@@ -70,5 +70,5 @@ export {
 export { installWasmKernels } from './wasm-kernels.js';
 export { Rng, createRng } from './random.js';
 export { checkFiniteValues, checkNumber, checkTensor, type DimBindings, type DimSpec, type TensorSpec } from './tensor-checks.js';
-export { fromMatrix, toMatrix } from './tensor-bridge.js';
+export { fromMatrix, matrixVariable, readValues, toMatrix } from './tensor-bridge.js';
 export { Tape, TapeNode, type TapeActivation } from './float64-tape.js';

@@ -34,3 +34,40 @@ export function toMatrix(t: tf.Tensor, options: { fn?: string; argument?: string
 export function fromMatrix(m: Matrix): tf.Tensor2D {
   return tf.tensor2d(Float32Array.from(m.data), [m.rows, m.cols], 'float32');
 }
+
+/**
+ * Runs `f` inside `tf.tidy`, reads the resulting tensor's values and frees it. Use it instead of returning
+ * `t.dataSync()` from `tf.tidy`, which walks every element of a returned typed array looking for tensors (1 s for a
+ * million floats).
+ *
+ * @example
+ * ```ts
+ * const classes = readValues(() => tf.argMax(model.predict(x) as tf.Tensor, 1)) as Int32Array;
+ * ```
+ */
+export function readValues(f: () => tf.Tensor): tf.backend_util.TypedArray {
+  const t = tf.tidy(f);
+  try {
+    return t.dataSync() as tf.backend_util.TypedArray;
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
+ * A trainable `tf.Variable` holding a float64 {@link Matrix} rounded to float32. Unlike
+ * `tf.variable(tf.tensor2d(…))`, it leaves no stray initial-value tensor behind.
+ *
+ * @example
+ * ```ts
+ * const w = matrixVariable(identity(3), 'w0');
+ * ```
+ */
+export function matrixVariable(m: Matrix, name?: string, trainable = true): tf.Variable<tf.Rank.R2> {
+  const initial = fromMatrix(m);
+  try {
+    return tf.variable(initial, trainable, name);
+  } finally {
+    initial.dispose();
+  }
+}

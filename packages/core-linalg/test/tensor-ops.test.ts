@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { composedPatches, patchOp } from '../src/extract-patches.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   BackendUnavailableError,
@@ -21,6 +22,7 @@ import {
   pinvF64,
   toMatrix,
   type Matrix,
+  readValues,
 } from '../src/index.js';
 import { dot, randn, relErr } from './helpers.js';
 
@@ -102,7 +104,7 @@ describe('initBackend', () => {
 describe('wasm backend gaps', () => {
   it('installs once: a second call changes nothing', () => {
     expect(installWasmKernels()).toEqual([]);
-    for (const k of ['Conv2DBackpropFilter', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'Einsum']) {
+    for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'Einsum']) {
       expect(tf.getKernel(k, 'wasm'), k).toBeDefined();
     }
   });
@@ -119,12 +121,29 @@ describe('wasm backend gaps', () => {
     expect(relErr(wasm[0]!, cpu[0]!)).toBeLessThan(1e-6);
   });
 
-  it('CNN weight gradients (Conv2DBackpropFilter) work on wasm and equal the cpu backend', async () => {
+  it('segment sums scatter-add rows and drop ids outside [0, numSegments), as on cpu; [n, t] ids work on wasm', async () => {
+    const x = randn(12, 4, 5);
+    const ids = [3, 0, 3, 7, -1, 1, 1, 9, 0, 3, 2, 2];
+    const { cpu, wasm } = await onBothBackends(() => [tf.unsortedSegmentSum(fromMatrix(x), tf.tensor1d(ids, 'int32'), 8)]);
+    expect(wasm[0]!.length).toBe(8 * 4);
+    expect(relErr(wasm[0]!, cpu[0]!)).toBeLessThan(1e-6);
+    // Row 0 collects x rows 1 and 8; ids -1 and 9 contribute nowhere.
+    for (let k = 0; k < 4; k++) expect(wasm[0]![k]).toBeCloseTo(x.data[1 * 4 + k]! + x.data[8 * 4 + k]!, 5);
+    // The cpu kernel rejects 2-D ids; on wasm they mean the same as the flattened ids.
+    const twoD = readValues(() => tf.unsortedSegmentSum(tf.reshape(fromMatrix(x), [3, 4, 4]), tf.tensor2d(ids, [3, 4], 'int32') as unknown as tf.Tensor1D, 8));
+    expect(Array.from(twoD)).toEqual(Array.from(wasm[0]!));
+  });
+
+  it('CNN weight and input gradients (Conv2DBackpropFilter/Input) work on wasm and equal the cpu backend', async () => {
     const configs: Array<{ n: number; h: number; c: number; k: number; co: number; stride: number; pad: 'same' | 'valid' }> = [
       { n: 2, h: 7, c: 3, k: 3, co: 4, stride: 1, pad: 'same' },
       { n: 3, h: 8, c: 2, k: 5, co: 3, stride: 2, pad: 'same' },
       { n: 1, h: 9, c: 1, k: 3, co: 2, stride: 2, pad: 'valid' },
       { n: 2, h: 6, c: 4, k: 1, co: 5, stride: 1, pad: 'valid' },
+      // Even kernels pad asymmetrically under 'same'; the stride-1 input gradient then pads the other way round.
+      { n: 2, h: 6, c: 3, k: 2, co: 4, stride: 1, pad: 'same' },
+      { n: 1, h: 8, c: 2, k: 4, co: 3, stride: 1, pad: 'valid' },
+      { n: 2, h: 7, c: 5, k: 4, co: 6, stride: 1, pad: 'same' },
     ];
     for (const cfg of configs) {
       const xs = randn(cfg.n * cfg.h * cfg.h, cfg.c, 3);
@@ -253,6 +272,32 @@ describe('extractPatches (im2col)', () => {
       const gConv = tf.grad((z) => tf.sum(tf.tanh(tf.conv2d(z as tf.Tensor4D, kernel, 1, 'same'))))(x);
       expect(relErr(gPatches.dataSync(), gConv.dataSync())).toBeLessThan(1e-5);
     });
+  });
+
+  it('the direct im2col (CPU backends) and the composed one (GPU backends) agree in value and gradient', () => {
+    for (const { k, stride, padding } of [
+      { k: 3, stride: 1, padding: 'same' },
+      { k: 2, stride: 2, padding: 'same' },
+      { k: 3, stride: 2, padding: 'valid' },
+      { k: 5, stride: 3, padding: 'same' },
+    ] as const) {
+      tf.tidy(() => {
+        const [n, h, w, c] = [2, 7, 8, 3];
+        const x = tf.tensor4d(Float32Array.from(randn(n * h * w, c, 40 + k).data), [n, h, w, c]);
+        const info = tf.backend_util.computeConv2DInfo([n, h, w, c], [k, k, c, 1], [stride, stride], 1, padding);
+        const g = { n, h, w, c, kh: k, kw: k, sh: stride, sw: stride, ho: info.outHeight, wo: info.outWidth, ...info.padInfo };
+        const weight = tf.randomNormal([info.outHeight * info.outWidth * n, k * k * c], 0, 1, 'float32', 7);
+        const loss = (patches: (z: tf.Tensor4D) => tf.Tensor2D) => (z: tf.Tensor) => tf.sum(tf.mul(tf.sin(patches(z as tf.Tensor4D)), weight));
+        const direct = patchOp(g)(x);
+        const composed = composedPatches(x, g);
+        const label = JSON.stringify({ k, stride, padding });
+        expect(direct.shape, label).toEqual(composed.shape);
+        expect(Array.from(direct.dataSync()), label).toEqual(Array.from(composed.dataSync()));
+        const gDirect = tf.grad(loss((z) => patchOp(g)(z) as tf.Tensor2D))(x);
+        const gComposed = tf.grad(loss((z) => composedPatches(z, g)))(x);
+        expect(relErr(gDirect.dataSync(), gComposed.dataSync()), label).toBeLessThan(1e-6);
+      });
+    }
   });
 
   it('passes a finite-difference gradient check', () => {

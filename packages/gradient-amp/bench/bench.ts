@@ -16,7 +16,7 @@
  * Run: `pnpm --filter @beyond-backprop/gradient-amp bench` (BBP_BACKEND picks a backend; BENCH_SEEDS, default 3).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRng, initBackend } from '@beyond-backprop/core-linalg';
+import { createRng, initBackend, readValues } from '@beyond-backprop/core-linalg';
 import { toTensors, twoSpirals } from '@beyond-backprop/datasets';
 import { TrainingDivergedError, denseNetwork, fitBackprop, paperAdam, type DenseNetworkSpec, type History } from '@beyond-backprop/training';
 import { createHead, fitHead, type HeadName, type HeadOptions } from '../src/index.js';
@@ -185,7 +185,7 @@ for (const setting of settings) {
   for (const name of ['softmax-ce', 'exp-ga', 'pow3-ga', 'linear-mse', 'sigmoid', 'tanh'] as HeadName[]) {
     for (const path of ['autodiff', 'manual'] as const) {
       const loss = createHead(name).lossFn({ path });
-      const step = () => tf.tidy(() => tf.valueAndGrad((zz: tf.Tensor) => loss(labels, zz))(z).grad.dataSync());
+      const step = () => readValues(() => tf.valueAndGrad((zz: tf.Tensor) => loss(labels, zz))(z).grad);
       for (let i = 0; i < 10; i++) step();
       const reps = 50;
       const t0 = performance.now();

@@ -11,7 +11,7 @@
  * Run: `pnpm --filter @beyond-backprop/target-space bench` (`--quick` for a smoke run).
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@beyond-backprop/core-linalg';
+import { initBackend, readValues } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
 import { denseNetwork, fitBackprop, paperAdam } from '@beyond-backprop/training';
 import { TargetSpaceMlp, WeightSpaceMlp, type CascadeUntangling } from '../src/index.js';
@@ -88,7 +88,7 @@ emit({ bench: 'step-cost', problem: 'two-spirals 2-5-5-5-2 shortcuts, batch 194'
 const seeds = quick ? [1] : [1, 2, 3, 4, 5];
 const budget = quick ? 200 : 1500;
 function testAccuracy(logits: tf.Tensor): number {
-  const p = tf.tidy(() => tf.argMax(logits, 1).dataSync());
+  const p = readValues(() => tf.argMax(logits, 1));
   let c = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === ds.test.y[i]) c++;
   return c / p.length;
@@ -138,7 +138,7 @@ for (const method of ['target-space', 'target-space-ocu', 'backprop'] as const) 
 }
 
 function trainAccuracy(logits: tf.Tensor): number {
-  const p = tf.tidy(() => tf.argMax(logits, 1).dataSync());
+  const p = readValues(() => tf.argMax(logits, 1));
   let c = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === ds.train.y[i]) c++;
   return c / p.length;

@@ -5,7 +5,14 @@
  *
  * - {@link TargetSpaceMlp}: fully connected networks (Alg. 1–4), SCU or OCU, dropout in both passes, any optimiser,
  *   float64 CPU or TensorFlow.js engine, `toLayersModel()`, exact checkpoints.
- * - {@link realise}, {@link feedForward}, {@link targetGradients}: the algorithms themselves.
+ * - {@link TargetSpaceRnn}: recurrent networks (Alg. 5–6) with the SCU/OCU hybrid, every-step or last-step readout,
+ *   token embeddings trained in weight space, fixed or uniform-random realisation sequences.
+ * - {@link TargetSpaceCnn}: convolutional networks (§4.2) whose kernels are solved from patch matrices, optionally
+ *   from a fixed subset of patch rows.
+ * - {@link WeightSpaceMlp}, {@link WeightSpaceRnn}: the same networks trained by plain backpropagation (through time),
+ *   the baselines of every comparison.
+ * - {@link realise}, {@link feedForward}, {@link targetGradients}, {@link realiseRecurrent}, {@link realiseConv}: the
+ *   algorithms themselves.
  *
  * @packageDocumentation
  */

@@ -6,7 +6,7 @@ import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix,
 import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
 import { convForward, convOutputSizes, realiseConv, type ConvLayerSpec, type ConvShape } from './conv-realisation.js';
 import { dropoutMask } from './dropout.js';
-import type { Activation } from './tensor-ops.js';
+import { TfOps, type Activation } from './tensor-ops.js';
 import type { TargetOptimizer } from './target-optimizer.js';
 import { TargetSpaceModel, type ParameterState } from './target-space-model.js';
 import { scoredAccuracy } from './supervision.js';
@@ -202,7 +202,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     return this.evaluate(this.lossFor(x, labels, all, iteration) as never);
   }
 
-  /** Trains on images `x: [n, H, W, C]` with int32 labels `y: [n]` (mean softmax cross-entropy). */
+  /** Trains on images `x: [n, H, W, C]` with int32 labels `y: [n]` (mean softmax cross-entropy over labels ≥ 0; −1 = not scored). */
   async fit(x: tf.Tensor4D, y: tf.Tensor1D, options: TargetSpaceCnnFitOptions): Promise<History> {
     this.assertLive('fit');
     const fn = 'TargetSpaceCnn.fit';
@@ -289,8 +289,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
       const r = realiseConv(this.architecture, this.xBar, params, this.lambda, this.precision, this.patchTensors, this.maskTensors(realMasks, nb));
       const xb = tf.gather(x, tf.tensor1d(indices, 'int32')) as tf.Tensor4D;
       const logits = convForward(this.architecture, xb, r.weights, this.maskTensors(trainMasks, indices.length));
-      const onehot = tf.oneHot(tf.tensor1d(batchLabels, 'int32'), this.architecture.outputs);
-      return tf.reshape(tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1))), [1, 1]) as tf.Tensor2D;
+      return new TfOps().softmaxCrossEntropy(logits, batchLabels);
     };
   }
 
@@ -301,7 +300,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     checkTensor(fn, 'y', y, { shape: ['n'], dtype: 'int32' }, dims);
     const labels = Int32Array.from(y.dataSync() as Int32Array);
     labels.forEach((l, i) => {
-      if (l < 0 || l >= this.architecture.outputs) throw new InvalidArgumentError(fn, `y[${i}]`, `must be a class index in [0, ${this.architecture.outputs})`, l);
+      if (l < -1 || l >= this.architecture.outputs) throw new InvalidArgumentError(fn, `y[${i}]`, `must be a class index in [0, ${this.architecture.outputs}) or −1 to skip`, l);
     });
     return { labels };
   }

@@ -4,7 +4,7 @@
  * checkpoints of that state.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BbpError, InvalidArgumentError, ShapeError, Tape, checkNumber, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
+import { BbpError, InvalidArgumentError, ShapeError, Tape, checkNumber, matrixVariable, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
 import { Float64Ops, TfOps, type Ops } from './tensor-ops.js';
 import {
   createFloat64Optimizer,
@@ -224,7 +224,7 @@ export abstract class TargetSpaceModel {
   private syncVariables(): void {
     if (this.engine !== 'tfjs' && !this.tfOptimizer) return;
     if (this.vars) tf.dispose(this.vars);
-    this.vars = this.params.map((p, i) => tf.variable(tf.tensor2d(Float32Array.from(p.data), [p.rows, p.cols]), true, `${this.fn}_param_${i}_${variableCounter++}`));
+    this.vars = this.params.map((p, i) => matrixVariable(p, `${this.fn}_param_${i}_${variableCounter++}`));
   }
 
   /** Brings the float64 parameters up to date with the variables after tfjs-side updates. */

@@ -3,7 +3,7 @@
  * through time, on the same engine, for the paper's comparisons (§5.3–5.4, "weight-space RNN").
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, Tape, checkNumber, createRng, type Matrix } from '@beyond-backprop/core-linalg';
+import { InvalidArgumentError, Tape, checkNumber, createRng, matrixVariable, type Matrix } from '@beyond-backprop/core-linalg';
 import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
 import { recurrentForward, type RecurrentShape } from './recurrent-realisation.js';
 import { Float64Ops, TfOps, type Ops } from './tensor-ops.js';
@@ -80,7 +80,7 @@ export class WeightSpaceRnn {
     const config = resolveOptimizerConfig(fn, options.optimizer ?? { kind: 'adam', learningRate: 1e-3 });
     this.f64 = this.engine === 'float64' ? createFloat64Optimizer(config) : null;
     this.tfOpt = this.engine === 'tfjs' ? tfOptimizerFor(config) : null;
-    if (this.engine === 'tfjs') this.vars = this.params.map((p, i) => tf.variable(tf.tensor2d(Float32Array.from(p.data), [p.rows, p.cols]), true, `rnn_twin_${i}_${counter++}`));
+    if (this.engine === 'tfjs') this.vars = this.params.map((p, i) => matrixVariable(p, `rnn_twin_${i}_${counter++}`));
   }
 
   /** `{ w3, w4, embedding? }`, float64 copies. */

@@ -3,7 +3,7 @@
  * on the same engine, so that accuracy and cost per iteration compare like with like (paper §5, "weight space").
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, Tape, checkNumber, checkTensor, createRng, type Matrix } from '@beyond-backprop/core-linalg';
+import { InvalidArgumentError, Tape, checkNumber, checkTensor, createRng, matrixVariable, type Matrix } from '@beyond-backprop/core-linalg';
 import { denseNetwork, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
 import { fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { feedForward } from './realisation.js';
@@ -83,7 +83,7 @@ export class WeightSpaceMlp {
     const config = resolveOptimizerConfig(fn, options.optimizer);
     this.optimizer = this.engine === 'float64' ? createFloat64Optimizer(config) : null;
     this.tfOptimizer = this.engine === 'tfjs' ? tfOptimizerFor(config) : null;
-    if (this.engine === 'tfjs') this.vars = this.weights.map((w, i) => tf.variable(tf.tensor2d(Float32Array.from(w.data), [w.rows, w.cols]), true, `twin_w${i}_${twinCounter++}`));
+    if (this.engine === 'tfjs') this.vars = this.weights.map((w, i) => matrixVariable(w, `twin_w${i}_${twinCounter++}`));
   }
 
   /** Current weights, float64 copies, `[f_j, d_j]` with the bias in row 0. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, ShapeError, Tape, initBackend, type Matrix } from '@beyond-backprop/core-linalg';
+import { InvalidArgumentError, ShapeError, Tape, initBackend, readValues, type Matrix } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
 import { TrainingDivergedError } from '@beyond-backprop/training';
 import { Float64Ops, TargetSpaceMlp, WeightSpaceMlp, feedForward, resolveDenseArchitecture, targetGradients, type TargetSpaceMlpCheckpoint } from '../src/index.js';
@@ -16,7 +16,7 @@ const spiralX = () => tf.tensor2d(spirals.train.x, [194, 2]);
 const spiralY = () => tf.tensor1d(spirals.train.y, 'int32');
 
 function accuracy(logits: tf.Tensor, labels: ArrayLike<number>): number {
-  const p = tf.tidy(() => tf.argMax(logits, 1).dataSync());
+  const p = readValues(() => tf.argMax(logits, 1));
   let c = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === labels[i]) c++;
   return c / p.length;

@@ -3,20 +3,11 @@
  * from a seed so a comparison between methods starts every run from the same weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkNumber, createRng, type Rng } from '@beyond-backprop/core-linalg';
+import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg';
+import { checkInit, initialiseWeights, type DenseInit } from './weight-init.js';
 
 /** Hidden-layer activations understood by {@link denseNetwork}. */
 export type DenseActivation = 'tanh' | 'relu' | 'sigmoid' | 'leakyRelu' | 'linear';
-
-/**
- * Weight initialisation schemes.
- *
- * - `'glorot-uniform'`: Keras' default, `U(±√(6/(fan_in + fan_out)))`, zero biases.
- * - `'glorot-truncated'`: the target-space authors' "Glorot" baseline (spec target-space §10.17): truncated normal
- *   (±2σ) with `σ = √(6/(f + fan_out))`, where `f` counts the bias row, and random biases.
- * - `'he-normal'`: the authors' "He" variant: normal with `σ = √(2/f)`, bias row included and random.
- */
-export type DenseInit = 'glorot-uniform' | 'glorot-truncated' | 'he-normal';
 
 /** Architecture of {@link denseNetwork}. */
 export interface DenseNetworkSpec {
@@ -69,9 +60,7 @@ export function denseNetwork(spec: DenseNetworkSpec): tf.LayersModel {
     throw new InvalidArgumentError(fn, 'activation', "must be 'tanh', 'relu', 'sigmoid', 'leakyRelu' or 'linear'", activation);
   }
   const init = spec.init ?? 'glorot-uniform';
-  if (!['glorot-uniform', 'glorot-truncated', 'he-normal'].includes(init)) {
-    throw new InvalidArgumentError(fn, 'init', "must be 'glorot-uniform', 'glorot-truncated' or 'he-normal'", init);
-  }
+  checkInit(fn, init);
   const prefix = spec.name ?? 'dense';
   const input = tf.input({ shape: [spec.inputSize], name: `${prefix}_input` });
   const sources: tf.SymbolicTensor[] = [input];
@@ -92,8 +81,7 @@ export function denseNetwork(spec: DenseNetworkSpec): tf.LayersModel {
   denseLayers.push(outLayer);
   const output = outLayer.apply(into) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: output, name: prefix });
-  const rng = createRng(spec.seed ?? 0).fork('init');
-  for (const layer of denseLayers) initialiseDense(layer, init, rng);
+  initialiseWeights(denseLayers, init, spec.seed ?? 0);
   return model;
 }
 
@@ -101,27 +89,4 @@ function applyActivation(x: tf.SymbolicTensor, activation: DenseActivation, alph
   if (activation === 'linear') return x;
   if (activation === 'leakyRelu') return tf.layers.leakyReLU({ alpha, name }).apply(x) as tf.SymbolicTensor;
   return tf.layers.activation({ activation, name }).apply(x) as tf.SymbolicTensor;
-}
-
-function initialiseDense(layer: tf.layers.Layer, init: DenseInit, rng: Rng): void {
-  // Shapes from the layer's variables; getWeights() would hand back the live variables, which must not be disposed.
-  const [fanIn, fanOut] = layer.weights[0]!.shape as [number, number];
-  const k = new Float32Array(fanIn * fanOut);
-  const b = new Float32Array(fanOut);
-  if (init === 'glorot-uniform') {
-    const limit = Math.sqrt(6 / (fanIn + fanOut));
-    for (let i = 0; i < k.length; i++) k[i] = rng.uniformRange(-limit, limit);
-  } else if (init === 'glorot-truncated') {
-    const std = Math.sqrt(6 / (fanIn + 1 + fanOut));
-    for (let i = 0; i < k.length; i++) k[i] = rng.truncatedNormal(0, std);
-    for (let i = 0; i < b.length; i++) b[i] = rng.truncatedNormal(0, std);
-  } else {
-    const std = Math.sqrt(2 / (fanIn + 1));
-    for (let i = 0; i < k.length; i++) k[i] = rng.normal(0, std);
-    for (let i = 0; i < b.length; i++) b[i] = rng.normal(0, std);
-  }
-  const kt = tf.tensor2d(k, [fanIn, fanOut]);
-  const bt = tf.tensor1d(b);
-  layer.setWeights([kt, bt]);
-  tf.dispose([kt, bt]);
 }

@@ -19,5 +19,6 @@ export {
 } from './fit-loop.js';
 export { meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFunction, type LossName } from './losses.js';
 export { accuracy } from './metrics.js';
-export { denseNetwork, type DenseActivation, type DenseInit, type DenseNetworkSpec } from './dense-network.js';
+export { denseNetwork, type DenseActivation, type DenseNetworkSpec } from './dense-network.js';
+export { initialiseWeights, type DenseInit } from './weight-init.js';
 export { fitBackprop, paperAdam, type BackpropFitOptions } from './backprop.js';

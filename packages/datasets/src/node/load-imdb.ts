@@ -53,7 +53,7 @@ function isDirectory(path: string): boolean {
 /**
  * IMDB reviews from an `aclImdb` folder (`train/neg`, `train/pos`, `test/neg`, `test/pos`, each of `<id>_<rating>.txt`;
  * `train/unsup` is ignored), found as `dir` or `dir/aclImdb`, else `$BBP_DATA_DIR/aclImdb` or `$BBP_DATA_DIR/imdb/aclImdb`.
- * Tokenised with {@link tokenize}; the vocabulary keeps the top `numWords` training words; reviews become
+ * Tokenised with `tokenize` (from the main entry point); the vocabulary keeps the top `numWords` training words; reviews become
  * `[START, ids…]` padded/truncated at the start to `maxLen` (defaults 5000 and 500, the target-space paper §5.4), then
  * each split is shuffled with `seed`. Missing folders throw `DatasetNotFoundError`, empty ones `DatasetFileError`.
  *
