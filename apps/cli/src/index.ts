@@ -11,12 +11,16 @@ export {
   listMethods,
   registerExperiment,
   registerMethod,
+  type ArchitectureActivation,
   type ArchitectureSpec,
+  type ConvArchitecture,
+  type DenseArchitecture,
   type Experiment,
   type Method,
   type MethodContext,
   type MethodOption,
   type MethodRun,
+  type RecurrentArchitecture,
 } from './registry.js';
 export { registerBuiltins } from './plugins.js';
 export { evaluateSplit, runExperiment, type CompletedRun, type HistoryEntry, type RunOptions, type RunResult, type SplitMetrics } from './runner.js';

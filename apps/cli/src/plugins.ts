@@ -4,6 +4,7 @@
  */
 import { twoSpiralsExperiment } from './experiments/two-spirals.js';
 import { backpropMethod } from './methods/backprop.js';
+import { platonicMethod, platonicPcaMethod } from './methods/platonic.js';
 import { registerExperiment, registerMethod } from './registry.js';
 
 let registered = false;
@@ -13,5 +14,5 @@ export function registerBuiltins(): void {
   if (registered) return;
   registered = true;
   for (const experiment of [twoSpiralsExperiment]) registerExperiment(experiment);
-  for (const method of [backpropMethod]) registerMethod(method);
+  for (const method of [backpropMethod, platonicMethod, platonicPcaMethod]) registerMethod(method);
 }
