@@ -39,6 +39,12 @@ function accuracyTarget(value: string): number | null {
   return n;
 }
 
+function widths(value: string): number[] {
+  const list = value.split(',').map((v) => Number(v.trim()));
+  if (list.length === 0 || !list.every((w) => Number.isInteger(w) && w >= 1)) throw new CommanderArgumentError(`expected comma-separated positive integers, got '${value}'`);
+  return list;
+}
+
 function pct(v: number | null): string {
   return v === null ? '–' : `${(100 * v).toFixed(1)}%`;
 }
@@ -52,6 +58,7 @@ function addTrainingOptions(command: Command): Command {
     .option('--lr <rate>', 'learning rate (default: the experiment’s)', positiveNumber)
     .option('--optimizer <name>', 'adam or sgd (default: the experiment’s)')
     .option('--eval-every <n>', 'evaluate train/test accuracy every n epochs', integer)
+    .option('--hidden <widths>', "hidden widths for every method, e.g. 64,64 (dense layers of a conv net; one width for an RNN)", widths)
     .option('--target-accuracy <a>', "stop at this test accuracy (default: the experiment’s, e.g. 0.99 for the bit tasks; 'none' runs on)", accuracyTarget)
     .option('-q, --quiet', 'no progress output');
 }
@@ -86,6 +93,7 @@ function runOptions(experiment: string, opts: Record<string, unknown>, methodFla
     learningRate: opts.lr as number | undefined,
     optimizer: opts.optimizer as 'adam' | 'sgd' | undefined,
     evalEvery: opts.evalEvery as number | undefined,
+    hidden: opts.hidden as number[] | undefined,
     ...(opts.targetAccuracy === undefined ? {} : { targetAccuracy: opts.targetAccuracy as number | null }),
     methodOptions,
   };

@@ -7,6 +7,7 @@ import { blobsExperiment } from './experiments/blobs.js';
 import { checkerboardExperiment } from './experiments/checkerboard.js';
 import { fashionCnnExperiment, mnistCnnExperiment } from './experiments/image-classification.js';
 import { imdbExperiment } from './experiments/imdb.js';
+import { mnistMlpExperiment } from './experiments/mnist-mlp.js';
 import { mixedFrequencyExperiment } from './experiments/mixed-frequency.js';
 import { sineFitExperiment } from './experiments/sine-fit.js';
 import { sinusoidBoundaryExperiment } from './experiments/sinusoid-boundary.js';
@@ -16,6 +17,7 @@ import { xorExperiment } from './experiments/xor.js';
 import { backpropBnMethod, backpropMethod } from './methods/backprop.js';
 import { gradientAmpMethods } from './methods/gradient-amp.js';
 import { targetSpaceMethod, targetSpaceOcuMethod } from './methods/target-space.js';
+import { platonicMethod, platonicPcaMethod } from './methods/platonic.js';
 import { registerExperiment, registerMethod } from './registry.js';
 
 let registered = false;
@@ -35,11 +37,12 @@ export function registerBuiltins(): void {
     sineFitExperiment,
     bitMemoryExperiment,
     bitAdditionExperiment,
+    mnistMlpExperiment,
     mnistCnnExperiment,
     fashionCnnExperiment,
     imdbExperiment,
   ]) {
     registerExperiment(experiment);
   }
-  for (const method of [backpropMethod, backpropBnMethod, targetSpaceMethod, targetSpaceOcuMethod, ...gradientAmpMethods]) registerMethod(method);
+  for (const method of [backpropMethod, backpropBnMethod, targetSpaceMethod, targetSpaceOcuMethod, ...gradientAmpMethods, platonicMethod, platonicPcaMethod]) registerMethod(method);
 }

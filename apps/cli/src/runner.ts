@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, checkNumber, initBackend } from '@beyond-backprop/core-linalg';
 import type { Dataset, Split } from '@beyond-backprop/datasets';
 import { registerBuiltins } from './plugins.js';
-import { getExperiment, getMethod, type MethodRun } from './registry.js';
+import { getExperiment, getMethod, type ArchitectureSpec, type MethodRun } from './registry.js';
 
 /** What to run. Unset numbers fall back to the experiment's defaults. */
 export interface RunOptions {
@@ -16,6 +16,11 @@ export interface RunOptions {
   batchSize?: number;
   learningRate?: number;
   optimizer?: 'adam' | 'sgd';
+  /**
+   * Hidden widths replacing the experiment's: a dense net's hidden layers, a conv net's dense layers, or (one
+   * number) a recurrent layer's width — so methods can be compared at equal width.
+   */
+  hidden?: number[];
   /** Method-specific options (`--delay 5` → `{ delay: 5 }`). */
   methodOptions?: Record<string, string | number | boolean | undefined>;
   /** Evaluate train/test accuracy every this many epochs (default: every epoch for small sets, ≤ 100 times otherwise). */
@@ -72,6 +77,8 @@ export interface RunResult {
   firstEpochAtTarget: number | null;
   firstIterationAtTarget: number | null;
   hyperparameters: { batchSize: number; learningRate: number; optimizer: string; [key: string]: unknown };
+  /** The network the experiment asked for, after option-dependent sizing and `hidden`. */
+  architecture: ArchitectureSpec;
   history: HistoryEntry[];
 }
 
@@ -149,7 +156,7 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
   const shared = Object.fromEntries(Object.entries(experiment.methodDefaults?.['*'] ?? {}).filter(([k]) => declared.has(k)));
   const methodOptions = { ...shared, ...(experiment.methodDefaults?.[method.name] ?? {}), ...definedOnly(options.methodOptions ?? {}) };
   const data = await experiment.load(seed, methodOptions);
-  const architecture = experiment.configure ? experiment.configure(methodOptions) : experiment.architecture;
+  const architecture = withHidden(experiment.configure ? experiment.configure(methodOptions) : experiment.architecture, options.hidden);
   const numClasses = data.numClasses ?? 2;
   const nTrain = data.train.xShape[0]!;
   const batchSize = Math.min(options.batchSize ?? experiment.defaults.batchSize ?? nTrain, nTrain);
@@ -231,9 +238,19 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
     firstEpochAtTarget,
     firstIterationAtTarget,
     hyperparameters: { batchSize, learningRate, optimizer, ...methodOptions },
+    architecture,
     history,
   };
   return { result, run, data };
+}
+
+function withHidden(architecture: ArchitectureSpec, hidden: number[] | undefined): ArchitectureSpec {
+  if (hidden === undefined) return architecture;
+  hidden.forEach((w, i) => checkNumber('bbp run', `--hidden[${i}]`, w, { min: 1, integer: true }));
+  if (architecture.kind === 'dense') return { ...architecture, hidden };
+  if (architecture.kind === 'conv') return { ...architecture, dense: hidden };
+  if (hidden.length !== 1) throw new InvalidArgumentError('bbp run', '--hidden', 'must be one width for a recurrent network', hidden.join(','));
+  return { ...architecture, hidden: hidden[0]! };
 }
 
 function bestOf(values: Array<number | undefined>, last: number | undefined): number | null {

@@ -7,6 +7,10 @@
  *   the paper), the tfjs engine on the active backend.
  * - `two-spirals`: for each seed and method, the first epoch with 100% training accuracy and the final test accuracy
  *   after 1,500 epochs of Adam 0.01 (target space SCU and OCU vs backprop, equal budget).
+ * - `rnn-step-cost`: ms per iteration of the delayed-memorisation RNN (1-(N+3)-2, n_t = N + 50, batch 100, X̄ = 100
+ *   streams) in target space (hybrid SCU/OCU) and by BPTT, for a few delays (the paper: ≈ 1.5 on IMDB's GPU run).
+ * - `cnn-step-cost`: ms per iteration of a small MNIST-sized CNN (batch 100, X̄ = 100 images) in target space, with
+ *   all patch rows and with a fixed subset, against backprop on the same network (the paper: 5.4–7 on a GPU).
  *
  * Run: `pnpm --filter @beyond-backprop/target-space bench` (`--quick` for a smoke run).
  */
@@ -14,7 +18,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, readValues } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
 import { denseNetwork, fitBackprop, paperAdam } from '@beyond-backprop/training';
-import { TargetSpaceMlp, WeightSpaceMlp, type CascadeUntangling } from '../src/index.js';
+import { delayedMemorisation } from '@beyond-backprop/datasets';
+import { TargetSpaceCnn, TargetSpaceMlp, TargetSpaceRnn, WeightSpaceMlp, WeightSpaceRnn, type CascadeUntangling } from '../src/index.js';
 
 const quick = process.argv.includes('--quick');
 const info = await initBackend({ log: false });
@@ -135,6 +140,80 @@ for (const method of ['target-space', 'target-space-ocu', 'backprop'] as const) 
     seedsTest95: rows.filter((r) => r.test >= 0.95).length,
     runs: rows,
   });
+}
+
+// --- recurrent step cost ----------------------------------------------------------------------------------------------
+for (const delay of quick ? [2] : [2, 8, 16]) {
+  const data = delayedMemorisation({ delay, trainSize: 1000, testSize: 10, seed: 1 });
+  const xs = tf.tensor3d(data.train.x, data.train.xShape as [number, number, number]);
+  const ys = tf.tensor2d(data.train.y, data.train.yShape as [number, number], 'int32');
+  const spec = { inputSize: 1, hidden: delay + 3, outputs: 2 };
+  const its = quick ? 3 : 10; // epochs of 10 iterations
+  const tsMs = await msPerIteration(() => {
+    const xBar = tf.slice(xs, [0, 0, 0], [100, -1, -1]) as tf.Tensor3D;
+    const net = new TargetSpaceRnn(spec, { realisationInputs: xBar, lambda: 0.1, optimizer: { kind: 'adam', learningRate: 0.001 }, seed: 1 });
+    xBar.dispose();
+    return { fit: async (e) => (await net.fit(xs, ys, { epochs: e, batchSize: 100 })).msPerIteration, dispose: () => net.dispose() };
+  }, its, repeats);
+  const bpMs = await msPerIteration(() => {
+    const twin = new WeightSpaceRnn(spec, { seed: 1, optimizer: { kind: 'adam', learningRate: 0.001 } });
+    return { fit: async (e) => (await twin.fit(xs, ys, { epochs: e, batchSize: 100 })).msPerIteration, dispose: () => twin.dispose() };
+  }, its, repeats);
+  emit({ bench: 'rnn-step-cost', problem: `bit-memory delay ${delay}, 1-${delay + 3}-2, n_t ${delay + 50}, batch 100`, engine: 'float64', targetSpaceMs: round(tsMs), backpropMs: round(bpMs), ratio: round(tsMs / bpMs) });
+  tf.dispose([xs, ys]);
+}
+
+// --- convolutional step cost ------------------------------------------------------------------------------------------
+{
+  const n = 300;
+  const images = tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+  const labels = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % 10), 'int32');
+  const conv = [
+    { kernel: 3, channels: 16, pool: 2 },
+    { kernel: 3, channels: 32, pool: 2 },
+  ];
+  const cnnEpochs = quick ? 1 : 2;
+  const tsCost = (patchRows?: number) =>
+    msPerIteration(() => {
+      const xBar = tf.slice(images, [0, 0, 0, 0], [100, -1, -1, -1]) as tf.Tensor4D;
+      const net = new TargetSpaceCnn({ input: [28, 28, 1], conv, dense: [64], outputs: 10 }, { realisationInputs: xBar, ...(patchRows ? { patchRows } : {}), seed: 1 });
+      xBar.dispose();
+      return { fit: async (e) => (await net.fit(images, labels, { epochs: e, batchSize: 100 })).msPerIteration, dispose: () => net.dispose() };
+    }, cnnEpochs, repeats);
+  const allRows = await tsCost();
+  const subset = await tsCost(4000);
+  const bpCnn = await msPerIteration(() => {
+    const model = tf.sequential();
+    model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same' }));
+    model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+    model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'same' }));
+    model.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same' }));
+    model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+    model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'same' }));
+    model.add(tf.layers.flatten());
+    model.add(tf.layers.dense({ units: 64 }));
+    model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+    model.add(tf.layers.dense({ units: 10 }));
+    const optimizer = paperAdam(0.001);
+    return {
+      fit: async (e) => (await fitBackprop(model, images, labels, { epochs: e, batchSize: 100, optimizer })).msPerIteration,
+      dispose: () => {
+        model.dispose();
+        optimizer.dispose();
+      },
+    };
+  }, cnnEpochs, repeats);
+  emit({
+    bench: 'cnn-step-cost',
+    problem: '28×28×1, conv (3,16,2),(3,32,2), dense 64, LReLU, batch 100, X̄ 100 images',
+    engine: `tfjs-${info.choice}`,
+    targetSpaceMs: round(allRows),
+    targetSpacePatchRows4000Ms: round(subset),
+    backpropMs: round(bpCnn),
+    ratio: round(allRows / bpCnn),
+    ratioPatchRows4000: round(subset / bpCnn),
+  });
+  tf.dispose([images, labels]);
 }
 
 function trainAccuracy(logits: tf.Tensor): number {

@@ -146,4 +146,36 @@ describe('realisation (Alg. 3) — spec §11 tests 10–13', () => {
     expect(w.data[1]).toBeCloseTo(2, 8);
     expect(w.data[2]).toBeCloseTo(-1, 8);
   });
+
+  it('realised weights meet achievable targets exactly: the targets a teacher network achieves give back its weights (SCU, λ → 0)', () => {
+    // A deep shortcut teacher: its sums on X̄ are achievable by construction, so SCU must recover every weight.
+    const teacherArch = resolveDenseArchitecture('test', { layers: [3, 6, 5, 2], activation: 'tanh', shortcuts: true });
+    const xBar = randn(40, 3, 71);
+    const teacher = fanIns(teacherArch).map((f, i) => randn(f, teacherArch.layers[i + 1]!, 80 + i, 0.7));
+    const ops = new Float64Ops();
+    const x = ops.constant(xBar.data, 40, 3);
+    // The teacher's pre-activation sums on X̄, layer by layer (the realisation pass with the teacher's weights).
+    const sums: Matrix[] = [];
+    const acts: Matrix[] = [xBar];
+    teacher.forEach((w, i) => {
+      const blocks = [{ rows: 40, cols: 1, data: new Float64Array(40).fill(1) }, ...acts];
+      const cols = blocks.reduce((c, b) => c + b.cols, 0);
+      const input = new Float64Array(40 * cols);
+      for (let r = 0; r < 40; r++) {
+        let o = 0;
+        for (const b of blocks) {
+          input.set(b.data.subarray(r * b.cols, (r + 1) * b.cols), r * cols + o);
+          o += b.cols;
+        }
+      }
+      const s = matmulF64({ rows: 40, cols, data: input }, w);
+      sums.push(s);
+      if (i < teacher.length - 1) acts.push({ rows: 40, cols: s.cols, data: s.data.map(Math.tanh) });
+    });
+    const realised = realise(ops, teacherArch, x, sums.map((s) => ops.constant(s.data, s.rows, s.cols)), 1e-12, 'scu');
+    realised.weights.forEach((w, j) => {
+      const err = Math.max(...w.value.data.map((v, i) => Math.abs(v - teacher[j]!.data[i]!)));
+      expect(err, `layer ${j + 2}`).toBeLessThan(1e-6);
+    });
+  });
 });

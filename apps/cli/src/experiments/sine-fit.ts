@@ -14,4 +14,6 @@ export const sineFitExperiment: Experiment = {
   load: (seed) => sineFit({ seed }),
   architecture: { kind: 'dense', hidden: [16, 16], activation: 'relu', shortcuts: false },
   defaults: { epochs: 60, method: 'backprop', batchSize: 100, learningRate: 0.01, optimizer: 'adam' },
+  // The closed-form fit of the same 16-16 widths, ELU units (§7.5).
+  methodDefaults: { platonic: { width: 16, alpha: 1, beta: 1, activation: 'elu' } },
 };
