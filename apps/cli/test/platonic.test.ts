@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '@beyond-backprop/core-linalg';
-import { main, registerBuiltins, registerExperiment, runExperiment } from '../src/index.js';
+import { registerBuiltins, registerExperiment, runExperiment } from '../src/index.js';
+import { bbp } from './cli-harness.js';
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
@@ -21,19 +22,6 @@ beforeAll(async () => {
 });
 
 afterEach(() => vi.restoreAllMocks());
-
-async function bbp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(['node', 'bbp', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('bbp run --method platonic', () => {
   it('fits the two-spirals training set with the defaults, in one closed-form "epoch"', async () => {

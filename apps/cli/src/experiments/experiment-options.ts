@@ -17,6 +17,11 @@ export const DATA_DIR_OPTION: MethodOption = {
   description: 'folder with the data set’s files (default: $BBP_DATA_DIR, then an installed data package)',
 };
 
+/** `{ dir }` from `--data-dir`, or nothing: spread into a loader's options. */
+export function dataDirectory(options: OptionValues): { dir?: string } {
+  return options.dataDir === undefined ? {} : { dir: String(options.dataDir) };
+}
+
 /** An integer option's value (or `fallback`), checked against `min`; errors name the flag. */
 export function integerOption(options: OptionValues, key: string, fallback: number, min: number): number {
   const raw = options[key];

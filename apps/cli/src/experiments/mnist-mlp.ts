@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { loadMnist } from '@beyond-backprop/datasets/node';
 import type { Experiment, MethodOption } from '../registry.js';
-import { DATA_DIR_OPTION, SIZE_OPTIONS, limitSizes } from './experiment-options.js';
+import { DATA_DIR_OPTION, SIZE_OPTIONS, dataDirectory, limitSizes } from './experiment-options.js';
 
 const OPTIONS: MethodOption[] = [DATA_DIR_OPTION, ...SIZE_OPTIONS];
 
@@ -16,8 +16,7 @@ export const mnistMlpExperiment: Experiment = {
   task: 'classification',
   options: OPTIONS,
   load: (_seed, options) => {
-    const dir = options.dataDir === undefined ? undefined : String(options.dataDir);
-    const data = loadMnist({ ...(dir === undefined ? {} : { dir }), flatten: true, resolveFrom: fileURLToPath(import.meta.url) });
+    const data = loadMnist({ ...dataDirectory(options), flatten: true, resolveFrom: fileURLToPath(import.meta.url) });
     return limitSizes(data, options, { train: 10_000 });
   },
   architecture: { kind: 'dense', hidden: [392], activation: 'relu', shortcuts: false },

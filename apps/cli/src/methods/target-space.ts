@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, readValues } from '@beyond-backprop/core-linalg';
+import type { FitOptions, History } from '@beyond-backprop/training';
 import { TargetSpaceCnn, TargetSpaceMlp, TargetSpaceRnn, type TargetOptimizerConfig, type TargetSpaceEngine } from '@beyond-backprop/target-space';
 import type { Method, MethodContext, MethodOption, MethodRun } from '../registry.js';
 import { recurrentData } from './recurrent-data.js';
@@ -43,6 +44,24 @@ function arrayPredict(predict: (x: tf.Tensor) => tf.Tensor, dtype: 'float32' | '
   };
 }
 
+/** A run that trains `net` on `x`, `y` with the context's budget, and frees the network and the data afterwards. */
+function networkRun<X extends tf.Tensor, Y extends tf.Tensor>(
+  ctx: MethodContext,
+  net: { fit(x: X, y: Y, options: FitOptions): Promise<History>; dispose(): void },
+  x: X,
+  y: Y,
+  predict: MethodRun['predict'],
+): MethodRun {
+  return {
+    fit: (callbacks, signal) => net.fit(x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, callbacks, signal }),
+    predict,
+    dispose: () => {
+      net.dispose();
+      tf.dispose([x, y]);
+    },
+  };
+}
+
 function denseRun(ctx: MethodContext, ocu: boolean): MethodRun {
   const { data } = ctx;
   const arch = ctx.architecture;
@@ -69,14 +88,7 @@ function denseRun(ctx: MethodContext, ocu: boolean): MethodRun {
     },
   );
   xBar.dispose();
-  return {
-    fit: (callbacks, signal) => net.fit(x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, callbacks, signal }),
-    predict: arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, inputSize]) as tf.Tensor2D)),
-    dispose: () => {
-      net.dispose();
-      tf.dispose([x, y]);
-    },
-  };
+  return networkRun(ctx, net, x, y, arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, inputSize]) as tf.Tensor2D)));
 }
 
 function recurrentRun(ctx: MethodContext, ocu: boolean): MethodRun {
@@ -102,14 +114,7 @@ function recurrentRun(ctx: MethodContext, ocu: boolean): MethodRun {
     seed: ctx.seed,
   });
   xBar.dispose();
-  return {
-    fit: (callbacks, signal) => net.fit(x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, callbacks, signal }),
-    predict: arrayPredict((t) => net.predict(t), spec.embedding ? 'int32' : 'float32'),
-    dispose: () => {
-      net.dispose();
-      tf.dispose([x, y]);
-    },
-  };
+  return networkRun(ctx, net, x, y, arrayPredict((t) => net.predict(t), spec.embedding ? 'int32' : 'float32'));
 }
 
 function convRun(ctx: MethodContext): MethodRun {
@@ -137,14 +142,7 @@ function convRun(ctx: MethodContext): MethodRun {
     },
   );
   xBar.dispose();
-  return {
-    fit: (callbacks, signal) => net.fit(x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, callbacks, signal }),
-    predict: arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, ...input]) as tf.Tensor4D)),
-    dispose: () => {
-      net.dispose();
-      tf.dispose([x, y]);
-    },
-  };
+  return networkRun(ctx, net, x, y, arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, ...input]) as tf.Tensor4D)));
 }
 
 /** Target space with sequential cascade untangling (the paper's method). */
