@@ -19,7 +19,7 @@ import { initBackend, readValues } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
 import { denseNetwork, fitBackprop, paperAdam } from '@beyond-backprop/training';
 import { delayedMemorisation } from '@beyond-backprop/datasets';
-import { TargetSpaceCnn, TargetSpaceMlp, TargetSpaceRnn, WeightSpaceMlp, WeightSpaceRnn, type CascadeUntangling } from '../src/index.js';
+import { TargetSpaceCnn, TargetSpaceMlp, TargetSpaceRnn, WeightSpaceMlp, WeightSpaceRnn, weightSpaceCnn, type CascadeUntangling } from '../src/index.js';
 
 const quick = process.argv.includes('--quick');
 const info = await initBackend({ log: false });
@@ -183,17 +183,7 @@ for (const delay of quick ? [2] : [2, 8, 16]) {
   const allRows = await tsCost();
   const subset = await tsCost(4000);
   const bpCnn = await msPerIteration(() => {
-    const model = tf.sequential();
-    model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same' }));
-    model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
-    model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'same' }));
-    model.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same' }));
-    model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
-    model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'same' }));
-    model.add(tf.layers.flatten());
-    model.add(tf.layers.dense({ units: 64 }));
-    model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
-    model.add(tf.layers.dense({ units: 10 }));
+    const model = weightSpaceCnn({ input: [28, 28, 1], conv, dense: [64], outputs: 10 }, { seed: 1 });
     const optimizer = paperAdam(0.001);
     return {
       fit: async (e) => (await fitBackprop(model, images, labels, { epochs: e, batchSize: 100, optimizer })).msPerIteration,

@@ -4,7 +4,7 @@
  * Alg. 3. TensorFlow.js only (the patch matrices are large).
  */
 import * as tf from '@tensorflow/tfjs';
-import { extractPatches, matMul, ridgeSolve, type RidgePrecision } from '@beyond-backprop/core-linalg';
+import { InvalidArgumentError, checkNumber, extractPatches, matMul, ridgeSolve, type RidgePrecision } from '@beyond-backprop/core-linalg';
 import { LEAKY_RELU_ALPHA, type Activation } from './tensor-ops.js';
 
 /** One compound conv layer: `kernel × kernel` conv (stride 1, 'same'), `channels` outputs, activation, `pool × pool` max-pool. */
@@ -23,6 +23,18 @@ export interface ConvShape {
   dense: number[];
   outputs: number;
   activation: Activation;
+}
+
+/** A CNN: compound conv layers, then hidden dense layers, then a linear output layer (logits). */
+export interface ConvArchitecture {
+  /** Image `[height, width, channels]` (NHWC). */
+  input: [number, number, number];
+  conv: ConvLayerSpec[];
+  /** Hidden dense widths after flattening. */
+  dense: number[];
+  outputs: number;
+  /** Default `'leakyRelu'` (slope 0.2, eq. 21). */
+  activation?: Activation;
 }
 
 /** Weights of every layer, as `[f, d]` matrices with the bias in row 0 (conv kernels flattened in im2col order). */
@@ -150,4 +162,21 @@ export function convForward(shape: ConvShape, x: tf.Tensor4D, weights: tf.Tensor
     }
   }
   return d;
+}
+
+/** @internal Validates a conv architecture and fills in its defaults. */
+export function resolveConv(fn: string, arch: ConvArchitecture): ConvShape {
+  if (!arch || !Array.isArray(arch.input) || arch.input.length !== 3) throw new InvalidArgumentError(fn, 'architecture.input', 'must be [height, width, channels]', arch?.input);
+  arch.input.forEach((d, i) => checkNumber(fn, `architecture.input[${i}]`, d, { min: 1, integer: true }));
+  if (!Array.isArray(arch.conv) || !Array.isArray(arch.dense)) throw new InvalidArgumentError(fn, 'architecture', 'must list conv and dense layers', arch);
+  const conv = arch.conv.map((c, j) => {
+    checkNumber(fn, `architecture.conv[${j}].kernel`, c.kernel, { min: 1, integer: true });
+    checkNumber(fn, `architecture.conv[${j}].channels`, c.channels, { min: 1, integer: true });
+    const pool = c.pool ?? 1;
+    checkNumber(fn, `architecture.conv[${j}].pool`, pool, { min: 1, integer: true });
+    return { kernel: c.kernel, channels: c.channels, pool };
+  });
+  arch.dense.forEach((d, i) => checkNumber(fn, `architecture.dense[${i}]`, d, { min: 1, integer: true }));
+  checkNumber(fn, 'architecture.outputs', arch.outputs, { min: 1, integer: true });
+  return { input: [...arch.input], conv, dense: [...arch.dense], outputs: arch.outputs, activation: arch.activation ?? 'leakyRelu' };
 }

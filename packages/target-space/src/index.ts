@@ -9,8 +9,8 @@
  *   token embeddings trained in weight space, fixed or uniform-random realisation sequences.
  * - {@link TargetSpaceCnn}: convolutional networks (§4.2) whose kernels are solved from patch matrices, optionally
  *   from a fixed subset of patch rows.
- * - {@link WeightSpaceMlp}, {@link WeightSpaceRnn}: the same networks trained by plain backpropagation (through time),
- *   the baselines of every comparison.
+ * - {@link WeightSpaceMlp}, {@link WeightSpaceRnn}, {@link weightSpaceCnn}: the same networks trained by plain
+ *   backpropagation (through time), the baselines of every comparison.
  * - {@link realise}, {@link feedForward}, {@link targetGradients}, {@link realiseRecurrent}, {@link realiseConv}: the
  *   algorithms themselves.
  *
@@ -49,12 +49,22 @@ export {
   type TargetSpaceRnnFitOptions,
   type TargetSpaceRnnOptions,
 } from './target-space-rnn.js';
-export { convForward, convLayer, convOutputSizes, flattenedWidth, realiseConv, type ConvLayerSpec, type ConvRealisation, type ConvShape } from './conv-realisation.js';
+export {
+  convForward,
+  convLayer,
+  convOutputSizes,
+  flattenedWidth,
+  realiseConv,
+  type ConvArchitecture,
+  type ConvLayerSpec,
+  type ConvRealisation,
+  type ConvShape,
+} from './conv-realisation.js';
 export {
   TargetSpaceCnn,
-  type ConvArchitecture,
   type TargetSpaceCnnCheckpoint,
   type TargetSpaceCnnFitOptions,
   type TargetSpaceCnnOptions,
 } from './target-space-cnn.js';
 export { WeightSpaceRnn, type WeightSpaceRnnFitOptions, type WeightSpaceRnnOptions } from './weight-space-rnn.js';
+export { weightSpaceCnn, type WeightSpaceCnnOptions } from './weight-space-cnn.js';

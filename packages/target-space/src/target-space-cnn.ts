@@ -4,24 +4,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
 import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
-import { convForward, convOutputSizes, realiseConv, type ConvLayerSpec, type ConvShape } from './conv-realisation.js';
+import { convForward, convOutputSizes, realiseConv, resolveConv, type ConvArchitecture, type ConvShape } from './conv-realisation.js';
 import { dropoutMask } from './dropout.js';
 import { TfOps, type Activation } from './tensor-ops.js';
 import type { TargetOptimizer } from './target-optimizer.js';
 import { TargetSpaceModel, type ParameterState } from './target-space-model.js';
 import { scoredAccuracy } from './supervision.js';
+import { convLayersModel } from './weight-space-cnn.js';
 
-/** A CNN: compound conv layers, then hidden dense layers, then a linear output layer (logits). */
-export interface ConvArchitecture {
-  /** Image `[height, width, channels]` (NHWC). */
-  input: [number, number, number];
-  conv: ConvLayerSpec[];
-  /** Hidden dense widths after flattening. */
-  dense: number[];
-  outputs: number;
-  /** Default `'leakyRelu'` (slope 0.2, eq. 21). */
-  activation?: Activation;
-}
 
 /** Construction options of {@link TargetSpaceCnn}. */
 export interface TargetSpaceCnnOptions {
@@ -166,26 +156,15 @@ export class TargetSpaceCnn extends TargetSpaceModel {
   toLayersModel(): tf.LayersModel {
     const s = this.architecture;
     const weights = this.realiseWeights();
-    const model = tf.sequential();
+    const model = convLayersModel(s);
     let channels = s.input[2];
-    const act = s.activation === 'leakyRelu' ? null : s.activation;
-    const addActivation = () => {
-      if (s.activation === 'leakyRelu') model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
-      else if (act !== 'linear') model.add(tf.layers.activation({ activation: act as 'relu' }));
-    };
     const tensors: tf.Tensor[] = [];
     s.conv.forEach((c, j) => {
-      model.add(tf.layers.conv2d({ filters: c.channels, kernelSize: c.kernel, padding: 'same', ...(j === 0 ? { inputShape: s.input } : {}) }));
-      addActivation();
-      if (c.pool > 1) model.add(tf.layers.maxPooling2d({ poolSize: c.pool, strides: c.pool, padding: 'same' }));
       const w = weights[j]!;
       tensors.push(tf.tensor4d(Float32Array.from(w.data.subarray(w.cols)), [c.kernel, c.kernel, channels, c.channels]), tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols))));
       channels = c.channels;
     });
-    model.add(tf.layers.flatten(s.conv.length === 0 ? { inputShape: s.input } : {}));
-    [...s.dense, s.outputs].forEach((units, i) => {
-      model.add(tf.layers.dense({ units }));
-      if (i < s.dense.length) addActivation();
+    [...s.dense, s.outputs].forEach((_, i) => {
       const w = weights[s.conv.length + i]!;
       tensors.push(tf.tensor2d(Float32Array.from(w.data.subarray(w.cols)), [w.rows - 1, w.cols]), tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols))));
     });
@@ -304,20 +283,4 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     });
     return { labels };
   }
-}
-
-function resolveConv(fn: string, arch: ConvArchitecture): ConvShape {
-  if (!arch || !Array.isArray(arch.input) || arch.input.length !== 3) throw new InvalidArgumentError(fn, 'architecture.input', 'must be [height, width, channels]', arch?.input);
-  arch.input.forEach((d, i) => checkNumber(fn, `architecture.input[${i}]`, d, { min: 1, integer: true }));
-  if (!Array.isArray(arch.conv) || !Array.isArray(arch.dense)) throw new InvalidArgumentError(fn, 'architecture', 'must list conv and dense layers', arch);
-  const conv = arch.conv.map((c, j) => {
-    checkNumber(fn, `architecture.conv[${j}].kernel`, c.kernel, { min: 1, integer: true });
-    checkNumber(fn, `architecture.conv[${j}].channels`, c.channels, { min: 1, integer: true });
-    const pool = c.pool ?? 1;
-    checkNumber(fn, `architecture.conv[${j}].pool`, pool, { min: 1, integer: true });
-    return { kernel: c.kernel, channels: c.channels, pool };
-  });
-  arch.dense.forEach((d, i) => checkNumber(fn, `architecture.dense[${i}]`, d, { min: 1, integer: true }));
-  checkNumber(fn, 'architecture.outputs', arch.outputs, { min: 1, integer: true });
-  return { input: [...arch.input], conv, dense: [...arch.dense], outputs: arch.outputs, activation: arch.activation ?? 'leakyRelu' };
 }

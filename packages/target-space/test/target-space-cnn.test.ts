@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng, extractPatches, gradCheck, initBackend } from '@beyond-backprop/core-linalg';
-import { TargetSpaceCnn, convForward, realiseConv, type ConvShape, type TargetSpaceCnnCheckpoint } from '../src/index.js';
+import { createRng, extractPatches, gradCheck, initBackend, readValues } from '@beyond-backprop/core-linalg';
+import { fitBackprop, paperAdam } from '@beyond-backprop/training';
+import { TargetSpaceCnn, convForward, realiseConv, weightSpaceCnn, type ConvShape, type TargetSpaceCnnCheckpoint } from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
@@ -78,6 +79,34 @@ describe('TargetSpaceCnn', () => {
     expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]!)).toBeLessThan(1e-3);
     tf.dispose([train.x, train.y, test.x, test.y, xBar, ours, theirs]);
     model.dispose();
+    net.dispose();
+  });
+
+  it('the weight-space twin has the same layers, He-initialised from the seed, and learns the bars by backprop', async () => {
+    const train = bars(120, 5);
+    const test = bars(60, 6);
+    const twin = weightSpaceCnn(arch, { seed: 3 });
+    // Same layer stack and weight shapes as the exported target-space model.
+    const xBar = tf.slice(train.x, [0, 0, 0, 0], [40, 6, 6, 1]) as tf.Tensor4D;
+    const net = new TargetSpaceCnn(arch, { realisationInputs: xBar, seed: 7 });
+    const exported = net.toLayersModel();
+    expect(twin.getWeights().map((w) => w.shape)).toEqual(exported.getWeights().map((w) => w.shape));
+    // He init: kernel std √(2 / (k²·C_in + 1)), random biases; the same seed gives the same weights.
+    const kernel = twin.layers[0]!.getWeights()[0]!.dataSync() as Float32Array;
+    const std = Math.sqrt(kernel.reduce((a, v) => a + v * v, 0) / kernel.length);
+    expect(std).toBeGreaterThan(0.5 * Math.sqrt(2 / 10));
+    expect(std).toBeLessThan(1.5 * Math.sqrt(2 / 10));
+    expect(Array.from(weightSpaceCnn(arch, { seed: 3 }).layers[0]!.getWeights()[0]!.dataSync())).toEqual(Array.from(kernel));
+    const withBn = weightSpaceCnn(arch, { seed: 3, batchNorm: true, dropout: 0.2 });
+    expect(withBn.layers.map((l) => l.getClassName())).toEqual(expect.arrayContaining(['BatchNormalization', 'Dropout']));
+    const optimizer = paperAdam(0.01);
+    await fitBackprop(twin, train.x, train.y, { epochs: 25, batchSize: 40, optimizer, seed: 1 });
+    const acc = readValues(() => tf.mean(tf.cast(tf.equal(tf.argMax(twin.predict(test.x) as tf.Tensor, 1), test.y), 'float32')))[0]!;
+    expect(acc).toBeGreaterThanOrEqual(0.9);
+    expect(() => weightSpaceCnn(arch, { dropout: 1 })).toThrow(/argument 'options.dropout'/);
+    tf.dispose([train.x, train.y, test.x, test.y, xBar]);
+    [twin, exported, withBn].forEach((m) => m.dispose());
+    optimizer.dispose();
     net.dispose();
   });
 

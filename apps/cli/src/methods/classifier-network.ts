@@ -5,8 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg';
-import { denseNetwork, initialiseWeights, type DenseInit } from '@beyond-backprop/training';
-import type { ArchitectureActivation, ConvArchitecture, DenseArchitecture } from '../registry.js';
+import { weightSpaceCnn } from '@beyond-backprop/target-space';
+import { denseNetwork, type DenseInit } from '@beyond-backprop/training';
+import type { ConvArchitecture, DenseArchitecture } from '../registry.js';
 
 /** A logits model and how to shape its inputs. */
 export interface ClassifierNetwork {
@@ -64,31 +65,9 @@ export function classifierNetwork(
   if (architecture.kind !== 'conv') throw new InvalidArgumentError(fn, 'architecture.kind', "must be 'dense' or 'conv'", (architecture as { kind: unknown }).kind);
   const inputShape = exampleShape.length === 2 ? [...exampleShape, 1] : exampleShape;
   if (inputShape.length !== 3) throw new InvalidArgumentError(fn, 'xShape', 'must be [n, height, width] or [n, height, width, channels] for a conv architecture', `[n, ${exampleShape.join(', ')}]`);
-  const input = tf.input({ shape: inputShape, name: 'conv_input' });
-  let h: tf.SymbolicTensor = input;
-  architecture.conv.forEach((c, i) => {
-    h = tf.layers.conv2d({ filters: c.channels, kernelSize: c.kernel, padding: 'same', strides: 1, name: `conv_${i + 1}` }).apply(h) as tf.SymbolicTensor;
-    h = activation(h, architecture.activation, `conv_act_${i + 1}`);
-    if (batchNorm) h = tf.layers.batchNormalization({ name: `conv_bn_${i + 1}` }).apply(h) as tf.SymbolicTensor;
-    if (c.pool > 1) {
-      h = tf.layers.maxPooling2d({ poolSize: c.pool, strides: c.pool, padding: 'same', name: `conv_pool_${i + 1}` }).apply(h) as tf.SymbolicTensor;
-      if (dropout > 0) h = tf.layers.dropout({ rate: dropout, seed: seed + i, name: `conv_dropout_${i + 1}` }).apply(h) as tf.SymbolicTensor;
-    }
-  });
-  h = tf.layers.flatten({ name: 'flatten' }).apply(h) as tf.SymbolicTensor;
-  architecture.dense.forEach((width, i) => {
-    h = tf.layers.dense({ units: width, name: `dense_${i + 1}` }).apply(h) as tf.SymbolicTensor;
-    h = activation(h, architecture.activation, `dense_act_${i + 1}`);
-    if (batchNorm) h = tf.layers.batchNormalization({ name: `dense_bn_${i + 1}` }).apply(h) as tf.SymbolicTensor;
-    if (dropout > 0) h = tf.layers.dropout({ rate: dropout, seed: seed + 100 + i, name: `dense_dropout_${i + 1}` }).apply(h) as tf.SymbolicTensor;
-  });
-  const logits = tf.layers.dense({ units: numClasses, name: 'logits' }).apply(h) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: logits, name: 'conv' });
-  initialiseWeights(model.layers, init, seed);
+  const model = weightSpaceCnn(
+    { input: inputShape as [number, number, number], conv: architecture.conv, dense: architecture.dense, outputs: numClasses, activation: architecture.activation },
+    { init, batchNorm, dropout, seed },
+  );
   return { model, inputShape };
-}
-
-function activation(x: tf.SymbolicTensor, name: ArchitectureActivation, layerName: string): tf.SymbolicTensor {
-  if (name === 'leakyRelu') return tf.layers.leakyReLU({ alpha: 0.2, name: layerName }).apply(x) as tf.SymbolicTensor;
-  return tf.layers.activation({ activation: name, name: layerName }).apply(x) as tf.SymbolicTensor;
 }
