@@ -1,6 +1,6 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createRng, initBackend } from '@beyond-backprop/core-linalg';
+import { initBackend } from '@beyond-backprop/core-linalg';
 import { registerBuiltins, registerExperiment, runExperiment } from '../src/index.js';
 import { gradientAmpMethods, headSettings } from '../src/methods/gradient-amp.js';
 import { bbp } from './cli-harness.js';

@@ -6,7 +6,7 @@ import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix,
 import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
 import { convForward, convOutputSizes, realiseConv, resolveConv, type ConvArchitecture, type ConvShape } from './conv-realisation.js';
 import { dropoutMask } from './dropout.js';
-import { TfOps, type Activation } from './tensor-ops.js';
+import { TfOps } from './tensor-ops.js';
 import type { TargetOptimizer } from './target-optimizer.js';
 import { TargetSpaceModel, type ParameterState } from './target-space-model.js';
 import { scoredAccuracy } from './supervision.js';

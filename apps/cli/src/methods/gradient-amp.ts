@@ -68,7 +68,7 @@ function headMethod(name: string, head: HeadName, description: string, section: 
     options: OPTIONS,
     supports: (experiment) => experiment.task === 'classification' && (experiment.architecture.kind === 'dense' || experiment.architecture.kind === 'conv'),
     create: (ctx: MethodContext): MethodRun => {
-      const { data, experiment } = ctx;
+      const { data } = ctx;
       const arch = ctx.architecture;
       if (arch.kind !== 'dense' && arch.kind !== 'conv') throw new InvalidArgumentError(name, 'experiment', 'must have a dense or conv architecture', arch.kind);
       if (!(data.train.y instanceof Int32Array) || data.train.yShape.length !== 1) {
