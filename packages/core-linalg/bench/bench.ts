@@ -6,6 +6,10 @@
  *   issue's shapes, for each precision.
  * - `ridgeSolve-accuracy`: relative error of W and of ∂L/∂A, ∂L/∂T against a float64 reference, per precision, on an
  *   ill-conditioned (shortcut-network-like) system and on a Gaussian one — the measurement behind `precision: 'auto'`.
+ * - `svd`: milliseconds for `svd` and `pinvF64` of the tall layer matrices of a closed-form (Platonic) fit — 5000 × 257
+ *   and 2000 × 785 — as a ReLU layer `[1 | ReLU(X·W + b)]` (graded and nearly rank-deficient, the realistic case) and
+ *   as a Gaussian matrix (no structure: the most Jacobi sweeps), with the reconstruction error ‖A − UΣVᵀ‖/‖A‖ and the
+ *   Penrose residual ‖A·A⁺·A − A‖/‖A‖. `--svd` runs only this section.
  *
  * Run: `pnpm --filter @beyond-backprop/core-linalg bench` (BBP_BACKEND=cpu|wasm to pick a backend).
  */
@@ -14,17 +18,22 @@ import {
   createRng,
   fromMatrix,
   gram,
+  frobeniusNorm,
   initBackend,
   matMul,
+  matmulF64,
+  pinvF64,
   ridgeSolve,
   ridgeSolveF64,
   ridgeSolvePlan,
+  svd,
   symEig,
   toMatrix,
   type Matrix,
 } from '../src/index.js';
 
 const quick = process.argv.includes('--quick');
+const svdOnly = process.argv.includes('--svd');
 
 function emit(record: Record<string, unknown>): void {
   console.log(JSON.stringify(record));
@@ -54,6 +63,18 @@ function time(fn: () => void, reps: number, warmupMs = 300): number {
   return samples[Math.floor(samples.length / 2)]!;
 }
 
+/** Median of `reps` timed calls, without further warm-up (for calls that take seconds). */
+function timeAfterWarmup(fn: () => void, reps: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((x, y) => x - y);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0;
   let s = 0;
@@ -64,7 +85,61 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d / s;
 }
 
+/** `[1 | ReLU(X·W + b)]` for `rows` two-dimensional inputs and `cols − 1` random units: a Platonic layer matrix. */
+function reluLayer(rows: number, cols: number, seed: number): Matrix {
+  const rng = createRng(seed);
+  const units = cols - 1;
+  const w = Array.from({ length: 3 * units }, () => rng.normal());
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const x0 = rng.normal();
+    const x1 = rng.normal();
+    data[i * cols] = 1;
+    for (let j = 0; j < units; j++) data[i * cols + 1 + j] = Math.max(0, w[j]! * x0 + w[units + j]! * x1 + w[2 * units + j]!);
+  }
+  return { rows, cols, data };
+}
+
+function svdBench(): void {
+  for (const [m, n] of quick ? [[5000, 257]] : [[5000, 257], [2000, 785]]) {
+    for (const kind of ['relu-layer', 'gaussian'] as const) {
+      const a = kind === 'gaussian' ? randn(m!, n!, 21) : reluLayer(m!, n!, 21);
+      // One untimed call warms the JIT (and gives the factors checked below), then the median of `reps` timed calls.
+      const reps = quick || n! > 300 ? 1 : 3;
+      const f = svd(a);
+      const svdMs = timeAfterWarmup(() => svd(a), reps);
+      const p = pinvF64(a);
+      const pinvMs = timeAfterWarmup(() => pinvF64(a), reps);
+      const us = f.u.data.slice();
+      const k = f.s.length;
+      for (let i = 0; i < us.length; i++) us[i] = us[i]! * f.s[i % k]!;
+      const usv = matmulF64({ rows: m!, cols: k, data: us }, f.v, { transposeB: true });
+      const apa = matmulF64(matmulF64(a, p), a);
+      for (let i = 0; i < a.data.length; i++) {
+        usv.data[i] = usv.data[i]! - a.data[i]!;
+        apa.data[i] = apa.data[i]! - a.data[i]!;
+      }
+      const norm = frobeniusNorm(a);
+      emit({
+        bench: 'svd',
+        matrix: kind,
+        m,
+        n,
+        svdMs: round(svdMs),
+        pinvMs: round(pinvMs),
+        reconstruction: sci(frobeniusNorm(usv) / norm),
+        penrose: sci(frobeniusNorm(apa) / norm),
+        sigmaRatio: sci(f.s[k - 1]! / f.s[0]!),
+      });
+    }
+  }
+}
+
 async function main(): Promise<void> {
+  if (svdOnly) {
+    svdBench();
+    return;
+  }
   const info = await initBackend({ log: false });
   const backend = info.choice;
 
@@ -137,6 +212,7 @@ async function main(): Promise<void> {
       emit({ bench: 'ridgeSolve-accuracy', backend, case: accuracyCase, n: a.rows, f: a.cols, lambda, condK: sci(cond), relativeError: errors });
     }
   }
+  svdBench();
 }
 
 /**

@@ -89,7 +89,8 @@ export interface LstsqResult {
 
 /**
  * Minimum-norm least squares `X = argmin ‖A·X − B‖_F` (and, among minimisers, the smallest ‖X‖_F), for `A: m × n`
- * and `B: m × k`. Rank-deficient and ill-conditioned A are handled by the SVD cutoff.
+ * and `B: m × k`. Rank-deficient and ill-conditioned A are handled by the SVD cutoff. `X = V·diag(1/s)·Uᵀ·B` is
+ * applied factor by factor (Q's reflectors on B, then `k × k` products), so neither U nor `A⁺` is formed.
  *
  * @example
  * ```ts
@@ -107,19 +108,16 @@ export function lstsqF64(a: Matrix, b: Matrix, options: RankCutoff = {}): LstsqR
   const kk = b.cols;
   // X = V·diag(1/s)·(Uᵀ·B) over the kept singular values, never forming A⁺ (nor U).
   const { x: xm, rank } = f.solve(b, cutoff);
-  const x = xm.data;
   let residuals = new Float64Array(0);
   if (rank === n && m > n) {
     residuals = new Float64Array(kk);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < kk; j++) {
-        let s = -b.data[i * kk + j]!;
-        for (let p = 0; p < n; p++) s += a.data[i * n + p]! * x[p * kk + j]!;
-        residuals[j] += s * s;
-      }
+    const ax = matmulF64(a, xm).data;
+    for (let i = 0; i < m * kk; i++) {
+      const s = ax[i]! - b.data[i]!;
+      residuals[i % kk] += s * s;
     }
   }
-  return { x: { rows: n, cols: kk, data: x }, rank, singularValues: f.s, residuals };
+  return { x: xm, rank, singularValues: f.s, residuals };
 }
 
 /**

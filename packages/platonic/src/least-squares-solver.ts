@@ -162,9 +162,9 @@ function identityMatrix(p: number): Matrix {
 }
 
 /**
- * core-linalg's float64 SVD, falling back to the package's Jacobi SVD with LAPACK's stopping rule when it does not
- * converge (nearly rank-deficient `[1 | ReLU(…)]` with about as many units as examples); float32 mode always uses the
- * emulated float32 Jacobi SVD.
+ * core-linalg's float64 SVD, falling back to the package's Jacobi SVD with LAPACK's stopping rule if it ever throws
+ * `ConvergenceError` (older core-linalg releases did on nearly rank-deficient `[1 | ReLU(…)]` with about as many
+ * units as examples); float32 mode always uses the emulated float32 Jacobi SVD.
  */
 function svdOf(zb: Matrix, f32: boolean, warn: (message: string) => void): SvdResult {
   if (f32) return jacobiSvd(zb, 'float32');

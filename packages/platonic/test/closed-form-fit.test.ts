@@ -342,18 +342,19 @@ describe('factorisation fallbacks', () => {
 
   // With core-linalg 0.0.0 both fits below hit its non-convergence (the fallbacks then say so in the warnings); the
   // assertions hold whether or not a later core-linalg converges on them.
-  it("fits where core-linalg's SVD and eigensolver stall, falling back with a warning", async () => {
+  it('fits the almost-square ReLU layer and the dead-unit covariance on which the solvers once stalled, with no fallback', async () => {
     const { train } = twoSpirals();
     const x = { rows: 194, cols: 2, data: Float64Array.from(train.x) };
-    // [1 | ReLU(…)] of 194 examples × 195 columns: core-linalg's Jacobi sweeps stall on it.
+    // [1 | ReLU(…)] of 194 examples × 195 columns: nearly rank-deficient and almost square, where a Jacobi SVD with an
+    // ε-only stopping rule never converges. core-linalg's preconditioned Jacobi SVD must handle it without the fallback.
     const wide = await fitPlatonic(x, train.y, { hiddenWidths: [194], activation: 'relu', alpha: 1, beta: 2, projection: { kind: 'gaussian', nTries: 2 } }, { seed: 0 });
     expect(accuracy(wide.predictClasses(x), train.y)).toBe(1);
     expect(wide.diagnostics.trainMSE).toBeLessThan(1e-8);
-    for (const w of wide.diagnostics.warnings) expect(w).toMatch(/^svd: core-linalg's Jacobi SVD did not converge on a 194 × 195 matrix/);
-    // Dead ReLU units next to the zero-variance bias column: core-linalg's QL iteration stalls on the covariance.
+    expect(wide.diagnostics.warnings.filter((w) => w.startsWith('svd:'))).toEqual([]);
+    // Dead ReLU units next to the zero-variance bias column: a cluster of zero eigenvalues in the covariance.
     const pca = await fitPlatonic(x, train.y, fullyDeterministicConfig([128, 128], { activation: 'relu', beta: 10, lambda: 1e-8 }));
     expect(pca.weights).toHaveLength(2);
     expect(pca.diagnostics.layerLSD.every(Number.isFinite)).toBe(true);
-    for (const w of pca.diagnostics.warnings) expect(w).toMatch(/^(symEig: core-linalg's QL iteration did not converge|platonicPCA: layer \d asks for)/);
+    expect(pca.diagnostics.warnings.filter((w) => w.startsWith('symEig:'))).toEqual([]);
   });
 });
