@@ -1,13 +1,9 @@
 /**
  * Moore–Penrose pseudo-inverse and minimum-norm least squares, from the Jacobi SVD, in float64.
- *
- * Both work from the SVD in factored form ({@link SvdFactors}): for a tall `A = Q·R` the pseudo-inverse is
- * `Q·[B·S⁻¹·Cᵀ; 0]` transposed, so Q's reflectors are applied once to a thin block and the `m × k` matrix of left
- * singular vectors is never formed.
  */
 import { InvalidArgumentError, ShapeError } from './errors.js';
 import { checkMatrix, matmulF64, transpose, type Matrix } from './matrix.js';
-import { svdFactors, type SvdFactors, type SvdResult } from './svd.js';
+import { svdUnchecked, type SvdResult } from './svd.js';
 
 const EPS = 2.220446049250313e-16;
 
@@ -37,22 +33,21 @@ export function pinvFromSvd(f: SvdResult, cutoff: number): { pinv: Matrix; rank:
   const m = f.u.rows;
   const n = f.v.rows;
   const k = f.s.length;
+  const out = new Float64Array(n * m);
   let rank = 0;
-  for (let c = 0; c < k; c++) if (f.s[c]! > cutoff) rank++;
-  // Kept columns, V's scaled by 1/σ; then one cache-friendly A·Bᵀ product (rows of both operands contiguous).
-  const vs = new Float64Array(n * rank);
-  const us = new Float64Array(m * rank);
-  let r = 0;
   for (let c = 0; c < k; c++) {
     const sigma = f.s[c]!;
     if (!(sigma > cutoff)) continue;
+    rank++;
     const inv = 1 / sigma;
-    for (let i = 0; i < n; i++) vs[i * rank + r] = f.v.data[i * k + c]! * inv;
-    for (let j = 0; j < m; j++) us[j * rank + r] = f.u.data[j * k + c]!;
-    r++;
+    for (let i = 0; i < n; i++) {
+      const vic = f.v.data[i * k + c]! * inv;
+      if (vic === 0) continue;
+      const oi = i * m;
+      for (let j = 0; j < m; j++) out[oi + j] += vic * f.u.data[j * k + c]!;
+    }
   }
-  const pinv = matmulF64({ rows: n, cols: rank, data: vs }, { rows: m, cols: rank, data: us }, { transposeB: true });
-  return { pinv, rank };
+  return { pinv: { rows: n, cols: m, data: out }, rank };
 }
 
 /**
@@ -61,9 +56,6 @@ export function pinvFromSvd(f: SvdResult, cutoff: number): { pinv: Matrix; rank:
  *
  * The thesis' Platonic projections (ch. 7) fit each layer with `W = A⁺·T`.
  *
- * Computed from the QR-preconditioned Jacobi SVD ({@link svd}) without forming U: a 5000 × 257 pseudo-inverse takes
- * well under a second, and ill-conditioned inputs keep near machine-precision Penrose residuals.
- *
  * @example
  * ```ts
  * const ap = pinv(fromRows([[1, 2], [2, 4]]));   // rank 1: ap = A / 25
@@ -71,8 +63,8 @@ export function pinvFromSvd(f: SvdResult, cutoff: number): { pinv: Matrix; rank:
  */
 export function pinvF64(a: Matrix, options: RankCutoff = {}): Matrix {
   checkMatrix('pinvF64', 'A', a);
-  const f = svdFactors(a);
-  return f.pinv(singularCutoff('pinvF64', f.s, a.rows, a.cols, options)).pinv;
+  const f = svdUnchecked(a);
+  return pinvFromSvd(f, singularCutoff('pinvF64', f.s, a.rows, a.cols, options)).pinv;
 }
 
 /** Result of {@link lstsqF64}. */
@@ -100,14 +92,33 @@ export function lstsqF64(a: Matrix, b: Matrix, options: RankCutoff = {}): LstsqR
   checkMatrix('lstsqF64', 'A', a);
   checkMatrix('lstsqF64', 'B', b);
   if (b.rows !== a.rows) throw new ShapeError('lstsqF64', 'B', [a.rows, 'k'], [b.rows, b.cols], "rows must match 'A'");
-  const f: SvdFactors = svdFactors(a);
+  const f = svdUnchecked(a);
   const cutoff = singularCutoff('lstsqF64', f.s, a.rows, a.cols, options);
   const m = a.rows;
   const n = a.cols;
   const kk = b.cols;
-  // X = V·diag(1/s)·(Uᵀ·B) over the kept singular values, never forming A⁺ (nor U).
-  const { x: xm, rank } = f.solve(b, cutoff);
-  const x = xm.data;
+  const r = f.s.length;
+  // X = V · diag(1/s) · (Uᵀ B), never forming A⁺.
+  const x = new Float64Array(n * kk);
+  let rank = 0;
+  const utb = new Float64Array(kk);
+  for (let c = 0; c < r; c++) {
+    const sigma = f.s[c]!;
+    if (!(sigma > cutoff)) continue;
+    rank++;
+    utb.fill(0);
+    for (let i = 0; i < m; i++) {
+      const u = f.u.data[i * r + c]!;
+      if (u === 0) continue;
+      for (let j = 0; j < kk; j++) utb[j] += u * b.data[i * kk + j]!;
+    }
+    for (let j = 0; j < kk; j++) utb[j] = utb[j]! / sigma;
+    for (let i = 0; i < n; i++) {
+      const v = f.v.data[i * r + c]!;
+      if (v === 0) continue;
+      for (let j = 0; j < kk; j++) x[i * kk + j] += v * utb[j]!;
+    }
+  }
   let residuals = new Float64Array(0);
   if (rank === n && m > n) {
     residuals = new Float64Array(kk);
