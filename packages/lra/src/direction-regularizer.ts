@@ -17,6 +17,32 @@ export interface DirectionPenalty {
 }
 
 /**
+ * Frobenius norm that neither underflows nor overflows: the local losses this regulariser exists for fade by many
+ * orders of magnitude (P3 Fig. 2), below where a plain sum of squares is 0 in float32.
+ */
+function scaledNorm(x: tf.Tensor): tf.Scalar {
+  const m = tf.max(tf.abs(x));
+  const safe = tf.maximum(m, 1e-37);
+  return tf.mul(m, tf.sqrt(tf.sum(tf.square(tf.div(x, safe))))) as tf.Scalar;
+}
+
+/**
+ * `G_Ω = ∂Ω/∂v` from `v = u ⊙ s` and δ, written as `(v/‖v‖)·2(r − 1)/‖δ‖` so it stays finite when the norms are tiny;
+ * a zero `v` or `δ` gives `G_Ω = 0` and `Ω = 0` (no direction to keep).
+ * @internal
+ */
+export function penaltyFromParts(delta: tf.Tensor, v: tf.Tensor): { omega: tf.Scalar; gOmega: tf.Tensor } {
+  const nv = scaledNorm(v);
+  const nd = scaledNorm(delta);
+  const defined = tf.logicalAnd(tf.greater(nv, 0), tf.greater(nd, 0));
+  const r = tf.div(nv, tf.maximum(nd, 1e-37));
+  const omega = tf.where(defined, tf.square(tf.sub(r, 1)), tf.zerosLike(r)) as tf.Scalar;
+  const coefficient = tf.where(defined, tf.div(tf.mul(2, tf.sub(r, 1)), tf.maximum(nd, 1e-37)), tf.zerosLike(r));
+  const gOmega = tf.mul(tf.div(v, tf.maximum(nv, 1e-37)), coefficient);
+  return { omega, gOmega };
+}
+
+/**
  * The penalty Ω of P3 Eq. 5 for the local gradient `delta` (`δ = ∂ℒ_{t+1}/∂H_{t+1}`, `[n, k]`, held constant) sent
  * back through `weights` (`W_hh`, `[m, k]` with k = m; or `W_hy` for the output) into a tanh layer with
  * pre-activation `h` (`[n, m]`), batch-first (spec §5.7):
@@ -37,17 +63,8 @@ export function directionPenalty(delta: tf.Tensor2D, weights: tf.Tensor2D, h: tf
     const u = matMul(delta, weights, false, true);
     const th = tf.tanh(h);
     const s = tf.sub(1, tf.square(th));
-    const v = tf.mul(u, s);
-    const nv = tf.norm(v);
-    const nd = tf.norm(delta);
-    // A zero-norm δ or v has no direction to keep: Ω and its gradients are 0 (no 0/0).
-    const defined = tf.logicalAnd(tf.greater(nv, 0), tf.greater(nd, 0));
-    const r = tf.div(nv, tf.maximum(nd, 1e-30));
-    const omega = tf.where(defined, tf.square(tf.sub(r, 1)), tf.zerosLike(r)) as tf.Scalar;
-    const coefficient = tf.where(defined, tf.div(tf.mul(2, tf.sub(r, 1)), tf.maximum(tf.mul(nv, nd), 1e-30)), tf.zerosLike(r));
-    const gOmega = tf.mul(v, coefficient);
-    const tanh2 = tf.mul(-2, tf.mul(th, s));
-    const dH = tf.mul(tf.mul(gOmega, u), tanh2) as tf.Tensor2D;
+    const { omega, gOmega } = penaltyFromParts(delta, tf.mul(u, s));
+    const dH = tf.mul(tf.mul(gOmega, u), tf.mul(-2, tf.mul(th, s))) as tf.Tensor2D;
     const dWDirect = matMul(tf.mul(gOmega, s) as tf.Tensor2D, delta, true, false);
     return { omega, dH, dWDirect };
   });

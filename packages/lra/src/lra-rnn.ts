@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, matMul } from '@beyond-backprop/core-linalg';
-import { directionPenalty } from './direction-regularizer.js';
+import { directionPenalty, penaltyFromParts } from './direction-regularizer.js';
 import { ElmanRnn, type ElmanRnnConfig, type RnnCheckpoint, type RnnGradients } from './elman-rnn.js';
 import { checkLocalLoss, localLoss, localLossGradient, type LocalLossName, type LossReduction } from './local-losses.js';
 import { projectToBall } from './update-projection.js';
@@ -284,8 +284,14 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
           const zNext = tf.tanh(hNext);
           const goal = mode === 'intended' || k === 0 ? target : zt;
           const delta = tf.mul(localLossGradient(zNext, goal, lossName, lossReduction), tf.sub(1, tf.square(zNext))) as tf.Tensor2D;
-          let step: tf.Tensor = tf.mul(matMul(delta, this.whh, false, true), tf.sub(1, tf.square(zBar)));
-          if (lambdaReg > 0 && regularize.target) step = tf.add(step, tf.mul(lambdaReg, directionPenalty(delta, this.whh, hBar).dH));
+          const u = matMul(delta, this.whh, false, true);
+          const s = tf.sub(1, tf.square(zBar));
+          let step: tf.Tensor = tf.mul(u, s);
+          if (lambdaReg > 0 && regularize.target) {
+            // Alg. 2 on the target step: only the path through H̄ (δ is a constant), G_Ω ⊙ u ⊙ tanh''(H̄).
+            const { gOmega } = penaltyFromParts(delta, step);
+            step = tf.add(step, tf.mul(lambdaReg, tf.mul(tf.mul(gOmega, u), tf.mul(-2, tf.mul(zBar, s)))));
+          }
           return tf.sub(hBar, tf.mul(targetStep, this.normalize(step, clipTarget))) as tf.Tensor2D;
         });
         if (k > 0) hBar.dispose();

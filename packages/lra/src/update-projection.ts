@@ -30,10 +30,8 @@ export function projectToBall(delta: tf.Tensor, c: number, options: ProjectionOp
   checkNumber('projectToBall', 'c', c, { min: 0 });
   if (c === 0) return tf.clone(delta);
   return tf.tidy(() => {
-    const norm = tf.norm(delta);
-    // Scale = c/‖Δ‖ where it applies, else 1; a zero norm keeps scale 1, so a zero update stays zero (no 0/0).
-    const shrink = options.force ? tf.greater(norm, 0) : tf.greaterEqual(norm, c);
-    const scale = tf.where(shrink, tf.div(c, tf.maximum(norm, 1e-30)), tf.onesLike(norm));
-    return tf.mul(delta, scale);
+    const norm = tf.sqrt(tf.sum(tf.square(delta)));
+    // c / max(‖Δ‖, c) is c/‖Δ‖ on and outside the ball and 1 inside it; a zero tensor stays zero in both modes.
+    return tf.mul(delta, tf.div(c, tf.maximum(norm, options.force ? 1e-30 : c)));
   });
 }
