@@ -180,7 +180,8 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
   async fit(x: tf.Tensor3D, y: tf.Tensor, options: RnnFitOptions): Promise<History> {
     const fn = `${this.fn}.fit`;
     this.assertLive('fit');
-    this.checkBatch(fn, x, y).dispose();
+    const checked = this.checkBatch(fn, x, y);
+    if (checked !== y) checked.dispose();
     return runFitLoop(fn, x.shape[0], options, {
       trainBatch: (indices) => {
         const idx = tf.tensor1d(indices, 'int32');
