@@ -17,21 +17,31 @@ export interface StepMemory {
 }
 
 /**
- * Runs `step` once under `tf.profile` and reports its peak tensor memory. Run one step first, so optimiser slots that
- * are created lazily on the first update are part of `baseBytes`.
+ * Runs `step` once and reports its peak tensor memory: the engine's live tensor bytes are read after every kernel the
+ * step runs (`tf.profile` is not used: its per-kernel bookkeeping keeps outputs alive and inflates the peak). Run one
+ * step first, so optimiser slots that are created lazily on the first update are part of `baseBytes`.
  *
  * @example
  * ```ts
- * const m = await measureStepMemory(() => net.trainStep(x, y));
+ * const m = measureStepMemory(() => net.trainStep(x, y));
  * m.stepPeakBytes;
  * ```
  */
-export async function measureStepMemory(step: () => unknown): Promise<StepMemory> {
+export function measureStepMemory(step: () => unknown): StepMemory {
   const before = tf.memory();
-  const info = await tf.profile(() => {
+  const engine = tf.engine() as unknown as { runKernelFunc: (...args: unknown[]) => unknown };
+  const original = engine.runKernelFunc;
+  let peak = before.numBytes;
+  engine.runKernelFunc = function (this: unknown, ...args: unknown[]) {
+    const out = original.apply(this, args);
+    peak = Math.max(peak, tf.memory().numBytes);
+    return out;
+  };
+  try {
     step();
-    return [];
-  });
+  } finally {
+    engine.runKernelFunc = original;
+  }
   const after = tf.memory();
-  return { baseBytes: before.numBytes, peakBytes: info.peakBytes, stepPeakBytes: info.peakBytes - before.numBytes, leakedTensors: after.numTensors - before.numTensors };
+  return { baseBytes: before.numBytes, peakBytes: peak, stepPeakBytes: peak - before.numBytes, leakedTensors: after.numTensors - before.numTensors };
 }

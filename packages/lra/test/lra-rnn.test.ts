@@ -298,7 +298,7 @@ describe('LRA RNN and its BPTT twin learn and behave (spec R12)', () => {
     for (const rnn of [new LraRnn({ inputSize: 6, outputs: 4, hidden: 100, K: 3, lambdaReg: 0.1, seed: 2 }), new BpttRnn({ inputSize: 6, outputs: 4, hidden: 100, seed: 2 })]) {
       // Stop at the first epoch that solves it, as the paper's protocol does.
       const stop = new AbortController();
-      const onEpochEnd = (_: number, logs: { valAccuracy?: number }) => void (logs.valAccuracy === 1 && stop.abort());
+      const onEpochEnd = (_: number, logs: Record<string, number>) => void (logs.valAccuracy === 1 && stop.abort());
       const history = await rnn.fit(train.x as tf.Tensor3D, train.y, { epochs: 10, batchSize: 20, seed: 2, validationData: [test.x, test.y], signal: stop.signal, callbacks: { onEpochEnd } });
       expect(Math.max(...history.history.valAccuracy!), rnn.constructor.name).toBe(1);
       rnn.dispose();
