@@ -3,7 +3,7 @@
  * normalisation, with exact gradients of the global loss through the unrolled sequence — the baseline P3 compares with.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkNumber, matMul } from '@beyond-backprop/core-linalg';
+import { checkNumber, matMul } from '@beyond-backprop/core-linalg';
 import { ElmanRnn, type ElmanRnnConfig, type RnnCheckpoint, type RnnGradients } from './elman-rnn.js';
 import { projectToBall } from './update-projection.js';
 
@@ -41,15 +41,7 @@ export class BpttRnn extends ElmanRnn<BpttRnnConfig> {
    * ```
    */
   static async fromCheckpoint(checkpoint: RnnCheckpoint<BpttRnnConfig>): Promise<BpttRnn> {
-    if (checkpoint?.format !== 'lra-rnn/1' || checkpoint.kind !== 'BpttRnn') throw new InvalidArgumentError('BpttRnn.fromCheckpoint', 'checkpoint', 'must be a BpttRnn checkpoint', checkpoint?.kind);
-    const net = new BpttRnn({ ...checkpoint.config, optimizer: ElmanRnn.optimizerOf('BpttRnn.fromCheckpoint', checkpoint) });
-    try {
-      await net.restore(checkpoint);
-    } catch (error) {
-      net.dispose();
-      throw error;
-    }
-    return net;
+    return ElmanRnn.rebuild('BpttRnn', checkpoint, (config) => new BpttRnn(config));
   }
 
   protected gradients(x: tf.Tensor3D, y: tf.Tensor2D): { loss: number; grads: RnnGradients | null } {

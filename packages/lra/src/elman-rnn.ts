@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, fromMatrix, matMul, qr, type Matrix, type Rng } from '@beyond-backprop/core-linalg';
 import { accuracy, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
 import { optimizerFromState, optimizerState, restoreOptimizerState, restoreVariables, snapshotVariables, variableOf, type OptimizerState, type SavedTensor } from './training-state.js';
+import { stepOnRows } from './batch-rows.js';
 
 /** Architecture and optimiser shared by {@link LraRnn} and {@link BpttRnn}. */
 export interface ElmanRnnConfig {
@@ -183,16 +184,7 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     const checked = this.checkBatch(fn, x, y);
     if (checked !== y) checked.dispose();
     return runFitLoop(fn, x.shape[0], options, {
-      trainBatch: (indices) => {
-        const idx = tf.tensor1d(indices, 'int32');
-        const xb = tf.gather(x, idx) as tf.Tensor3D;
-        const yb = tf.gather(y, idx);
-        try {
-          return this.trainStep(xb, yb);
-        } finally {
-          tf.dispose([idx, xb, yb]);
-        }
-      },
+      trainBatch: (indices) => stepOnRows(x, y, indices, (xb, yb) => this.trainStep(xb, yb)),
       evaluate: () => {
         const logs: Record<string, number> = {};
         if (options.validationData) {
@@ -287,9 +279,18 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     if (this.disposed) throw new InvalidArgumentError(`${this.fn}.${method}`, 'this', 'must not be disposed', 'a disposed network');
   }
 
-  /** The optimiser to rebuild a checkpointed network with. */
-  protected static optimizerOf(fn: string, checkpoint: { optimizer: OptimizerState }): tf.Optimizer {
-    return optimizerFromState(fn, checkpoint.optimizer);
+  /** Rebuilds a trainer of `kind` from a {@link ElmanRnn.checkpoint} with `make`, then restores its state. */
+  protected static async rebuild<C extends ElmanRnnConfig, N extends ElmanRnn<C>>(kind: string, checkpoint: RnnCheckpoint<C>, make: (config: C) => N): Promise<N> {
+    const fn = `${kind}.fromCheckpoint`;
+    if (checkpoint?.format !== 'lra-rnn/1' || checkpoint.kind !== kind) throw new InvalidArgumentError(fn, 'checkpoint', `must be a ${kind} checkpoint`, checkpoint?.kind);
+    const net = make({ ...checkpoint.config, optimizer: optimizerFromState(fn, checkpoint.optimizer) } as C);
+    try {
+      await net.restore(checkpoint);
+    } catch (error) {
+      net.dispose();
+      throw error;
+    }
+    return net;
   }
 }
 

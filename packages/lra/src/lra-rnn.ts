@@ -135,15 +135,7 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
    * ```
    */
   static async fromCheckpoint(checkpoint: RnnCheckpoint<LraRnnConfig>): Promise<LraRnn> {
-    if (checkpoint?.format !== 'lra-rnn/1' || checkpoint.kind !== 'LraRnn') throw new InvalidArgumentError('LraRnn.fromCheckpoint', 'checkpoint', 'must be an LraRnn checkpoint', checkpoint?.kind);
-    const net = new LraRnn({ ...checkpoint.config, optimizer: ElmanRnn.optimizerOf('LraRnn.fromCheckpoint', checkpoint) });
-    try {
-      await net.restore(checkpoint);
-    } catch (error) {
-      net.dispose();
-      throw error;
-    }
-    return net;
+    return ElmanRnn.rebuild('LraRnn', checkpoint, (config) => new LraRnn(config));
   }
 
   /**

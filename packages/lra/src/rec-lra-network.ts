@@ -11,6 +11,7 @@ import { errorParents, type ErrorWiring } from './error-wiring.js';
 import { layerSignal, layerUpdate, synapseUpdate } from './local-rules.js';
 import { projectToBall } from './update-projection.js';
 import { optimizerFromState, optimizerState, restoreOptimizerState, restoreVariables, snapshotVariables, variableOf, type OptimizerState, type SavedTensor } from './training-state.js';
+import { stepOnRows } from './batch-rows.js';
 
 /** How the error synapses E learn (spec §2.5). */
 export interface ErrorSynapseOptions {
@@ -351,16 +352,7 @@ export class RecLraNetwork {
     this.checkBatch(fn, x, y, false);
     const n = x.shape[0]!;
     return runFitLoop(fn, n, options, {
-      trainBatch: (indices) => {
-        const idx = tf.tensor1d(indices, 'int32');
-        const xb = tf.gather(x, idx);
-        const yb = tf.gather(y, idx);
-        try {
-          return this.trainStep(xb, yb);
-        } finally {
-          tf.dispose([idx, xb, yb]);
-        }
-      },
+      trainBatch: (indices) => stepOnRows(x, y, indices, (xb, yb) => this.trainStep(xb, yb)),
       evaluate: () => {
         const logs: Record<string, number> = {};
         const classification = this.config.outputActivation === 'softmax';
