@@ -13,4 +13,6 @@ export const twoMoonsExperiment: Experiment = {
   load: (seed) => twoMoons({ seed }),
   architecture: { kind: 'dense', hidden: [16, 16], activation: 'tanh', shortcuts: false },
   defaults: { epochs: 100, method: 'backprop', batchSize: 32, learningRate: 0.01, optimizer: 'adam' },
+  // T13: weights and error synapses ~ N(0, 0.5²) (P2's MNIST σ = 0.05 is too small for a 2-input net).
+  methodDefaults: { 'rec-lra': { sigmaW: 0.5 }, 'rec-lra-resnet': { sigmaW: 0.5 } },
 };
