@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Application } from 'typedoc';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const docsDir = new URL('..', import.meta.url).pathname;
 const root = join(docsDir, '..');
@@ -13,6 +13,8 @@ function workspacePackages(): string[] {
   const dirs = [...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)), join(root, 'apps', 'cli')];
   return dirs.filter((d) => existsSync(join(d, 'src', 'index.ts'))).map((d) => JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')).name as string);
 }
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 let warnings = 0;
 let errors = 0;

@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
@@ -18,6 +17,9 @@ import {
   type MethodContext,
 } from '../src/index.js';
 import { bbp } from './cli-harness.js';
+import { removeScratchDirs, scratchDir } from './test-experiments.js';
+
+afterAll(removeScratchDirs);
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
@@ -65,7 +67,7 @@ describe('the synthetic experiments of @beyond-backprop/datasets', () => {
 
 describe('bbp run', () => {
   it('writes a JSON result with real measured numbers and an SVG with the decision surface', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bbp-'));
+    const dir = scratchDir('bbp-');
     const jsonPath = join(dir, 'out.json');
     const svgPath = join(dir, 'out.svg');
     const { code, stderr } = await bbp('run', 'two-spirals', '--method', 'backprop', '--epochs', '40', '--seed', '3', '--json', jsonPath, '--plot', svgPath);

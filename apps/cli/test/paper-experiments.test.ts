@@ -1,12 +1,13 @@
-import { readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@beyond-backprop/core-linalg';
 import { getExperiment, registerBuiltins, registerExperiment, runExperiment, runSweep } from '../src/index.js';
 import { bbp } from './cli-harness.js';
-import { barsExperiment, writeIdxImageFolder, writeImdbFolder } from './test-experiments.js';
+import { barsExperiment, removeScratchDirs, scratchDir, writeIdxImageFolder, writeImdbFolder } from './test-experiments.js';
+
+afterAll(removeScratchDirs);
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
@@ -106,7 +107,7 @@ describe('bit-stream experiments (§5.3)', () => {
   });
 
   it('bbp sweep stops after a value no seed solves unless --keep-going', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bbp-sweep-'));
+    const dir = scratchDir('bbp-sweep-');
     // Four updates cannot reach 99%, so the first delay already fails.
     const args = ['sweep', 'bit-memory', '--param', 'delay', '--values', '1,2', '--seeds', '0', '-e', '2', '--train-size', '200'];
     const stopped = await bbp(...args, '--json', join(dir, 'a.json'));
@@ -192,7 +193,7 @@ describe('imdb (§5.4)', () => {
   });
 
   it('names the folder layout when aclImdb is missing', async () => {
-    const { code, stderr } = await bbp('run', 'imdb', '--data-dir', join(tmpdir(), 'no-such-imdb'), '-q');
+    const { code, stderr } = await bbp('run', 'imdb', '--data-dir', join(scratchDir('bbp-empty-'), 'no-such-imdb'), '-q');
     expect(code).toBe(1);
     expect(stderr).toMatch(/aclImdb/);
   });

@@ -1,7 +1,7 @@
 /**
  * Small experiments and data-set folders the CLI tests generate: conv-sized images, IDX files, an aclImdb tree.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng } from '@beyond-backprop/core-linalg';
@@ -48,12 +48,26 @@ function idx(shape: number[], values: Uint8Array): Uint8Array {
   return out;
 }
 
+const scratch: string[] = [];
+
+/** A fresh folder under the OS temp directory, removed by {@link removeScratchDirs}. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
+/** Removes every folder made by {@link scratchDir} (call from `afterAll`). */
+export function removeScratchDirs(): void {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * A folder with the four MNIST-named IDX files of 28×28 images: class c is a bright horizontal bar at row 3c
  * (learnable in a few updates). Returns the folder.
  */
 export function writeIdxImageFolder(train: number, test: number, seed = 0): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bbp-idx-'));
+  const dir = scratchDir('bbp-idx-');
   const rng = createRng(seed);
   const write = (prefix: string, n: number) => {
     const pixels = new Uint8Array(n * 784);
@@ -75,7 +89,7 @@ export function writeIdxImageFolder(train: number, test: number, seed = 0): stri
  * negative from another, so the sentiment is learnable. Returns the folder that contains `aclImdb/`.
  */
 export function writeImdbFolder(perClass: number, seed = 0): string {
-  const root = mkdtempSync(join(tmpdir(), 'bbp-imdb-'));
+  const root = scratchDir('bbp-imdb-');
   const rng = createRng(seed);
   const good = ['great', 'wonderful', 'superb', 'moving', 'brilliant'];
   const bad = ['awful', 'boring', 'dreadful', 'clumsy', 'tedious'];

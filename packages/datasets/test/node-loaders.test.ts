@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatasetFileError, DatasetNotFoundError, encodeIdx } from '../src/index.js';
 import { DATA_DIR_ENV, loadCifar10, loadCifar100, loadFashionMnist, loadImdb, loadMnist, readIdxFile } from '../src/node.js';
 
@@ -16,7 +16,15 @@ afterEach(() => {
   else process.env[DATA_DIR_ENV] = savedEnv;
 });
 
-const tempDir = () => mkdtempSync(join(tmpdir(), 'bbp-data-'));
+const created: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bbp-data-'));
+  created.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Writes the four MNIST files (n train, m test, 4×4 images) into `dir`, optionally gzip-compressed. */
 function writeMnist(dir: string, options: { gz?: boolean; nTrain?: number; nTest?: number; names?: Record<string, string> } = {}): void {

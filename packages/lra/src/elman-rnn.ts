@@ -202,7 +202,7 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
   }
 
   /**
-   * A snapshot for {@link restoreRnn}; only finite state when taken from the fit loop's checkpoint hook.
+   * A snapshot for `LraRnn.fromCheckpoint` / `BpttRnn.fromCheckpoint`; only finite state when taken from the fit loop's checkpoint hook.
    *
    * @example
    * ```ts
@@ -223,7 +223,7 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     };
   }
 
-  /** Loads a {@link checkpoint} into this network (same architecture). */
+  /** Loads a snapshot from {@link ElmanRnn.checkpoint} into this network (same architecture). */
   protected async restore(checkpoint: RnnCheckpoint<C>): Promise<void> {
     const fn = `${this.fn}.fromCheckpoint`;
     restoreVariables(fn, 'checkpoint.params', this.parameters(), checkpoint.params);
