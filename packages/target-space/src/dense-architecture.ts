@@ -1,7 +1,9 @@
 /**
  * The architecture of a fully connected target-space network and its layer wiring (paper §2.1–2.3, spec §0.2).
  */
-import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg';
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, checkNumber, type Matrix } from '@beyond-backprop/core-linalg';
+import { denseNetwork } from '@beyond-backprop/training';
 import type { Activation } from './tensor-ops.js';
 
 /** A fully connected network. */
@@ -59,4 +61,29 @@ export function fanIns(arch: ResolvedDenseArchitecture): number[] {
  */
 export function layerSources<T>(arch: ResolvedDenseArchitecture, ones: T, activations: T[], layer: number): T[] {
   return arch.shortcuts ? [ones, ...activations.slice(0, layer)] : [ones, activations[layer - 1]!];
+}
+
+/**
+ * A standard `tf.LayersModel` of the architecture carrying `weights` (`[f_j, d_j]`, bias in row 0, one per layer in
+ * order): the export shared by the target-space network and its weight-space twin.
+ */
+export function denseLayersModel(arch: ResolvedDenseArchitecture, weights: Matrix[], name: string): tf.LayersModel {
+  const model = denseNetwork({
+    inputSize: arch.layers[0]!,
+    hidden: arch.layers.slice(1, -1),
+    outputs: arch.layers[arch.layers.length - 1]!,
+    activation: arch.activation,
+    shortcuts: arch.shortcuts,
+    name,
+  });
+  model.layers
+    .filter((l) => l.getClassName() === 'Dense')
+    .forEach((layer, i) => {
+      const w = weights[i]!;
+      const kernel = tf.tensor2d(Float32Array.from(w.data.subarray(w.cols)), [w.rows - 1, w.cols]);
+      const bias = tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols)));
+      layer.setWeights([kernel, bias]);
+      tf.dispose([kernel, bias]);
+    });
+  return model;
 }

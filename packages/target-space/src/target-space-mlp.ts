@@ -3,8 +3,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { denseNetwork, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
-import { fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
+import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { denseLayersModel, fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { dropoutMask } from './dropout.js';
 import { toMatrixInput, type MatrixInput } from './matrix-input.js';
 import { feedForward, realise, type CascadeUntangling } from './realisation.js';
@@ -168,26 +168,7 @@ export class TargetSpaceMlp extends TargetSpaceModel {
    * `predict` matches {@link predict}; save and serve it with plain TensorFlow.js.
    */
   toLayersModel(name = 'target_space_mlp'): tf.LayersModel {
-    const a = this.architecture;
-    const model = denseNetwork({
-      inputSize: a.layers[0]!,
-      hidden: a.layers.slice(1, -1),
-      outputs: a.layers[a.layers.length - 1]!,
-      activation: a.activation,
-      shortcuts: a.shortcuts,
-      name,
-    });
-    const weights = this.realiseWeights();
-    model.layers
-      .filter((l) => l.getClassName() === 'Dense')
-      .forEach((layer, i) => {
-        const w = weights[i]!;
-        const kernel = tf.tensor2d(Float32Array.from(w.data.subarray(w.cols)), [w.rows - 1, w.cols]);
-        const bias = tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols)));
-        layer.setWeights([kernel, bias]);
-        tf.dispose([kernel, bias]);
-      });
-    return model;
+    return denseLayersModel(this.architecture, this.realiseWeights(), name);
   }
 
   /**

@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, Tape, checkNumber, checkTensor, createRng, matrixVariable, type Matrix } from '@beyond-backprop/core-linalg';
-import { denseNetwork, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
-import { fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
+import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { denseLayersModel, fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { feedForward } from './realisation.js';
 import { Float64Ops, TfOps } from './tensor-ops.js';
 import { createFloat64Optimizer, resolveOptimizerConfig, tfOptimizerFor, type Float64Optimizer, type TargetOptimizerConfig } from './target-optimizer.js';
@@ -103,19 +103,7 @@ export class WeightSpaceMlp {
 
   /** A standard `tf.LayersModel` with these weights. */
   toLayersModel(name = 'weight_space_mlp'): tf.LayersModel {
-    const a = this.architecture;
-    const model = denseNetwork({ inputSize: a.layers[0]!, hidden: a.layers.slice(1, -1), outputs: a.layers[a.layers.length - 1]!, activation: a.activation, shortcuts: a.shortcuts, name });
-    const weights = this.getWeights();
-    model.layers
-      .filter((l) => l.getClassName() === 'Dense')
-      .forEach((layer, i) => {
-        const w = weights[i]!;
-        const kernel = tf.tensor2d(Float32Array.from(w.data.subarray(w.cols)), [w.rows - 1, w.cols]);
-        const bias = tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols)));
-        layer.setWeights([kernel, bias]);
-        tf.dispose([kernel, bias]);
-      });
-    return model;
+    return denseLayersModel(this.architecture, this.getWeights(), name);
   }
 
   /** Backpropagation with minibatches from {@link runFitLoop}; a non-finite loss is never applied. */
