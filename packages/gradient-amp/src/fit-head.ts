@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkTensor } from '@beyond-backprop/core-linalg';
-import { paperAdam, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { backpropBatch, paperAdam, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
 import type { LossOptions } from './head-options.js';
 import type { OutputHead } from './output-head.js';
 import { labelValues } from './targets.js';
@@ -64,19 +64,7 @@ export async function fitHead(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor,
   const predict = (input: tf.Tensor) => model.predict(input, { batchSize: evalBatch }) as tf.Tensor;
 
   return runFitLoop(fn, n, options, {
-    trainBatch: (indices) => {
-      const { value, grads } = tf.tidy(() => {
-        const idx = tf.tensor1d(indices, 'int32');
-        const xb = tf.gather(x, idx);
-        const yb = tf.gather(y, idx);
-        return tf.variableGrads(() => lossFn(yb, forward(xb, true)), variables);
-      });
-      const loss = value.dataSync()[0]!;
-      value.dispose();
-      if (Number.isFinite(loss)) optimizer.applyGradients(grads);
-      tf.dispose(grads);
-      return loss;
-    },
+    trainBatch: (indices) => backpropBatch(x, y, indices, lossFn, (xb) => forward(xb, true), variables, optimizer),
     evaluate: () => {
       const logs: Record<string, number> = {};
       if (options.trackAccuracy) logs.accuracy = tf.tidy(() => scoredAccuracy(predict(x), y, targetsFormat));

@@ -29,6 +29,41 @@ export function paperAdam(learningRate = 0.01): tf.Optimizer {
 }
 
 /**
+ * One minibatch of backpropagation, as a {@link runFitLoop} `trainBatch`: gathers the rows `indices` of `x` and `y`,
+ * differentiates `loss(yBatch, forward(xBatch))` with respect to `variables` and applies the optimiser — unless the
+ * loss is NaN or infinite, in which case nothing is applied and the loop raises {@link TrainingDivergedError}.
+ * Returns the batch loss. Every tensor it makes is freed.
+ *
+ * @example
+ * ```ts
+ * const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+ * const forward = (input: tf.Tensor) => model.apply(input, { training: true }) as tf.Tensor;
+ * await runFitLoop('myFit', n, options, { trainBatch: (rows) => backpropBatch(x, y, rows, loss, forward, variables, optimizer) });
+ * ```
+ */
+export function backpropBatch(
+  x: tf.Tensor,
+  y: tf.Tensor,
+  indices: Int32Array | number[],
+  loss: (yBatch: tf.Tensor, output: tf.Tensor) => tf.Scalar,
+  forward: (xBatch: tf.Tensor) => tf.Tensor,
+  variables: tf.Variable[],
+  optimizer: tf.Optimizer,
+): number {
+  const { value, grads } = tf.tidy(() => {
+    const idx = tf.tensor1d(indices, 'int32');
+    const xb = tf.gather(x, idx);
+    const yb = tf.gather(y, idx);
+    return tf.variableGrads(() => loss(yb, forward(xb)), variables);
+  });
+  const lossValue = value.dataSync()[0]!;
+  value.dispose();
+  if (Number.isFinite(lossValue)) optimizer.applyGradients(grads);
+  tf.dispose(grads);
+  return lossValue;
+}
+
+/**
  * Trains a `tf.LayersModel` by backpropagation with {@link runFitLoop}: minibatches from a seeded shuffle, one
  * optimiser step per batch, tfjs-style callbacks, `AbortSignal`, and a {@link TrainingDivergedError} (without applying
  * the update) if the loss becomes NaN or infinite, so the model keeps its last finite weights.
@@ -56,20 +91,7 @@ export async function fitBackprop(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
   const forward = (input: tf.Tensor, training: boolean) => model.apply(input, { training }) as tf.Tensor;
 
   return runFitLoop(fn, x.shape[0]!, options, {
-    trainBatch: (indices) => {
-      const { value, grads } = tf.tidy(() => {
-        const idx = tf.tensor1d(indices, 'int32');
-        const xb = tf.gather(x, idx);
-        const yb = tf.gather(y, idx);
-        return tf.variableGrads(() => lossFn(yb, forward(xb, true)), variables);
-      });
-      const loss = value.dataSync()[0]!;
-      value.dispose();
-      // A non-finite loss is returned without applying its update; the loop then raises TrainingDivergedError.
-      if (Number.isFinite(loss)) optimizer.applyGradients(grads);
-      tf.dispose(grads);
-      return loss;
-    },
+    trainBatch: (indices) => backpropBatch(x, y, indices, lossFn, (xb) => forward(xb, true), variables, optimizer),
     evaluate: () => {
       const logs: Record<string, number> = {};
       if (options.trackAccuracy && classification) {
