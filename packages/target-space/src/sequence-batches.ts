@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkTensor, type DimBindings } from '@beyond-backprop/core-linalg';
+import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
 import type { Ops } from './tensor-ops.js';
 
 /** Sequences as read from `x`: floats `[n, time, d]` or int32 token ids `[n, time]`. */
@@ -72,4 +73,47 @@ export function timeMajorToBatchMajor(values: ArrayLike<number>, n: number, time
   const res = new Float32Array(n * time * k);
   for (let t = 0; t < time; t++) for (let b = 0; b < n; b++) for (let c = 0; c < k; c++) res[(b * time + t) * k + c] = values[(t * n + b) * k + c]!;
   return res;
+}
+
+/** What {@link fitSequences} needs to know of a recurrent network. */
+export interface SequenceFitSpec {
+  inputSize: number;
+  vocabulary: number | null;
+  readout: 'every-step' | 'last-step';
+  outputs: number;
+}
+
+/**
+ * The fit loop both recurrent networks share: reads and checks `x`/`y` (and `options.validationData`), then runs
+ * {@link runFitLoop} with `trainBatch(seq, labels, rows)` and, when asked, per-epoch `accuracy` / `valAccuracy` from
+ * `accuracyOn`.
+ */
+export function fitSequences(
+  fn: string,
+  spec: SequenceFitSpec,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  options: FitOptions & { trackAccuracy?: boolean; validationData?: [tf.Tensor, tf.Tensor] },
+  trainBatch: (seq: Sequences, labels: Int32Array, indices: Int32Array) => number,
+  accuracyOn: (seq: Sequences, labels: Int32Array) => number,
+): Promise<History> {
+  const read = (xs: tf.Tensor, ys: tf.Tensor) => {
+    const dims = {};
+    const seq = readSequences(fn, spec.inputSize, spec.vocabulary, xs, dims);
+    return { seq, labels: readSequenceLabels(fn, spec.readout, spec.outputs, ys, dims) };
+  };
+  const train = read(x, y);
+  const validation = options?.validationData ? read(options.validationData[0], options.validationData[1]) : null;
+  return runFitLoop(fn, train.seq.n, options, {
+    trainBatch: (indices) => trainBatch(train.seq, train.labels, indices),
+    evaluate:
+      options?.trackAccuracy || validation
+        ? () => {
+            const logs: Record<string, number> = {};
+            if (options.trackAccuracy) logs.accuracy = accuracyOn(train.seq, train.labels);
+            if (validation) logs.valAccuracy = accuracyOn(validation.seq, validation.labels);
+            return logs;
+          }
+        : undefined,
+  });
 }

@@ -3,13 +3,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { type FitOptions, type History } from '@beyond-backprop/training';
 import { realiseRecurrent, recurrentForward, type RecurrentCascade, type RecurrentShape } from './recurrent-realisation.js';
 import { Float64Ops, type Activation, type Ops } from './tensor-ops.js';
 import type { TargetOptimizer } from './target-optimizer.js';
 import { TargetSpaceModel, type ParameterState, type TargetSpaceEngine } from './target-space-model.js';
 import { scoredAccuracy } from './supervision.js';
-import { allRows, batchLabels, readSequenceLabels, readSequences, stepInputs, timeMajorToBatchMajor, type Sequences } from './sequence-batches.js';
+import { allRows, batchLabels, fitSequences, readSequenceLabels, readSequences, stepInputs, timeMajorToBatchMajor, type Sequences } from './sequence-batches.js';
 
 /** The paper's recurrent architecture: one fully recurrent layer and a linear exit layer. */
 export interface RecurrentArchitecture {
@@ -213,28 +213,16 @@ export class TargetSpaceRnn extends TargetSpaceModel {
    */
   async fit(x: tf.Tensor, y: tf.Tensor, options: TargetSpaceRnnFitOptions): Promise<History> {
     this.assertLive('fit');
-    const fn = 'TargetSpaceRnn.fit';
-    const dims = {};
-    const seq = readSequences(fn, this.architecture.inputSize, this.vocabulary, x, dims);
-    const labels = readSequenceLabels(fn, this.architecture.readout, this.architecture.outputs, y, dims);
-    let validation: { seq: Sequences; labels: Int32Array } | null = null;
-    if (options?.validationData) {
-      const vdims = {};
-      const vs = readSequences(fn, this.architecture.inputSize, this.vocabulary, options.validationData[0], vdims);
-      validation = { seq: vs, labels: readSequenceLabels(fn, this.architecture.readout, this.architecture.outputs, options.validationData[1], vdims) };
-    }
-    return runFitLoop(fn, seq.n, options, {
-      trainBatch: (indices) => this.trainStep(this.lossFor(seq, labels, indices)),
-      evaluate:
-        options?.trackAccuracy || validation
-          ? () => {
-              const logs: Record<string, number> = {};
-              if (options.trackAccuracy) logs.accuracy = this.accuracyOn(seq, labels);
-              if (validation) logs.valAccuracy = this.accuracyOn(validation.seq, validation.labels);
-              return logs;
-            }
-          : undefined,
-    });
+    const spec = { ...this.architecture, vocabulary: this.vocabulary };
+    return fitSequences(
+      'TargetSpaceRnn.fit',
+      spec,
+      x,
+      y,
+      options,
+      (seq, labels, indices) => this.trainStep(this.lossFor(seq, labels, indices)),
+      (seq, labels) => this.accuracyOn(seq, labels),
+    );
   }
 
   /** Serialisable state for an exact resume. */

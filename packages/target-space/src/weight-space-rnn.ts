@@ -4,12 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, Tape, checkNumber, createRng, matrixVariable, type Matrix } from '@beyond-backprop/core-linalg';
-import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { type FitOptions, type History } from '@beyond-backprop/training';
 import { recurrentForward, type RecurrentShape } from './recurrent-realisation.js';
 import { Float64Ops, TfOps, type Ops } from './tensor-ops.js';
 import { createFloat64Optimizer, resolveOptimizerConfig, tfOptimizerFor, type Float64Optimizer, type TargetOptimizerConfig } from './target-optimizer.js';
 import { scoredAccuracy } from './supervision.js';
-import { allRows, batchLabels, readSequenceLabels, readSequences, stepInputs, timeMajorToBatchMajor, type Sequences } from './sequence-batches.js';
+import { allRows, batchLabels, fitSequences, readSequences, stepInputs, timeMajorToBatchMajor, type Sequences } from './sequence-batches.js';
 import type { RecurrentArchitecture } from './target-space-rnn.js';
 
 /** Options of {@link WeightSpaceRnn}. */
@@ -102,31 +102,18 @@ export class WeightSpaceRnn {
     return tf.tensor3d(timeMajorToBatchMajor(out.data, seq.n, seq.time, k), [seq.n, seq.time, k]);
   }
 
-  /** Backpropagation through time with minibatches from {@link runFitLoop}; non-finite losses are never applied. */
+  /** Backpropagation through time with minibatches from `runFitLoop`; non-finite losses are never applied. */
   async fit(x: tf.Tensor, y: tf.Tensor, options: WeightSpaceRnnFitOptions): Promise<History> {
-    const fn = 'WeightSpaceRnn.fit';
-    const dims = {};
-    const vocabulary = this.architecture.embedding?.vocabulary ?? null;
-    const seq = readSequences(fn, this.architecture.inputSize, vocabulary, x, dims);
-    const labels = readSequenceLabels(fn, this.architecture.readout, this.architecture.outputs, y, dims);
-    let validation: { seq: Sequences; labels: Int32Array } | null = null;
-    if (options?.validationData) {
-      const vd = {};
-      const vseq = readSequences(fn, this.architecture.inputSize, vocabulary, options.validationData[0], vd);
-      validation = { seq: vseq, labels: readSequenceLabels(fn, this.architecture.readout, this.architecture.outputs, options.validationData[1], vd) };
-    }
-    return runFitLoop(fn, seq.n, options, {
-      trainBatch: (indices) => this.step(seq, labels, indices),
-      evaluate:
-        options?.trackAccuracy || validation
-          ? () => {
-              const logs: Record<string, number> = {};
-              if (options.trackAccuracy) logs.accuracy = this.accuracyOn(seq, labels);
-              if (validation) logs.valAccuracy = this.accuracyOn(validation.seq, validation.labels);
-              return logs;
-            }
-          : undefined,
-    });
+    const spec = { ...this.architecture, vocabulary: this.architecture.embedding?.vocabulary ?? null };
+    return fitSequences(
+      'WeightSpaceRnn.fit',
+      spec,
+      x,
+      y,
+      options,
+      (seq, labels, indices) => this.step(seq, labels, indices),
+      (seq, labels) => this.accuracyOn(seq, labels),
+    );
   }
 
   /** Frees the tfjs engine's tensors. */
