@@ -17,50 +17,13 @@ import { createRng, initBackend, type Matrix } from '@beyond-backprop/core-linal
 import { twoSpirals } from '@beyond-backprop/datasets';
 import { denseNetwork, fitBackprop, paperAdam, type DenseActivation } from '@beyond-backprop/training';
 import { fitPlatonic, fullyDeterministicConfig, type PlatonicConfig } from '../src/index.js';
+// The bench's problems are the test suite's, so its numbers describe the same data the tests check.
+import { accuracy as accuracyOf, checkerboard, sine, spirals } from '../test/problems.js';
 
 const info = await initBackend({ log: false });
 const backend = info.choice;
 const round = (v: number, digits = 4) => Number(v.toPrecision(digits));
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify({ ...record, backend }));
-
-function accuracyOf(predicted: Int32Array, labels: Int32Array): number {
-  let c = 0;
-  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) c++;
-  return c / labels.length;
-}
-
-function spirals(m: number, seed: number, turns = 1.5): { x: Matrix; labels: Int32Array } {
-  const rng = createRng(seed);
-  const x = new Float64Array(m * 2);
-  const labels = new Int32Array(m);
-  let maxAbs = 0;
-  for (let i = 0; i < m / 2; i++) {
-    const t = turns * 2 * Math.PI * Math.sqrt(rng.uniform());
-    const a = -t * Math.cos(t);
-    const b = t * Math.sin(t);
-    x.set([a, b, -a, -b], 4 * i);
-    labels[2 * i] = 1;
-    maxAbs = Math.max(maxAbs, Math.abs(a), Math.abs(b));
-  }
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! / maxAbs;
-  return { x: { rows: m, cols: 2, data: x }, labels };
-}
-
-function checkerboard(m: number, seed: number, board = 8): { x: Matrix; labels: Int32Array } {
-  const rng = createRng(seed);
-  const x = new Float64Array(m * 2);
-  const labels = new Int32Array(m);
-  for (let i = 0; i < m; i++) {
-    const a = rng.uniform() - 0.5;
-    const b = rng.uniform() - 0.5;
-    x[2 * i] = a;
-    x[2 * i + 1] = b;
-    const ia = Math.min(board - 1, Math.floor(board * (a + 0.5)));
-    const ib = Math.min(board - 1, Math.floor(board * (b + 0.5)));
-    labels[i] = (ia + ib) % 2 === 0 ? 1 : 0;
-  }
-  return { x: { rows: m, cols: 2, data: x }, labels };
-}
 
 /**
  * Backprop (Adam, `batchSize`, seeded init) on a dense net until the training metric reaches `target` or
@@ -243,9 +206,7 @@ async function backpropToTarget(opts: {
 // --- sine (Fig. 7.3) ------------------------------------------------------------------------------------------
 {
   const m = 5000;
-  const xs = Float64Array.from({ length: m }, (_, i) => -1 + (2 * i) / (m - 1));
-  const x: Matrix = { rows: m, cols: 1, data: xs };
-  const y: Matrix = { rows: m, cols: 1, data: Float64Array.from(xs, (v) => Math.sin(2 * Math.PI * v)) };
+  const { x, y } = sine(m);
   for (const nTries of [1, 5]) {
     const mses: number[] = [];
     let seconds = 0;
@@ -263,7 +224,7 @@ async function backpropToTarget(opts: {
 
 // --- checkerboard (§7.7) ------------------------------------------------------------------------------------
 {
-  const { x, labels } = checkerboard(2000, 1);
+  const { x, labels } = checkerboard(2000, 1, 8);
   for (const width of [64, 256]) {
     const model = await fitPlatonic(x, labels, { hiddenWidths: [width, width, width], activation: 'relu', alpha: 0.08, beta: 200 }, { seed: 1 });
     const trainAccuracy = accuracyOf(model.predictClasses(x), labels);
