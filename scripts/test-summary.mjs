@@ -9,7 +9,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const rows = [];
-for (const group of ['packages', 'apps', '.']) {
+for (const group of ['packages', 'apps', 'tools', '.']) {
   const dirs = group === '.' ? ['docs'] : readdirSync(join(root, group)).map((d) => join(group, d));
   for (const dir of dirs) {
     const file = join(root, dir, '.vitest-results.json');
