@@ -4,11 +4,10 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { BbpError } from '@beyond-backprop/core-linalg';
-import { registerBuiltins } from './plugins.js';
+import { registerBuiltins, runExperiment } from './builtins.js';
 import { renderRunSvg } from './plot-svg.js';
 import { createProgressReporter } from './progress.js';
-import { listExperiments, listMethods } from './registry.js';
-import { optionKey, runExperiment, type RunOptions } from './runner.js';
+import { listExperiments, listMethods, optionKey, type RunOptions } from '@beyond-backprop/experiments';
 import { summaryTable } from './summary-table.js';
 import { runSweep, sweepTable } from './sweep.js';
 
