@@ -77,7 +77,7 @@ function addMethodFlags(command: Command): Map<string, string> {
 }
 
 /** Parsed command-line values → runner options (without seed, signal and progress hooks). */
-function runOptions(experiment: string, opts: Record<string, unknown>, methodFlags: Map<string, string>): RunOptions {
+function runOptions(experiment: string, opts: Record<string, unknown>, methodFlags: Map<string, string>): RunOptions & { experiment: string } {
   const methodOptions: Record<string, string | number | boolean | undefined> = {};
   for (const key of methodFlags.keys()) {
     const value = opts[key] as string | boolean | undefined;

@@ -7,7 +7,9 @@ import { getExperiment, getMethod, optionKey, type RunOptions, type RunResult } 
 import { registerBuiltins, runExperiment } from './builtins.js';
 
 /** What to sweep. The run options apply to every run; `param` is set to each value in turn. */
-export interface SweepOptions extends Omit<RunOptions, 'seed' | 'targetAccuracy'> {
+export interface SweepOptions extends Omit<RunOptions, 'experiment' | 'seed' | 'targetAccuracy'> {
+  /** A registered experiment's name. */
+  experiment: string;
   /** Camel-cased option key, e.g. `delay`. */
   param: string;
   values: Array<string | number>;
