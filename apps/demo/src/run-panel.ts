@@ -126,7 +126,7 @@ export class RunPanel {
     this.lastMsPerIteration = null;
     this.curves = { loss: [], train: [], test: [] };
     this.epochs = 0;
-    this.setAttributes({ status: 'idle', epoch: '0', trainAccuracy: '', testAccuracy: '', backend: '', error: '', trainPoints: '' });
+    this.setAttributes({ status: 'idle', epoch: '0', trainAccuracy: '', testAccuracy: '', backend: '', error: '', trainPoints: '', msPerIteration: '' });
     this.statusLine.textContent = 'idle: press Run (or Step)';
     this.exportJson.disabled = true;
     this.exportPng.disabled = true;
@@ -180,7 +180,7 @@ export class RunPanel {
     this.worker?.postMessage(message);
   }
 
-  private setAttributes(values: Partial<Record<'status' | 'epoch' | 'trainAccuracy' | 'testAccuracy' | 'backend' | 'error' | 'trainPoints', string>>): void {
+  private setAttributes(values: Partial<Record<'status' | 'epoch' | 'trainAccuracy' | 'testAccuracy' | 'backend' | 'error' | 'trainPoints' | 'msPerIteration', string>>): void {
     for (const [key, value] of Object.entries(values)) this.element.dataset[key] = value;
   }
 
@@ -214,7 +214,7 @@ export class RunPanel {
         this.result = r;
         this.lastMsPerIteration = r.msPerIteration;
         this.setSurface(message.surface);
-        this.setAttributes({ status: 'done', epoch: String(r.epochs), trainAccuracy: String(r.trainAccuracy ?? ''), testAccuracy: String(r.testAccuracy ?? '') });
+        this.setAttributes({ status: 'done', epoch: String(r.epochs), trainAccuracy: String(r.trainAccuracy ?? ''), testAccuracy: String(r.testAccuracy ?? ''), msPerIteration: String(r.msPerIteration) });
         this.statusLine.textContent = `done: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} in ${r.wallSeconds.toFixed(1)} s on ${r.backend}`;
         this.exportJson.disabled = false;
         this.exportPng.disabled = false;

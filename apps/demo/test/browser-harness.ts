@@ -77,9 +77,17 @@ export async function startHarness(dir: string, options: { crossOriginIsolated?:
 export async function panels(page: Page): Promise<PanelState[]> {
   return page.$$eval('[data-run-panel]:not([hidden])', (els) =>
     els.map((e) => {
+      // No helper functions in here: code run through tsx gets esbuild's `__name` wrappers, undefined in the page.
       const d = (e as HTMLElement).dataset;
-      const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
-      return { method: d.method ?? '', status: d.status ?? '', epoch: Number(d.epoch ?? 0), trainAccuracy: num(d.trainAccuracy), testAccuracy: num(d.testAccuracy), backend: d.backend ?? '', error: d.error ?? '' };
+      return {
+        method: d.method ?? '',
+        status: d.status ?? '',
+        epoch: Number(d.epoch ?? 0),
+        trainAccuracy: d.trainAccuracy ? Number(d.trainAccuracy) : null,
+        testAccuracy: d.testAccuracy ? Number(d.testAccuracy) : null,
+        backend: d.backend ?? '',
+        error: d.error ?? '',
+      };
     }),
   );
 }
