@@ -143,7 +143,7 @@ export abstract class TargetSpaceModel {
     try {
       result = this.evaluate(build);
     } catch (error) {
-      if (error instanceof BbpError && (error.code === 'not-positive-definite' || error.code === 'non-finite')) return Number.NaN;
+      if (BbpError.isInstance(error) && (error.code === 'not-positive-definite' || error.code === 'non-finite')) return Number.NaN;
       throw error;
     }
     const { loss, gradients } = result;
