@@ -22,3 +22,15 @@ export { accuracy } from './metrics.js';
 export { denseNetwork, type DenseActivation, type DenseNetworkSpec } from './dense-network.js';
 export { initialiseWeights, type DenseInit } from './weight-init.js';
 export { backpropBatch, fitBackprop, paperAdam, type BackpropFitOptions } from './backprop.js';
+export {
+  CHECKPOINT_BINARY_VERSION,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  CheckpointReader,
+  checkpointEnvelope,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type CheckpointEnvelope,
+} from './checkpoint.js';
+export { disposeOptimizer, optimizerFromState, restoreOptimizerState, saveOptimizerState, type OptimizerState } from './optimizer-state.js';
