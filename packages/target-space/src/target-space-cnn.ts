@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { CheckpointReader, checkpointEnvelope, runFitLoop, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
 import { convForward, convOutputSizes, realiseConv, resolveConv, type ConvArchitecture, type ConvShape } from './conv-realisation.js';
 import { dropoutMask } from './dropout.js';
 import { TfOps } from './tensor-ops.js';
@@ -47,9 +47,7 @@ export interface TargetSpaceCnnFitOptions extends FitOptions {
 }
 
 /** JSON-serialisable state of a {@link TargetSpaceCnn}. */
-export interface TargetSpaceCnnCheckpoint {
-  format: 'beyond-backprop/target-space-cnn';
-  version: 1;
+export interface TargetSpaceCnnCheckpoint extends CheckpointEnvelope<'TargetSpaceCnn'> {
   architecture: ConvShape;
   options: { lambda: number; targetStd: number; dropout: number; patchRows: number | null; precision: RidgePrecision; seed: number };
   realisationInputs: { shape: [number, number, number, number]; data: number[] };
@@ -204,8 +202,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
   /** Serialisable state for an exact resume. */
   async checkpoint(): Promise<TargetSpaceCnnCheckpoint> {
     return {
-      format: 'beyond-backprop/target-space-cnn',
-      version: 1,
+      ...checkpointEnvelope('TargetSpaceCnn'),
       architecture: this.architecture,
       options: { lambda: this.lambda, targetStd: this.targetStd, dropout: this.dropout, patchRows: this.patchRowCount, precision: this.precision, seed: this.seed },
       realisationInputs: { shape: this.xBar.shape, data: Array.from(this.xBar.dataSync()) },
@@ -214,17 +211,34 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     };
   }
 
-  /** Rebuilds a network from {@link checkpoint}. */
+  /**
+   * Rebuilds a network from {@link checkpoint}, validating every field like `TargetSpaceMlp.fromCheckpoint`.
+   *
+   * @example
+   * ```ts
+   * const again = await TargetSpaceCnn.fromCheckpoint(await net.checkpoint());
+   * ```
+   */
   static async fromCheckpoint(ckpt: TargetSpaceCnnCheckpoint): Promise<TargetSpaceCnn> {
-    if (!ckpt || ckpt.format !== 'beyond-backprop/target-space-cnn' || ckpt.version !== 1) {
-      throw new InvalidArgumentError('TargetSpaceCnn.fromCheckpoint', 'checkpoint', "must be a 'beyond-backprop/target-space-cnn' version 1 checkpoint", ckpt?.format);
-    }
-    const xBar = tf.tensor4d(ckpt.realisationInputs.data, ckpt.realisationInputs.shape);
-    const { patchRows, ...rest } = ckpt.options;
-    const net = new TargetSpaceCnn(ckpt.architecture, { ...rest, ...(patchRows === null ? {} : { patchRows }), realisationInputs: xBar, projection: false, optimizer: TargetSpaceModel.optimizerFromState(ckpt.state.optimizer) });
-    xBar.dispose();
-    await net.restoreParameterState(ckpt.state);
-    return net;
+    return TargetSpaceModel.rebuild('TargetSpaceCnn', ckpt, (body, optimizer) => {
+      const r = new CheckpointReader('TargetSpaceCnn.fromCheckpoint');
+      const x = r.object('realisationInputs', body.realisationInputs);
+      const shape = r.array('realisationInputs.shape', x.shape, 4).map((d, i) => r.integer(`realisationInputs.shape[${i}]`, d, 1)) as [number, number, number, number];
+      const data = r.finiteArray('realisationInputs.data', x.data, shape.reduce((a, b) => a * b, 1));
+      const { patchRows, ...rest } = body.options as TargetSpaceCnnCheckpoint['options'];
+      const xBar = tf.tensor4d(data, shape);
+      try {
+        return new TargetSpaceCnn(body.architecture as TargetSpaceCnnCheckpoint['architecture'], {
+          ...rest,
+          ...(patchRows === null ? {} : { patchRows }),
+          realisationInputs: xBar,
+          projection: false,
+          optimizer,
+        });
+      } finally {
+        xBar.dispose();
+      }
+    });
   }
 
   protected override disposeExtra(): void {

@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { CheckpointReader, checkpointEnvelope, runFitLoop, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
 import { denseLayersModel, fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { dropoutMask } from './dropout.js';
 import { toMatrixInput, type MatrixInput } from './matrix-input.js';
@@ -51,9 +51,7 @@ export interface TargetSpaceFitOptions extends FitOptions {
 }
 
 /** JSON-serialisable state of a {@link TargetSpaceMlp}: enough to resume training exactly. */
-export interface TargetSpaceMlpCheckpoint {
-  format: 'beyond-backprop/target-space-mlp';
-  version: 1;
+export interface TargetSpaceMlpCheckpoint extends CheckpointEnvelope<'TargetSpaceMlp'> {
   architecture: ResolvedDenseArchitecture;
   options: {
     lambda: number;
@@ -208,8 +206,7 @@ export class TargetSpaceMlp extends TargetSpaceModel {
   async checkpoint(): Promise<TargetSpaceMlpCheckpoint> {
     this.assertLive('checkpoint');
     return {
-      format: 'beyond-backprop/target-space-mlp',
-      version: 1,
+      ...checkpointEnvelope('TargetSpaceMlp'),
       architecture: { ...this.architecture, layers: [...this.architecture.layers] },
       options: {
         lambda: this.lambda,
@@ -226,19 +223,29 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     };
   }
 
-  /** Rebuilds a network from {@link checkpoint}; continue with `fit(…, { initialEpoch })` for an exact resume. */
+  /**
+   * Rebuilds a network from {@link checkpoint}; continue with `fit(…, { initialEpoch })` for an exact resume.
+   * Validates every field (envelope, architecture and options through the constructor, X̄, every target's shape and
+   * values, optimiser slots, counters): a bad checkpoint throws `CheckpointError` naming the field and frees what
+   * was built.
+   *
+   * @example
+   * ```ts
+   * const again = await TargetSpaceMlp.fromCheckpoint(await net.checkpoint());
+   * ```
+   */
   static async fromCheckpoint(ckpt: TargetSpaceMlpCheckpoint): Promise<TargetSpaceMlp> {
-    if (!ckpt || ckpt.format !== 'beyond-backprop/target-space-mlp' || ckpt.version !== 1) {
-      throw new InvalidArgumentError('TargetSpaceMlp.fromCheckpoint', 'checkpoint', "must be a 'beyond-backprop/target-space-mlp' version 1 checkpoint", ckpt?.format);
-    }
-    const net = new TargetSpaceMlp(ckpt.architecture, {
-      ...ckpt.options,
-      realisationInputs: { rows: ckpt.realisationInputs.rows, cols: ckpt.realisationInputs.cols, data: Float64Array.from(ckpt.realisationInputs.data) },
-      projection: false,
-      optimizer: TargetSpaceModel.optimizerFromState(ckpt.state.optimizer),
+    return TargetSpaceModel.rebuild('TargetSpaceMlp', ckpt, (body, optimizer) => {
+      const r = new CheckpointReader('TargetSpaceMlp.fromCheckpoint');
+      const x = r.object('realisationInputs', body.realisationInputs);
+      const xBar = r.matrix('realisationInputs', x, r.integer('realisationInputs.rows', x.rows, 1), r.integer('realisationInputs.cols', x.cols, 1));
+      return new TargetSpaceMlp(body.architecture as TargetSpaceMlpCheckpoint['architecture'], {
+        ...(body.options as TargetSpaceMlpCheckpoint['options']),
+        realisationInputs: xBar,
+        projection: false,
+        optimizer,
+      });
     });
-    await net.restoreParameterState(ckpt.state);
-    return net;
   }
 
   protected override disposeExtra(): void {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng, extractPatches, gradCheck, initBackend, readValues } from '@beyond-backprop/core-linalg';
-import { fitBackprop, paperAdam } from '@beyond-backprop/training';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, fitBackprop, paperAdam } from '@beyond-backprop/training';
 import { TargetSpaceCnn, convForward, realiseConv, weightSpaceCnn, type ConvShape, type TargetSpaceCnnCheckpoint } from '../src/index.js';
 
 beforeAll(async () => {
@@ -132,7 +132,19 @@ describe('TargetSpaceCnn', () => {
     expect(new Set(counts.slice(1)).size).toBe(1);
     const first = new TargetSpaceCnn(arch, opts);
     await first.fit(train.x, train.y, { epochs: 2, batchSize: 20, seed: 1 });
-    const ckpt = JSON.parse(JSON.stringify(await first.checkpoint())) as TargetSpaceCnnCheckpoint;
+    const ckpt = decodeCheckpoint(encodeCheckpoint(await first.checkpoint())) as TargetSpaceCnnCheckpoint;
+    const start = tf.memory().numTensors;
+    for (let round = 0; round < 5; round++) (await TargetSpaceCnn.fromCheckpoint(ckpt)).dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    const bad = (edit: (c: Record<string, any>) => void) => {
+      const c = structuredClone(ckpt) as Record<string, any>;
+      edit(c);
+      return TargetSpaceCnn.fromCheckpoint(c as TargetSpaceCnnCheckpoint);
+    };
+    await expect(bad((c) => (c.realisationInputs.data[5] = Number.NaN))).rejects.toThrow(/'realisationInputs\.data\[5\]' must be a finite number/);
+    await expect(bad((c) => (c.state.params[0].cols += 1))).rejects.toThrow(CheckpointError);
+    await expect(bad((c) => (c.state.optimizer.weights[0].data = [0.5]))).rejects.toThrow(/'state\.optimizer\.weights\[0\]\.data\[0\]' is required and must be an integer/);
+    expect(tf.memory().numTensors).toBe(start);
     const resumed = await TargetSpaceCnn.fromCheckpoint(ckpt);
     await resumed.fit(train.x, train.y, { epochs: 4, initialEpoch: 2, batchSize: 20, seed: 1 });
     const a = resumed.getTargets();

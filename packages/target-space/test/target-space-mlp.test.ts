@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeError, Tape, initBackend, readValues, type Matrix } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
-import { TrainingDivergedError } from '@beyond-backprop/training';
+import { CheckpointError, TrainingDivergedError, decodeCheckpoint, encodeCheckpoint } from '@beyond-backprop/training';
 import { Float64Ops, TargetSpaceMlp, WeightSpaceMlp, feedForward, resolveDenseArchitecture, targetGradients, type TargetSpaceMlpCheckpoint } from '../src/index.js';
 
 beforeAll(async () => {
@@ -161,18 +161,62 @@ describe('TargetSpaceMlp — interop, checkpoints, memory', () => {
     loaded.dispose();
   });
 
-  it.each([0, 0.2])('a checkpoint round trip resumes training exactly (dropout %s)', async (dropout) => {
+  it.each([
+    ['float64', 0],
+    ['float64', 0.2],
+    ['tfjs', 0],
+    ['tfjs', 0.2],
+  ] as const)('a checkpoint at epoch k resumes bit-identically to the uninterrupted run (%s engine, Adam, dropout %s)', async (engine, dropout) => {
     const x = spiralX();
     const y = spiralY();
-    const opts = { realisationInputs: x, seed: 4, dropout, optimizer: { kind: 'adam' as const, learningRate: 0.01 } };
+    const opts = { realisationInputs: x, seed: 4, dropout, engine, optimizer: { kind: 'adam' as const, learningRate: 0.01 } };
     const straight = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts: true }, opts);
     await straight.fit(x, y, { epochs: 6, batchSize: 64, seed: 9 });
     const first = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts: true }, opts);
     await first.fit(x, y, { epochs: 3, batchSize: 64, seed: 9 });
-    const ckpt = JSON.parse(JSON.stringify(await first.checkpoint())) as TargetSpaceMlpCheckpoint;
+    const ckpt = decodeCheckpoint(encodeCheckpoint(await first.checkpoint())) as TargetSpaceMlpCheckpoint;
+    first.dispose();
+    const start = tf.memory().numTensors;
+    for (let round = 0; round < 5; round++) (await TargetSpaceMlp.fromCheckpoint(ckpt)).dispose();
+    expect(tf.memory().numTensors).toBe(start);
     const resumed = await TargetSpaceMlp.fromCheckpoint(ckpt);
     await resumed.fit(x, y, { epochs: 6, initialEpoch: 3, batchSize: 64, seed: 9 });
     expect(maxDiff(resumed.getTargets(), straight.getTargets())).toBe(0);
+    resumed.dispose();
+    straight.dispose();
+    tf.dispose([x, y]);
+  });
+
+  it('fromCheckpoint rejects a bad checkpoint with CheckpointError naming the field and frees what it built', async () => {
+    const x = xorX();
+    const y = xorY();
+    const net = new TargetSpaceMlp({ layers: [2, 3, 2] }, { realisationInputs: x, engine: 'tfjs', seed: 1 });
+    await net.fit(x, y, { epochs: 2 });
+    const saved = await net.checkpoint();
+    const f64 = new TargetSpaceMlp({ layers: [2, 3, 2] }, { realisationInputs: x, engine: 'float64', seed: 1 });
+    await f64.fit(x, y, { epochs: 2 });
+    const savedF64 = await f64.checkpoint();
+    const start = tf.memory().numTensors;
+    const bad = (edit: (c: Record<string, any>) => void, from: object = saved) => {
+      const c = JSON.parse(JSON.stringify(from)) as Record<string, any>;
+      edit(c);
+      return TargetSpaceMlp.fromCheckpoint(c as TargetSpaceMlpCheckpoint);
+    };
+    await expect(bad((c) => (c.state.params[0].data[1] = null))).rejects.toThrow(/field 'state\.params\[0\]\.data\[1\]' must be a finite number, got null/);
+    await expect(bad((c) => (c.state.params[1].cols = 5))).rejects.toThrow(/'state\.params\[1\]\.\[rows, cols\]' must be/);
+    await expect(bad((c) => c.state.params.pop())).rejects.toThrow(/'state\.params' must have 2 entries/);
+    await expect(bad((c) => (c.state.iterations = 1.5))).rejects.toThrow(/'state\.iterations'/);
+    await expect(bad((c) => (c.realisationInputs.data[0] = null))).rejects.toThrow(/'realisationInputs\.data\[0\]'/);
+    await expect(bad((c) => (c.state.optimizer.powers.accBeta1 = null))).rejects.toThrow(/'state\.optimizer\.powers\.accBeta1'/);
+    await expect(bad((c) => (c.state.optimizer.weights[1].shape = [3, 9]))).rejects.toThrow(/'state\.optimizer\.weights\[1\]\.shape'/);
+    await expect(bad((c) => (c.version = 7))).rejects.toThrow(CheckpointError);
+    await expect(bad((c) => delete c.architecture)).rejects.toThrow(/'architecture' is required/);
+    await expect(bad((c) => (c.architecture.layers = [2, 4, 2]))).rejects.toThrow(/'state\.params\[0\]/);
+    await expect(bad((c) => (c.state.optimizer.state.slots[0][1][0] = null), savedF64)).rejects.toThrow(/'state\.optimizer\.state\.slots\[0\]\[1\]\[0\]'/);
+    await expect(bad((c) => (c.state.optimizer.state.step = -2), savedF64)).rejects.toThrow(/'state\.optimizer\.state\.step'/);
+    expect(tf.memory().numTensors).toBe(start);
+    net.dispose();
+    f64.dispose();
     tf.dispose([x, y]);
   });
 
