@@ -12,11 +12,16 @@ export {
   runFitLoop,
   type CheckpointHook,
   type EpochLogs,
+  tracksAccuracy,
   type FitCallbacks,
+  type FitControl,
+  type FitMetric,
   type FitOptions,
   type FitStep,
   type History,
 } from './fit-loop.js';
+export { variableSnapshots } from './weight-snapshot.js';
+export { earlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 export { meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFunction, type LossName } from './losses.js';
 export { accuracy } from './metrics.js';
 export { denseNetwork, type DenseActivation, type DenseNetworkSpec } from './dense-network.js';
