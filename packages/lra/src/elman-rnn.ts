@@ -14,6 +14,8 @@ import {
   restoreOptimizerState,
   runFitLoop,
   saveOptimizerState,
+  tracksAccuracy,
+  variableSnapshots,
   type CheckpointEnvelope,
   type FitOptions,
   type History,
@@ -49,11 +51,8 @@ export interface RnnGradients {
   by: tf.Tensor1D;
 }
 
-/** Options of {@link ElmanRnn.fit}. */
-export interface RnnFitOptions extends FitOptions {
-  /** Held-out `[x, y]` scored every epoch as `valLoss` and `valAccuracy`. */
-  validationData?: [tf.Tensor, tf.Tensor];
-}
+/** Options of {@link ElmanRnn.fit}: the shared `FitOptions` (`validationData` scored as `valLoss` and `valAccuracy`). */
+export type RnnFitOptions = FitOptions;
 
 /** A serialisable snapshot of a recurrent trainer: configuration, parameters, optimiser state. */
 export interface RnnCheckpoint<C> extends CheckpointEnvelope {
@@ -196,8 +195,10 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     if (checked !== y) checked.dispose();
     return runFitLoop(fn, x.shape[0], options, {
       trainBatch: (indices) => stepOnRows(x, y, indices, (xb, yb) => this.trainStep(xb, yb)),
+      ...variableSnapshots(() => this.parameters()),
       evaluate: () => {
         const logs: Record<string, number> = {};
+        if (tracksAccuracy(options) && this.base.output === 'softmax') logs.accuracy = tf.tidy(() => accuracy(this.predict(x), y));
         if (options.validationData) {
           const [vx, vy] = options.validationData;
           tf.tidy(() => {

@@ -15,6 +15,8 @@ import {
   restoreOptimizerState,
   runFitLoop,
   saveOptimizerState,
+  tracksAccuracy,
+  variableSnapshots,
   type CheckpointEnvelope,
   type FitOptions,
   type History,
@@ -97,13 +99,8 @@ export interface RecLraUpdates {
   displacements?: Array<tf.Tensor2D | null>;
 }
 
-/** Options of {@link RecLraNetwork.fit}. */
-export interface RecLraFitOptions extends FitOptions {
-  /** Report training accuracy at each epoch end (classification). Default `false`. */
-  trackAccuracy?: boolean;
-  /** Held-out `[x, y]` scored every epoch as `valLoss` and `valAccuracy`. */
-  validationData?: [tf.Tensor, tf.Tensor];
-}
+/** Options of {@link RecLraNetwork.fit}: the shared `FitOptions` (`validationData` scored as `valLoss` and `valAccuracy`). */
+export type RecLraFitOptions = FitOptions;
 
 /** A serialisable snapshot of a {@link RecLraNetwork}: configuration, parameters and optimiser state. */
 export interface RecLraCheckpoint extends CheckpointEnvelope<'RecLraNetwork'> {
@@ -366,10 +363,11 @@ export class RecLraNetwork {
     const n = x.shape[0]!;
     return runFitLoop(fn, n, options, {
       trainBatch: (indices) => stepOnRows(x, y, indices, (xb, yb) => this.trainStep(xb, yb)),
+      ...variableSnapshots(() => this.parameterList()),
       evaluate: () => {
         const logs: Record<string, number> = {};
         const classification = this.config.outputActivation === 'softmax';
-        if (options.trackAccuracy && classification) logs.accuracy = tf.tidy(() => accuracy(this.predict(x), y));
+        if (tracksAccuracy(options) && classification) logs.accuracy = tf.tidy(() => accuracy(this.predict(x), y));
         if (options.validationData) {
           const [vx, vy] = options.validationData;
           tf.tidy(() => {

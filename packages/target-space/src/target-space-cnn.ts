@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { CheckpointReader, checkpointEnvelope, runFitLoop, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
+import { CheckpointReader, checkpointEnvelope, runFitLoop, tracksAccuracy, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
 import { convForward, convOutputSizes, realiseConv, resolveConv, type ConvArchitecture, type ConvShape } from './conv-realisation.js';
 import { dropoutMask } from './dropout.js';
 import { TfOps } from './tensor-ops.js';
@@ -40,11 +40,11 @@ export interface TargetSpaceCnnOptions {
   seed?: number;
 }
 
-/** Options of {@link TargetSpaceCnn.fit}. */
-export interface TargetSpaceCnnFitOptions extends FitOptions {
-  /** Held-out `[x, y]` evaluated after every epoch as `valAccuracy`. */
-  validationData?: [tf.Tensor4D, tf.Tensor1D];
-}
+/**
+ * Options of {@link TargetSpaceCnn.fit}: the shared `FitOptions`; `validationData` (`[x: [n, H, W, C], y: [n]]`) is
+ * reported as `valAccuracy`, `trackAccuracy` / `metrics: ['accuracy']` add the training `accuracy`.
+ */
+export type TargetSpaceCnnFitOptions = FitOptions;
 
 /** JSON-serialisable state of a {@link TargetSpaceCnn}. */
 export interface TargetSpaceCnnCheckpoint extends CheckpointEnvelope<'TargetSpaceCnn'> {
@@ -185,17 +185,27 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     const fn = 'TargetSpaceCnn.fit';
     const { labels } = this.checkData(fn, x, y);
     let validation: { x: tf.Tensor4D; labels: Int32Array } | null = null;
-    if (options?.validationData) validation = { x: options.validationData[0], labels: this.checkData(fn, options.validationData[0], options.validationData[1]).labels };
+    if (options?.validationData) {
+      const [vx, vy] = options.validationData as [tf.Tensor4D, tf.Tensor1D];
+      validation = { x: vx, labels: this.checkData(fn, vx, vy).labels };
+    }
+    const accuracyOn = (images: tf.Tensor4D, scored: Int32Array) => {
+      const logits = this.predict(images);
+      const acc = scoredAccuracy(logits.dataSync(), scored, this.architecture.outputs);
+      logits.dispose();
+      return acc;
+    };
+    const trainAccuracy = tracksAccuracy(options);
     return runFitLoop(fn, x.shape[0], options, {
       trainBatch: (indices) => this.trainStep(this.lossFor(x, labels, indices, this.iterations) as never),
-      evaluate: validation
-        ? () => {
-            const logits = this.predict(validation!.x);
-            const acc = scoredAccuracy(logits.dataSync(), validation!.labels, this.architecture.outputs);
-            logits.dispose();
-            return { valAccuracy: acc };
-          }
-        : undefined,
+      evaluate:
+        validation || trainAccuracy
+          ? () => ({
+              ...(trainAccuracy ? { accuracy: accuracyOn(x, labels) } : {}),
+              ...(validation ? { valAccuracy: accuracyOn(validation.x, validation.labels) } : {}),
+            })
+          : undefined,
+      ...this.weightSnapshots(),
     });
   }
 

@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { CheckpointReader, checkpointEnvelope, runFitLoop, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
+import { CheckpointReader, checkpointEnvelope, runFitLoop, tracksAccuracy, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
 import { denseLayersModel, fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { dropoutMask } from './dropout.js';
 import { toMatrixInput, type MatrixInput } from './matrix-input.js';
@@ -44,11 +44,11 @@ export interface TargetSpaceMlpOptions {
   seed?: number;
 }
 
-/** Options of {@link TargetSpaceMlp.fit}. */
-export interface TargetSpaceFitOptions extends FitOptions {
-  /** Report training-set accuracy (classification) after every epoch. Default `false`. */
-  trackAccuracy?: boolean;
-}
+/**
+ * Options of {@link TargetSpaceMlp.fit}: the shared `FitOptions` (`validationData` is scored as `valLoss` and, for
+ * class labels, `valAccuracy`; `trackAccuracy` / `metrics: ['accuracy']` add the training `accuracy`).
+ */
+export type TargetSpaceFitOptions = FitOptions;
 
 /** JSON-serialisable state of a {@link TargetSpaceMlp}: enough to resume training exactly. */
 export interface TargetSpaceMlpCheckpoint extends CheckpointEnvelope<'TargetSpaceMlp'> {
@@ -192,13 +192,19 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     const n = xs.rows;
     const batchSize = Math.min(options?.batchSize ?? n, n);
     const fused = this.cascade === 'scu' && this.dropout === 0 && batchSize >= n && sameMatrix(xs, this.xBar);
+    const validation = options?.validationData ? this.checkData(fn, options.validationData[0] as tf.Tensor2D, options.validationData[1]) : null;
+    const trainAccuracy = tracksAccuracy(options) && labels.kind === 'classes';
     return runFitLoop(fn, n, options, {
       trainBatch: (indices) =>
         fused ? this.trainStep(this.lossFor(xs, labels, this.iterations, true)) : this.trainStep(this.lossFor(gatherRows(xs, indices), gatherTargets(labels, indices), this.iterations, false)),
       evaluate:
-        options?.trackAccuracy && labels.kind === 'classes'
-          ? () => ({ accuracy: scoredAccuracy(this.forwardFloat64(xs).data, labels.labels, labels.classes) })
+        trainAccuracy || validation
+          ? () => ({
+              ...(trainAccuracy && labels.kind === 'classes' ? { accuracy: scoredAccuracy(this.forwardFloat64(xs).data, labels.labels, labels.classes) } : {}),
+              ...(validation ? this.scoreOn(validation.xs, validation.labels, 'val') : {}),
+            })
           : undefined,
+      ...this.weightSnapshots(),
     });
   }
 
@@ -259,6 +265,18 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     const ops = new Float64Ops();
     const targets = this.getTargets().map((t) => ops.constant(t.data, t.rows, t.cols));
     return realise(ops, this.architecture, ops.constant(this.xBar.data, this.xBar.rows, this.xBar.cols), targets, this.lambda, cascade);
+  }
+
+  /** `${prefix}Loss` (the training loss without weight decay) and, for class labels, `${prefix}Accuracy` on `x`. */
+  private scoreOn(x: Matrix, labels: Labels, prefix: string): Record<string, number> {
+    const ops = new Float64Ops();
+    const weights = this.realiseWeights().map((w) => ops.constant(w.data, w.rows, w.cols));
+    const logits = feedForward(ops, this.architecture, ops.constant(x.data, x.rows, x.cols), weights);
+    const loss = labels.kind === 'classes' ? ops.softmaxCrossEntropy(logits, labels.labels) : ops.meanSquaredError(logits, labels.values);
+    return {
+      [`${prefix}Loss`]: loss.scalar(),
+      ...(labels.kind === 'classes' ? { [`${prefix}Accuracy`]: scoredAccuracy(logits.value.data, labels.labels, labels.classes) } : {}),
+    };
   }
 
   private forwardFloat64(x: Matrix): Matrix {

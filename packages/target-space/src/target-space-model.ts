@@ -248,6 +248,20 @@ export abstract class TargetSpaceModel {
     return net;
   }
 
+  /**
+   * `getWeights` / `setWeights` for the fit loop (early stopping's `restoreBestWeights`): copies of the learnable
+   * matrices, put back as they were (the optimiser state and iteration count are left alone).
+   */
+  protected weightSnapshots(): { getWeights: () => Matrix[]; setWeights: (weights: unknown) => void } {
+    return {
+      getWeights: () => {
+        this.pullParams();
+        return this.params.map(copyMatrix);
+      },
+      setWeights: (weights) => this.setParams(weights as Matrix[], this.targetCount),
+    };
+  }
+
   /** Frees the tensors the network holds (tfjs engine, tf optimisers). */
   dispose(): void {
     if (this.disposed) return;

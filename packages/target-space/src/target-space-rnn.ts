@@ -52,13 +52,11 @@ export interface TargetSpaceRnnOptions {
   seed?: number;
 }
 
-/** Options of {@link TargetSpaceRnn.fit}. */
-export interface TargetSpaceRnnFitOptions extends FitOptions {
-  /** Report training accuracy (over scored steps) after every epoch. */
-  trackAccuracy?: boolean;
-  /** Held-out `[x, y]` evaluated after every epoch as `valAccuracy`. */
-  validationData?: [tf.Tensor, tf.Tensor];
-}
+/**
+ * Options of {@link TargetSpaceRnn.fit}: the shared `FitOptions`; accuracies are over scored steps and
+ * `validationData` is reported as `valAccuracy`.
+ */
+export type TargetSpaceRnnFitOptions = FitOptions;
 
 /** JSON-serialisable state of a {@link TargetSpaceRnn}. */
 export interface TargetSpaceRnnCheckpoint extends CheckpointEnvelope<'TargetSpaceRnn'> {
@@ -220,6 +218,7 @@ export class TargetSpaceRnn extends TargetSpaceModel {
       options,
       (seq, labels, indices) => this.trainStep(this.lossFor(seq, labels, indices)),
       (seq, labels) => this.accuracyOn(seq, labels),
+      this.weightSnapshots(),
     );
   }
 

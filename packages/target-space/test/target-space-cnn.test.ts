@@ -71,8 +71,11 @@ describe('TargetSpaceCnn', () => {
     const test = bars(60, 6);
     const xBar = tf.slice(train.x, [0, 0, 0, 0], [40, 6, 6, 1]) as tf.Tensor4D;
     const net = new TargetSpaceCnn(arch, { realisationInputs: xBar, seed: 7 });
-    const h = await net.fit(train.x, train.y, { epochs: 25, batchSize: 40, validationData: [test.x, test.y] });
+    const h = await net.fit(train.x, train.y, { epochs: 25, batchSize: 40, validationData: [test.x, test.y], trackAccuracy: true });
     expect(h.history.valAccuracy!.at(-1)!).toBeGreaterThanOrEqual(0.95);
+    // trackAccuracy reports the training accuracy per epoch, as the other trainers do.
+    expect(h.history.accuracy).toHaveLength(25);
+    expect(h.history.accuracy!.at(-1)!).toBeGreaterThanOrEqual(0.95);
     const model = net.toLayersModel();
     const ours = net.predict(test.x);
     const theirs = model.predict(test.x) as tf.Tensor;

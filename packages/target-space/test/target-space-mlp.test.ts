@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeError, Tape, initBackend, readValues, type Matrix } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
-import { CheckpointError, TrainingDivergedError, decodeCheckpoint, encodeCheckpoint } from '@beyond-backprop/training';
+import { CheckpointError, TrainingDivergedError, decodeCheckpoint, earlyStopping, encodeCheckpoint } from '@beyond-backprop/training';
 import { Float64Ops, TargetSpaceMlp, WeightSpaceMlp, feedForward, resolveDenseArchitecture, targetGradients, type TargetSpaceMlpCheckpoint } from '../src/index.js';
 
 beforeAll(async () => {
@@ -218,6 +218,45 @@ describe('TargetSpaceMlp — interop, checkpoints, memory', () => {
     net.dispose();
     f64.dispose();
     tf.dispose([x, y]);
+  });
+
+  it('scores validationData as valLoss and valAccuracy every epoch (it was silently ignored), and metrics: [accuracy]', async () => {
+    const x = spiralX();
+    const y = spiralY();
+    const net = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts: true }, { realisationInputs: x, seed: 3 });
+    const h = await net.fit(x, y, { epochs: 3, batchSize: 97, validationData: [x, y], metrics: ['accuracy'] });
+    expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'loss', 'valAccuracy', 'valLoss']);
+    // Validating on the training set: same accuracy; the loss after the epoch is below the epoch's mean batch loss.
+    expect(h.history.valAccuracy).toEqual(h.history.accuracy);
+    expect(h.history.valLoss!.at(-1)!).toBeLessThan(h.history.loss![0]!);
+    await expect(net.fit(x, y, { epochs: 1, validationData: [x, tf.zeros([3], 'int32')] })).rejects.toThrow(/TargetSpaceMlp\.fit: argument 'y'/);
+    net.dispose();
+    tf.dispose([x, y]);
+  });
+
+  it('earlyStopping stops on a stalled valLoss and restoreBestWeights puts back the best epoch\'s targets', async () => {
+    const x = xorX();
+    const y = xorY();
+    const best: Matrix[][] = [];
+    const losses: number[] = [];
+    // Validation labels opposite to the training labels: the better the fit, the worse valLoss.
+    const flipped = tf.tensor1d([1, 0, 0, 1], 'int32');
+    const net = new TargetSpaceMlp({ layers: [2, 3, 2] }, { realisationInputs: x, seed: 1 });
+    const h = await net.fit(x, y, {
+      epochs: 40,
+      validationData: [x, flipped],
+      callbacks: [
+        { onEpochEnd: (_, logs) => void (losses.push(logs.valLoss!), best.push(net.getTargets())) },
+        earlyStopping({ monitor: 'valLoss', patience: 2, restoreBestWeights: true }),
+      ],
+    });
+    expect(h.stopReason).toBe('stopped');
+    const bestEpoch = losses.indexOf(Math.min(...losses));
+    expect(h.epoch.length).toBe(bestEpoch + 3);
+    expect(maxDiff(net.getTargets(), best[bestEpoch]!)).toBe(0);
+    expect(maxDiff(net.getTargets(), best.at(-1)!)).toBeGreaterThan(0);
+    net.dispose();
+    tf.dispose([x, y, flipped]);
   });
 
   it('keeps the number of tensors flat across epochs on both engines', async () => {
