@@ -15,8 +15,10 @@ import {
   restoreOptimizerState,
   runFitLoop,
   saveOptimizerState,
+  exportModelName,
   tracksAccuracy,
   variableSnapshots,
+  type ToLayersModelOptions,
   type CheckpointEnvelope,
   type FitOptions,
   type History,
@@ -389,12 +391,13 @@ export class RecLraNetwork {
    *
    * @example
    * ```ts
-   * const model = net.toLayersModel();
-   * await model.save('file://./rec-lra-mnist');
+   * const model = net.toLayersModel({ name: 'rec_lra_mnist' });
+   * await saveLayersModel(model, './rec-lra-mnist'); // from '@beyond-backprop/training/node'
    * ```
    */
-  toLayersModel(name = 'rec_lra'): tf.LayersModel {
+  toLayersModel(options?: ToLayersModelOptions | string): tf.LayersModel {
     const fn = 'RecLraNetwork.toLayersModel';
+    const name = exportModelName(fn, options, 'rec_lra');
     this.assertLive('toLayersModel');
     const phi = this.config.hiddenActivation.name;
     if (this.L > 1 && !['tanh', 'sigmoid', 'relu', 'leakyRelu', 'elu', 'linear'].includes(phi)) {

@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { CheckpointReader, checkpointEnvelope, runFitLoop, tracksAccuracy, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
+import { CheckpointReader, checkpointEnvelope, exportModelName, runFitLoop, tracksAccuracy, type ToLayersModelOptions, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
 import { convForward, convOutputSizes, realiseConv, resolveConv, type ConvArchitecture, type ConvShape } from './conv-realisation.js';
 import { dropoutMask } from './dropout.js';
 import { TfOps } from './tensor-ops.js';
@@ -151,10 +151,11 @@ export class TargetSpaceCnn extends TargetSpaceModel {
   }
 
   /** A standard tfjs model (conv2d + max-pool + flatten + dense) with the realised weights. */
-  toLayersModel(): tf.LayersModel {
+  toLayersModel(options?: ToLayersModelOptions): tf.LayersModel {
+    const name = exportModelName('TargetSpaceCnn.toLayersModel', options, 'target_space_cnn');
     const s = this.architecture;
     const weights = this.realiseWeights();
-    const model = convLayersModel(s);
+    const model = convLayersModel(s, { name });
     let channels = s.input[2];
     const tensors: tf.Tensor[] = [];
     s.conv.forEach((c, j) => {

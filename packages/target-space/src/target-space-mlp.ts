@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { CheckpointReader, checkpointEnvelope, runFitLoop, tracksAccuracy, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
+import { CheckpointReader, checkpointEnvelope, exportModelName, runFitLoop, tracksAccuracy, type ToLayersModelOptions, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
 import { denseLayersModel, fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { dropoutMask } from './dropout.js';
 import { toMatrixInput, type MatrixInput } from './matrix-input.js';
@@ -163,10 +163,16 @@ export class TargetSpaceMlp extends TargetSpaceModel {
 
   /**
    * A standard `tf.LayersModel` with the realised weights (dense layers, shortcut concatenations, no softmax), whose
-   * `predict` matches {@link predict}; save and serve it with plain TensorFlow.js.
+   * `predict` matches {@link predict}; save and serve it with plain TensorFlow.js (in Node: `saveLayersModel` from
+   * `@beyond-backprop/training/node`). `options.name` (default `'target_space_mlp'`) prefixes the layer names.
+   *
+   * @example
+   * ```ts
+   * const model = net.toLayersModel({ name: 'spirals' });
+   * ```
    */
-  toLayersModel(name = 'target_space_mlp'): tf.LayersModel {
-    return denseLayersModel(this.architecture, this.realiseWeights(), name);
+  toLayersModel(options?: ToLayersModelOptions | string): tf.LayersModel {
+    return denseLayersModel(this.architecture, this.realiseWeights(), exportModelName('TargetSpaceMlp.toLayersModel', options, 'target_space_mlp'));
   }
 
   /**

@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { CheckpointReader, checkpointEnvelope, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
+import { CheckpointReader, checkpointEnvelope, exportModelName, type ToLayersModelOptions, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
 import { realiseRecurrent, recurrentForward, type RecurrentCascade, type RecurrentShape } from './recurrent-realisation.js';
 import { Float64Ops, type Activation, type Ops } from './tensor-ops.js';
 import type { TargetOptimizer } from './target-optimizer.js';
@@ -163,10 +163,11 @@ export class TargetSpaceRnn extends TargetSpaceModel {
    * A standard tfjs model with the realised weights: `[embedding →] simpleRNN(hidden) → dense(outputs)` (time-distributed
    * for every-step readout), whose `predict` matches {@link predict}.
    */
-  toLayersModel(): tf.LayersModel {
+  toLayersModel(options?: ToLayersModelOptions): tf.LayersModel {
+    const name = exportModelName('TargetSpaceRnn.toLayersModel', options, 'target_space_rnn');
     const a = this.architecture;
     const { w3, w4 } = this.realiseWeights();
-    const model = tf.sequential();
+    const model = tf.sequential({ name });
     if (a.embedding) model.add(tf.layers.embedding({ inputDim: a.embedding.vocabulary, outputDim: a.inputSize, inputShape: [null] as unknown as number[] }));
     model.add(
       tf.layers.simpleRNN({

@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeError, Tape, initBackend, readValues, type Matrix } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
+import { fileSystemHandler, saveLayersModel } from '@beyond-backprop/training/node';
 import { CheckpointError, TrainingDivergedError, decodeCheckpoint, earlyStopping, encodeCheckpoint } from '@beyond-backprop/training';
 import { Float64Ops, TargetSpaceMlp, WeightSpaceMlp, feedForward, resolveDenseArchitecture, targetGradients, type TargetSpaceMlpCheckpoint } from '../src/index.js';
 
@@ -151,9 +155,16 @@ describe('TargetSpaceMlp — interop, checkpoints, memory', () => {
     const theirs = model.predict(x) as tf.Tensor;
     const d = tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]!);
     expect(d).toBeLessThan(1e-4);
-    let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    const dir = await mkdtemp(join(tmpdir(), 'bbp-mlp-'));
+    await saveLayersModel(model, dir);
+    const loaded = await tf.loadLayersModel(fileSystemHandler(dir));
+    await rm(dir, { recursive: true, force: true });
+    const named = net.toLayersModel({ name: 'spirals' });
+    const oldStyle = net.toLayersModel('old_style');
+    expect([named.name, oldStyle.name]).toEqual(['spirals', 'old_style']);
+    expect(() => net.toLayersModel({ name: '' })).toThrow(/TargetSpaceMlp\.toLayersModel: argument 'options\.name'/);
+    named.dispose();
+    oldStyle.dispose();
     const again = loaded.predict(x) as tf.Tensor;
     expect(Array.from(again.dataSync())).toEqual(Array.from(theirs.dataSync()));
     tf.dispose([x, y, ours, theirs, again]);

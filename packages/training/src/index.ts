@@ -21,6 +21,7 @@ export {
   type History,
 } from './fit-loop.js';
 export { variableSnapshots } from './weight-snapshot.js';
+export { exportModelName, type ToLayersModelOptions } from './layers-export.js';
 export { earlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 export { meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFunction, type LossName } from './losses.js';
 export { accuracy } from './metrics.js';

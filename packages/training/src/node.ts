@@ -1,6 +1,7 @@
 /**
  * `@beyond-backprop/training/node` — Node.js file helpers: checkpoints to and from disk in the binary form of
- * {@link encodeCheckpoint}.
+ * {@link encodeCheckpoint}, and a file IO handler for `tf.LayersModel` (`model.json` + `weights.bin`, the tfjs
+ * format) that works without `@tensorflow/tfjs-node`.
  *
  * @packageDocumentation
  */
@@ -48,3 +49,4 @@ export async function loadCheckpoint(path: string): Promise<unknown> {
   }
   return decodeCheckpoint(bytes);
 }
+export { fileSystemHandler, loadLayersModel, saveLayersModel } from './model-files.js';

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -8,6 +8,7 @@ import {
   CheckpointError,
   CheckpointReader,
   checkpointEnvelope,
+  denseNetwork,
   decodeCheckpoint,
   disposeOptimizer,
   encodeCheckpoint,
@@ -16,7 +17,7 @@ import {
   saveOptimizerState,
   type OptimizerState,
 } from '../src/index.js';
-import { loadCheckpoint, saveCheckpoint } from '../src/node.js';
+import { fileSystemHandler, loadCheckpoint, loadLayersModel, saveCheckpoint, saveLayersModel } from '../src/node.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -187,5 +188,45 @@ describe('optimiser state', () => {
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose(vars);
     opt.dispose();
+  });
+});
+
+describe('Node file IO for tf.LayersModel', () => {
+  it('model.save(fileSystemHandler(dir)) writes model.json + weights.bin that tf.loadLayersModel reads back identically', async () => {
+    const model = denseNetwork({ inputSize: 3, hidden: [4, 4], outputs: 2, activation: 'relu', shortcuts: true, seed: 5 });
+    const x = tf.tensor2d([[0.1, -0.2, 0.3], [1, 2, -3]]);
+    const target = join(dir, 'model');
+    await model.save(fileSystemHandler(`file://${target}`));
+    const manifest = JSON.parse(await readFile(join(target, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+    expect(manifest.weightsManifest[0]!.paths).toEqual(['./weights.bin']);
+    const bytes = (await readFile(join(target, 'weights.bin'))).length;
+    expect(bytes).toBe(4 * model.countParams());
+    const start = tf.memory().numTensors;
+    const loaded = await tf.loadLayersModel(fileSystemHandler(target));
+    const again = await loadLayersModel(target);
+    const out = (m: tf.LayersModel) => tf.tidy(() => Array.from((m.predict(x) as tf.Tensor).dataSync()));
+    expect(out(loaded)).toEqual(out(model));
+    expect(out(again)).toEqual(out(model));
+    loaded.dispose();
+    again.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    await saveLayersModel(model, join(dir, 'model2'));
+    expect((await readFile(join(dir, 'model2', 'weights.bin'))).length).toBe(bytes);
+    model.dispose();
+    x.dispose();
+  });
+
+  it('refuses a missing folder, a truncated weights.bin and junk model.json with InvalidArgumentError naming dir', async () => {
+    await expect(loadLayersModel(join(dir, 'nowhere'))).rejects.toThrow(/fileSystemHandler\.load: argument 'dir' must hold a readable .*model\.json \(ENOENT\)/);
+    const model = denseNetwork({ inputSize: 2, hidden: [3], outputs: 1, seed: 1 });
+    const target = join(dir, 'truncated');
+    await saveLayersModel(model, target);
+    const weights = await readFile(join(target, 'weights.bin'));
+    await writeFile(join(target, 'weights.bin'), weights.subarray(0, weights.length - 4));
+    await expect(loadLayersModel(target)).rejects.toThrow(/must hold 52 weight bytes as the manifest describes, got "48 bytes"/);
+    await writeFile(join(target, 'model.json'), '{"modelTopology":');
+    await expect(loadLayersModel(target)).rejects.toThrow(/must hold a valid model\.json/);
+    expect(() => fileSystemHandler('')).toThrow(/argument 'dir'/);
+    model.dispose();
   });
 });
