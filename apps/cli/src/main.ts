@@ -228,7 +228,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
     if (typeof code === 'string' && code.startsWith('commander.')) return 2;
-    if (error instanceof BbpError) {
+    if (BbpError.isInstance(error)) {
       process.stderr.write(`bbp: ${error.message}\n`);
       return error.code === 'invalid-argument' ? 2 : 1;
     }

@@ -6,20 +6,63 @@
  */
 
 /**
- * Base class of every error thrown on purpose by beyond-backprop. `code` is a stable machine-readable tag.
+ * The registry key (`Symbol.for`) under which every {@link BbpError} records the names of its class chain. Two
+ * copies of a package (for example two versions of core-linalg installed side by side) each define their own
+ * `BbpError` class, so `instanceof` across copies fails; the marker survives because `Symbol.for` is global to the
+ * JavaScript realm. Use the static `isInstance` of the class you want instead of `instanceof`.
  *
  * @example
  * ```ts
- * try { ridgeSolve(a, t, -1); } catch (e) { if (e instanceof BbpError) console.log(e.code); }
+ * (error as Record<symbol, unknown>)[BBP_ERROR_MARKER]; // ['ShapeError', 'BbpError']
+ * ```
+ */
+export const BBP_ERROR_MARKER: unique symbol = Symbol.for('beyond-backprop.error') as never;
+
+/**
+ * Base class of every error thrown on purpose by beyond-backprop. `code` is a stable machine-readable tag.
+ *
+ * Prefer `BbpError.isInstance(e)` / `ShapeError.isInstance(e)` to `instanceof`: it also recognises errors thrown by
+ * another installed copy of a package (it reads the {@link BBP_ERROR_MARKER} that every instance carries: the names
+ * of its classes from the concrete one up to `BbpError`; minifiers must keep class names, as they must for
+ * `error.name`).
+ *
+ * @example
+ * ```ts
+ * try { ridgeSolve(a, t, -1); } catch (e) { if (BbpError.isInstance(e)) console.log(e.code); }
  * ```
  */
 export class BbpError extends Error {
   /** Stable machine-readable identifier, e.g. `'shape'`, `'non-finite'`. */
   readonly code: string;
+  /** Names of this error's classes, most derived first, ending with `'BbpError'` (see {@link BBP_ERROR_MARKER}). */
+  declare readonly [BBP_ERROR_MARKER]: ReadonlyArray<string>;
   constructor(code: string, message: string) {
     super(message);
     this.code = code;
     this.name = new.target.name;
+    const chain: string[] = [];
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+      chain.push((c as { name: string }).name);
+      if (c === BbpError) break;
+    }
+    Object.defineProperty(this, BBP_ERROR_MARKER, { value: Object.freeze(chain), enumerable: false });
+  }
+
+  /**
+   * Whether `value` is an instance of this class, also when it was thrown by another copy of the package: true for
+   * `instanceof`, or for any object whose {@link BBP_ERROR_MARKER} lists this class's name. Call it on the class you
+   * test for (`ShapeError.isInstance(e)` is true for shape errors only; `BbpError.isInstance(e)` for all).
+   *
+   * @example
+   * ```ts
+   * catch (e) { if (ShapeError.isInstance(e)) console.log(e.argument, e.expected); }
+   * ```
+   */
+  static isInstance<T extends abstract new (...args: never[]) => BbpError>(this: T, value: unknown): value is InstanceType<T> {
+    if (value instanceof this) return true;
+    if (typeof value !== 'object' || value === null) return false;
+    const chain = (value as { [BBP_ERROR_MARKER]?: unknown })[BBP_ERROR_MARKER];
+    return Array.isArray(chain) && chain.includes(this.name);
   }
 }
 

@@ -12,6 +12,7 @@
  * @packageDocumentation
  */
 export {
+  BBP_ERROR_MARKER,
   BbpError,
   BackendUnavailableError,
   ConvergenceError,

@@ -12,7 +12,7 @@ import { BbpError } from '@beyond-backprop/core-linalg';
  * @example
  * ```ts
  * try { parseIdx(bytes, { file: 'train-images-idx3-ubyte' }); }
- * catch (e) { if (e instanceof DatasetFileError) console.log(e.file, e.problem); }
+ * catch (e) { if (DatasetFileError.isInstance(e)) console.log(e.file, e.problem); }
  * // DatasetFileError: train-images-idx3-ubyte: truncated: the header declares 60000×28×28 values (47040016 bytes), the file has 1000 bytes
  * ```
  */

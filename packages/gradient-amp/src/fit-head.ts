@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkTensor } from '@beyond-backprop/core-linalg';
-import { backpropBatch, paperAdam, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { backpropBatch, paperAdam, runFitLoop, tracksAccuracy, variableSnapshots, type FitOptions, type History } from '@beyond-backprop/training';
 import type { LossOptions } from './head-options.js';
 import type { OutputHead } from './output-head.js';
 import { labelValues } from './targets.js';
@@ -65,9 +65,10 @@ export async function fitHead(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor,
 
   return runFitLoop(fn, n, options, {
     trainBatch: (indices) => backpropBatch(x, y, indices, lossFn, (xb) => forward(xb, true), variables, optimizer),
+    ...variableSnapshots(() => variables),
     evaluate: () => {
       const logs: Record<string, number> = {};
-      if (options.trackAccuracy) logs.accuracy = tf.tidy(() => scoredAccuracy(predict(x), y, targetsFormat));
+      if (tracksAccuracy(options)) logs.accuracy = tf.tidy(() => scoredAccuracy(predict(x), y, targetsFormat));
       if (options.validationData) {
         const [vx, vy] = options.validationData;
         tf.tidy(() => {

@@ -139,7 +139,8 @@ export function outputHead(head: OutputHead | HeadName, options: Omit<OutputHead
  * ```ts
  * await fitHead(logitsModel, x, labels, expGA(), { epochs: 20 });
  * const served = withOutputHead(logitsModel, expGA());
- * await served.save('file://./model');   // reloads with tf.loadLayersModel once this package is imported
+ * await served.save(fileSystemHandler('./model')); // Node: from '@beyond-backprop/training/node'; reloads with
+ * // tf.loadLayersModel(fileSystemHandler('./model')) once this package is imported
  * ```
  */
 export function withOutputHead(model: tf.LayersModel, head: OutputHead | HeadName, options: Omit<OutputHeadLayerArgs, 'head'> = {}): tf.LayersModel {

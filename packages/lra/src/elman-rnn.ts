@@ -5,8 +5,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, fromMatrix, matMul, qr, type Matrix, type Rng } from '@beyond-backprop/core-linalg';
-import { accuracy, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
-import { optimizerFromState, optimizerState, restoreOptimizerState, restoreVariables, snapshotVariables, variableOf, type OptimizerState, type SavedTensor } from './training-state.js';
+import {
+  CheckpointReader,
+  accuracy,
+  checkpointEnvelope,
+  disposeOptimizer,
+  optimizerFromState,
+  restoreOptimizerState,
+  runFitLoop,
+  saveOptimizerState,
+  tracksAccuracy,
+  variableSnapshots,
+  type CheckpointEnvelope,
+  type FitOptions,
+  type History,
+  type OptimizerState,
+} from '@beyond-backprop/training';
+import { restoreVariables, snapshotVariables, variableOf, type SavedTensor } from './training-state.js';
 import { stepOnRows } from './batch-rows.js';
 
 /** Architecture and optimiser shared by {@link LraRnn} and {@link BpttRnn}. */
@@ -36,16 +51,11 @@ export interface RnnGradients {
   by: tf.Tensor1D;
 }
 
-/** Options of {@link ElmanRnn.fit}. */
-export interface RnnFitOptions extends FitOptions {
-  /** Held-out `[x, y]` scored every epoch as `valLoss` and `valAccuracy`. */
-  validationData?: [tf.Tensor, tf.Tensor];
-}
+/** Options of {@link ElmanRnn.fit}: the shared `FitOptions` (`validationData` scored as `valLoss` and `valAccuracy`). */
+export type RnnFitOptions = FitOptions;
 
 /** A serialisable snapshot of a recurrent trainer: configuration, parameters, optimiser state. */
-export interface RnnCheckpoint<C> {
-  format: 'lra-rnn/1';
-  kind: string;
+export interface RnnCheckpoint<C> extends CheckpointEnvelope {
   config: Omit<C, 'optimizer'>;
   params: SavedTensor[];
   optimizer: OptimizerState;
@@ -185,8 +195,10 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     if (checked !== y) checked.dispose();
     return runFitLoop(fn, x.shape[0], options, {
       trainBatch: (indices) => stepOnRows(x, y, indices, (xb, yb) => this.trainStep(xb, yb)),
+      ...variableSnapshots(() => this.parameters()),
       evaluate: () => {
         const logs: Record<string, number> = {};
+        if (tracksAccuracy(options) && this.base.output === 'softmax') logs.accuracy = tf.tidy(() => accuracy(this.predict(x), y));
         if (options.validationData) {
           const [vx, vy] = options.validationData;
           tf.tidy(() => {
@@ -214,22 +226,21 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     const { optimizer: _, ...config } = this.config;
     void _;
     return {
-      format: 'lra-rnn/1',
-      kind: this.fn,
+      ...checkpointEnvelope(this.fn),
       config: JSON.parse(JSON.stringify(config)) as Omit<C, 'optimizer'>,
       params: snapshotVariables(this.parameters()),
-      optimizer: await optimizerState(this.optimizer),
+      optimizer: await saveOptimizerState(this.optimizer),
       iterations: this.iterations,
     };
   }
 
-  /** Loads a snapshot from {@link ElmanRnn.checkpoint} into this network (same architecture). */
+  /** Loads a validated snapshot from {@link ElmanRnn.checkpoint} into this network (same architecture). */
   protected async restore(checkpoint: RnnCheckpoint<C>): Promise<void> {
     const fn = `${this.fn}.fromCheckpoint`;
-    restoreVariables(fn, 'checkpoint.params', this.parameters(), checkpoint.params);
-    await restoreOptimizerState(this.optimizer, checkpoint.optimizer);
-    this.iterations = checkpoint.iterations;
-    this.ownsOptimizer = true;
+    const iterations = new CheckpointReader(fn).integer('iterations', checkpoint.iterations);
+    restoreVariables(fn, 'params', this.parameters(), checkpoint.params);
+    await restoreOptimizerState(fn, this.optimizer, checkpoint.optimizer, this.parameters().map((v) => v.shape));
+    this.iterations = iterations;
   }
 
   /** Frees the parameters (and the optimiser, unless the caller supplied it). */
@@ -237,7 +248,7 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     if (this.disposed) return;
     this.disposed = true;
     tf.dispose(this.parameters());
-    if (this.ownsOptimizer) this.optimizer.dispose();
+    if (this.ownsOptimizer) disposeOptimizer(this.optimizer);
   }
 
   /** Parameters in a fixed order (checkpoints rely on it). */
@@ -282,8 +293,18 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
   /** Rebuilds a trainer of `kind` from a {@link ElmanRnn.checkpoint} with `make`, then restores its state. */
   protected static async rebuild<C extends ElmanRnnConfig, N extends ElmanRnn<C>>(kind: string, checkpoint: RnnCheckpoint<C>, make: (config: C) => N): Promise<N> {
     const fn = `${kind}.fromCheckpoint`;
-    if (checkpoint?.format !== 'lra-rnn/1' || checkpoint.kind !== kind) throw new InvalidArgumentError(fn, 'checkpoint', `must be a ${kind} checkpoint`, checkpoint?.kind);
-    const net = make({ ...checkpoint.config, optimizer: optimizerFromState(fn, checkpoint.optimizer) } as C);
+    const r = new CheckpointReader(fn);
+    const body = r.envelope(checkpoint, kind);
+    const config = r.object('config', body.config);
+    const optimizer = optimizerFromState(fn, checkpoint.optimizer);
+    let net: N;
+    try {
+      net = make({ ...config, optimizer } as unknown as C);
+    } catch (error) {
+      disposeOptimizer(optimizer);
+      throw error;
+    }
+    net.ownsOptimizer = true;
     try {
       await net.restore(checkpoint);
     } catch (error) {

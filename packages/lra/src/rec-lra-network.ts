@@ -5,12 +5,30 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, matMul } from '@beyond-backprop/core-linalg';
-import { accuracy, paperAdam, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import {
+  CheckpointReader,
+  accuracy,
+  checkpointEnvelope,
+  disposeOptimizer,
+  optimizerFromState,
+  paperAdam,
+  restoreOptimizerState,
+  runFitLoop,
+  saveOptimizerState,
+  exportModelName,
+  tracksAccuracy,
+  variableSnapshots,
+  type ToLayersModelOptions,
+  type CheckpointEnvelope,
+  type FitOptions,
+  type History,
+  type OptimizerState,
+} from '@beyond-backprop/training';
 import { resolveActivation, type Activation, type ActivationName } from './activation.js';
 import { errorParents, type ErrorWiring } from './error-wiring.js';
 import { layerSignal, layerUpdate, synapseUpdate } from './local-rules.js';
 import { projectToBall } from './update-projection.js';
-import { optimizerFromState, optimizerState, restoreOptimizerState, restoreVariables, snapshotVariables, variableOf, type OptimizerState, type SavedTensor } from './training-state.js';
+import { restoreVariables, snapshotVariables, variableOf, type SavedTensor } from './training-state.js';
 import { stepOnRows } from './batch-rows.js';
 
 /** How the error synapses E learn (spec §2.5). */
@@ -83,17 +101,11 @@ export interface RecLraUpdates {
   displacements?: Array<tf.Tensor2D | null>;
 }
 
-/** Options of {@link RecLraNetwork.fit}. */
-export interface RecLraFitOptions extends FitOptions {
-  /** Report training accuracy at each epoch end (classification). Default `false`. */
-  trackAccuracy?: boolean;
-  /** Held-out `[x, y]` scored every epoch as `valLoss` and `valAccuracy`. */
-  validationData?: [tf.Tensor, tf.Tensor];
-}
+/** Options of {@link RecLraNetwork.fit}: the shared `FitOptions` (`validationData` scored as `valLoss` and `valAccuracy`). */
+export type RecLraFitOptions = FitOptions;
 
 /** A serialisable snapshot of a {@link RecLraNetwork}: configuration, parameters and optimiser state. */
-export interface RecLraCheckpoint {
-  format: 'rec-lra/1';
+export interface RecLraCheckpoint extends CheckpointEnvelope<'RecLraNetwork'> {
   config: Omit<RecLraConfig, 'optimizer' | 'hiddenActivation'> & { hiddenActivation: string };
   params: SavedTensor[];
   optimizer: OptimizerState;
@@ -353,10 +365,11 @@ export class RecLraNetwork {
     const n = x.shape[0]!;
     return runFitLoop(fn, n, options, {
       trainBatch: (indices) => stepOnRows(x, y, indices, (xb, yb) => this.trainStep(xb, yb)),
+      ...variableSnapshots(() => this.parameterList()),
       evaluate: () => {
         const logs: Record<string, number> = {};
         const classification = this.config.outputActivation === 'softmax';
-        if (options.trackAccuracy && classification) logs.accuracy = tf.tidy(() => accuracy(this.predict(x), y));
+        if (tracksAccuracy(options) && classification) logs.accuracy = tf.tidy(() => accuracy(this.predict(x), y));
         if (options.validationData) {
           const [vx, vy] = options.validationData;
           tf.tidy(() => {
@@ -378,12 +391,13 @@ export class RecLraNetwork {
    *
    * @example
    * ```ts
-   * const model = net.toLayersModel();
-   * await model.save('file://./rec-lra-mnist');
+   * const model = net.toLayersModel({ name: 'rec_lra_mnist' });
+   * await saveLayersModel(model, './rec-lra-mnist'); // from '@beyond-backprop/training/node'
    * ```
    */
-  toLayersModel(name = 'rec_lra'): tf.LayersModel {
+  toLayersModel(options?: ToLayersModelOptions | string): tf.LayersModel {
     const fn = 'RecLraNetwork.toLayersModel';
+    const name = exportModelName(fn, options, 'rec_lra');
     this.assertLive('toLayersModel');
     const phi = this.config.hiddenActivation.name;
     if (this.L > 1 && !['tanh', 'sigmoid', 'relu', 'leakyRelu', 'elu', 'linear'].includes(phi)) {
@@ -427,18 +441,21 @@ export class RecLraNetwork {
     const { hiddenActivation, ...rest } = this.config;
     const params = snapshotVariables(this.parameterList());
     return {
-      format: 'rec-lra/1',
-      config: { ...rest, kappa: [...rest.kappa], layerSizes: [...rest.layerSizes], hiddenActivation: hiddenActivation.name },
+      ...checkpointEnvelope('RecLraNetwork'),
+      config: JSON.parse(JSON.stringify({ ...rest, hiddenActivation: hiddenActivation.name })) as RecLraCheckpoint['config'],
       params,
-      optimizer: await optimizerState(this.optimizer),
-      synapseOptimizer: this.synapseOptimizer ? await optimizerState(this.synapseOptimizer) : null,
+      optimizer: await saveOptimizerState(this.optimizer),
+      synapseOptimizer: this.synapseOptimizer ? await saveOptimizerState(this.synapseOptimizer) : null,
       iterations: this.iterations,
     };
   }
 
   /**
    * Rebuilds a network from {@link RecLraNetwork.checkpoint}; continue with `fit(…, { initialEpoch })` for an exact
-   * resume. A custom activation object must be passed again (only its name is stored).
+   * resume. A custom activation object must be passed again (only its name is stored). Validates the envelope, the
+   * configuration (through the constructor), every parameter's shape and values, the optimiser slots and the step
+   * counter; a bad checkpoint throws `CheckpointError` (or the constructor's typed error) naming the field and frees
+   * everything built so far.
    *
    * @example
    * ```ts
@@ -448,21 +465,35 @@ export class RecLraNetwork {
    */
   static async fromCheckpoint(checkpoint: RecLraCheckpoint, options: { hiddenActivation?: Activation } = {}): Promise<RecLraNetwork> {
     const fn = 'RecLraNetwork.fromCheckpoint';
-    if (checkpoint === null || typeof checkpoint !== 'object' || checkpoint.format !== 'rec-lra/1') {
-      throw new InvalidArgumentError(fn, 'checkpoint', "must be a rec-LRA checkpoint (format 'rec-lra/1')", checkpoint?.format);
-    }
+    const r = new CheckpointReader(fn);
+    const body = r.envelope(checkpoint, 'RecLraNetwork');
+    const config = r.object('config', body.config) as RecLraCheckpoint['config'];
+    const iterations = r.integer('iterations', body.iterations);
+    const hidden = options.hiddenActivation ?? (r.string('config.hiddenActivation', config.hiddenActivation) as ActivationName);
     const optimizer = optimizerFromState(fn, checkpoint.optimizer);
-    const net = new RecLraNetwork({
-      ...checkpoint.config,
-      hiddenActivation: options.hiddenActivation ?? (checkpoint.config.hiddenActivation as ActivationName),
-      optimizer,
-    });
-    restoreVariables(fn, 'checkpoint.params', net.parameterList(), checkpoint.params);
-    await restoreOptimizerState(net.optimizer, checkpoint.optimizer);
-    if (net.synapseOptimizer && checkpoint.synapseOptimizer) await restoreOptimizerState(net.synapseOptimizer, checkpoint.synapseOptimizer);
-    net.iterations = checkpoint.iterations;
+    let net: RecLraNetwork;
+    try {
+      net = new RecLraNetwork({ ...config, hiddenActivation: hidden, optimizer });
+    } catch (error) {
+      disposeOptimizer(optimizer);
+      throw error;
+    }
     // The rebuilt network created this optimiser, so it frees it.
     (net as unknown as { ownsOptimizer: boolean }).ownsOptimizer = true;
+    try {
+      restoreVariables(fn, 'params', net.parameterList(), body.params);
+      const shapes = (vars: tf.Variable[]) => vars.map((v) => v.shape);
+      const synapses = net.synapses.filter((e): e is tf.Variable<tf.Rank.R2> => e !== null);
+      const sameAsW = net.config.errorSynapses.optimizer === 'same-as-W';
+      await restoreOptimizerState(fn, net.optimizer, checkpoint.optimizer, shapes(sameAsW ? net.parameterList() : [...net.weights, ...net.biases]));
+      if (net.synapseOptimizer) {
+        await restoreOptimizerState(fn, net.synapseOptimizer, r.object('synapseOptimizer', body.synapseOptimizer) as unknown as OptimizerState, shapes(synapses), 'synapseOptimizer');
+      }
+      net.iterations = iterations;
+    } catch (error) {
+      net.dispose();
+      throw error;
+    }
     return net;
   }
 
@@ -471,8 +502,8 @@ export class RecLraNetwork {
     if (this.disposed) return;
     this.disposed = true;
     tf.dispose(this.parameterList());
-    if (this.ownsOptimizer) this.optimizer.dispose();
-    this.synapseOptimizer?.dispose();
+    if (this.ownsOptimizer) disposeOptimizer(this.optimizer);
+    if (this.synapseOptimizer) disposeOptimizer(this.synapseOptimizer);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng, gradCheck, initBackend, readValues, type Matrix } from '@beyond-backprop/core-linalg';
 import { randomPermutation, temporalOrder, toTensors } from '@beyond-backprop/datasets';
-import { TrainingDivergedError } from '@beyond-backprop/training';
+import { TrainingDivergedError, decodeCheckpoint, encodeCheckpoint } from '@beyond-backprop/training';
 import { BpttRnn, LraRnn, directionPenalty, localLoss, localLossGradient, type LraRnnConfig, type RnnCheckpoint } from '../src/index.js';
 
 beforeAll(async () => {
@@ -314,7 +314,7 @@ describe('LRA RNN and its BPTT twin learn and behave (spec R12)', () => {
       const counts: number[] = [];
       await rnn.fit(x, y, { epochs, batchSize: 10, seed: 1, validationData: [x, y], callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) } });
       expect(new Set(counts).size).toBe(1);
-      const w = Array.from(readValues(() => tf.concat([rnn.whh.flatten(), rnn.wxh.flatten(), rnn.why.flatten()])));
+      const w = Array.from(readValues(() => tf.concat([rnn.whh, rnn.wxh, rnn.why, rnn.bh, rnn.by].map((v) => v.flatten()))));
       rnn.dispose();
       return w;
     };
@@ -332,15 +332,43 @@ describe('LRA RNN and its BPTT twin learn and behave (spec R12)', () => {
     ] as const) {
       const first = make();
       let saved: RnnCheckpoint<LraRnnConfig> | null = null;
-      await first.fit(x, y, { epochs: 1, batchSize: 10, seed: 1, checkpoint: { save: async () => void (saved = JSON.parse(JSON.stringify(await first.checkpoint()))) } });
+      await first.fit(x, y, { epochs: 1, batchSize: 10, seed: 1, checkpoint: { save: async () => void (saved = decodeCheckpoint(encodeCheckpoint(await first.checkpoint())) as RnnCheckpoint<LraRnnConfig>) } });
       first.dispose();
       const resumed = await restore(saved!);
       await resumed.fit(x, y, { epochs: 3, initialEpoch: 1, batchSize: 10, seed: 1 });
-      expect(Array.from(readValues(() => tf.concat([resumed.whh.flatten(), resumed.wxh.flatten(), resumed.why.flatten()])))).toEqual(expected);
+      expect(Array.from(readValues(() => tf.concat([resumed.whh, resumed.wxh, resumed.why, resumed.bh, resumed.by].map((v) => v.flatten()))))).toEqual(expected);
       resumed.dispose();
     }
     adams.forEach((a) => a.dispose());
     expect(tf.memory().numTensors).toBe(start);
+    tf.dispose([x, y]);
+  });
+
+  it('checkpoint round trips leak nothing; a bad checkpoint throws CheckpointError naming the field and frees what it built', async () => {
+    const { x, y } = sequences(5, 20, 4, 3, 2);
+    for (const [net, restore] of [
+      [small(), (c: RnnCheckpoint<LraRnnConfig>) => LraRnn.fromCheckpoint(c)],
+      [new BpttRnn({ inputSize: 3, hidden: 5, outputs: 2, seed: 4 }), (c: RnnCheckpoint<LraRnnConfig>) => BpttRnn.fromCheckpoint(c)],
+    ] as const) {
+      await net.fit(x, y, { epochs: 1, batchSize: 10 });
+      const saved = (await net.checkpoint()) as RnnCheckpoint<LraRnnConfig>;
+      const start = tf.memory().numTensors;
+      for (let round = 0; round < 5; round++) (await restore(decodeCheckpoint(encodeCheckpoint(saved)) as RnnCheckpoint<LraRnnConfig>)).dispose();
+      expect(tf.memory().numTensors).toBe(start);
+      const bad = (edit: (c: Record<string, any>) => void) => {
+        const c = JSON.parse(JSON.stringify(saved)) as Record<string, any>;
+        edit(c);
+        return restore(c as RnnCheckpoint<LraRnnConfig>);
+      };
+      await expect(bad((c) => (c.params[0].data[0] = null))).rejects.toThrow(/'params\[0\]\.data\[0\]' must be a finite number, got null/);
+      await expect(bad((c) => (c.params[1].shape = [5, 4]))).rejects.toThrow(/'params\[1\]\.shape' must be \[5, 5\]/);
+      await expect(bad((c) => (c.iterations = -1))).rejects.toThrow(/'iterations'/);
+      await expect(bad((c) => (c.kind = 'Other'))).rejects.toThrow(/'kind'/);
+      await expect(bad((c) => (c.optimizer.weights[0].data = [1, 2]))).rejects.toThrow(/'optimizer\.weights\[0\]\.data' must have 1 entries/);
+      await expect(bad((c) => (c.config.hidden = 6))).rejects.toThrow(/'params\[0\]\.shape'/);
+      expect(tf.memory().numTensors).toBe(start);
+      net.dispose();
+    }
     tf.dispose([x, y]);
   });
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng, initBackend, readValues } from '@beyond-backprop/core-linalg';
 import { toTensors, twoMoons, xor } from '@beyond-backprop/datasets';
-import { TrainingDivergedError, accuracy } from '@beyond-backprop/training';
+import { CheckpointError, TrainingDivergedError, accuracy, decodeCheckpoint, encodeCheckpoint } from '@beyond-backprop/training';
 import { RecLraNetwork, disposeUpdates, measureStepMemory, type RecLraCheckpoint, type RecLraConfig } from '../src/index.js';
 
 beforeAll(async () => {
@@ -114,7 +114,7 @@ describe('rec-LRA as a tfjs citizen', () => {
     const run = async () => {
       const net = new RecLraNetwork({ ...config, seed: 9 });
       await net.fit(train.x, train.y, { epochs: 4, batchSize: 50, seed: 2 });
-      const w = readValues(() => tf.concat(net.weights.map((v) => v.flatten())));
+      const w = readValues(() => tf.concat([...net.weights, ...net.biases].map((v) => v.flatten())));
       net.dispose();
       return Array.from(w);
     };
@@ -122,17 +122,44 @@ describe('rec-LRA as a tfjs citizen', () => {
     expect(await run()).toEqual(full);
     let saved: RecLraCheckpoint | null = null;
     const first = new RecLraNetwork({ ...config, seed: 9 });
-    await first.fit(train.x, train.y, { epochs: 2, batchSize: 50, seed: 2, checkpoint: { save: async () => void (saved = JSON.parse(JSON.stringify(await first.checkpoint()))) } });
+    await first.fit(train.x, train.y, { epochs: 2, batchSize: 50, seed: 2, checkpoint: { save: async () => void (saved = decodeCheckpoint(encodeCheckpoint(await first.checkpoint())) as RecLraCheckpoint) } });
     first.dispose();
     const resumed = await RecLraNetwork.fromCheckpoint(saved!);
     await resumed.fit(train.x, train.y, { epochs: 4, initialEpoch: 2, batchSize: 50, seed: 2 });
-    expect(Array.from(readValues(() => tf.concat(resumed.weights.map((v) => v.flatten()))))).toEqual(full);
+    expect(Array.from(readValues(() => tf.concat([...resumed.weights, ...resumed.biases].map((v) => v.flatten()))))).toEqual(full);
     resumed.dispose();
     const controller = new AbortController();
     const net = new RecLraNetwork({ ...config, seed: 9 });
     const history = await net.fit(train.x, train.y, { epochs: 5, batchSize: 100, signal: controller.signal, callbacks: { onBatchEnd: (b) => void (b === 2 && controller.abort()) } });
     expect(history.stopReason).toBe('aborted');
     expect(net.iterations).toBe(3);
+    net.dispose();
+    tf.dispose([train.x, train.y]);
+  });
+
+  it('checkpoint round trips leak nothing; a bad checkpoint throws CheckpointError naming the field and frees what it built', async () => {
+    const { train } = moons(3);
+    const net = new RecLraNetwork({ ...T13, layerSizes: [2, 4, 2], errorSynapses: { rule: 'alg2' }, seed: 1 });
+    await net.fit(train.x, train.y, { epochs: 1, batchSize: 100 });
+    const saved = await net.checkpoint();
+    const start = tf.memory().numTensors;
+    for (let round = 0; round < 5; round++) (await RecLraNetwork.fromCheckpoint(decodeCheckpoint(encodeCheckpoint(saved)) as RecLraCheckpoint)).dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    const bad = (edit: (c: Record<string, any>) => void) => {
+      const c = JSON.parse(JSON.stringify(saved)) as Record<string, any>;
+      edit(c);
+      return RecLraNetwork.fromCheckpoint(c as RecLraCheckpoint);
+    };
+    await expect(bad((c) => (c.params[1].data[3] = null))).rejects.toThrow(/field 'params\[1\]\.data\[3\]' must be a finite number, got null/);
+    await expect(bad((c) => (c.params[0].shape = [4, 2]))).rejects.toThrow(/'params\[0\]\.shape' must be \[2, 4\]/);
+    await expect(bad((c) => c.params.pop())).rejects.toThrow(/'params' must have/);
+    await expect(bad((c) => (c.iterations = 2.5))).rejects.toThrow(/'iterations'/);
+    await expect(bad((c) => (c.version = 2))).rejects.toThrow(CheckpointError);
+    await expect(bad((c) => (c.format = 'rec-lra/1'))).rejects.toThrow(/'format'/);
+    await expect(bad((c) => delete c.config)).rejects.toThrow(/'config' is required/);
+    await expect(bad((c) => (c.optimizer.weights[2].data[0] = 'x'))).rejects.toThrow(/'optimizer\.weights\[2\]\.data\[0\]'/);
+    await expect(bad((c) => (c.config.layerSizes = [2, 4]))).rejects.toThrow(/RecLraNetwork: argument 'config\./);
+    expect(tf.memory().numTensors).toBe(start);
     net.dispose();
     tf.dispose([train.x, train.y]);
   });

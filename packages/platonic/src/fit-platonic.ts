@@ -100,14 +100,29 @@ export interface PlatonicLayerLogs {
   seconds: number;
 }
 
-/** Progress hooks of {@link fitPlatonic}; each may be async. Layers are 0-based (`weights[layer]`). */
+/** What {@link PlatonicCallbacks.onTrainBegin} receives. */
+export interface PlatonicFitInfo {
+  layers: number;
+  examples: number;
+  features: number;
+  outputs: number;
+}
+
+/**
+ * Progress hooks of {@link fitPlatonic}; each may be async. Layers are 0-based (`weights[layer]`). The begin/end hooks
+ * carry the fit loop's names (`onTrainBegin` / `onTrainEnd`, as in `@beyond-backprop/training` and tfjs).
+ */
 export interface PlatonicCallbacks {
-  onFitBegin?: (info: { layers: number; examples: number; features: number; outputs: number }) => void | Promise<void>;
+  onTrainBegin?: (info: PlatonicFitInfo) => void | Promise<void>;
+  /** @deprecated Use {@link PlatonicCallbacks.onTrainBegin}; still called (after it). */
+  onFitBegin?: (info: PlatonicFitInfo) => void | Promise<void>;
   /** After every candidate of a layer, with its LSD (`Infinity` when its representation was not finite). */
   onTryEnd?: (layer: number, tryIndex: number, logs: { lsd: number }) => void | Promise<void>;
   onLayerEnd?: (layer: number, logs: PlatonicLayerLogs) => void | Promise<void>;
   /** When a fallback or a suspicious setting is noticed (also kept in `diagnostics.warnings`). */
   onWarning?: (message: string) => void;
+  onTrainEnd?: (model: PlatonicModel) => void | Promise<void>;
+  /** @deprecated Use {@link PlatonicCallbacks.onTrainEnd}; still called (after it). */
   onFitEnd?: (model: PlatonicModel) => void | Promise<void>;
 }
 
@@ -379,7 +394,10 @@ export async function fitPlatonic(
   }
 
   const L = cfg.hiddenWidths.length;
-  for (const c of callbacks) await c.onFitBegin?.({ layers: L, examples: m, features: n, outputs: k });
+  for (const c of callbacks) {
+    await c.onTrainBegin?.({ layers: L, examples: m, features: n, outputs: k });
+    await c.onFitBegin?.({ layers: L, examples: m, features: n, outputs: k });
+  }
 
   const diagnostics: PlatonicDiagnostics = {
     layerLSD: [],
@@ -592,7 +610,10 @@ export async function fitPlatonic(
     classes,
     diagnostics,
   });
-  for (const c of callbacks) await c.onFitEnd?.(model);
+  for (const c of callbacks) {
+    await c.onTrainEnd?.(model);
+    await c.onFitEnd?.(model);
+  }
   return model;
 }
 

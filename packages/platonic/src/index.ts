@@ -18,6 +18,7 @@ export {
   fitPlatonic,
   type FirstLayerSpec,
   type PlatonicCallbacks,
+  type PlatonicFitInfo,
   type PlatonicConfig,
   type PlatonicFitOptions,
   type PlatonicLayerLogs,

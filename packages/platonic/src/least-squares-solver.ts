@@ -171,7 +171,7 @@ function svdOf(zb: Matrix, f32: boolean, warn: (message: string) => void): SvdRe
   try {
     return svd(zb);
   } catch (error) {
-    if (!(error instanceof ConvergenceError)) throw error;
+    if (!ConvergenceError.isInstance(error)) throw error;
     warn(`svd: core-linalg's Jacobi SVD did not converge on a ${zb.rows} × ${zb.cols} matrix; used the LAPACK-tolerance Jacobi SVD instead`);
     return jacobiSvd(zb, 'float64');
   }
@@ -238,7 +238,7 @@ export function prepareSolver(zb: Matrix, spec: SolverSpec, arithmetic: Arithmet
       try {
         factor = cholesky(shifted(lambda));
       } catch (error) {
-        if (!(error instanceof NotPositiveDefiniteError) || attempt === 3) throw error;
+        if (!NotPositiveDefiniteError.isInstance(error) || attempt === 3) throw error;
         const next = lambda * 10;
         warn(`ridge: Z̄ᵀZ̄ + λI is not numerically positive definite at λ = ${lambda}; retrying with λ = ${next}`);
         lambda = next;

@@ -73,7 +73,7 @@ function eigenOfCovariance(c: Matrix, warn: (message: string) => void): { values
   try {
     return symEig(c);
   } catch (error) {
-    if (!(error instanceof ConvergenceError)) throw error;
+    if (!ConvergenceError.isInstance(error)) throw error;
     warn(`symEig: core-linalg's QL iteration did not converge on a ${c.rows} × ${c.rows} covariance; used its Jacobi SVD instead`);
     const d = c.rows;
     const f = jacobiSvd(c, 'float64');

@@ -125,13 +125,26 @@ describe('progress, abort and errors', () => {
     const events: string[] = [];
     await fitPlatonic(x, labels, { hiddenWidths: [5, 5], projection: { kind: 'gaussian', nTries: 2 } }, {
       callbacks: {
-        onFitBegin: (info) => void events.push(`begin ${info.layers} ${info.examples}`),
+        onTrainBegin: (info) => void events.push(`begin ${info.layers} ${info.examples}`),
         onTryEnd: (layer, t, logs) => void events.push(`try ${layer}.${t} ${Number.isFinite(logs.lsd)}`),
         onLayerEnd: (layer, logs) => void events.push(`layer ${layer} ${logs.width}`),
-        onFitEnd: (model) => void events.push(`end ${model.weights.length}`),
+        onTrainEnd: (model) => void events.push(`end ${model.weights.length}`),
       },
     });
     expect(events).toEqual(['begin 2 200', 'try 0.0 true', 'try 0.1 true', 'layer 0 5', 'try 1.0 true', 'try 1.1 true', 'layer 1 5', 'end 2']);
+  });
+
+  it('still calls the deprecated onFitBegin / onFitEnd, after onTrainBegin / onTrainEnd', async () => {
+    const events: string[] = [];
+    await fitPlatonic(x, labels, { hiddenWidths: [3] }, {
+      callbacks: {
+        onTrainBegin: () => void events.push('train begin'),
+        onFitBegin: (info) => void events.push(`fit begin ${info.layers}`),
+        onTrainEnd: () => void events.push('train end'),
+        onFitEnd: (model) => void events.push(`fit end ${model.weights.length}`),
+      },
+    });
+    expect(events).toEqual(['train begin', 'fit begin 1', 'train end', 'fit end 1']);
   });
 
   it('stops adding layers when aborted and fits the readout on the last completed layer', async () => {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkTensor, type DimBindings } from '@beyond-backprop/core-linalg';
-import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { runFitLoop, tracksAccuracy, type FitOptions, type FitStep, type History } from '@beyond-backprop/training';
 import type { Ops } from './tensor-ops.js';
 
 /** Sequences as read from `x`: floats `[n, time, d]` or int32 token ids `[n, time]`. */
@@ -93,9 +93,10 @@ export function fitSequences(
   spec: SequenceFitSpec,
   x: tf.Tensor,
   y: tf.Tensor,
-  options: FitOptions & { trackAccuracy?: boolean; validationData?: [tf.Tensor, tf.Tensor] },
+  options: FitOptions,
   trainBatch: (seq: Sequences, labels: Int32Array, indices: Int32Array) => number,
   accuracyOn: (seq: Sequences, labels: Int32Array) => number,
+  weights?: Pick<FitStep, 'getWeights' | 'setWeights'>,
 ): Promise<History> {
   const read = (xs: tf.Tensor, ys: tf.Tensor) => {
     const dims = {};
@@ -104,13 +105,15 @@ export function fitSequences(
   };
   const train = read(x, y);
   const validation = options?.validationData ? read(options.validationData[0], options.validationData[1]) : null;
+  const trainAccuracy = tracksAccuracy(options);
   return runFitLoop(fn, train.seq.n, options, {
+    ...weights,
     trainBatch: (indices) => trainBatch(train.seq, train.labels, indices),
     evaluate:
-      options?.trackAccuracy || validation
+      trainAccuracy || validation
         ? () => {
             const logs: Record<string, number> = {};
-            if (options.trackAccuracy) logs.accuracy = accuracyOn(train.seq, train.labels);
+            if (trainAccuracy) logs.accuracy = accuracyOn(train.seq, train.labels);
             if (validation) logs.valAccuracy = accuracyOn(validation.seq, validation.labels);
             return logs;
           }

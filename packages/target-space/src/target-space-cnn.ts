@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { CheckpointReader, checkpointEnvelope, exportModelName, runFitLoop, tracksAccuracy, type ToLayersModelOptions, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
 import { convForward, convOutputSizes, realiseConv, resolveConv, type ConvArchitecture, type ConvShape } from './conv-realisation.js';
 import { dropoutMask } from './dropout.js';
 import { TfOps } from './tensor-ops.js';
@@ -40,16 +40,14 @@ export interface TargetSpaceCnnOptions {
   seed?: number;
 }
 
-/** Options of {@link TargetSpaceCnn.fit}. */
-export interface TargetSpaceCnnFitOptions extends FitOptions {
-  /** Held-out `[x, y]` evaluated after every epoch as `valAccuracy`. */
-  validationData?: [tf.Tensor4D, tf.Tensor1D];
-}
+/**
+ * Options of {@link TargetSpaceCnn.fit}: the shared `FitOptions`; `validationData` (`[x: [n, H, W, C], y: [n]]`) is
+ * reported as `valAccuracy`, `trackAccuracy` / `metrics: ['accuracy']` add the training `accuracy`.
+ */
+export type TargetSpaceCnnFitOptions = FitOptions;
 
 /** JSON-serialisable state of a {@link TargetSpaceCnn}. */
-export interface TargetSpaceCnnCheckpoint {
-  format: 'beyond-backprop/target-space-cnn';
-  version: 1;
+export interface TargetSpaceCnnCheckpoint extends CheckpointEnvelope<'TargetSpaceCnn'> {
   architecture: ConvShape;
   options: { lambda: number; targetStd: number; dropout: number; patchRows: number | null; precision: RidgePrecision; seed: number };
   realisationInputs: { shape: [number, number, number, number]; data: number[] };
@@ -153,10 +151,11 @@ export class TargetSpaceCnn extends TargetSpaceModel {
   }
 
   /** A standard tfjs model (conv2d + max-pool + flatten + dense) with the realised weights. */
-  toLayersModel(): tf.LayersModel {
+  toLayersModel(options?: ToLayersModelOptions): tf.LayersModel {
+    const name = exportModelName('TargetSpaceCnn.toLayersModel', options, 'target_space_cnn');
     const s = this.architecture;
     const weights = this.realiseWeights();
-    const model = convLayersModel(s);
+    const model = convLayersModel(s, { name });
     let channels = s.input[2];
     const tensors: tf.Tensor[] = [];
     s.conv.forEach((c, j) => {
@@ -187,25 +186,34 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     const fn = 'TargetSpaceCnn.fit';
     const { labels } = this.checkData(fn, x, y);
     let validation: { x: tf.Tensor4D; labels: Int32Array } | null = null;
-    if (options?.validationData) validation = { x: options.validationData[0], labels: this.checkData(fn, options.validationData[0], options.validationData[1]).labels };
+    if (options?.validationData) {
+      const [vx, vy] = options.validationData as [tf.Tensor4D, tf.Tensor1D];
+      validation = { x: vx, labels: this.checkData(fn, vx, vy).labels };
+    }
+    const accuracyOn = (images: tf.Tensor4D, scored: Int32Array) => {
+      const logits = this.predict(images);
+      const acc = scoredAccuracy(logits.dataSync(), scored, this.architecture.outputs);
+      logits.dispose();
+      return acc;
+    };
+    const trainAccuracy = tracksAccuracy(options);
     return runFitLoop(fn, x.shape[0], options, {
       trainBatch: (indices) => this.trainStep(this.lossFor(x, labels, indices, this.iterations) as never),
-      evaluate: validation
-        ? () => {
-            const logits = this.predict(validation!.x);
-            const acc = scoredAccuracy(logits.dataSync(), validation!.labels, this.architecture.outputs);
-            logits.dispose();
-            return { valAccuracy: acc };
-          }
-        : undefined,
+      evaluate:
+        validation || trainAccuracy
+          ? () => ({
+              ...(trainAccuracy ? { accuracy: accuracyOn(x, labels) } : {}),
+              ...(validation ? { valAccuracy: accuracyOn(validation.x, validation.labels) } : {}),
+            })
+          : undefined,
+      ...this.weightSnapshots(),
     });
   }
 
   /** Serialisable state for an exact resume. */
   async checkpoint(): Promise<TargetSpaceCnnCheckpoint> {
     return {
-      format: 'beyond-backprop/target-space-cnn',
-      version: 1,
+      ...checkpointEnvelope('TargetSpaceCnn'),
       architecture: this.architecture,
       options: { lambda: this.lambda, targetStd: this.targetStd, dropout: this.dropout, patchRows: this.patchRowCount, precision: this.precision, seed: this.seed },
       realisationInputs: { shape: this.xBar.shape, data: Array.from(this.xBar.dataSync()) },
@@ -214,17 +222,34 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     };
   }
 
-  /** Rebuilds a network from {@link checkpoint}. */
+  /**
+   * Rebuilds a network from {@link checkpoint}, validating every field like `TargetSpaceMlp.fromCheckpoint`.
+   *
+   * @example
+   * ```ts
+   * const again = await TargetSpaceCnn.fromCheckpoint(await net.checkpoint());
+   * ```
+   */
   static async fromCheckpoint(ckpt: TargetSpaceCnnCheckpoint): Promise<TargetSpaceCnn> {
-    if (!ckpt || ckpt.format !== 'beyond-backprop/target-space-cnn' || ckpt.version !== 1) {
-      throw new InvalidArgumentError('TargetSpaceCnn.fromCheckpoint', 'checkpoint', "must be a 'beyond-backprop/target-space-cnn' version 1 checkpoint", ckpt?.format);
-    }
-    const xBar = tf.tensor4d(ckpt.realisationInputs.data, ckpt.realisationInputs.shape);
-    const { patchRows, ...rest } = ckpt.options;
-    const net = new TargetSpaceCnn(ckpt.architecture, { ...rest, ...(patchRows === null ? {} : { patchRows }), realisationInputs: xBar, projection: false, optimizer: TargetSpaceModel.optimizerFromState(ckpt.state.optimizer) });
-    xBar.dispose();
-    await net.restoreParameterState(ckpt.state);
-    return net;
+    return TargetSpaceModel.rebuild('TargetSpaceCnn', ckpt, (body, optimizer) => {
+      const r = new CheckpointReader('TargetSpaceCnn.fromCheckpoint');
+      const x = r.object('realisationInputs', body.realisationInputs);
+      const shape = r.array('realisationInputs.shape', x.shape, 4).map((d, i) => r.integer(`realisationInputs.shape[${i}]`, d, 1)) as [number, number, number, number];
+      const data = r.finiteArray('realisationInputs.data', x.data, shape.reduce((a, b) => a * b, 1));
+      const { patchRows, ...rest } = body.options as TargetSpaceCnnCheckpoint['options'];
+      const xBar = tf.tensor4d(data, shape);
+      try {
+        return new TargetSpaceCnn(body.architecture as TargetSpaceCnnCheckpoint['architecture'], {
+          ...rest,
+          ...(patchRows === null ? {} : { patchRows }),
+          realisationInputs: xBar,
+          projection: false,
+          optimizer,
+        });
+      } finally {
+        xBar.dispose();
+      }
+    });
   }
 
   protected override disposeExtra(): void {

@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { CheckpointReader, checkpointEnvelope, exportModelName, runFitLoop, tracksAccuracy, type ToLayersModelOptions, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
 import { denseLayersModel, fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { dropoutMask } from './dropout.js';
 import { toMatrixInput, type MatrixInput } from './matrix-input.js';
@@ -44,16 +44,14 @@ export interface TargetSpaceMlpOptions {
   seed?: number;
 }
 
-/** Options of {@link TargetSpaceMlp.fit}. */
-export interface TargetSpaceFitOptions extends FitOptions {
-  /** Report training-set accuracy (classification) after every epoch. Default `false`. */
-  trackAccuracy?: boolean;
-}
+/**
+ * Options of {@link TargetSpaceMlp.fit}: the shared `FitOptions` (`validationData` is scored as `valLoss` and, for
+ * class labels, `valAccuracy`; `trackAccuracy` / `metrics: ['accuracy']` add the training `accuracy`).
+ */
+export type TargetSpaceFitOptions = FitOptions;
 
 /** JSON-serialisable state of a {@link TargetSpaceMlp}: enough to resume training exactly. */
-export interface TargetSpaceMlpCheckpoint {
-  format: 'beyond-backprop/target-space-mlp';
-  version: 1;
+export interface TargetSpaceMlpCheckpoint extends CheckpointEnvelope<'TargetSpaceMlp'> {
   architecture: ResolvedDenseArchitecture;
   options: {
     lambda: number;
@@ -165,10 +163,16 @@ export class TargetSpaceMlp extends TargetSpaceModel {
 
   /**
    * A standard `tf.LayersModel` with the realised weights (dense layers, shortcut concatenations, no softmax), whose
-   * `predict` matches {@link predict}; save and serve it with plain TensorFlow.js.
+   * `predict` matches {@link predict}; save and serve it with plain TensorFlow.js (in Node: `saveLayersModel` from
+   * `@beyond-backprop/training/node`). `options.name` (default `'target_space_mlp'`) prefixes the layer names.
+   *
+   * @example
+   * ```ts
+   * const model = net.toLayersModel({ name: 'spirals' });
+   * ```
    */
-  toLayersModel(name = 'target_space_mlp'): tf.LayersModel {
-    return denseLayersModel(this.architecture, this.realiseWeights(), name);
+  toLayersModel(options?: ToLayersModelOptions | string): tf.LayersModel {
+    return denseLayersModel(this.architecture, this.realiseWeights(), exportModelName('TargetSpaceMlp.toLayersModel', options, 'target_space_mlp'));
   }
 
   /**
@@ -194,13 +198,19 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     const n = xs.rows;
     const batchSize = Math.min(options?.batchSize ?? n, n);
     const fused = this.cascade === 'scu' && this.dropout === 0 && batchSize >= n && sameMatrix(xs, this.xBar);
+    const validation = options?.validationData ? this.checkData(fn, options.validationData[0] as tf.Tensor2D, options.validationData[1]) : null;
+    const trainAccuracy = tracksAccuracy(options) && labels.kind === 'classes';
     return runFitLoop(fn, n, options, {
       trainBatch: (indices) =>
         fused ? this.trainStep(this.lossFor(xs, labels, this.iterations, true)) : this.trainStep(this.lossFor(gatherRows(xs, indices), gatherTargets(labels, indices), this.iterations, false)),
       evaluate:
-        options?.trackAccuracy && labels.kind === 'classes'
-          ? () => ({ accuracy: scoredAccuracy(this.forwardFloat64(xs).data, labels.labels, labels.classes) })
+        trainAccuracy || validation
+          ? () => ({
+              ...(trainAccuracy && labels.kind === 'classes' ? { accuracy: scoredAccuracy(this.forwardFloat64(xs).data, labels.labels, labels.classes) } : {}),
+              ...(validation ? this.scoreOn(validation.xs, validation.labels, 'val') : {}),
+            })
           : undefined,
+      ...this.weightSnapshots(),
     });
   }
 
@@ -208,8 +218,7 @@ export class TargetSpaceMlp extends TargetSpaceModel {
   async checkpoint(): Promise<TargetSpaceMlpCheckpoint> {
     this.assertLive('checkpoint');
     return {
-      format: 'beyond-backprop/target-space-mlp',
-      version: 1,
+      ...checkpointEnvelope('TargetSpaceMlp'),
       architecture: { ...this.architecture, layers: [...this.architecture.layers] },
       options: {
         lambda: this.lambda,
@@ -226,19 +235,29 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     };
   }
 
-  /** Rebuilds a network from {@link checkpoint}; continue with `fit(…, { initialEpoch })` for an exact resume. */
+  /**
+   * Rebuilds a network from {@link checkpoint}; continue with `fit(…, { initialEpoch })` for an exact resume.
+   * Validates every field (envelope, architecture and options through the constructor, X̄, every target's shape and
+   * values, optimiser slots, counters): a bad checkpoint throws `CheckpointError` naming the field and frees what
+   * was built.
+   *
+   * @example
+   * ```ts
+   * const again = await TargetSpaceMlp.fromCheckpoint(await net.checkpoint());
+   * ```
+   */
   static async fromCheckpoint(ckpt: TargetSpaceMlpCheckpoint): Promise<TargetSpaceMlp> {
-    if (!ckpt || ckpt.format !== 'beyond-backprop/target-space-mlp' || ckpt.version !== 1) {
-      throw new InvalidArgumentError('TargetSpaceMlp.fromCheckpoint', 'checkpoint', "must be a 'beyond-backprop/target-space-mlp' version 1 checkpoint", ckpt?.format);
-    }
-    const net = new TargetSpaceMlp(ckpt.architecture, {
-      ...ckpt.options,
-      realisationInputs: { rows: ckpt.realisationInputs.rows, cols: ckpt.realisationInputs.cols, data: Float64Array.from(ckpt.realisationInputs.data) },
-      projection: false,
-      optimizer: TargetSpaceModel.optimizerFromState(ckpt.state.optimizer),
+    return TargetSpaceModel.rebuild('TargetSpaceMlp', ckpt, (body, optimizer) => {
+      const r = new CheckpointReader('TargetSpaceMlp.fromCheckpoint');
+      const x = r.object('realisationInputs', body.realisationInputs);
+      const xBar = r.matrix('realisationInputs', x, r.integer('realisationInputs.rows', x.rows, 1), r.integer('realisationInputs.cols', x.cols, 1));
+      return new TargetSpaceMlp(body.architecture as TargetSpaceMlpCheckpoint['architecture'], {
+        ...(body.options as TargetSpaceMlpCheckpoint['options']),
+        realisationInputs: xBar,
+        projection: false,
+        optimizer,
+      });
     });
-    await net.restoreParameterState(ckpt.state);
-    return net;
   }
 
   protected override disposeExtra(): void {
@@ -252,6 +271,18 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     const ops = new Float64Ops();
     const targets = this.getTargets().map((t) => ops.constant(t.data, t.rows, t.cols));
     return realise(ops, this.architecture, ops.constant(this.xBar.data, this.xBar.rows, this.xBar.cols), targets, this.lambda, cascade);
+  }
+
+  /** `${prefix}Loss` (the training loss without weight decay) and, for class labels, `${prefix}Accuracy` on `x`. */
+  private scoreOn(x: Matrix, labels: Labels, prefix: string): Record<string, number> {
+    const ops = new Float64Ops();
+    const weights = this.realiseWeights().map((w) => ops.constant(w.data, w.rows, w.cols));
+    const logits = feedForward(ops, this.architecture, ops.constant(x.data, x.rows, x.cols), weights);
+    const loss = labels.kind === 'classes' ? ops.softmaxCrossEntropy(logits, labels.labels) : ops.meanSquaredError(logits, labels.values);
+    return {
+      [`${prefix}Loss`]: loss.scalar(),
+      ...(labels.kind === 'classes' ? { [`${prefix}Accuracy`]: scoredAccuracy(logits.value.data, labels.labels, labels.classes) } : {}),
+    };
   }
 
   private forwardFloat64(x: Matrix): Matrix {

@@ -5,6 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BbpError, InvalidArgumentError, ShapeError, Tape, checkNumber, matrixVariable, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
+import {
+  CheckpointReader,
+  disposeOptimizer,
+  optimizerFromState,
+  restoreOptimizerState,
+  saveOptimizerState,
+  type OptimizerState,
+} from '@beyond-backprop/training';
 import { Float64Ops, TfOps, type Ops } from './tensor-ops.js';
 import {
   createFloat64Optimizer,
@@ -33,7 +41,7 @@ export interface ParameterState {
   params: Array<{ rows: number; cols: number; data: number[] }>;
   optimizer:
     | { kind: 'float64'; config: Required<TargetOptimizerConfig>; state: Float64OptimizerState }
-    | { kind: 'tf'; className: string; config: tf.serialization.ConfigDict; weights: Array<{ name: string; shape: number[]; data: number[] }> };
+    | ({ kind: 'tf' } & OptimizerState);
   iterations: number;
 }
 
@@ -143,7 +151,7 @@ export abstract class TargetSpaceModel {
     try {
       result = this.evaluate(build);
     } catch (error) {
-      if (error instanceof BbpError && (error.code === 'not-positive-definite' || error.code === 'non-finite')) return Number.NaN;
+      if (BbpError.isInstance(error) && (error.code === 'not-positive-definite' || error.code === 'non-finite')) return Number.NaN;
       throw error;
     }
     const { loss, gradients } = result;
@@ -159,48 +167,99 @@ export abstract class TargetSpaceModel {
     return loss;
   }
 
-  /** Learnable state for a checkpoint. */
+  /** Learnable state for a checkpoint (the optimiser through training's shared serialiser, β-powers included). */
   protected async parameterState(): Promise<ParameterState> {
     this.pullParams();
-    let optimizer: ParameterState['optimizer'];
-    if (this.f64Optimizer) {
-      optimizer = { kind: 'float64', config: this.f64Optimizer.config, state: this.f64Optimizer.getState() };
-    } else {
-      const opt = this.tfOptimizer!;
-      const named = await opt.getWeights();
-      optimizer = {
-        kind: 'tf',
-        className: opt.getClassName(),
-        config: opt.getConfig(),
-        weights: named.map((w) => ({ name: w.name, shape: w.tensor.shape, data: Array.from(w.tensor.dataSync()) })),
-      };
-    }
+    const optimizer: ParameterState['optimizer'] = this.f64Optimizer
+      ? { kind: 'float64', config: this.f64Optimizer.config, state: this.f64Optimizer.getState() }
+      : { kind: 'tf', ...(await saveOptimizerState(this.tfOptimizer!)) };
     return { params: this.params.map((p) => ({ rows: p.rows, cols: p.cols, data: Array.from(p.data) })), optimizer, iterations: this.iterations };
   }
 
-  /** Restores {@link parameterState} (the optimiser must be of the same kind). */
-  protected async restoreParameterState(state: ParameterState): Promise<void> {
-    this.setParams(
-      state.params.map((p) => ({ rows: p.rows, cols: p.cols, data: Float64Array.from(p.data) })),
-      this.targetCount,
-    );
-    if (state.optimizer.kind === 'float64') {
-      if (!this.f64Optimizer) throw new InvalidArgumentError(`${this.fn}.fromCheckpoint`, 'checkpoint.optimizer', 'does not match the engine', state.optimizer.kind);
-      this.f64Optimizer.setState(state.optimizer.state);
-    } else {
-      const weights = state.optimizer.weights.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) }));
-      await this.tfOptimizer!.setWeights(weights);
+  /**
+   * Restores {@link parameterState} after validating all of it against this network (field `state`): every matrix's
+   * shape against the architecture, finite values, the optimiser's kind, slots and counters, the iteration count.
+   * Nothing changes unless everything is valid.
+   */
+  protected async restoreParameterState(fn: string, raw: unknown): Promise<void> {
+    const r = new CheckpointReader(fn);
+    const state = r.object('state', raw);
+    const params = r.array('state.params', state.params, this.params.length).map((m, i) => r.matrix(`state.params[${i}]`, m, this.params[i]!.rows, this.params[i]!.cols));
+    const iterations = r.integer('state.iterations', state.iterations);
+    const optimizer = r.object('state.optimizer', state.optimizer);
+    const kind = r.string('state.optimizer.kind', optimizer.kind, [this.f64Optimizer ? 'float64' : 'tf'] as const);
+    let f64State: Float64OptimizerState | null = null;
+    if (kind === 'float64') {
+      const s = r.object('state.optimizer.state', optimizer.state);
+      const sizes = this.params.map((p) => p.rows * p.cols);
+      const slots = r.array('state.optimizer.state.slots', s.slots, 2).map((slot, k) => {
+        const arrays = r.array(`state.optimizer.state.slots[${k}]`, slot);
+        if (arrays.length !== 0 && arrays.length !== sizes.length) r.fail(`state.optimizer.state.slots[${k}]`, `must hold 0 or ${sizes.length} arrays`, arrays);
+        return arrays.map((a, i) => r.finiteArray(`state.optimizer.state.slots[${k}][${i}]`, a, sizes[i]!));
+      });
+      f64State = {
+        kind: r.string('state.optimizer.state.kind', s.kind, [this.f64Optimizer!.config.kind]),
+        step: r.integer('state.optimizer.state.step', s.step),
+        slots,
+      };
     }
-    this.iterations = state.iterations;
+    this.setParams(params, this.targetCount);
+    if (f64State) this.f64Optimizer!.setState(f64State);
+    else await restoreOptimizerState(fn, this.tfOptimizer!, optimizer as unknown as OptimizerState, this.vars!.map((v) => v.shape), 'state.optimizer');
+    this.iterations = iterations;
   }
 
-  /** The optimiser a checkpoint's optimiser state was saved from (to construct the restored network with). */
-  protected static optimizerFromState(state: ParameterState['optimizer']): TargetOptimizer {
-    if (state.kind === 'float64') return state.config;
-    const entry = tf.serialization.SerializationMap.getMap().classNameMap[state.className];
-    if (!entry) throw new InvalidArgumentError('fromCheckpoint', 'checkpoint.optimizer.className', 'must name a registered tf.train optimiser', state.className);
-    const [cls, fromConfig] = entry as unknown as [unknown, (cls: unknown, config: tf.serialization.ConfigDict) => tf.Optimizer];
-    return fromConfig(cls, state.config);
+  /**
+   * Rebuilds a network of class `kind` from a checkpoint: checks the envelope, creates the saved optimiser, calls
+   * `build` (the subclass constructor, which validates the architecture and options), then restores and validates
+   * the learnable state; on any failure frees everything built so far and rethrows (`CheckpointError` naming the
+   * field, or the constructor's typed error).
+   */
+  protected static async rebuild<N extends TargetSpaceModel>(
+    kind: string,
+    checkpoint: unknown,
+    build: (body: Record<string, unknown>, optimizer: TargetOptimizer) => N,
+  ): Promise<N> {
+    const fn = `${kind}.fromCheckpoint`;
+    const r = new CheckpointReader(fn);
+    const body = r.envelope(checkpoint, kind);
+    r.object('architecture', body.architecture);
+    r.object('options', body.options);
+    r.object('realisationInputs', body.realisationInputs);
+    const saved = r.object('state.optimizer', r.object('state', body.state).optimizer);
+    const optimizerKind = r.string('state.optimizer.kind', saved.kind, ['float64', 'tf'] as const);
+    const optimizer: TargetOptimizer =
+      optimizerKind === 'float64'
+        ? (r.object('state.optimizer.config', saved.config) as unknown as TargetOptimizerConfig)
+        : optimizerFromState(fn, saved as unknown as OptimizerState, 'state.optimizer');
+    let net: N;
+    try {
+      net = build(body, optimizer);
+    } catch (error) {
+      if (isTfOptimizer(optimizer)) disposeOptimizer(optimizer);
+      throw error;
+    }
+    try {
+      await net.restoreParameterState(fn, body.state);
+    } catch (error) {
+      net.dispose();
+      throw error;
+    }
+    return net;
+  }
+
+  /**
+   * `getWeights` / `setWeights` for the fit loop (early stopping's `restoreBestWeights`): copies of the learnable
+   * matrices, put back as they were (the optimiser state and iteration count are left alone).
+   */
+  protected weightSnapshots(): { getWeights: () => Matrix[]; setWeights: (weights: unknown) => void } {
+    return {
+      getWeights: () => {
+        this.pullParams();
+        return this.params.map(copyMatrix);
+      },
+      setWeights: (weights) => this.setParams(weights as Matrix[], this.targetCount),
+    };
   }
 
   /** Frees the tensors the network holds (tfjs engine, tf optimisers). */
@@ -208,7 +267,7 @@ export abstract class TargetSpaceModel {
     if (this.disposed) return;
     this.disposed = true;
     if (this.vars) tf.dispose(this.vars);
-    this.tfOptimizer?.dispose();
+    if (this.tfOptimizer) disposeOptimizer(this.tfOptimizer);
     this.vars = null;
     this.disposeExtra();
   }

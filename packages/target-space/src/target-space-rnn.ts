@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { type FitOptions, type History } from '@beyond-backprop/training';
+import { CheckpointReader, checkpointEnvelope, exportModelName, type ToLayersModelOptions, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
 import { realiseRecurrent, recurrentForward, type RecurrentCascade, type RecurrentShape } from './recurrent-realisation.js';
 import { Float64Ops, type Activation, type Ops } from './tensor-ops.js';
 import type { TargetOptimizer } from './target-optimizer.js';
@@ -52,18 +52,14 @@ export interface TargetSpaceRnnOptions {
   seed?: number;
 }
 
-/** Options of {@link TargetSpaceRnn.fit}. */
-export interface TargetSpaceRnnFitOptions extends FitOptions {
-  /** Report training accuracy (over scored steps) after every epoch. */
-  trackAccuracy?: boolean;
-  /** Held-out `[x, y]` evaluated after every epoch as `valAccuracy`. */
-  validationData?: [tf.Tensor, tf.Tensor];
-}
+/**
+ * Options of {@link TargetSpaceRnn.fit}: the shared `FitOptions`; accuracies are over scored steps and
+ * `validationData` is reported as `valAccuracy`.
+ */
+export type TargetSpaceRnnFitOptions = FitOptions;
 
 /** JSON-serialisable state of a {@link TargetSpaceRnn}. */
-export interface TargetSpaceRnnCheckpoint {
-  format: 'beyond-backprop/target-space-rnn';
-  version: 1;
+export interface TargetSpaceRnnCheckpoint extends CheckpointEnvelope<'TargetSpaceRnn'> {
   architecture: Required<Omit<RecurrentArchitecture, 'embedding'>> & { embedding?: { vocabulary: number; std: number } };
   options: { lambda: number; cascade: RecurrentCascade; engine: 'float64' | 'tfjs'; precision: RidgePrecision; seed: number; targetStd: number };
   realisationInputs: { shape: [number, number, number]; data: number[] };
@@ -167,10 +163,11 @@ export class TargetSpaceRnn extends TargetSpaceModel {
    * A standard tfjs model with the realised weights: `[embedding →] simpleRNN(hidden) → dense(outputs)` (time-distributed
    * for every-step readout), whose `predict` matches {@link predict}.
    */
-  toLayersModel(): tf.LayersModel {
+  toLayersModel(options?: ToLayersModelOptions): tf.LayersModel {
+    const name = exportModelName('TargetSpaceRnn.toLayersModel', options, 'target_space_rnn');
     const a = this.architecture;
     const { w3, w4 } = this.realiseWeights();
-    const model = tf.sequential();
+    const model = tf.sequential({ name });
     if (a.embedding) model.add(tf.layers.embedding({ inputDim: a.embedding.vocabulary, outputDim: a.inputSize, inputShape: [null] as unknown as number[] }));
     model.add(
       tf.layers.simpleRNN({
@@ -222,6 +219,7 @@ export class TargetSpaceRnn extends TargetSpaceModel {
       options,
       (seq, labels, indices) => this.trainStep(this.lossFor(seq, labels, indices)),
       (seq, labels) => this.accuracyOn(seq, labels),
+      this.weightSnapshots(),
     );
   }
 
@@ -232,8 +230,7 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     const data: number[] = new Array(nb * nt * d);
     for (let t = 0; t < nt; t++) for (let b = 0; b < nb; b++) for (let c = 0; c < d; c++) data[(b * nt + t) * d + c] = this.xBar[t]!.data[b * d + c]!;
     return {
-      format: 'beyond-backprop/target-space-rnn',
-      version: 1,
+      ...checkpointEnvelope('TargetSpaceRnn'),
       architecture: { ...this.architecture },
       options: { lambda: this.lambda, cascade: this.cascade, engine: this.engine, precision: this.precision, seed: this.seed, targetStd: this.targetStd },
       realisationInputs: { shape: this.xBarShape, data },
@@ -241,19 +238,27 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     };
   }
 
-  /** Rebuilds a network from {@link checkpoint}. */
+  /**
+   * Rebuilds a network from {@link checkpoint}, validating every field like `TargetSpaceMlp.fromCheckpoint`.
+   *
+   * @example
+   * ```ts
+   * const again = await TargetSpaceRnn.fromCheckpoint(await net.checkpoint());
+   * ```
+   */
   static async fromCheckpoint(ckpt: TargetSpaceRnnCheckpoint): Promise<TargetSpaceRnn> {
-    if (!ckpt || ckpt.format !== 'beyond-backprop/target-space-rnn' || ckpt.version !== 1) {
-      throw new InvalidArgumentError('TargetSpaceRnn.fromCheckpoint', 'checkpoint', "must be a 'beyond-backprop/target-space-rnn' version 1 checkpoint", ckpt?.format);
-    }
-    const net = new TargetSpaceRnn(ckpt.architecture, {
-      ...ckpt.options,
-      realisationInputs: { data: Float64Array.from(ckpt.realisationInputs.data), shape: ckpt.realisationInputs.shape },
-      projection: false,
-      optimizer: TargetSpaceModel.optimizerFromState(ckpt.state.optimizer),
+    return TargetSpaceModel.rebuild('TargetSpaceRnn', ckpt, (body, optimizer) => {
+      const r = new CheckpointReader('TargetSpaceRnn.fromCheckpoint');
+      const x = r.object('realisationInputs', body.realisationInputs);
+      const shape = r.array('realisationInputs.shape', x.shape, 3).map((d, i) => r.integer(`realisationInputs.shape[${i}]`, d, 1)) as [number, number, number];
+      const data = Float64Array.from(r.finiteArray('realisationInputs.data', x.data, shape[0] * shape[1] * shape[2]));
+      return new TargetSpaceRnn(body.architecture as TargetSpaceRnnCheckpoint['architecture'], {
+        ...(body.options as TargetSpaceRnnCheckpoint['options']),
+        realisationInputs: { data, shape },
+        projection: false,
+        optimizer,
+      });
     });
-    await net.restoreParameterState(ckpt.state);
-    return net;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

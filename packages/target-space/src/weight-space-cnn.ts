@@ -24,9 +24,9 @@ export interface WeightSpaceCnnOptions {
  * max-pool ('same') (+ dropout) per compound layer, flatten, dense layers alike, linear logits. Layer weights come
  * in the order conv kernel, bias, … dense kernel, bias (without batch norm).
  */
-export function convLayersModel(shape: ConvShape, options: { batchNorm?: boolean; dropout?: number; seed?: number } = {}): tf.Sequential {
-  const { batchNorm = false, dropout = 0, seed = 0 } = options;
-  const model = tf.sequential();
+export function convLayersModel(shape: ConvShape, options: { batchNorm?: boolean; dropout?: number; seed?: number; name?: string } = {}): tf.Sequential {
+  const { batchNorm = false, dropout = 0, seed = 0, name } = options;
+  const model = tf.sequential(name === undefined ? {} : { name });
   const activation = () =>
     shape.activation === 'leakyRelu'
       ? tf.layers.leakyReLU({ alpha: 0.2 })

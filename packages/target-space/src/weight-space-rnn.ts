@@ -20,11 +20,8 @@ export interface WeightSpaceRnnOptions {
   seed?: number;
 }
 
-/** Options of {@link WeightSpaceRnn.fit}. */
-export interface WeightSpaceRnnFitOptions extends FitOptions {
-  trackAccuracy?: boolean;
-  validationData?: [tf.Tensor, tf.Tensor];
-}
+/** Options of {@link WeightSpaceRnn.fit}: the shared `FitOptions`. */
+export type WeightSpaceRnnFitOptions = FitOptions;
 
 let counter = 0;
 

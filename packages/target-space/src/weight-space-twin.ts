@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, Tape, checkNumber, checkTensor, createRng, matrixVariable, type Matrix } from '@beyond-backprop/core-linalg';
-import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { exportModelName, runFitLoop, type FitOptions, type History, type ToLayersModelOptions } from '@beyond-backprop/training';
 import { denseLayersModel, fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { feedForward } from './realisation.js';
 import { Float64Ops, TfOps } from './tensor-ops.js';
@@ -101,9 +101,9 @@ export class WeightSpaceMlp {
     return tf.tensor2d(Float32Array.from(out.value.data), [out.rows, out.cols]);
   }
 
-  /** A standard `tf.LayersModel` with these weights. */
-  toLayersModel(name = 'weight_space_mlp'): tf.LayersModel {
-    return denseLayersModel(this.architecture, this.getWeights(), name);
+  /** A standard `tf.LayersModel` with these weights (`options.name` default `'weight_space_mlp'`). */
+  toLayersModel(options?: ToLayersModelOptions | string): tf.LayersModel {
+    return denseLayersModel(this.architecture, this.getWeights(), exportModelName('WeightSpaceMlp.toLayersModel', options, 'weight_space_mlp'));
   }
 
   /** Backpropagation with minibatches from {@link runFitLoop}; a non-finite loss is never applied. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng, extractPatches, gradCheck, initBackend, readValues } from '@beyond-backprop/core-linalg';
-import { fitBackprop, paperAdam } from '@beyond-backprop/training';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, fitBackprop, paperAdam } from '@beyond-backprop/training';
 import { TargetSpaceCnn, convForward, realiseConv, weightSpaceCnn, type ConvShape, type TargetSpaceCnnCheckpoint } from '../src/index.js';
 
 beforeAll(async () => {
@@ -71,8 +71,11 @@ describe('TargetSpaceCnn', () => {
     const test = bars(60, 6);
     const xBar = tf.slice(train.x, [0, 0, 0, 0], [40, 6, 6, 1]) as tf.Tensor4D;
     const net = new TargetSpaceCnn(arch, { realisationInputs: xBar, seed: 7 });
-    const h = await net.fit(train.x, train.y, { epochs: 25, batchSize: 40, validationData: [test.x, test.y] });
+    const h = await net.fit(train.x, train.y, { epochs: 25, batchSize: 40, validationData: [test.x, test.y], trackAccuracy: true });
     expect(h.history.valAccuracy!.at(-1)!).toBeGreaterThanOrEqual(0.95);
+    // trackAccuracy reports the training accuracy per epoch, as the other trainers do.
+    expect(h.history.accuracy).toHaveLength(25);
+    expect(h.history.accuracy!.at(-1)!).toBeGreaterThanOrEqual(0.95);
     const model = net.toLayersModel();
     const ours = net.predict(test.x);
     const theirs = model.predict(test.x) as tf.Tensor;
@@ -132,7 +135,19 @@ describe('TargetSpaceCnn', () => {
     expect(new Set(counts.slice(1)).size).toBe(1);
     const first = new TargetSpaceCnn(arch, opts);
     await first.fit(train.x, train.y, { epochs: 2, batchSize: 20, seed: 1 });
-    const ckpt = JSON.parse(JSON.stringify(await first.checkpoint())) as TargetSpaceCnnCheckpoint;
+    const ckpt = decodeCheckpoint(encodeCheckpoint(await first.checkpoint())) as TargetSpaceCnnCheckpoint;
+    const start = tf.memory().numTensors;
+    for (let round = 0; round < 5; round++) (await TargetSpaceCnn.fromCheckpoint(ckpt)).dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    const bad = (edit: (c: Record<string, any>) => void) => {
+      const c = structuredClone(ckpt) as Record<string, any>;
+      edit(c);
+      return TargetSpaceCnn.fromCheckpoint(c as TargetSpaceCnnCheckpoint);
+    };
+    await expect(bad((c) => (c.realisationInputs.data[5] = Number.NaN))).rejects.toThrow(/'realisationInputs\.data\[5\]' must be a finite number/);
+    await expect(bad((c) => (c.state.params[0].cols += 1))).rejects.toThrow(CheckpointError);
+    await expect(bad((c) => (c.state.optimizer.weights[0].data = [0.5]))).rejects.toThrow(/'state\.optimizer\.weights\[0\]\.data\[0\]' is required and must be an integer/);
+    expect(tf.memory().numTensors).toBe(start);
     const resumed = await TargetSpaceCnn.fromCheckpoint(ckpt);
     await resumed.fit(train.x, train.y, { epochs: 4, initialEpoch: 2, batchSize: 20, seed: 1 });
     const a = resumed.getTargets();

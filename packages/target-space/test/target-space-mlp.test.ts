@@ -1,8 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeError, Tape, initBackend, readValues, type Matrix } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
-import { TrainingDivergedError } from '@beyond-backprop/training';
+import { fileSystemHandler, saveLayersModel } from '@beyond-backprop/training/node';
+import { CheckpointError, TrainingDivergedError, decodeCheckpoint, earlyStopping, encodeCheckpoint } from '@beyond-backprop/training';
 import { Float64Ops, TargetSpaceMlp, WeightSpaceMlp, feedForward, resolveDenseArchitecture, targetGradients, type TargetSpaceMlpCheckpoint } from '../src/index.js';
 
 beforeAll(async () => {
@@ -151,9 +155,16 @@ describe('TargetSpaceMlp — interop, checkpoints, memory', () => {
     const theirs = model.predict(x) as tf.Tensor;
     const d = tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]!);
     expect(d).toBeLessThan(1e-4);
-    let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    const dir = await mkdtemp(join(tmpdir(), 'bbp-mlp-'));
+    await saveLayersModel(model, dir);
+    const loaded = await tf.loadLayersModel(fileSystemHandler(dir));
+    await rm(dir, { recursive: true, force: true });
+    const named = net.toLayersModel({ name: 'spirals' });
+    const oldStyle = net.toLayersModel('old_style');
+    expect([named.name, oldStyle.name]).toEqual(['spirals', 'old_style']);
+    expect(() => net.toLayersModel({ name: '' })).toThrow(/TargetSpaceMlp\.toLayersModel: argument 'options\.name'/);
+    named.dispose();
+    oldStyle.dispose();
     const again = loaded.predict(x) as tf.Tensor;
     expect(Array.from(again.dataSync())).toEqual(Array.from(theirs.dataSync()));
     tf.dispose([x, y, ours, theirs, again]);
@@ -161,19 +172,102 @@ describe('TargetSpaceMlp — interop, checkpoints, memory', () => {
     loaded.dispose();
   });
 
-  it.each([0, 0.2])('a checkpoint round trip resumes training exactly (dropout %s)', async (dropout) => {
+  it.each([
+    ['float64', 0],
+    ['float64', 0.2],
+    ['tfjs', 0],
+    ['tfjs', 0.2],
+  ] as const)('a checkpoint at epoch k resumes bit-identically to the uninterrupted run (%s engine, Adam, dropout %s)', async (engine, dropout) => {
     const x = spiralX();
     const y = spiralY();
-    const opts = { realisationInputs: x, seed: 4, dropout, optimizer: { kind: 'adam' as const, learningRate: 0.01 } };
+    const opts = { realisationInputs: x, seed: 4, dropout, engine, optimizer: { kind: 'adam' as const, learningRate: 0.01 } };
     const straight = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts: true }, opts);
     await straight.fit(x, y, { epochs: 6, batchSize: 64, seed: 9 });
     const first = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts: true }, opts);
     await first.fit(x, y, { epochs: 3, batchSize: 64, seed: 9 });
-    const ckpt = JSON.parse(JSON.stringify(await first.checkpoint())) as TargetSpaceMlpCheckpoint;
+    const ckpt = decodeCheckpoint(encodeCheckpoint(await first.checkpoint())) as TargetSpaceMlpCheckpoint;
+    first.dispose();
+    const start = tf.memory().numTensors;
+    for (let round = 0; round < 5; round++) (await TargetSpaceMlp.fromCheckpoint(ckpt)).dispose();
+    expect(tf.memory().numTensors).toBe(start);
     const resumed = await TargetSpaceMlp.fromCheckpoint(ckpt);
     await resumed.fit(x, y, { epochs: 6, initialEpoch: 3, batchSize: 64, seed: 9 });
     expect(maxDiff(resumed.getTargets(), straight.getTargets())).toBe(0);
+    resumed.dispose();
+    straight.dispose();
     tf.dispose([x, y]);
+  });
+
+  it('fromCheckpoint rejects a bad checkpoint with CheckpointError naming the field and frees what it built', async () => {
+    const x = xorX();
+    const y = xorY();
+    const net = new TargetSpaceMlp({ layers: [2, 3, 2] }, { realisationInputs: x, engine: 'tfjs', seed: 1 });
+    await net.fit(x, y, { epochs: 2 });
+    const saved = await net.checkpoint();
+    const f64 = new TargetSpaceMlp({ layers: [2, 3, 2] }, { realisationInputs: x, engine: 'float64', seed: 1 });
+    await f64.fit(x, y, { epochs: 2 });
+    const savedF64 = await f64.checkpoint();
+    const start = tf.memory().numTensors;
+    const bad = (edit: (c: Record<string, any>) => void, from: object = saved) => {
+      const c = JSON.parse(JSON.stringify(from)) as Record<string, any>;
+      edit(c);
+      return TargetSpaceMlp.fromCheckpoint(c as TargetSpaceMlpCheckpoint);
+    };
+    await expect(bad((c) => (c.state.params[0].data[1] = null))).rejects.toThrow(/field 'state\.params\[0\]\.data\[1\]' must be a finite number, got null/);
+    await expect(bad((c) => (c.state.params[1].cols = 5))).rejects.toThrow(/'state\.params\[1\]\.\[rows, cols\]' must be/);
+    await expect(bad((c) => c.state.params.pop())).rejects.toThrow(/'state\.params' must have 2 entries/);
+    await expect(bad((c) => (c.state.iterations = 1.5))).rejects.toThrow(/'state\.iterations'/);
+    await expect(bad((c) => (c.realisationInputs.data[0] = null))).rejects.toThrow(/'realisationInputs\.data\[0\]'/);
+    await expect(bad((c) => (c.state.optimizer.powers.accBeta1 = null))).rejects.toThrow(/'state\.optimizer\.powers\.accBeta1'/);
+    await expect(bad((c) => (c.state.optimizer.weights[1].shape = [3, 9]))).rejects.toThrow(/'state\.optimizer\.weights\[1\]\.shape'/);
+    await expect(bad((c) => (c.version = 7))).rejects.toThrow(CheckpointError);
+    await expect(bad((c) => delete c.architecture)).rejects.toThrow(/'architecture' is required/);
+    await expect(bad((c) => (c.architecture.layers = [2, 4, 2]))).rejects.toThrow(/'state\.params\[0\]/);
+    await expect(bad((c) => (c.state.optimizer.state.slots[0][1][0] = null), savedF64)).rejects.toThrow(/'state\.optimizer\.state\.slots\[0\]\[1\]\[0\]'/);
+    await expect(bad((c) => (c.state.optimizer.state.step = -2), savedF64)).rejects.toThrow(/'state\.optimizer\.state\.step'/);
+    expect(tf.memory().numTensors).toBe(start);
+    net.dispose();
+    f64.dispose();
+    tf.dispose([x, y]);
+  });
+
+  it('scores validationData as valLoss and valAccuracy every epoch (it was silently ignored), and metrics: [accuracy]', async () => {
+    const x = spiralX();
+    const y = spiralY();
+    const net = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts: true }, { realisationInputs: x, seed: 3 });
+    const h = await net.fit(x, y, { epochs: 3, batchSize: 97, validationData: [x, y], metrics: ['accuracy'] });
+    expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'loss', 'valAccuracy', 'valLoss']);
+    // Validating on the training set: same accuracy; the loss after the epoch is below the epoch's mean batch loss.
+    expect(h.history.valAccuracy).toEqual(h.history.accuracy);
+    expect(h.history.valLoss!.at(-1)!).toBeLessThan(h.history.loss![0]!);
+    await expect(net.fit(x, y, { epochs: 1, validationData: [x, tf.zeros([3], 'int32')] })).rejects.toThrow(/TargetSpaceMlp\.fit: argument 'y'/);
+    net.dispose();
+    tf.dispose([x, y]);
+  });
+
+  it('earlyStopping stops on a stalled valLoss and restoreBestWeights puts back the best epoch\'s targets', async () => {
+    const x = xorX();
+    const y = xorY();
+    const best: Matrix[][] = [];
+    const losses: number[] = [];
+    // Validation labels opposite to the training labels: the better the fit, the worse valLoss.
+    const flipped = tf.tensor1d([1, 0, 0, 1], 'int32');
+    const net = new TargetSpaceMlp({ layers: [2, 3, 2] }, { realisationInputs: x, seed: 1 });
+    const h = await net.fit(x, y, {
+      epochs: 40,
+      validationData: [x, flipped],
+      callbacks: [
+        { onEpochEnd: (_, logs) => void (losses.push(logs.valLoss!), best.push(net.getTargets())) },
+        earlyStopping({ monitor: 'valLoss', patience: 2, restoreBestWeights: true }),
+      ],
+    });
+    expect(h.stopReason).toBe('stopped');
+    const bestEpoch = losses.indexOf(Math.min(...losses));
+    expect(h.epoch.length).toBe(bestEpoch + 3);
+    expect(maxDiff(net.getTargets(), best[bestEpoch]!)).toBe(0);
+    expect(maxDiff(net.getTargets(), best.at(-1)!)).toBeGreaterThan(0);
+    net.dispose();
+    tf.dispose([x, y, flipped]);
   });
 
   it('keeps the number of tensors flat across epochs on both engines', async () => {

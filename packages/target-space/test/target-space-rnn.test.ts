@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tape, createRng, gradCheck, initBackend, ridgeSolveF64, type Matrix } from '@beyond-backprop/core-linalg';
+import { decodeCheckpoint, encodeCheckpoint } from '@beyond-backprop/training';
 import { Float64Ops, TargetSpaceRnn, WeightSpaceRnn, realiseRecurrent, recurrentForward, type RecurrentShape, type TargetSpaceRnnCheckpoint } from '../src/index.js';
 
 beforeAll(async () => {
@@ -213,15 +214,26 @@ describe('TargetSpaceRnn', () => {
     const data = bitMemory(40, 6, 1, 8);
     const xBar = tf.slice(data.x, [0, 0, 0], [20, 6, 1]) as tf.Tensor3D;
     const opts = { realisationInputs: xBar, seed: 9 };
-    const straight = new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, opts);
-    await straight.fit(data.x, data.y, { epochs: 4, batchSize: 10, seed: 2 });
-    const first = new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, opts);
-    await first.fit(data.x, data.y, { epochs: 2, batchSize: 10, seed: 2 });
-    const ckpt = JSON.parse(JSON.stringify(await first.checkpoint())) as TargetSpaceRnnCheckpoint;
-    const resumed = await TargetSpaceRnn.fromCheckpoint(ckpt);
-    await resumed.fit(data.x, data.y, { epochs: 4, initialEpoch: 2, batchSize: 10, seed: 2 });
-    const d = Math.max(...resumed.getTargets().flatMap((t, j) => Array.from(t.data, (v, i) => Math.abs(v - straight.getTargets()[j]!.data[i]!))));
-    expect(d).toBe(0);
+    for (const engine of ['float64', 'tfjs'] as const) {
+      const straight = new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, { ...opts, engine });
+      await straight.fit(data.x, data.y, { epochs: 4, batchSize: 10, seed: 2 });
+      const first = new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, { ...opts, engine });
+      await first.fit(data.x, data.y, { epochs: 2, batchSize: 10, seed: 2 });
+      const ckpt = decodeCheckpoint(encodeCheckpoint(await first.checkpoint())) as TargetSpaceRnnCheckpoint;
+      first.dispose();
+      const start = tf.memory().numTensors;
+      for (let round = 0; round < 5; round++) (await TargetSpaceRnn.fromCheckpoint(ckpt)).dispose();
+      await expect(TargetSpaceRnn.fromCheckpoint({ ...ckpt, realisationInputs: { ...ckpt.realisationInputs, shape: [20, 6, 2] } })).rejects.toThrow(
+        /'realisationInputs\.data' must have 240 entries/,
+      );
+      expect(tf.memory().numTensors, engine).toBe(start);
+      const resumed = await TargetSpaceRnn.fromCheckpoint(ckpt);
+      await resumed.fit(data.x, data.y, { epochs: 4, initialEpoch: 2, batchSize: 10, seed: 2 });
+      const d = Math.max(...resumed.getTargets().flatMap((t, j) => Array.from(t.data, (v, i) => Math.abs(v - straight.getTargets()[j]!.data[i]!))));
+      expect(d, engine).toBe(0);
+      straight.dispose();
+      resumed.dispose();
+    }
     const tfNet = new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, { ...opts, engine: 'tfjs' });
     const counts: number[] = [];
     await tfNet.fit(data.x, data.y, { epochs: 5, batchSize: 20, trackAccuracy: true, callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) } });

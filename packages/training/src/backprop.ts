@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkTensor } from '@beyond-backprop/core-linalg';
-import { runFitLoop, type FitOptions, type History } from './fit-loop.js';
+import { runFitLoop, tracksAccuracy, type FitOptions, type History } from './fit-loop.js';
+import { variableSnapshots } from './weight-snapshot.js';
 import { resolveLoss, type LossFunction, type LossName } from './losses.js';
 import { accuracy } from './metrics.js';
 
@@ -17,10 +18,6 @@ export interface BackpropFitOptions extends FitOptions {
   optimizer?: tf.Optimizer;
   /** Default `'softmaxCrossEntropy'` (labels as int32 class indices or one-hot rows). */
   loss?: LossName | LossFunction;
-  /** Report training-set `accuracy` at the end of every epoch (one extra forward pass). Default `false`. */
-  trackAccuracy?: boolean;
-  /** Held-out `[x, y]`, evaluated every epoch as `valLoss` (and `valAccuracy` for classification). */
-  validationData?: [tf.Tensor, tf.Tensor];
 }
 
 /** Adam with the TensorFlow 1 defaults used by the papers' code. */
@@ -92,9 +89,10 @@ export async function fitBackprop(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
 
   return runFitLoop(fn, x.shape[0]!, options, {
     trainBatch: (indices) => backpropBatch(x, y, indices, lossFn, (xb) => forward(xb, true), variables, optimizer),
+    ...variableSnapshots(() => variables),
     evaluate: () => {
       const logs: Record<string, number> = {};
-      if (options.trackAccuracy && classification) {
+      if (tracksAccuracy(options) && classification) {
         logs.accuracy = tf.tidy(() => accuracy(forward(x, false), y));
       }
       if (options.validationData) {

@@ -10,7 +10,7 @@ import { BbpError } from '@beyond-backprop/core-linalg';
  * @example
  * ```ts
  * try { await fitBackprop(model, x, y, { epochs: 100 }); }
- * catch (e) { if (e instanceof TrainingDivergedError) console.log(`diverged at epoch ${e.epoch}`); }
+ * catch (e) { if (TrainingDivergedError.isInstance(e)) console.log(`diverged at epoch ${e.epoch}`); }
  * ```
  */
 export class TrainingDivergedError extends BbpError {

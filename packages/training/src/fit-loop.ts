@@ -2,6 +2,7 @@
  * The epoch/minibatch loop every beyond-backprop trainer runs: seeded shuffling, tfjs-style callbacks, cancellation
  * through an `AbortSignal`, divergence detection and a tfjs-compatible history.
  */
+import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, createRng, type Rng } from '@beyond-backprop/core-linalg';
 import { TrainingDivergedError } from './divergence.js';
 
@@ -12,10 +13,29 @@ export interface EpochLogs {
   [metric: string]: number;
 }
 
+/**
+ * What a callback may do to the run it observes (handed to {@link FitCallbacks.setControl} before `onTrainBegin`):
+ * stop it, and — when the trainer supports it — snapshot and restore its weights (as `restoreBestWeights` does).
+ */
+export interface FitControl {
+  /** Ends training at the next batch boundary or epoch end; `History.stopReason` becomes `'stopped'`. */
+  stopTraining(): void;
+  /** Whether {@link snapshotWeights} / {@link restoreWeights} are available for this trainer. */
+  readonly canSnapshot: boolean;
+  /** A copy of the trainer's current weights (plain numbers, nothing to dispose). */
+  snapshotWeights(): unknown;
+  /** Puts back weights from {@link snapshotWeights} (the optimiser state is left as it is, as in tfjs/Keras). */
+  restoreWeights(snapshot: unknown): void;
+}
+
 /** Progress callbacks, in the spirit of tfjs `CustomCallbackArgs`. Each may be async. */
 export interface FitCallbacks {
+  /** Called once before `onTrainBegin` with the {@link FitControl} of this run. */
+  setControl?: (control: FitControl) => void;
   onTrainBegin?: () => void | Promise<void>;
   onEpochBegin?: (epoch: number) => void | Promise<void>;
+  /** Before each minibatch update, with the batch's size. */
+  onBatchBegin?: (batch: number, logs: { size: number }) => void | Promise<void>;
   /** After each minibatch update, with that batch's loss. */
   onBatchEnd?: (batch: number, logs: { loss: number; size: number }) => void | Promise<void>;
   /** After each epoch whose loss was finite. */
@@ -30,7 +50,13 @@ export interface CheckpointHook {
   save: (epoch: number, logs: EpochLogs) => void | Promise<void>;
 }
 
-/** Options accepted by every trainer's `fit`. */
+/** Metrics a trainer can report per epoch besides the loss (tfjs's `metrics: ['accuracy']`). */
+export type FitMetric = 'accuracy' | 'acc';
+
+/**
+ * Options accepted by every trainer's `fit` — one shape across the packages, validated by {@link resolveFitOptions}.
+ * Metrics land in the epoch logs and `History` as `loss`, `accuracy`, `valLoss`, `valAccuracy`.
+ */
 export interface FitOptions {
   /** Number of passes over the training set. */
   epochs: number;
@@ -49,6 +75,27 @@ export interface FitOptions {
   /** Stops training at the next minibatch boundary; `fit` then resolves with `stopReason: 'aborted'`. */
   signal?: AbortSignal;
   checkpoint?: CheckpointHook;
+  /**
+   * Held-out `[x, y]` (same layout as the training data) scored after every epoch as `valLoss` and, for
+   * classification, `valAccuracy`.
+   */
+  validationData?: [tf.Tensor, tf.Tensor];
+  /** Report the training-set `accuracy` after every epoch (classification). Same as `metrics: ['accuracy']`. */
+  trackAccuracy?: boolean;
+  /** tfjs-style metric list; `['accuracy']` is {@link FitOptions.trackAccuracy}. */
+  metrics?: readonly FitMetric[];
+}
+
+/**
+ * Whether `fit` should report training accuracy: `trackAccuracy: true` or `metrics` naming `'accuracy'`/`'acc'`.
+ *
+ * @example
+ * ```ts
+ * if (tracksAccuracy(options)) logs.accuracy = accuracy(predict(x), y);
+ * ```
+ */
+export function tracksAccuracy(options: Pick<FitOptions, 'trackAccuracy' | 'metrics'> | undefined): boolean {
+  return options?.trackAccuracy === true || (options?.metrics?.some((m) => m === 'accuracy' || m === 'acc') ?? false);
 }
 
 /** What `fit` returns: per-epoch metrics in tfjs's `History` layout plus timing. */
@@ -57,8 +104,8 @@ export interface History {
   epoch: number[];
   /** Metric name → one value per epoch (tfjs layout: `history.history.loss[e]`). */
   history: Record<string, number[]>;
-  /** Why training ended. */
-  stopReason: 'completed' | 'aborted';
+  /** Why training ended: all epochs ran, the `signal` aborted, or a callback (e.g. early stopping) stopped it. */
+  stopReason: 'completed' | 'aborted' | 'stopped';
   /** Parameter updates performed. */
   iterations: number;
   /** Mean wall time of one update (training step only, no evaluation), in milliseconds. */
@@ -74,6 +121,10 @@ export interface FitStep {
   trainBatch: (indices: Int32Array, iteration: number) => number;
   /** Extra end-of-epoch metrics (evaluation), merged into the epoch logs. */
   evaluate?: (epoch: number) => Record<string, number>;
+  /** A copy of the trainer's weights as plain numbers (enables `FitControl.snapshotWeights`, early stopping's `restoreBestWeights`). */
+  getWeights?: () => unknown;
+  /** Puts back weights from `getWeights`. */
+  setWeights?: (weights: unknown) => void;
 }
 
 const yieldToEventLoop = (): Promise<void> =>
@@ -103,6 +154,17 @@ export function resolveFitOptions(
     checkNumber(fn, 'options.checkpoint.every', options.checkpoint.every ?? 1, { min: 1, integer: true });
     if (typeof options.checkpoint.save !== 'function') throw new InvalidArgumentError(fn, 'options.checkpoint.save', 'must be a function', options.checkpoint.save);
   }
+  if (options.validationData !== undefined) {
+    const v = options.validationData as unknown;
+    const isTensor = (t: unknown) => t !== null && typeof t === 'object' && Array.isArray((t as { shape?: unknown }).shape);
+    if (!Array.isArray(v) || v.length !== 2 || !isTensor(v[0]) || !isTensor(v[1])) throw new InvalidArgumentError(fn, 'options.validationData', 'must be [x, y], two tensors', v);
+  }
+  if (options.metrics !== undefined && (!Array.isArray(options.metrics) || options.metrics.some((m) => m !== 'accuracy' && m !== 'acc'))) {
+    throw new InvalidArgumentError(fn, 'options.metrics', "must be an array of 'accuracy' (or 'acc')", options.metrics);
+  }
+  for (const [i, c] of (options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks]).entries()) {
+    if (c === null || typeof c !== 'object') throw new InvalidArgumentError(fn, `options.callbacks[${i}]`, 'must be an object of callback functions', c);
+  }
   const initialEpoch = options.initialEpoch ?? 0;
   checkNumber(fn, 'options.initialEpoch', initialEpoch, { min: 0, max: options.epochs - 1, integer: true });
   return { epochs: options.epochs, batchSize: Math.min(batchSize, numExamples), shuffle: options.shuffle ?? true, seed, initialEpoch };
@@ -128,6 +190,20 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
   let trainMs = 0;
   let lastYield = performance.now();
   const order = new Int32Array(numExamples);
+  let stopRequested = false;
+  const control: FitControl = {
+    stopTraining: () => void (stopRequested = true),
+    canSnapshot: step.getWeights !== undefined && step.setWeights !== undefined,
+    snapshotWeights: () => {
+      if (!step.getWeights) throw new InvalidArgumentError(fn, 'control.snapshotWeights', 'is not supported by this trainer', undefined);
+      return step.getWeights();
+    },
+    restoreWeights: (w) => {
+      if (!step.setWeights) throw new InvalidArgumentError(fn, 'control.restoreWeights', 'is not supported by this trainer', undefined);
+      step.setWeights(w);
+    },
+  };
+  for (const c of callbacks) c.setControl?.(control);
   for (const c of callbacks) await c.onTrainBegin?.();
   outer: for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     if (options.signal?.aborted) {
@@ -149,6 +225,7 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
     let batch = 0;
     for (let start = 0; start < numExamples; start += batchSize) {
       const indices = order.subarray(start, Math.min(start + batchSize, numExamples));
+      for (const c of callbacks) await c.onBatchBegin?.(batch, { size: indices.length });
       const t0 = performance.now();
       const loss = step.trainBatch(indices, history.iterations);
       trainMs += performance.now() - t0;
@@ -165,6 +242,10 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
         history.stopReason = 'aborted';
         break outer;
       }
+      if (stopRequested && start + batchSize < numExamples) {
+        history.stopReason = 'stopped';
+        break outer;
+      }
     }
     const logs: EpochLogs = { loss: lossSum / numExamples, ...(step.evaluate?.(epoch) ?? {}) };
     history.epoch.push(epoch);
@@ -172,6 +253,10 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
     history.msPerIteration = trainMs / Math.max(1, history.iterations);
     for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
     if (options.checkpoint && (epoch + 1) % (options.checkpoint.every ?? 1) === 0) await options.checkpoint.save(epoch, logs);
+    if (stopRequested && epoch < epochs - 1) {
+      history.stopReason = 'stopped';
+      break;
+    }
   }
   history.msPerIteration = trainMs / Math.max(1, history.iterations);
   for (const c of callbacks) await c.onTrainEnd?.(history);

@@ -12,13 +12,31 @@ export {
   runFitLoop,
   type CheckpointHook,
   type EpochLogs,
+  tracksAccuracy,
   type FitCallbacks,
+  type FitControl,
+  type FitMetric,
   type FitOptions,
   type FitStep,
   type History,
 } from './fit-loop.js';
+export { variableSnapshots } from './weight-snapshot.js';
+export { exportModelName, type ToLayersModelOptions } from './layers-export.js';
+export { earlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 export { meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFunction, type LossName } from './losses.js';
 export { accuracy } from './metrics.js';
 export { denseNetwork, type DenseActivation, type DenseNetworkSpec } from './dense-network.js';
 export { initialiseWeights, type DenseInit } from './weight-init.js';
 export { backpropBatch, fitBackprop, paperAdam, type BackpropFitOptions } from './backprop.js';
+export {
+  CHECKPOINT_BINARY_VERSION,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  CheckpointReader,
+  checkpointEnvelope,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type CheckpointEnvelope,
+} from './checkpoint.js';
+export { disposeOptimizer, optimizerFromState, restoreOptimizerState, saveOptimizerState, type OptimizerState } from './optimizer-state.js';
