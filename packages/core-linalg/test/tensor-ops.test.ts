@@ -216,6 +216,31 @@ describe('wasm backend gaps', () => {
     }
   });
 
+  it('max-pooling gradients (MaxPoolGrad) on wasm equal the cpu kernel for strides, paddings, overlaps and ties', async () => {
+    const configs: Array<{ n: number; h: number; w: number; c: number; k: number; s: number; pad: 'same' | 'valid' }> = [
+      { n: 2, h: 8, w: 8, c: 3, k: 2, s: 2, pad: 'valid' },
+      { n: 1, h: 7, w: 5, c: 2, k: 3, s: 2, pad: 'same' },
+      { n: 2, h: 6, w: 6, c: 4, k: 3, s: 1, pad: 'same' },
+      { n: 1, h: 9, w: 7, c: 1, k: 2, s: 3, pad: 'valid' },
+    ];
+    for (const cfg of configs) {
+      const data = Float32Array.from(randn(cfg.n * cfg.h * cfg.w, cfg.c, cfg.h * 10 + cfg.k).data);
+      // Ties: quantised values put several equal maxima in many windows.
+      const tied = data.map((v) => Math.round(v));
+      for (const values of [data, tied]) {
+        const { cpu, wasm } = await onBothBackends(() => {
+          const x = tf.tensor4d(values, [cfg.n, cfg.h, cfg.w, cfg.c]);
+          const weight = tf.tensor(Float32Array.from({ length: 400 }, (_, i) => Math.cos(i)));
+          return tf.grads((a) => {
+            const pooled = tf.maxPool(a as tf.Tensor4D, cfg.k, cfg.s, cfg.pad);
+            return tf.sum(tf.mul(pooled, tf.reshape(tf.slice(weight, 0, pooled.size), pooled.shape)));
+          })([x]);
+        });
+        expect(Array.from(wasm[0]!), JSON.stringify(cfg)).toEqual(Array.from(cpu[0]!));
+      }
+    }
+  });
+
   it('GatherV2 on wasm equals the cpu kernel for every axis, int32 data, 2-D indices and repeated rows', async () => {
     const x = tf.tensor3d(Float32Array.from(randn(4 * 5, 6, 11).data), [4, 5, 6]);
     const xi = tf.tensor2d(Int32Array.from({ length: 35 }, (_, i) => i * 3 - 40), [7, 5], 'int32');
