@@ -32,29 +32,69 @@ interface PlainBackend {
 
 /**
  * The Adam update of Kingma & Ba (2015, Algorithm 1) in tfjs' exact float32 operation order, element by element:
- * `m ← β1·m + (1−β1)·g`, `v ← β2·v + (1−β2)·g²`, `θ ← θ − lr·(m/c1) / (√(v/c2) + ε)`. Every intermediate is
- * rounded to float32 (`Math.fround`); since each is a single IEEE operation on float32 operands, computing it in double
- * and rounding once gives the float32 result, so the update equals tfjs' op by op.
+ * `m ← β1·m + (1−β1)·g`, `v ← β2·v + (1−β2)·g²`, `θ ← θ − lr·(m/c1) / (√(v/c2) + ε)` with tfjs' float32 running
+ * products `c1 = 1 − β1ᵗ`, `c2 = 1 − β2ᵗ`. Every intermediate is rounded to float32 (`Math.fround`); each is one IEEE
+ * operation on float32 operands, so computing it in double and rounding once gives the float32 result and the update
+ * equals tfjs' op by op. The cpu-backend path; on wasm the same sequence runs as 4-lane SIMD ({@link ADAM_WASM}).
  */
-function adamPass(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, a: FusedAdamAttrs): void {
+function adamPass(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, k: AdamConstants): void {
   const f = Math.fround;
-  const b1 = f(a.beta1);
-  const c1 = f(1 - a.beta1);
-  const b2 = f(a.beta2);
-  const c2 = f(1 - a.beta2);
-  const k1 = f(a.correction1);
-  const k2 = f(a.correction2);
-  const eps = f(a.epsilon);
-  const negLr = f(-a.learningRate);
   for (let i = 0; i < p.length; i++) {
     const gi = g[i]!;
-    const mi = f(f(m[i]! * b1) + f(gi * c1));
-    const vi = f(f(v[i]! * b2) + f(f(gi * gi) * c2));
+    const mi = f(f(m[i]! * k.b1) + f(gi * k.c1));
+    const vi = f(f(v[i]! * k.b2) + f(f(gi * gi) * k.c2));
     mOut[i] = mi;
     vOut[i] = vi;
-    const den = f(f(Math.sqrt(f(vi / k2))) + eps);
-    pOut[i] = f(f(f(f(mi / k1) / den) * negLr) + p[i]!);
+    const den = f(f(Math.sqrt(f(vi / k.k2))) + k.eps);
+    pOut[i] = f(f(f(f(mi / k.k1) / den) * k.negLr) + p[i]!);
   }
+}
+
+/** The float32 constants of one update, as tfjs makes them (numbers become float32 scalars). */
+interface AdamConstants {
+  b1: number;
+  c1: number;
+  b2: number;
+  c2: number;
+  k1: number;
+  k2: number;
+  eps: number;
+  negLr: number;
+}
+
+function constants(a: FusedAdamAttrs): AdamConstants {
+  const f = Math.fround;
+  return { b1: f(a.beta1), c1: f(1 - a.beta1), b2: f(a.beta2), c2: f(1 - a.beta2), k1: f(a.correction1), k2: f(a.correction2), eps: f(a.epsilon), negLr: f(-a.learningRate) };
+}
+
+/**
+ * `adam(p, g, m, v, pOut, mOut, vOut, n, β1, 1−β1, β2, 1−β2, c1, c2, ε, −lr)` over byte offsets into the tfjs wasm
+ * backend's own memory (imported, so nothing is copied): the float32 sequence of {@link adamPass} with `f32x4` SIMD
+ * (IEEE-exact `div`/`sqrt`, so bit-identical to it) and a scalar tail. Assembled from `fused-adam.wat` (next to this
+ * file) with wabt 1.0.39 (`wat2wasm --enable-simd`).
+ */
+const ADAM_WASM = 'AGFzbQEAAAABFAFgEH9/f39/f39/fX19fX19fX0AAg8BA2VudgZtZW1vcnkCAAADAgEABwgBBGFkYW0AAArzAgHwAgMDfwt7A30gCP0TIRMgCf0TIRQgCv0TIRUgC/0TIRYgDP0TIRcgDf0TIRggDv0TIRkgD/0TIRogB0F8cUECdCERIAdBAnQhEkEAIRACQANAIBAgEU8NASABIBBq/QAEACEbIAIgEGr9AAQAIBP95gEgGyAU/eYB/eQBIRwgAyAQav0ABAAgFf3mASAbIBv95gEgFv3mAf3kASEdIAUgEGogHP0LBAAgBiAQaiAd/QsEACAEIBBqIBwgF/3nASAdIBj95wH94wEgGf3kAf3nASAa/eYBIAAgEGr9AAQA/eQB/QsEACAQQRBqIRAMAAsLAkADQCAQIBJPDQEgASAQaioCACEeIAIgEGoqAgAgCJQgHiAJlJIhHyADIBBqKgIAIAqUIB4gHpQgC5SSISAgBSAQaiAfOAIAIAYgEGogIDgCACAEIBBqIB8gDJUgICANlZEgDpKVIA+UIAAgEGoqAgCSOAIAIBBBBGohEAwACwsL';
+
+type AdamWasm = (...args: number[]) => void;
+const wasmAdamByMemory = new WeakMap<WebAssembly.Memory, AdamWasm | null>();
+
+/** The SIMD update bound to the wasm backend's memory, or `null` where it cannot be instantiated. */
+function wasmAdamFor(backend: unknown): AdamWasm | null {
+  const module = (backend as { wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown } }).wasm;
+  const memory = module?.wasmMemory ?? module?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return null;
+  let fn = wasmAdamByMemory.get(memory);
+  if (fn === undefined) {
+    try {
+      const bytes = Uint8Array.from(atob(ADAM_WASM), (c) => c.charCodeAt(0));
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+      fn = instance.exports.adam as AdamWasm;
+    } catch {
+      fn = null;
+    }
+    wasmAdamByMemory.set(memory, fn);
+  }
+  return fn;
 }
 
 function fusedAdamKernel(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
@@ -65,8 +105,11 @@ function fusedAdamKernel(args: { inputs: tf.NamedTensorInfoMap; backend: tf.Kern
   if (typeof heap.typedArrayFromHeap === 'function' && typeof heap.makeOutput === 'function') {
     const outs = [heap.makeOutput(shape, 'float32'), heap.makeOutput(shape, 'float32'), heap.makeOutput(shape, 'float32')];
     // Views only after every allocation: a growing wasm heap detaches earlier ones.
-    const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap!(t) as Float32Array;
-    adamPass(view(x), view(g), view(m), view(v), view(outs[0]!), view(outs[1]!), view(outs[2]!), attrs);
+    const views = [x, g, m, v, ...outs].map((t) => heap.typedArrayFromHeap!(t) as Float32Array);
+    const k = constants(attrs);
+    const simd = wasmAdamFor(args.backend);
+    if (simd) simd(...views.map((a) => a.byteOffset), views[0]!.length, k.b1, k.c1, k.b2, k.c2, k.k1, k.k2, k.eps, k.negLr);
+    else adamPass(views[0]!, views[1]!, views[2]!, views[3]!, views[4]!, views[5]!, views[6]!, k);
     return outs;
   }
   const plain = args.backend as unknown as PlainBackend;
@@ -75,7 +118,7 @@ function fusedAdamKernel(args: { inputs: tf.NamedTensorInfoMap; backend: tf.Kern
   const pOut = new Float32Array(n);
   const mOut = new Float32Array(n);
   const vOut = new Float32Array(n);
-  adamPass(read(x), read(g), read(m), read(v), pOut, mOut, vOut, attrs);
+  adamPass(read(x), read(g), read(m), read(v), pOut, mOut, vOut, constants(attrs));
   return [plain.makeTensorInfo(shape, 'float32', pOut), plain.makeTensorInfo(shape, 'float32', mOut), plain.makeTensorInfo(shape, 'float32', vOut)];
 }
 
@@ -101,8 +144,8 @@ interface AdamState {
 
 /**
  * `tf.AdamOptimizer` whose update runs as one fused kernel per variable on the wasm and cpu backends (other backends
- * use tfjs' own update). Same constructor, same results (each float32 operation of tfjs' Adam, in its order), same
- * state: the moments live in tfjs' `…/m`, `…/v` variables and `getWeights`/`setWeights`/`getConfig` are inherited, so
+ * use tfjs' own update). Same constructor, same results (each float32 operation of tfjs' Adam, in its order: the
+ * parameters and moments are bit-identical), same state: the moments live in tfjs' `…/m`, `…/v` variables and `getWeights`/`setWeights`/`getConfig` are inherited, so
  * checkpoints are interchangeable with `tf.train.adam`'s and it serialises under tfjs' class name `Adam`.
  *
  * @example
