@@ -21,8 +21,12 @@
  * does not depend on the pixels). Each figure is the median of `rounds` timed runs.
  *
  * Run: `pnpm --filter @beyond-backprop/training exec node --conditions=@beyond-backprop/source --import tsx
- * bench/step-speed.ts [--quick]`. Python peers: `bench/peers/*.py`.
+ * bench/step-speed.ts [--quick]`. The external references `bench/peers/numpy_step.py` and `torch_step.py` (same problems)
+ * run afterwards when `python3` has numpy (and torch), single-threaded BLAS like the wasm backend; their lines carry
+ * `trainer: 'numpy-float32'` / `'torch-float32'`.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, initBackend, installWasmKernels } from '@beyond-backprop/core-linalg';
 import { toTensors, twoSpirals } from '@beyond-backprop/datasets';
@@ -322,3 +326,12 @@ for (const p of problems) {
   });
 }
 for (const p of problems) tf.dispose([p.x, p.y]);
+
+// External references, when Python has them: one BLAS thread, as the wasm backend uses one core.
+for (const [peer, module] of [['numpy_step.py', 'numpy'], ['torch_step.py', 'torch']] as const) {
+  if (spawnSync('python3', ['-c', `import ${module}`]).status !== 0) continue;
+  const script = fileURLToPath(new URL(`./peers/${peer}`, import.meta.url));
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const run = spawnSync('python3', [script, ...(quick ? ['--quick'] : [])], { env, encoding: 'utf8' });
+  for (const line of run.stdout.split('\n')) if (line.trim() !== '') console.log(line);
+}
