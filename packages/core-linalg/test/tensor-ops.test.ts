@@ -182,6 +182,81 @@ describe('wasm backend gaps', () => {
     expect(relErr(fused.dataSync(), expected)).toBeLessThan(1e-6);
     tf.dispose([a, b, c, bias, fused]);
   });
+
+  it('transposed BatchMatMul equals the float64 product for every flag combination, odd and batched shapes', async () => {
+    // Shapes chosen so both flag-free forms are exercised: a small left operand times a large transposed weight
+    // (the product-transposing form) and the opposite (the operand-transposing form).
+    const cases: Array<{ m: number; k: number; n: number; batch: number[] }> = [
+      { m: 3, k: 7, n: 31, batch: [] },
+      { m: 31, k: 5, n: 2, batch: [] },
+      { m: 1, k: 13, n: 9, batch: [] },
+      { m: 17, k: 1, n: 11, batch: [] },
+      { m: 5, k: 9, n: 23, batch: [3] },
+      { m: 29, k: 6, n: 4, batch: [2] },
+    ];
+    for (const { m, k, n, batch } of cases) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const count = batch.reduce((p, d) => p * d, 1);
+        const aData = randn(count * (ta ? k : m), ta ? m : k, m * 100 + n);
+        const bData = randn(count * (tb ? n : k), tb ? k : n, k * 100 + n + 7);
+        const aShape = [...batch, ta ? k : m, ta ? m : k];
+        const bShape = [...batch, tb ? n : k, tb ? k : n];
+        const { cpu, wasm } = await onBothBackends(() => tf.matMul(tf.tensor(Float32Array.from(aData.data), aShape), tf.tensor(Float32Array.from(bData.data), bShape), ta, tb));
+        const expected = new Float64Array(count * m * n);
+        for (let q = 0; q < count; q++) {
+          const sub = (d: Matrix, rows: number, cols: number): Matrix => ({ rows, cols, data: d.data.slice(q * rows * cols, (q + 1) * rows * cols) });
+          const prod = matmulF64(sub(aData, ta ? k : m, ta ? m : k), sub(bData, tb ? n : k, tb ? k : n), { transposeA: ta, transposeB: tb });
+          expected.set(prod.data, q * m * n);
+        }
+        const label = JSON.stringify({ m, k, n, batch, ta, tb });
+        expect(wasm[0]!.length, label).toBe(expected.length);
+        expect(relErr(wasm[0]!, expected), label).toBeLessThan(1e-6);
+        expect(relErr(wasm[0]!, cpu[0]!), label).toBeLessThan(1e-6);
+      }
+    }
+  });
+
+  it('max-pooling gradients (MaxPoolGrad) on wasm equal the cpu kernel for strides, paddings, overlaps and ties', async () => {
+    const configs: Array<{ n: number; h: number; w: number; c: number; k: number; s: number; pad: 'same' | 'valid' }> = [
+      { n: 2, h: 8, w: 8, c: 3, k: 2, s: 2, pad: 'valid' },
+      { n: 1, h: 7, w: 5, c: 2, k: 3, s: 2, pad: 'same' },
+      { n: 2, h: 6, w: 6, c: 4, k: 3, s: 1, pad: 'same' },
+      { n: 1, h: 9, w: 7, c: 1, k: 2, s: 3, pad: 'valid' },
+    ];
+    for (const cfg of configs) {
+      const data = Float32Array.from(randn(cfg.n * cfg.h * cfg.w, cfg.c, cfg.h * 10 + cfg.k).data);
+      // Ties: quantised values put several equal maxima in many windows.
+      const tied = data.map((v) => Math.round(v));
+      for (const values of [data, tied]) {
+        const { cpu, wasm } = await onBothBackends(() => {
+          const x = tf.tensor4d(values, [cfg.n, cfg.h, cfg.w, cfg.c]);
+          const weight = tf.tensor(Float32Array.from({ length: 400 }, (_, i) => Math.cos(i)));
+          return tf.grads((a) => {
+            const pooled = tf.maxPool(a as tf.Tensor4D, cfg.k, cfg.s, cfg.pad);
+            return tf.sum(tf.mul(pooled, tf.reshape(tf.slice(weight, 0, pooled.size), pooled.shape)));
+          })([x]);
+        });
+        expect(Array.from(wasm[0]!), JSON.stringify(cfg)).toEqual(Array.from(cpu[0]!));
+      }
+    }
+  });
+
+  it('GatherV2 on wasm equals the cpu kernel for every axis, int32 data, 2-D indices and repeated rows', async () => {
+    const x = tf.tensor3d(Float32Array.from(randn(4 * 5, 6, 11).data), [4, 5, 6]);
+    const xi = tf.tensor2d(Int32Array.from({ length: 35 }, (_, i) => i * 3 - 40), [7, 5], 'int32');
+    const ids = [3, 0, 3, 1];
+    const { cpu, wasm } = await onBothBackends(() => [
+      tf.gather(x, tf.tensor1d(ids, 'int32'), 0),
+      tf.gather(x, tf.tensor1d([4, 4, 0], 'int32'), 1),
+      tf.gather(x, tf.tensor1d([5, 0, 2, 2, 1], 'int32'), 2),
+      tf.gather(x, tf.tensor2d([1, 0, 2, 3], [2, 2], 'int32'), 0),
+      tf.gather(xi, tf.tensor1d([6, 0, 6], 'int32'), 0),
+      tf.gather(x, tf.tensor1d([], 'int32'), 0),
+    ]);
+    cpu.forEach((v, i) => expect(Array.from(wasm[i]!), `case ${i}`).toEqual(Array.from(v)));
+    expect(() => tf.gather(x, tf.tensor1d([4], 'int32'), 0)).toThrow(/index value 4 is not in \[0, 3\]/);
+    tf.dispose([x, xi]);
+  });
 });
 
 describe('matMul helper', () => {

@@ -27,6 +27,7 @@ export { meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFunction, 
 export { accuracy } from './metrics.js';
 export { denseNetwork, type DenseActivation, type DenseNetworkSpec } from './dense-network.js';
 export { initialiseWeights, type DenseInit } from './weight-init.js';
+export { FUSED_ADAM_KERNEL, FusedAdamOptimizer, fusedAdam } from './fused-optimizer.js';
 export { backpropBatch, fitBackprop, paperAdam, type BackpropFitOptions } from './backprop.js';
 export {
   CHECKPOINT_BINARY_VERSION,

@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DTypeError, ShapeError, gradCheck, initBackend } from '@beyond-backprop/core-linalg';
 import { toTensors, twoSpirals } from '@beyond-backprop/datasets';
 import {
+  FUSED_ADAM_KERNEL,
+  FusedAdamOptimizer,
   TrainingDivergedError,
   accuracy,
   denseNetwork,
@@ -218,5 +220,87 @@ describe('fitBackprop', () => {
     await expect(fitBackprop(model, tf.zeros([0, 2]), tf.zeros([0], 'int32'), { epochs: 1 })).rejects.toThrow(/at least one example/);
     await expect(fitBackprop({} as tf.LayersModel, xorX(), xorY(), { epochs: 1 })).rejects.toThrow(/argument 'model'/);
     model.dispose();
+  });
+});
+
+describe('FusedAdamOptimizer', () => {
+  const shapes = [[7, 5], [5], [3, 1], [1]];
+  /** Seeded pseudo-random float32 values (no tfjs RNG, so both backends see the same numbers). */
+  const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 3);
+
+  /** Runs `steps` Adam updates of fresh variables with fixed gradients; returns parameters and moments. */
+  function run(make: () => tf.Optimizer, steps: number, prefix: string): { params: Float32Array[]; state: Float32Array[]; optimizer: tf.Optimizer; vars: tf.Variable[] } {
+    const vars = shapes.map((s, i) => tf.variable(tf.tensor(values(tf.util.sizeFromShape(s), i + 1), s), true, `${prefix}_${i}`));
+    const optimizer = make();
+    for (let t = 0; t < steps; t++) {
+      const grads = vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(values(v.size, 100 * t + i), v.shape).mul(t % 2 === 0 ? 1 : 1e-3) }));
+      optimizer.applyGradients(grads);
+      tf.dispose(grads.map((g) => g.tensor));
+    }
+    const state = (optimizer as unknown as { accumulatedFirstMoment: Array<{ variable: tf.Variable }>; accumulatedSecondMoment: Array<{ variable: tf.Variable }> });
+    return {
+      params: vars.map((v) => v.dataSync().slice() as Float32Array),
+      state: [...state.accumulatedFirstMoment, ...state.accumulatedSecondMoment].map((m) => m.variable.dataSync().slice() as Float32Array),
+      optimizer,
+      vars,
+    };
+  }
+
+  it('gives exactly tf.train.adam’s float32 parameters and moments over several steps, on wasm and cpu', async () => {
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      for (const eps of [1e-8, null]) {
+        const ref = run(() => tf.train.adam(0.05, 0.9, 0.999, eps ?? undefined), 6, `ref_${backend}_${eps}`);
+        const fused = run(() => new FusedAdamOptimizer(0.05, 0.9, 0.999, eps), 6, `fused_${backend}_${eps}`);
+        expect(fused.params, `${backend} ε=${eps}`).toEqual(ref.params);
+        expect(fused.state, `${backend} ε=${eps}`).toEqual(ref.state);
+        expect(fused.optimizer.iterations).toBe(6);
+        for (const r of [ref, fused]) {
+          r.optimizer.dispose();
+          tf.dispose(r.vars);
+        }
+      }
+    }
+    await tf.setBackend('wasm');
+  });
+
+  it('runs as one kernel per variable and keeps the tensor count flat', async () => {
+    const r = run(() => new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-8), 2, 'count');
+    const before = tf.memory().numTensors;
+    const grads = r.vars.map((v) => ({ name: v.name, tensor: tf.onesLike(v) }));
+    const info = await tf.profile(() => r.optimizer.applyGradients(grads));
+    const kernels = info.kernels.map((k) => k.name);
+    expect(kernels.filter((k) => k === FUSED_ADAM_KERNEL)).toHaveLength(shapes.length);
+    expect(kernels).not.toContain('Sqrt');
+    tf.dispose(grads.map((g) => g.tensor));
+    expect(tf.memory().numTensors).toBe(before);
+    r.optimizer.dispose();
+    tf.dispose(r.vars);
+  });
+
+  it('checkpoints interchangeably with tf.train.adam through getWeights/setWeights', async () => {
+    const a = run(() => new FusedAdamOptimizer(0.02, 0.9, 0.999, 1e-8), 3, 'ckpt_a');
+    const saved = await a.optimizer.getWeights();
+    expect(saved.map((w) => w.name)).toEqual(['iter', ...a.vars.map((v) => `${v.name}/m`), ...a.vars.map((v) => `${v.name}/v`)]);
+    // Resume the same state in a fresh tfjs Adam and in a fresh fused Adam: the next steps agree exactly.
+    const resumed = [tf.train.adam(0.02, 0.9, 0.999, 1e-8), new FusedAdamOptimizer(0.02, 0.9, 0.999, 1e-8)].map((opt, k) => {
+      const vars = a.vars.map((v, i) => tf.variable(v.clone(), true, `ckpt_r${k}_${i}`));
+      return { opt, vars };
+    });
+    for (const { opt, vars } of resumed) {
+      await opt.setWeights(saved.map((w) => ({ name: w.name, tensor: w.tensor.clone() })));
+      for (let t = 0; t < 3; t++) {
+        const grads = vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(values(v.size, 7 * t + i), v.shape) }));
+        opt.applyGradients(grads);
+        tf.dispose(grads.map((g) => g.tensor));
+      }
+    }
+    const [ref, fused] = resumed.map(({ vars }) => vars.map((v) => v.dataSync().slice()));
+    expect(fused).toEqual(ref);
+    expect(resumed[1]!.opt.iterations).toBe(6);
+    for (const r of [a, ...resumed.map(({ opt, vars }) => ({ optimizer: opt, vars }))]) {
+      r.optimizer.dispose();
+      tf.dispose(r.vars);
+    }
   });
 });
