@@ -64,3 +64,4 @@ export {
   type EncodedWeights,
   type WeightCodec,
 } from './weight-codec.js';
+export { bitsPerParameter, compressionRatio, cosineSimilarity, gradientRms, pearson, weightEntropy } from './measurements.js';

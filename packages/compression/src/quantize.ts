@@ -41,6 +41,8 @@ export function layerRange(values: Float32Array, fn = 'layerRange', argument = '
     const v = values[i]!;
     if (v < min) min = v;
     if (v > max) max = v;
+    // NaN fails both comparisons above, so it must be caught here.
+    if (v !== v) throw new NonFiniteError(fn, argument, i, v);
   }
   if (values.length === 0) return { min: 0, max: 0 };
   if (!Number.isFinite(min) || !Number.isFinite(max)) {
@@ -48,7 +50,6 @@ export function layerRange(values: Float32Array, fn = 'layerRange', argument = '
       if (!Number.isFinite(values[i]!)) throw new NonFiniteError(fn, argument, i, values[i]!);
     }
   }
-  if (Number.isNaN(min) || Number.isNaN(max)) throw new NonFiniteError(fn, argument, -1, NaN);
   return { min, max };
 }
 
