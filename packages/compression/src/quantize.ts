@@ -37,15 +37,16 @@ export function checkBits(fn: string, argument: string, bits: number): void {
 export function layerRange(values: Float32Array, fn = 'layerRange', argument = 'values'): LayerRange {
   let min = Infinity;
   let max = -Infinity;
+  // NaN fails both comparisons, so it is caught through the sum (NaN or ±Infinity make it non-finite).
+  let sum = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v < min) min = v;
     if (v > max) max = v;
-    // NaN fails both comparisons above, so it must be caught here.
-    if (v !== v) throw new NonFiniteError(fn, argument, i, v);
+    sum += v;
   }
   if (values.length === 0) return { min: 0, max: 0 };
-  if (!Number.isFinite(min) || !Number.isFinite(max)) {
+  if (!Number.isFinite(sum) || !Number.isFinite(min) || !Number.isFinite(max)) {
     for (let i = 0; i < values.length; i++) {
       if (!Number.isFinite(values[i]!)) throw new NonFiniteError(fn, argument, i, values[i]!);
     }

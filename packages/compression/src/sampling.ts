@@ -40,14 +40,22 @@ export function mixSeed(...parts: number[]): number {
 export function sampleIndices(n: number, s: number, seed: number): Uint32Array {
   const next = splitmix32(seed);
   const out = new Uint32Array(s);
-  const taken = new Set<number>();
+  // A byte per candidate is cheaper than a Set up to large layers; beyond 2^27 the Set's O(s) memory wins.
+  const marks = n <= 2 ** 27 ? new Uint8Array(n) : null;
+  const taken = marks ? null : new Set<number>();
   let k = 0;
   for (let j = n - s; j < n; j++) {
     // Uniform integer in [0, j] from 53 random bits.
     const u = ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
     const t = Math.floor(u * (j + 1));
-    const pick = taken.has(t) ? j : t;
-    taken.add(pick);
+    let pick: number;
+    if (marks) {
+      pick = marks[t] ? j : t;
+      marks[pick] = 1;
+    } else {
+      pick = taken!.has(t) ? j : t;
+      taken!.add(pick);
+    }
     out[k++] = pick;
   }
   return out;

@@ -125,7 +125,8 @@ export function compressLayerFixed(values: Float32Array, bits: number): Compress
 }
 
 /**
- * Reconstructs a layer's weights (Alg. 2 lines 2–4 for one layer): decode the indices, then bin centres.
+ * Reconstructs a layer's weights (Alg. 2 lines 2–4 for one layer): decode the indices, then bin centres. A raw
+ * layer returns its own `values` array.
  *
  * @returns `[length]` float32 weights.
  * @example
@@ -136,7 +137,8 @@ export function compressLayerFixed(values: Float32Array, bits: number): Compress
 export function decompressLayer(layer: CompressedLayer): Float32Array {
   switch (layer.kind) {
     case 'raw':
-      return layer.values.slice();
+      // Raw layers already own a copy (compressRaw and the wire decoder both copy), so no second copy is made.
+      return layer.values;
     case 'constant':
       return new Float32Array(layer.length).fill(layer.value);
     case 'packed':

@@ -37,15 +37,21 @@ const TRAILER_BYTES = 4;
 const CODEC_IDS: readonly CodecName[] = ['none', 'fixed8', 'huffman'];
 const KINDS = ['raw', 'constant', 'packed', 'huffman'] as const;
 
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
+// Slicing-by-4 tables: T0 is the classic byte table, Tk advances a byte k positions further.
+const CRC_TABLES = (() => {
+  const t = new Int32Array(4 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     t[n] = c;
   }
+  for (let n = 0; n < 256; n++) {
+    for (let k = 1; k < 4; k++) t[k * 256 + n] = t[(k - 1) * 256 + n]! >>> 8 ^ t[t[(k - 1) * 256 + n]! & 255]!;
+  }
   return t;
 })();
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * CRC-32 (IEEE 802.3, the zlib/PNG polynomial) of a byte range.
@@ -56,8 +62,14 @@ const CRC_TABLE = (() => {
  * ```
  */
 export function crc32(bytes: Uint8Array): number {
+  const t = CRC_TABLES;
   let c = -1;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 255]! ^ (c >>> 8);
+  let i = 0;
+  for (const end4 = bytes.length - 3; i < end4; i += 4) {
+    c ^= bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    c = t[768 + (c & 255)]! ^ t[512 + ((c >>> 8) & 255)]! ^ t[256 + ((c >>> 16) & 255)]! ^ t[c >>> 24]!;
+  }
+  for (; i < bytes.length; i++) c = t[(c ^ bytes[i]!) & 255]! ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }
 
@@ -120,7 +132,9 @@ export function serializePackage(codec: CodecName, layers: readonly CompressedLa
     switch (layer.kind) {
       case 'raw':
         if (layer.values.length !== layer.length) throw new InvalidArgumentError(fn, 'layers', 'raw layer values must match their length', layer.values.length);
-        for (let i = 0; i < layer.length; i++, p += 4) view.setFloat32(p, layer.values[i]!, true);
+        if (LITTLE_ENDIAN) out.set(new Uint8Array(layer.values.buffer, layer.values.byteOffset, 4 * layer.length), p);
+        else for (let i = 0; i < layer.length; i++) view.setFloat32(p + 4 * i, layer.values[i]!, true);
+        p += 4 * layer.length;
         break;
       case 'constant':
         view.setFloat32(p, layer.value, true);
@@ -241,7 +255,8 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits): ParsedPacka
       need(4 * length, `layer ${l} (${length} float32 values)`);
       // Copy into an aligned, little-endian buffer.
       const values = new Float32Array(length);
-      for (let i = 0; i < length; i++) values[i] = view.getFloat32(p + 4 * i, true);
+      if (LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes.subarray(p, p + 4 * length));
+      else for (let i = 0; i < length; i++) values[i] = view.getFloat32(p + 4 * i, true);
       p += 4 * length;
       bits = 32;
       layerBits = 32 * length;

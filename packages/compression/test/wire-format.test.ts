@@ -58,6 +58,12 @@ function problemOf(fn: () => unknown): string {
 }
 
 describe('wire package round trip', () => {
+  it('checksums with CRC-32/IEEE (check value of "123456789" is cbf43926, any length)', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array(0))).toBe(0);
+    expect(crc32(new TextEncoder().encode('The quick brown fox jumps over the lazy dog'))).toBe(0x414fa339);
+  });
+
   it('deserialize(serialize(layers)) equals the layers for every codec, and decoding gives Alg. 2 values', () => {
     for (const [name, layers] of [
       ['huffman', compressWeights(layersFor(1), { bitFloor: 5 }, 3)],
