@@ -210,7 +210,7 @@ interface ParsedPackage {
   readonly layers: CompressedLayer[];
 }
 
-function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits): ParsedPackage {
+function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits, copyRaw: boolean): ParsedPackage {
   const argument = 'bytes';
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(fn, argument, 'must be a Uint8Array', bytes);
   const maxValues = limits.maxValues ?? DEFAULT_MAX_DECODED_VALUES;
@@ -253,9 +253,11 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits): ParsedPacka
     let layerBits = 0;
     if (kind === 'raw') {
       need(4 * length, `layer ${l} (${length} float32 values)`);
-      // Copy into an aligned, little-endian buffer.
-      const values = new Float32Array(length);
-      if (LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes.subarray(p, p + 4 * length));
+      // Copy into an aligned, little-endian buffer (describePackage needs no values).
+      const values = new Float32Array(copyRaw ? length : 0);
+      if (!copyRaw) {
+        // Header only.
+      } else if (LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes.subarray(p, p + 4 * length));
       else for (let i = 0; i < length; i++) values[i] = view.getFloat32(p + 4 * i, true);
       p += 4 * length;
       bits = 32;
@@ -361,7 +363,7 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits): ParsedPacka
  * ```
  */
 export function deserializePackage(bytes: Uint8Array, limits: DecodeLimits = {}): { codec: CodecName; layers: CompressedLayer[] } {
-  const { summary, layers } = parse('deserializePackage', bytes, limits);
+  const { summary, layers } = parse('deserializePackage', bytes, limits, true);
   return { codec: summary.codec, layers };
 }
 
@@ -376,5 +378,5 @@ export function deserializePackage(bytes: Uint8Array, limits: DecodeLimits = {})
  * ```
  */
 export function describePackage(bytes: Uint8Array, limits: DecodeLimits = {}): PackageSummary {
-  return parse('describePackage', bytes, limits).summary;
+  return parse('describePackage', bytes, limits, false).summary;
 }
