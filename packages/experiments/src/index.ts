@@ -32,6 +32,7 @@ export {
   type MethodRun,
   type OptionValues,
   type RecurrentArchitecture,
+  type ResultFieldValue,
 } from './registry.js';
 export { builtinExperiments, builtinMethods, registerBuiltins } from './plugins.js';
 export {

@@ -11,6 +11,7 @@ import { fashionCnnExperiment, mnistCnnExperiment } from './node/image-classific
 import { fashionTanhMlpExperiment, mnistTanhMlpExperiment } from './node/image-mlps.js';
 import { imdbExperiment } from './node/imdb.js';
 import { mnistMlpExperiment } from './node/mnist-mlp.js';
+import { mnistCompressionExperiment } from './node/mnist-compression.js';
 import { registerBuiltins } from './plugins.js';
 import { registerExperiment, type Experiment } from './registry.js';
 
@@ -19,6 +20,7 @@ export { fashionCnnExperiment, mnistCnnExperiment } from './node/image-classific
 export { fashionTanhMlpExperiment, mnistTanhMlpExperiment } from './node/image-mlps.js';
 export { imdbExperiment } from './node/imdb.js';
 export { mnistMlpExperiment } from './node/mnist-mlp.js';
+export { mnistCompressionExperiment } from './node/mnist-compression.js';
 
 /** The experiments on real data sets read from local files, in the order `bbp list` shows them. */
 export const fileExperiments: readonly Experiment[] = [
@@ -30,6 +32,7 @@ export const fileExperiments: readonly Experiment[] = [
   fashionTanhMlpExperiment,
   mnistDeepMlpExperiment,
   fashionDeepMlpExperiment,
+  mnistCompressionExperiment,
 ];
 
 let registered = false;

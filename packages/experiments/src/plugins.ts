@@ -15,6 +15,7 @@ import { twoMoonsExperiment } from './experiments/two-moons.js';
 import { twoSpiralsExperiment } from './experiments/two-spirals.js';
 import { xorExperiment } from './experiments/xor.js';
 import { backpropBnMethod, backpropMethod } from './methods/backprop.js';
+import { compressedSyncMethod } from './methods/compressed-sync.js';
 import { gradientAmpMethods } from './methods/gradient-amp.js';
 import { lraMethods } from './methods/lra.js';
 import { targetSpaceMethod, targetSpaceOcuMethod } from './methods/target-space.js';
@@ -49,6 +50,7 @@ export const builtinMethods: readonly Method[] = [
   platonicMethod,
   platonicPcaMethod,
   ...lraMethods,
+  compressedSyncMethod,
 ];
 
 let registered = false;

@@ -126,7 +126,16 @@ export interface MethodRun {
   predict(x: Float32Array, shape: number[]): Float32Array;
   /** Frees every tensor the run holds. */
   dispose(): void;
+  /**
+   * Method-specific measurements added to the run result (and `bbp run --json`) after training, e.g. the bits per
+   * parameter a compressed synchronisation sent. A name that is already a result field is ignored, so the standard
+   * fields never change.
+   */
+  resultFields?(): Record<string, ResultFieldValue>;
 }
+
+/** A value {@link MethodRun.resultFields} may report. */
+export type ResultFieldValue = number | string | boolean | null | ReadonlyArray<number | null | ReadonlyArray<number | null>>;
 
 /** A registered training method. */
 export interface Method {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, checkNumber, initBackend } from '@beyond-backprop/core-linalg';
 import type { Dataset, Split } from '@beyond-backprop/datasets';
 import { registerBuiltins } from './plugins.js';
-import { getExperiment, getMethod, type ArchitectureSpec, type Experiment, type MethodRun } from './registry.js';
+import { getExperiment, getMethod, type ArchitectureSpec, type Experiment, type MethodRun, type ResultFieldValue } from './registry.js';
 
 /** What to run. Unset numbers fall back to the experiment's defaults. */
 export interface RunOptions {
@@ -87,6 +87,8 @@ export interface RunResult {
   /** The network the experiment asked for, after option-dependent sizing and `hidden`. */
   architecture: ArchitectureSpec;
   history: HistoryEntry[];
+  /** Method-specific fields from {@link MethodRun.resultFields} (e.g. `bitsPerParameter`, `bytesSent`). */
+  [field: string]: unknown;
 }
 
 /** A finished run: the result, plus the trained method and data for plotting (dispose `run` when done). */
@@ -248,6 +250,9 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
     architecture,
     history,
   };
+  for (const [field, value] of Object.entries(run.resultFields?.() ?? {})) {
+    if (!(field in result)) (result as unknown as Record<string, ResultFieldValue>)[field] = value;
+  }
   return { result, run, data };
 }
 
