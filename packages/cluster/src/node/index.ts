@@ -18,4 +18,4 @@ export {
   type RedisLinkOptions,
 } from './redis.js';
 export { hostRedisRun, joinRedisRun, type HostedRedisRun, type JoinedRedisRun, type RedisRunOptions } from './redis-run.js';
-export { redisReplicas, serveRedisReplica, threadReplicas, type RedisReplicasOptions } from './launchers.js';
+export { redisReplicas, serveRedisReplica, spawnReplicaProcess, threadReplicas, type RedisReplicasOptions } from './launchers.js';

@@ -2,7 +2,12 @@
  * Where data-parallel replicas run on Node: worker threads of this process, or processes anywhere that join through
  * Redis.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { initBackend } from '@beyond-backprop/core-linalg';
+import { WorkerFailedError } from '../errors.js';
 import { runReplica } from '../data-parallel/replica.js';
 import type { ReplicaLauncher } from '../data-parallel/trainer.js';
 import type { Link } from '../link.js';
@@ -10,10 +15,29 @@ import { hostRedisRun, joinRedisRun, type HostedRedisRun, type RedisRunOptions }
 import { redactRedisUrl } from './redis.js';
 import { spawnWorker, type SpawnedWorker } from './spawn.js';
 
-/** The replica entry next to this module (`.ts` when running from source, `.js` when built). */
-function replicaEntry(): URL {
+/** A script next to this module (`.ts` when running from source, `.js` when built). */
+function sibling(name: string): URL {
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./replica-worker${ext}`, import.meta.url);
+  return new URL(`./${name}${ext}`, import.meta.url);
+}
+
+function replicaEntry(): URL {
+  return sibling('replica-worker');
+}
+
+/** Node arguments that run `script`: TypeScript sources through tsx with the workspace's source condition. */
+function nodeArgs(script: URL): string[] {
+  if (!script.pathname.endsWith('.ts')) return [fileURLToPath(script)];
+  const loader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+  return ['--conditions=@beyond-backprop/source', '--import', loader, fileURLToPath(script)];
+}
+
+/**
+ * Starts one replica process on this machine that joins the run hosted on `url` under `namespace`. Its output is
+ * inherited; its exit code is 0 after a completed run.
+ */
+export function spawnReplicaProcess(url: string, namespace = 'bbp'): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs(sibling('replica-process')), url, namespace], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 /**
@@ -45,6 +69,11 @@ export function threadReplicas(options: { backend?: 'wasm' | 'cpu'; capacity?: n
 
 /** Options of {@link redisReplicas}. */
 export interface RedisReplicasOptions extends RedisRunOptions {
+  /**
+   * Replica processes to start on this machine ({@link spawnReplicaProcess}); the others join from elsewhere. A local
+   * process that exits early ends the run with a {@link WorkerFailedError} naming it. Default 0.
+   */
+  localProcesses?: number;
   /** Called once the run is published, e.g. to spawn local worker processes that call {@link serveRedisReplica}. */
   onWaiting?: (runId: string) => void;
   /** How long to wait for all workers to join (default 120 s). */
@@ -57,15 +86,53 @@ export interface RedisReplicasOptions extends RedisRunOptions {
  */
 export function redisReplicas(options: RedisReplicasOptions): ReplicaLauncher {
   let run: HostedRedisRun | undefined;
+  let children: ChildProcess[] = [];
+  let stopping = false;
+  let abort = new AbortController();
   return {
     transport: redactRedisUrl(options.url),
     async start(count): Promise<Link[]> {
-      run = await hostRedisRun(options, count, { joinTimeoutMs: options.joinTimeoutMs, onWaiting: options.onWaiting });
+      stopping = false;
+      abort = new AbortController();
+      let early: Error | undefined;
+      const onWaiting = (runId: string): void => {
+        for (let i = 0; i < (options.localProcesses ?? 0); i++) {
+          const child = spawnReplicaProcess(options.url, options.namespace ?? 'bbp');
+          const name = `replica process ${i} (pid ${child.pid ?? '?'})`;
+          child.once('exit', (code, signal) => {
+            if (stopping || code === 0) return;
+            const error = new WorkerFailedError(name, `exited with ${signal ? `signal ${signal}` : `code ${code}`}`, code);
+            early ??= error;
+            for (const link of run?.links ?? []) link.fail(error);
+            abort.abort(error);
+          });
+          children.push(child);
+        }
+        options.onWaiting?.(runId);
+      };
+      try {
+        run = await hostRedisRun(options, count, { joinTimeoutMs: options.joinTimeoutMs, onWaiting, signal: abort.signal });
+      } catch (e) {
+        throw early ?? e;
+      }
       return [...run.links];
     },
     async stop() {
+      stopping = true;
       await run?.close();
       run = undefined;
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+              child.once('exit', () => (clearTimeout(timer), resolve()));
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+      children = [];
     },
   };
 }
