@@ -127,6 +127,17 @@ export class BoundedQueue<T> {
     wakeAll(this.notEmpty);
   }
 
+  /**
+   * Appends `item` now if there is room (no waiting, so items offered in one tick keep their order relative to a
+   * `close()` in the same tick); returns whether it was added.
+   */
+  offer(item: T): boolean {
+    if (this.closed || this.items.length >= this.capacity) return false;
+    this.items.push(item);
+    wakeAll(this.notEmpty);
+    return true;
+  }
+
   /** Removes and returns the oldest item, waiting while the queue is empty. After `close()` the items left still drain. */
   async shift(options?: WaitOptions): Promise<T> {
     await waitUntil(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, freeLoopbackPort, type LocalRedis } from '@beyond-backprop/test-services';
-import { RedisTransportError, RemoteError, tensorFrame, TransportTimeoutError, WorkerFailedError } from '../src/index.js';
+import { RedisTransportError, RemoteError, tensorFrame, TransportClosedError, TransportTimeoutError, WorkerFailedError } from '../src/index.js';
 import { connectRedis, destroyRedis, hostRedisRun, joinRedisRun, RedisLink, spawnWorker } from '../src/node/index.js';
 
 const ECHO = new URL('./fixtures/echo-worker.ts', import.meta.url);
@@ -17,6 +17,19 @@ describe('worker_threads links', () => {
       expect(back.tensors![0]!.shape).toEqual([2, 3]);
       expect(Array.from(back.tensors![0]!.data)).toEqual([1, 2, 3, 4, 5, 6]);
       await w.link.send({ kind: 'stop' });
+      expect(await w.exited).toBe(0);
+    } finally {
+      await w.terminate();
+    }
+  });
+
+  it('deliver a message posted in the same tick as the close before reporting the link closed', async () => {
+    const w = spawnWorker(ECHO, { name: 'leaver', data: { greeting: '' } });
+    try {
+      await w.link.receive({ timeoutMs: 30_000 });
+      await w.link.send({ kind: 'bye' });
+      expect((await w.link.receive({ timeoutMs: 30_000 })).kind).toBe('bye');
+      await expect(w.link.receive({ timeoutMs: 30_000 })).rejects.toBeInstanceOf(TransportClosedError);
       expect(await w.exited).toBe(0);
     } finally {
       await w.terminate();

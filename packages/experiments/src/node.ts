@@ -12,13 +12,15 @@ import { fashionTanhMlpExperiment, mnistTanhMlpExperiment } from './node/image-m
 import { imdbExperiment } from './node/imdb.js';
 import { mnistMlpExperiment } from './node/mnist-mlp.js';
 import { registerBuiltins } from './plugins.js';
-import { registerExperiment, type Experiment } from './registry.js';
+import { dataParallelMethod } from './node/data-parallel.js';
+import { registerExperiment, registerMethod, type Experiment, type Method } from './registry.js';
 
 export { fashionDeepMlpExperiment, mnistDeepMlpExperiment } from './node/deep-squashing-mlp.js';
 export { fashionCnnExperiment, mnistCnnExperiment } from './node/image-classification.js';
 export { fashionTanhMlpExperiment, mnistTanhMlpExperiment } from './node/image-mlps.js';
 export { imdbExperiment } from './node/imdb.js';
 export { mnistMlpExperiment } from './node/mnist-mlp.js';
+export { dataParallelMethod, launcherFor } from './node/data-parallel.js';
 
 /** The experiments on real data sets read from local files, in the order `bbp list` shows them. */
 export const fileExperiments: readonly Experiment[] = [
@@ -31,6 +33,9 @@ export const fileExperiments: readonly Experiment[] = [
   mnistDeepMlpExperiment,
   fashionDeepMlpExperiment,
 ];
+
+/** The methods that need Node.js (worker threads, processes, Redis), in the order `bbp list` shows them. */
+export const nodeMethods: readonly Method[] = [dataParallelMethod];
 
 let registered = false;
 
@@ -52,4 +57,5 @@ export function registerNodeBuiltins(): void {
   if (registered) return;
   registered = true;
   for (const experiment of fileExperiments) registerExperiment(experiment);
+  for (const method of nodeMethods) registerMethod(method);
 }

@@ -126,6 +126,11 @@ export interface MethodRun {
   predict(x: Float32Array, shape: number[]): Float32Array;
   /** Frees every tensor the run holds. */
   dispose(): void;
+  /**
+   * Extra top-level fields of the run's result (`bbp run --json`), e.g. data-parallel's `bytesSent`; called after
+   * `fit`. They never replace a standard field.
+   */
+  resultFields?: () => Record<string, string | number | boolean | null>;
 }
 
 /** A registered training method. */

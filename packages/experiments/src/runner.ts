@@ -58,6 +58,8 @@ export interface HistoryEntry {
 
 /** The measured outcome of a run: what `bbp run --json` writes. */
 export interface RunResult {
+  /** Method-specific fields ({@link MethodRun.resultFields}), e.g. `workers`, `bytesSent` of `data-parallel`. */
+  [field: string]: unknown;
   experiment: string;
   method: string;
   seed: number;
@@ -225,6 +227,7 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
   const train = evaluateSplit(run, data.train, numClasses);
   const test = evaluateSplit(run, data.test, numClasses);
   const result: RunResult = {
+    ...(run.resultFields?.() ?? {}),
     experiment: experiment.name,
     method: method.name,
     seed,

@@ -126,7 +126,7 @@ export class PortLink implements Link {
     if (this.failure || typeof wire !== 'object' || wire === null) return;
     switch (wire.t) {
       case 'm':
-        void this.inbox.push({ kind: wire.kind, meta: wire.meta, tensors: wire.tensors });
+        this.inbox.offer({ kind: wire.kind, meta: wire.meta, tensors: wire.tensors });
         break;
       case 'a':
         this.inFlight = Math.max(0, this.inFlight - 1);
