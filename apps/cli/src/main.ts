@@ -1,9 +1,11 @@
 /**
- * The `bbp` command line: `bbp list`, `bbp run <experiment> [options]` and `bbp sweep <experiment> --param … --values …`.
+ * The `bbp` command line: `bbp list`, `bbp run <experiment> [options]`, `bbp sweep <experiment> --param … --values …`
+ * and `bbp worker --transport redis://host:port` (joins a data-parallel run from another machine).
  */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { BbpError } from '@beyond-backprop/core-linalg';
+import { serveRedisReplica } from '@beyond-backprop/cluster/node';
 import { registerBuiltins, runExperiment } from './builtins.js';
 import { renderRunSvg } from './plot-svg.js';
 import { createProgressReporter } from './progress.js';
@@ -176,6 +178,18 @@ export function createProgram(): Command {
       }
     });
   });
+
+  program
+    .command('worker')
+    .description('join a data-parallel run from this machine (like torchrun): serve one replica of the run hosted on a Redis server')
+    .requiredOption('--transport <url>', 'redis://host:port of the server the run (bbp run … --method data-parallel --transport <url>) uses')
+    .option('--namespace <ns>', "key prefix of the run (the run's --namespace)", 'bbp')
+    .option('--join-timeout <s>', 'seconds to wait for a run to join', positiveNumber, 120)
+    .action(async (opts: { transport: string; namespace: string; joinTimeout: number }) => {
+      if (!/^rediss?:\/\//.test(opts.transport)) throw new CommanderArgumentError(`--transport must be a redis://host:port URL, got '${opts.transport}'`);
+      const rank = await serveRedisReplica({ url: opts.transport, namespace: opts.namespace, joinTimeoutMs: opts.joinTimeout * 1000 });
+      process.stderr.write(`bbp worker: served rank ${rank} of the run on ${opts.transport}\n`);
+    });
 
   const sweep = addTrainingOptions(
     program

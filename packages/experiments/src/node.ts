@@ -13,7 +13,8 @@ import { imdbExperiment } from './node/imdb.js';
 import { mnistMlpExperiment } from './node/mnist-mlp.js';
 import { mnistCompressionExperiment } from './node/mnist-compression.js';
 import { registerBuiltins } from './plugins.js';
-import { registerExperiment, type Experiment } from './registry.js';
+import { dataParallelMethod } from './node/data-parallel.js';
+import { registerExperiment, registerMethod, type Experiment, type Method } from './registry.js';
 
 export { fashionDeepMlpExperiment, mnistDeepMlpExperiment } from './node/deep-squashing-mlp.js';
 export { fashionCnnExperiment, mnistCnnExperiment } from './node/image-classification.js';
@@ -21,6 +22,7 @@ export { fashionTanhMlpExperiment, mnistTanhMlpExperiment } from './node/image-m
 export { imdbExperiment } from './node/imdb.js';
 export { mnistMlpExperiment } from './node/mnist-mlp.js';
 export { mnistCompressionExperiment } from './node/mnist-compression.js';
+export { dataParallelMethod, launcherFor } from './node/data-parallel.js';
 
 /** The experiments on real data sets read from local files, in the order `bbp list` shows them. */
 export const fileExperiments: readonly Experiment[] = [
@@ -34,6 +36,9 @@ export const fileExperiments: readonly Experiment[] = [
   fashionDeepMlpExperiment,
   mnistCompressionExperiment,
 ];
+
+/** The methods that need Node.js (worker threads, processes, Redis), in the order `bbp list` shows them. */
+export const nodeMethods: readonly Method[] = [dataParallelMethod];
 
 let registered = false;
 
@@ -55,4 +60,5 @@ export function registerNodeBuiltins(): void {
   if (registered) return;
   registered = true;
   for (const experiment of fileExperiments) registerExperiment(experiment);
+  for (const method of nodeMethods) registerMethod(method);
 }
