@@ -36,3 +36,10 @@ export {
   type RobinSchedule,
   type UnitReport,
 } from './layerwise-trainer.js';
+export { PipelineSimulator, type PipelineEvent, type PipelineTimeline } from './pipeline-simulator.js';
+export { lsdProbe, type LsdProbeResult } from './probes/least-squares-distance-probe.js';
+export { kFilter, type KFilterOptions, type KFilterResult } from './probes/k-filter.js';
+export { ConflictingDuplicatesError, pureVoronoiMap, type PureVoronoiMap } from './probes/pure-voronoi-map.js';
+export { selectionEntropy, type SelectionEntropy } from './probes/selection-entropy.js';
+export { stableRank } from './probes/stable-rank.js';
+export { pca2d } from './probes/pca-projection.js';
