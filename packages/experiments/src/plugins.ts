@@ -16,6 +16,7 @@ import { twoSpiralsExperiment } from './experiments/two-spirals.js';
 import { xorExperiment } from './experiments/xor.js';
 import { backpropBnMethod, backpropMethod } from './methods/backprop.js';
 import { gradientAmpMethods } from './methods/gradient-amp.js';
+import { layerwiseMethods } from './methods/layerwise.js';
 import { lraMethods } from './methods/lra.js';
 import { targetSpaceMethod, targetSpaceOcuMethod } from './methods/target-space.js';
 import { platonicMethod, platonicPcaMethod } from './methods/platonic.js';
@@ -49,6 +50,7 @@ export const builtinMethods: readonly Method[] = [
   platonicMethod,
   platonicPcaMethod,
   ...lraMethods,
+  ...layerwiseMethods,
 ];
 
 let registered = false;

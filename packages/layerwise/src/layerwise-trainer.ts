@@ -88,6 +88,11 @@ export interface LayerwiseOptions {
   shuffle?: boolean;
   /** tfjs-style callbacks, called for every epoch of every turn (epoch indices restart per window). */
   callbacks?: FitCallbacks | FitCallbacks[];
+  /**
+   * Called when a window starts a turn, with a predictor of the temporary model `feednet ∘ window ∘ head` (logits,
+   * inference mode) that stays valid until the next call — for progress evaluation while training.
+   */
+  onWindowBegin?: (window: number, predict: (x: tf.Tensor) => tf.Tensor) => void | Promise<void>;
   /** Called when a window's last turn ends. */
   onUnitEnd?: (report: UnitReport) => void | Promise<void>;
   signal?: AbortSignal;
@@ -463,6 +468,12 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
 
   const runTurn = async (state: WindowState, epochs: number): Promise<History> => {
     state.optimizer ??= makeOptimizer(options.optimizer, state.learningRate0, state.weightDecay);
+    await options.onWindowBegin?.(state.index, (input: tf.Tensor) => {
+      const h = runFeednet(units, 0, state.last, tf.clone(input));
+      const out = tf.tidy(() => state.head.apply(h, { training: false }) as tf.Tensor);
+      h.dispose();
+      return out;
+    });
     const epochRef = { e: state.epochsDone };
     const step = makeStep(state, epochRef);
     const measureThis = measure && state.report.peakStepBytes === undefined;

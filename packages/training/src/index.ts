@@ -22,4 +22,12 @@ export { accuracy } from './metrics.js';
 export { denseNetwork, type DenseActivation, type DenseNetworkSpec } from './dense-network.js';
 export { initialiseWeights, type DenseInit } from './weight-init.js';
 export { backpropBatch, fitBackprop, paperAdam, type BackpropFitOptions } from './backprop.js';
-export { measureStepMemory, tensorBytes, type StepMemory, type StepMemoryOptions } from './step-memory.js';
+export {
+  measureStepMemory,
+  startStepMemory,
+  tensorBytes,
+  variableBytes,
+  type StepMemory,
+  type StepMemoryOptions,
+  type StepMemoryRecorder,
+} from './step-memory.js';

@@ -48,6 +48,61 @@ export function tensorBytes(tensors: ReadonlyArray<tf.Tensor | { read(): tf.Tens
   return bytes;
 }
 
+/** A running peak-memory measurement started by {@link startStepMemory}. */
+export interface StepMemoryRecorder {
+  /** Stops measuring and reports the peak since the start. Call once. */
+  stop(): StepMemory;
+}
+
+/** Bytes of every `tf.Variable` alive in the engine: model weights (trainable or frozen) and optimiser slots. */
+export function variableBytes(): number {
+  const registered = (tf.engine() as unknown as { registeredVariables: Record<string, tf.Variable> }).registeredVariables;
+  return tensorBytes(Object.values(registered));
+}
+
+/**
+ * Starts measuring peak tensor bytes: the engine's live bytes are read after every kernel until `stop()`. The
+ * start/stop form of {@link measureStepMemory}, for steps that run inside someone else's loop (start in
+ * `onTrainBegin`, stop in the first `onBatchEnd`). Recorders nest; stop them in reverse order of starting.
+ * `persistent: 'variables'` counts every variable alive at the start (weights and existing optimiser slots).
+ *
+ * @example
+ * ```ts
+ * const rec = startStepMemory({ persistent: 'variables' });
+ * trainOneBatch();
+ * rec.stop().peakStepBytes;
+ * ```
+ */
+export function startStepMemory(options: { persistent?: StepMemoryOptions['persistent'] | 'variables' } = {}): StepMemoryRecorder {
+  const before = tf.memory();
+  const persistentBytes = options.persistent === 'variables' ? variableBytes() : tensorBytes(options.persistent ?? []);
+  const engine = tf.engine() as unknown as { runKernelFunc: (...args: unknown[]) => unknown };
+  const original = engine.runKernelFunc;
+  let peak = before.numBytes;
+  let stopped = false;
+  engine.runKernelFunc = function (this: unknown, ...args: unknown[]) {
+    const out = original.apply(this, args);
+    peak = Math.max(peak, tf.memory().numBytes);
+    return out;
+  };
+  return {
+    stop: () => {
+      if (!stopped) engine.runKernelFunc = original;
+      stopped = true;
+      const after = tf.memory();
+      const stepPeakBytes = peak - before.numBytes;
+      return {
+        baseBytes: before.numBytes,
+        peakBytes: peak,
+        stepPeakBytes,
+        peakStepBytes: stepPeakBytes + persistentBytes,
+        persistentBytes,
+        leakedTensors: after.numTensors - before.numTensors,
+      };
+    },
+  };
+}
+
 /**
  * Runs `step` once and reports its peak tensor memory: the engine's live tensor bytes are read after every kernel the
  * step runs (`tf.profile` is not used: its per-kernel bookkeeping keeps outputs alive and inflates the peak). To count
@@ -63,31 +118,13 @@ export function tensorBytes(tensors: ReadonlyArray<tf.Tensor | { read(): tf.Tens
  * ```
  */
 export function measureStepMemory<T = unknown>(step: () => T, options: StepMemoryOptions = {}): StepMemory & { result: T } {
-  const before = tf.memory();
-  const persistentBytes = tensorBytes(options.persistent ?? []);
-  const engine = tf.engine() as unknown as { runKernelFunc: (...args: unknown[]) => unknown };
-  const original = engine.runKernelFunc;
-  let peak = before.numBytes;
-  engine.runKernelFunc = function (this: unknown, ...args: unknown[]) {
-    const out = original.apply(this, args);
-    peak = Math.max(peak, tf.memory().numBytes);
-    return out;
-  };
+  const recorder = startStepMemory(options);
   let result: T;
   try {
     result = step();
-  } finally {
-    engine.runKernelFunc = original;
+  } catch (error) {
+    recorder.stop();
+    throw error;
   }
-  const after = tf.memory();
-  const stepPeakBytes = peak - before.numBytes;
-  return {
-    baseBytes: before.numBytes,
-    peakBytes: peak,
-    stepPeakBytes,
-    peakStepBytes: stepPeakBytes + persistentBytes,
-    persistentBytes,
-    leakedTensors: after.numTensors - before.numTensors,
-    result,
-  };
+  return { ...recorder.stop(), result };
 }
