@@ -8,6 +8,7 @@ import { bitAdditionExperiment, bitMemoryExperiment } from './experiments/bit-st
 import { blobsExperiment } from './experiments/blobs.js';
 import { checkerboardExperiment } from './experiments/checkerboard.js';
 import { mixedFrequencyExperiment } from './experiments/mixed-frequency.js';
+import { proceduralShapesExperiment } from './experiments/procedural-shapes.js';
 import { sineFitExperiment } from './experiments/sine-fit.js';
 import { sinusoidBoundaryExperiment } from './experiments/sinusoid-boundary.js';
 import { temporalTaskExperiments } from './experiments/temporal-tasks.js';
@@ -34,6 +35,7 @@ export const builtinExperiments: readonly Experiment[] = [
   checkerboardExperiment,
   sinusoidBoundaryExperiment,
   mixedFrequencyExperiment,
+  proceduralShapesExperiment,
   sineFitExperiment,
   bitMemoryExperiment,
   bitAdditionExperiment,
