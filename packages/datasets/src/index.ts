@@ -23,6 +23,7 @@ export { DatasetFileError, DatasetNotFoundError } from './dataset-errors.js';
 export { twoSpirals, type TwoSpiralsOptions } from './two-spirals.js';
 export { sampledTwoSpirals, type SampledTwoSpiralsOptions } from './sampled-two-spirals.js';
 export { checkerboard, type CheckerboardOptions } from './checkerboard.js';
+export { PROCEDURAL_SHAPE_CLASSES, proceduralShapes, type ProceduralShapesOptions } from './procedural-shapes.js';
 export { mixedFrequency, type MixedFrequencyOptions } from './mixed-frequency.js';
 export { sinusoidBoundary, type SinusoidBoundaryOptions } from './sinusoid-boundary.js';
 export { sineFit, type SineFitOptions } from './sine-fit.js';

@@ -8,6 +8,7 @@ import { bitAdditionExperiment, bitMemoryExperiment } from './experiments/bit-st
 import { blobsExperiment } from './experiments/blobs.js';
 import { checkerboardExperiment } from './experiments/checkerboard.js';
 import { mixedFrequencyExperiment } from './experiments/mixed-frequency.js';
+import { proceduralShapesExperiment } from './experiments/procedural-shapes.js';
 import { sineFitExperiment } from './experiments/sine-fit.js';
 import { sinusoidBoundaryExperiment } from './experiments/sinusoid-boundary.js';
 import { temporalTaskExperiments } from './experiments/temporal-tasks.js';
@@ -17,6 +18,7 @@ import { xorExperiment } from './experiments/xor.js';
 import { backpropBnMethod, backpropMethod } from './methods/backprop.js';
 import { compressedSyncMethod } from './methods/compressed-sync.js';
 import { gradientAmpMethods } from './methods/gradient-amp.js';
+import { layerwiseMethods } from './methods/layerwise.js';
 import { lraMethods } from './methods/lra.js';
 import { targetSpaceMethod, targetSpaceOcuMethod } from './methods/target-space.js';
 import { platonicMethod, platonicPcaMethod } from './methods/platonic.js';
@@ -34,6 +36,7 @@ export const builtinExperiments: readonly Experiment[] = [
   checkerboardExperiment,
   sinusoidBoundaryExperiment,
   mixedFrequencyExperiment,
+  proceduralShapesExperiment,
   sineFitExperiment,
   bitMemoryExperiment,
   bitAdditionExperiment,
@@ -51,6 +54,7 @@ export const builtinMethods: readonly Method[] = [
   platonicPcaMethod,
   ...lraMethods,
   compressedSyncMethod,
+  ...layerwiseMethods,
 ];
 
 let registered = false;

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, checkNumber, initBackend } from '@beyond-backprop/core-linalg';
 import type { Dataset, Split } from '@beyond-backprop/datasets';
+import { startStepMemory, type StepMemoryRecorder } from '@beyond-backprop/training';
 import { registerBuiltins } from './plugins.js';
 import { getExperiment, getMethod, type ArchitectureSpec, type Experiment, type MethodRun, type ResultFieldValue } from './registry.js';
 
@@ -73,6 +74,13 @@ export interface RunResult {
   finalLoss: number;
   msPerIteration: number;
   iterations: number;
+  /**
+   * Peak tensor bytes of one complete training step (data → forward → backward → update), the variables alive at its
+   * start (weights, frozen or not, and optimiser slots) included and the data set excluded: the first step after each
+   * `onTrainBegin`, the largest if the method trains in several phases (layer-wise units). `null` when the method
+   * reported no step.
+   */
+  peakStepBytes: number | null;
   wallSeconds: number;
   /** `'target-reached'` when `targetAccuracy` stopped the run early. */
   stopReason: 'completed' | 'aborted' | 'target-reached';
@@ -192,11 +200,20 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
   let firstIterationAtTarget: number | null = null;
   const started = performance.now();
   let fitHistory;
+  let stepRecorder: StepMemoryRecorder | null = null;
+  let peakStepBytes: number | null = null;
   try {
     fitHistory = await run.fit(
       {
+        onTrainBegin: () => {
+          stepRecorder ??= startStepMemory({ persistent: 'variables' });
+        },
         onBatchEnd: () => {
           iterationsSeen++;
+          if (stepRecorder) {
+            peakStepBytes = Math.max(peakStepBytes ?? 0, stepRecorder.stop().peakStepBytes);
+            stepRecorder = null;
+          }
         },
         onEpochEnd: async (epoch, logs) => {
           const entry: HistoryEntry = { epoch, loss: logs.loss };
@@ -221,6 +238,7 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
     run.dispose();
     throw error;
   } finally {
+    (stepRecorder as StepMemoryRecorder | null)?.stop();
     options.signal?.removeEventListener('abort', forwardAbort);
   }
   const wallSeconds = (performance.now() - started) / 1000;
@@ -240,6 +258,7 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
     finalLoss: history.at(-1)?.loss ?? Number.NaN,
     msPerIteration: fitHistory.msPerIteration,
     iterations: fitHistory.iterations,
+    peakStepBytes,
     wallSeconds,
     stopReason: firstEpochAtTarget !== null ? 'target-reached' : fitHistory.stopReason,
     bestTestAccuracy: bestOf(history.map((h) => h.testAccuracy), test.accuracy),

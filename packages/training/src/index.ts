@@ -41,3 +41,12 @@ export {
   type CheckpointEnvelope,
 } from './checkpoint.js';
 export { disposeOptimizer, optimizerFromState, restoreOptimizerState, saveOptimizerState, type OptimizerState } from './optimizer-state.js';
+export {
+  measureStepMemory,
+  startStepMemory,
+  tensorBytes,
+  variableBytes,
+  type StepMemory,
+  type StepMemoryOptions,
+  type StepMemoryRecorder,
+} from './step-memory.js';

@@ -1,0 +1,190 @@
+/**
+ * `dll`, `dsl` and `dpl`: deep layer-, segment- and partition-wise learning (Øland, thesis ch. 6) on the experiment's
+ * own network — dense nets as a plain chain (layer-wise training has no cross-unit shortcuts), conv nets as built for
+ * backprop. `--epochs` is per unit (window, partition), as in the thesis.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, readValues } from '@beyond-backprop/core-linalg';
+import { splitIntoUnits, trainLayerwise, type LayerwiseOptions, type LayerwiseResult } from '@beyond-backprop/layerwise';
+import { denseNetwork, type DenseInit, type FitCallbacks, type History } from '@beyond-backprop/training';
+import type { Experiment, Method, MethodContext, MethodRun } from '../registry.js';
+import { classifierNetwork } from './classifier-network.js';
+
+type Kind = 'dll' | 'dsl' | 'dpl';
+
+const num = (ctx: MethodContext, key: string, fallback: number, flag: string): number => {
+  const raw = ctx.options[key];
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v)) throw new InvalidArgumentError('bbp run', flag, 'must be a number', raw);
+  return v;
+};
+
+/** Unit starts of `K` contiguous partitions over the network's default units, as even as possible. */
+function partitionBoundaries(model: tf.LayersModel, k: number): number[] {
+  const units = splitIntoUnits(model);
+  if (!Number.isInteger(k) || k < 1 || k > units.length) throw new InvalidArgumentError('bbp run', '--partitions', `must be an integer in [1, ${units.length}] (the network's units)`, k);
+  // Layer index where each default unit starts (input layer not counted).
+  const starts: number[] = [];
+  let at = 0;
+  for (const u of units) {
+    starts.push(at);
+    at += u.layers.length;
+  }
+  return Array.from({ length: k }, (_, p) => starts[Math.floor((p * units.length) / k)]!);
+}
+
+function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
+  const { data } = ctx;
+  const arch = ctx.architecture;
+  const n = data.train.xShape[0]!;
+  const numClasses = data.numClasses ?? 2;
+  const init = (ctx.options.init as DenseInit | undefined) ?? 'glorot-uniform';
+  let model: tf.LayersModel;
+  let inputShape: number[];
+  if (arch.kind === 'dense') {
+    inputShape = [data.train.xShape.slice(1).reduce((p, d) => p * d, 1)];
+    model = denseNetwork({ inputSize: inputShape[0]!, hidden: arch.hidden, outputs: numClasses, activation: arch.activation, shortcuts: false, init, seed: ctx.seed });
+  } else if (arch.kind === 'conv') {
+    ({ model, inputShape } = classifierNetwork(arch, data.train.xShape.slice(1), numClasses, ctx.seed, init));
+  } else {
+    throw new InvalidArgumentError('bbp run', '--method', `${kind} trains dense and conv networks`, arch.kind);
+  }
+  let boundaries: number[] | undefined;
+  try {
+    if (kind === 'dpl') boundaries = partitionBoundaries(model, num(ctx, 'partitions', 2, '--partitions'));
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  const schedule = String(ctx.options.schedule ?? 'sequential');
+  if (schedule !== 'sequential' && schedule !== 'robin' && schedule !== 'random-robin') {
+    model.dispose();
+    throw new InvalidArgumentError('bbp run', '--schedule', "must be 'sequential', 'robin' or 'random-robin' (the multi-worker pipeline needs @beyond-backprop/cluster)", schedule);
+  }
+  const options: LayerwiseOptions = {
+    epochs: ctx.epochs,
+    batchSize: ctx.batchSize,
+    seed: ctx.seed,
+    numClasses,
+    optimizer: ctx.optimizer === 'sgd' ? 'sgd' : 'adamw',
+    learningRate: { base: ctx.learningRate, unitFactor: num(ctx, 'lrUnitFactor', 1, '--lr-unit-factor') },
+    weightDecay: { base: num(ctx, 'weightDecay', 0, '--weight-decay'), unitFactor: num(ctx, 'wdUnitFactor', 1, '--wd-unit-factor') },
+    gradDropout: num(ctx, 'gradDropout', 0, '--grad-dropout'),
+    measureMemory: true,
+  };
+  const p0 = num(ctx, 'inputDropout', 0, '--input-dropout');
+  if (p0 > 0) options.inputDropout = { p0, decay: num(ctx, 'inputDropoutDecay', 0.95, '--input-dropout-decay') };
+  if (schedule !== 'sequential') {
+    const per = num(ctx, 'robinEpochs', 1, '--robin-epochs');
+    options.schedule = { kind: 'robin', random: schedule === 'random-robin', epochsPerRound: per, rounds: Math.max(1, Math.ceil(ctx.epochs / per)) };
+  }
+  if (kind === 'dsl') options.window = { size: num(ctx, 'window', 2, '--window'), stride: num(ctx, 'stride', 1, '--stride') };
+  if (boundaries) options.boundaries = boundaries;
+  const x = tf.tensor(data.train.x, [n, ...inputShape]);
+  const y = tf.tensor1d(data.train.y as Int32Array, 'int32');
+  let predictor: ((x: tf.Tensor) => tf.Tensor) | null = null;
+  let result: LayerwiseResult | null = null;
+  return {
+    fit: async (callbacks: FitCallbacks, signal?: AbortSignal): Promise<History> => {
+      // Epoch indices run on across units so the runner's history is one sequence.
+      let offset = 0;
+      let lastEpoch = -1;
+      const forward: FitCallbacks = {
+        onTrainBegin: () => callbacks.onTrainBegin?.(),
+        onEpochBegin: (e) => callbacks.onEpochBegin?.(offset + e),
+        onBatchEnd: (b, logs) => callbacks.onBatchEnd?.(b, logs),
+        onEpochEnd: async (e, logs) => {
+          lastEpoch = offset + e;
+          await callbacks.onEpochEnd?.(offset + e, logs);
+        },
+      };
+      result = await trainLayerwise(model, x, y, {
+        ...options,
+        signal,
+        callbacks: forward,
+        onWindowBegin: (_, predict) => {
+          predictor = predict;
+          offset = lastEpoch + 1;
+        },
+      });
+      const histories = result.reports.flatMap((r) => r.history);
+      const merged: History = {
+        epoch: Array.from({ length: lastEpoch + 1 }, (_, i) => i),
+        history: { loss: histories.flatMap((h) => h.history.loss ?? []) },
+        stopReason: result.stopReason,
+        iterations: histories.reduce((s, h) => s + h.iterations, 0),
+        msPerIteration: histories.reduce((s, h) => s + h.msPerIteration * h.iterations, 0) / Math.max(1, histories.reduce((s, h) => s + h.iterations, 0)),
+      };
+      await callbacks.onTrainEnd?.(merged);
+      return merged;
+    },
+    predict: (xv, shape) =>
+      readValues(() => {
+        const input = tf.tensor(xv, [shape[0]!, ...inputShape]);
+        if (result) return result.model.predict(input, { batchSize: 1024 }) as tf.Tensor;
+        if (!predictor) throw new InvalidArgumentError('bbp run', 'predict', 'needs a started layer-wise run', null);
+        const out = predictor(input);
+        input.dispose();
+        return out;
+      }) as Float32Array,
+    dispose: () => {
+      // Units share their layers between the original model, the unit models and the result, so layer reference
+      // counts never reach zero: free the variables themselves, each once.
+      const variables = new Map<number, tf.Tensor>();
+      for (const w of [...model.weights, ...(result?.model.weights ?? [])]) {
+        const t = w.read();
+        variables.set(t.id, t);
+      }
+      tf.dispose([...variables.values(), x, y]);
+    },
+  };
+}
+
+const OPTIONS = [
+  { flag: '--schedule <kind>', description: 'dll/dsl/dpl: sequential (bottom-up, Alg. 3; default), robin or random-robin (Alg. 4)' },
+  { flag: '--robin-epochs <n>', description: 'robin schedules: epochs per turn (default 1); rounds = ceil(epochs / n)' },
+  { flag: '--partitions <K>', description: 'dpl: number of contiguous partitions (default 2)' },
+  { flag: '--window <s>', description: 'dsl: units per sliding window (default 2)' },
+  { flag: '--stride <t>', description: 'dsl: units the window moves by (default 1)' },
+  { flag: '--grad-dropout <p>', description: 'layer-wise: backward dropout on the gradient from the head into the unit (thesis §6.6.3; default 0)' },
+  { flag: '--input-dropout <p0>', description: 'layer-wise: forward dropout on the unit input, p0·0.95^epoch (default 0)' },
+  { flag: '--lr-unit-factor <g>', description: 'layer-wise: learning rate × g^unit (thesis §6.7: 0.8; default 1)' },
+  { flag: '--weight-decay <wd>', description: 'layer-wise: decoupled AdamW weight decay (default 0)' },
+  { flag: '--wd-unit-factor <g>', description: 'layer-wise: weight decay × g^unit (thesis §6.7: 1.15; default 1)' },
+];
+
+const supports = (experiment: Experiment) => experiment.task === 'classification' && (experiment.architecture.kind === 'dense' || experiment.architecture.kind === 'conv');
+
+/** Deep layer-wise learning. */
+export const dllMethod: Method = {
+  name: 'dll',
+  description: 'deep layer-wise learning: one unit at a time bottom-up, each with a fresh decision head; the last head is the output',
+  source: 'Øland, Efficient Deep Learning (thesis, 2024), §6.2, Algorithm 3',
+  options: OPTIONS,
+  supports,
+  create: (ctx) => layerwiseRun(ctx, 'dll'),
+};
+
+/** Deep segment-wise learning. */
+export const dslMethod: Method = {
+  name: 'dsl',
+  description: 'deep segment-wise learning: a sliding window of --window units (stride --stride) with one head',
+  source: 'Øland, thesis §6.5',
+  options: OPTIONS,
+  supports,
+  create: (ctx) => layerwiseRun(ctx, 'dsl'),
+};
+
+/** Deep partition-wise learning (sequential or round-robin; one process). */
+export const dplMethod: Method = {
+  name: 'dpl',
+  description: 'deep partition-wise learning: --partitions K contiguous partitions, each with a head, trained sequentially or round-robin',
+  source: 'Øland, thesis §6.8',
+  options: OPTIONS,
+  supports,
+  create: (ctx) => layerwiseRun(ctx, 'dpl'),
+};
+
+/** The layer-wise methods, in the order `bbp list` shows them. */
+export const layerwiseMethods: readonly Method[] = [dllMethod, dslMethod, dplMethod];
