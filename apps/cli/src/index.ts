@@ -1,6 +1,7 @@
 /**
  * `@beyond-backprop/cli` — the `bbp` experiment runner, also usable as a library: register experiments and methods,
- * run them, and render their results.
+ * run them, and render their results. The registry and runner live in `@beyond-backprop/experiments` (re-exported
+ * here); this package adds the file-based experiments, the command line, progress, tables, sweeps and SVG plots.
  *
  * @packageDocumentation
  */
@@ -22,9 +23,14 @@ export {
   type MethodRun,
   type OptionValues,
   type RecurrentArchitecture,
-} from './registry.js';
-export { registerBuiltins } from './plugins.js';
-export { evaluateSplit, runExperiment, type CompletedRun, type HistoryEntry, type RunOptions, type RunResult, type SplitMetrics } from './runner.js';
+  evaluateSplit,
+  type CompletedRun,
+  type HistoryEntry,
+  type RunOptions,
+  type RunResult,
+  type SplitMetrics,
+} from '@beyond-backprop/experiments';
+export { registerBuiltins, runExperiment } from './builtins.js';
 export { renderRunSvg, type PlotOptions } from './plot-svg.js';
 export { summaryTable } from './summary-table.js';
 export { runSweep, sweepTable, type SweepOptions, type SweepPoint, type SweepResult } from './sweep.js';

@@ -4,11 +4,10 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { BbpError } from '@beyond-backprop/core-linalg';
-import { registerBuiltins } from './plugins.js';
+import { registerBuiltins, runExperiment } from './builtins.js';
 import { renderRunSvg } from './plot-svg.js';
 import { createProgressReporter } from './progress.js';
-import { listExperiments, listMethods } from './registry.js';
-import { optionKey, runExperiment, type RunOptions } from './runner.js';
+import { listExperiments, listMethods, optionKey, type RunOptions } from '@beyond-backprop/experiments';
 import { summaryTable } from './summary-table.js';
 import { runSweep, sweepTable } from './sweep.js';
 
@@ -78,7 +77,7 @@ function addMethodFlags(command: Command): Map<string, string> {
 }
 
 /** Parsed command-line values → runner options (without seed, signal and progress hooks). */
-function runOptions(experiment: string, opts: Record<string, unknown>, methodFlags: Map<string, string>): RunOptions {
+function runOptions(experiment: string, opts: Record<string, unknown>, methodFlags: Map<string, string>): RunOptions & { experiment: string } {
   const methodOptions: Record<string, string | number | boolean | undefined> = {};
   for (const key of methodFlags.keys()) {
     const value = opts[key] as string | boolean | undefined;

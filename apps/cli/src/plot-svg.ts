@@ -3,7 +3,7 @@
  * the training and test points. No plotting dependency; the output opens in any browser.
  */
 import type { Dataset } from '@beyond-backprop/datasets';
-import type { RunResult } from './runner.js';
+import type { RunResult } from '@beyond-backprop/experiments';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"';

@@ -3,7 +3,7 @@
  * otherwise (CI logs, pipes).
  */
 import { progress } from '@clack/prompts';
-import type { HistoryEntry, RunOptions } from './runner.js';
+import type { HistoryEntry, RunOptions } from '@beyond-backprop/experiments';
 
 /** Progress hooks for {@link runExperiment} plus a `finish` to close the bar. */
 export interface ProgressReporter {

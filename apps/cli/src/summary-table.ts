@@ -1,7 +1,7 @@
 /**
  * The end-of-run summary printed by `bbp run`.
  */
-import type { RunResult } from './runner.js';
+import type { RunResult } from '@beyond-backprop/experiments';
 
 /** Box-drawn two-column table of a run's measured numbers. */
 export function summaryTable(result: RunResult): string {

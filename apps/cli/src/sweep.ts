@@ -3,12 +3,13 @@
  * accuracy — how the target-space paper's Figs. 6–7 measure "longest delay solved" and "iterations to solve".
  */
 import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg';
-import { registerBuiltins } from './plugins.js';
-import { getExperiment, getMethod } from './registry.js';
-import { optionKey, runExperiment, type RunOptions, type RunResult } from './runner.js';
+import { getExperiment, getMethod, optionKey, type RunOptions, type RunResult } from '@beyond-backprop/experiments';
+import { registerBuiltins, runExperiment } from './builtins.js';
 
 /** What to sweep. The run options apply to every run; `param` is set to each value in turn. */
-export interface SweepOptions extends Omit<RunOptions, 'seed' | 'targetAccuracy'> {
+export interface SweepOptions extends Omit<RunOptions, 'experiment' | 'seed' | 'targetAccuracy'> {
+  /** A registered experiment's name. */
+  experiment: string;
   /** Camel-cased option key, e.g. `delay`. */
   param: string;
   values: Array<string | number>;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@beyond-backprop/core-linalg';
 import { registerBuiltins, registerExperiment, runExperiment } from '../src/index.js';
-import { gradientAmpMethods, headSettings } from '../src/methods/gradient-amp.js';
+import { gradientAmpMethods, headSettings } from '@beyond-backprop/experiments';
 import { bbp } from './cli-harness.js';
 import { barsExperiment } from './test-experiments.js';
 

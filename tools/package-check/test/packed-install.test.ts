@@ -21,7 +21,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const here = fileURLToPath(new URL('../', import.meta.url));
 
 /** The publishable packages under packages/ (the CLI app is checked by its own tests). */
-const PACKAGES = ['core-linalg', 'datasets', 'gradient-amp', 'lra', 'platonic', 'target-space', 'training'] as const;
+const PACKAGES = ['core-linalg', 'datasets', 'experiments', 'gradient-amp', 'lra', 'platonic', 'target-space', 'training'] as const;
 const SOURCE_CONDITION = '@beyond-backprop/source';
 
 interface CodeBlock {

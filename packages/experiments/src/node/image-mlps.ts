@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Dataset } from '@beyond-backprop/datasets';
 import { loadFashionMnist, loadMnist } from '@beyond-backprop/datasets/node';
 import type { Experiment, MethodOption, OptionValues } from '../registry.js';
-import { DATA_DIR_OPTION, SIZE_OPTIONS, limitSizes } from './experiment-options.js';
+import { DATA_DIR_OPTION, SIZE_OPTIONS, limitSizes } from '../experiments/experiment-options.js';
 
 /** Where `apt-get install dataset-fashion-mnist` puts the files. */
 const DEBIAN_FASHION_MNIST = '/usr/share/datasets/fashion-mnist';

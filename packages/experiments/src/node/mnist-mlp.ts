@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { loadMnist } from '@beyond-backprop/datasets/node';
 import type { Experiment, MethodOption } from '../registry.js';
-import { DATA_DIR_OPTION, SIZE_OPTIONS, dataDirectory, limitSizes } from './experiment-options.js';
+import { DATA_DIR_OPTION, SIZE_OPTIONS, dataDirectory, limitSizes } from '../experiments/experiment-options.js';
 
 const OPTIONS: MethodOption[] = [DATA_DIR_OPTION, ...SIZE_OPTIONS];
 

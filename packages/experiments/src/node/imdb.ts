@@ -4,7 +4,7 @@
  */
 import { loadImdb } from '@beyond-backprop/datasets/node';
 import type { Experiment, MethodOption, OptionValues, RecurrentArchitecture } from '../registry.js';
-import { DATA_DIR_OPTION, SIZE_OPTIONS, dataDirectory, integerOption, limitSizes } from './experiment-options.js';
+import { DATA_DIR_OPTION, SIZE_OPTIONS, dataDirectory, integerOption, limitSizes } from '../experiments/experiment-options.js';
 
 const OPTIONS: MethodOption[] = [
   DATA_DIR_OPTION,

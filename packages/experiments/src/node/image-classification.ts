@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '@beyond-backprop/core-linalg';
 import type { Dataset } from '@beyond-backprop/datasets';
 import { loadFashionMnist, loadMnist, type LoadMnistOptions } from '@beyond-backprop/datasets/node';
 import type { ConvArchitecture, Experiment, MethodOption, OptionValues } from '../registry.js';
-import { DATA_DIR_OPTION, SIZE_OPTIONS, dataDirectory, limitSizes } from './experiment-options.js';
+import { DATA_DIR_OPTION, SIZE_OPTIONS, dataDirectory, limitSizes } from '../experiments/experiment-options.js';
 
 /**
  * The networks `--net` picks. `paper`: the authors' six compound layers `(3,32,1),(3,32,2),(3,64,1),(3,64,2),

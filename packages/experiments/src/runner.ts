@@ -5,11 +5,15 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, checkNumber, initBackend } from '@beyond-backprop/core-linalg';
 import type { Dataset, Split } from '@beyond-backprop/datasets';
 import { registerBuiltins } from './plugins.js';
-import { getExperiment, getMethod, type ArchitectureSpec, type MethodRun } from './registry.js';
+import { getExperiment, getMethod, type ArchitectureSpec, type Experiment, type MethodRun } from './registry.js';
 
 /** What to run. Unset numbers fall back to the experiment's defaults. */
 export interface RunOptions {
-  experiment: string;
+  /**
+   * A registered experiment's name, or an experiment object used as is without registering it — e.g. a variant of a
+   * registered one with other data (points a user drew) or another architecture, as the browser demo builds.
+   */
+  experiment: string | Experiment;
   method?: string;
   epochs?: number;
   seed?: number;
@@ -25,8 +29,11 @@ export interface RunOptions {
   methodOptions?: Record<string, string | number | boolean | undefined>;
   /** Evaluate train/test accuracy every this many epochs (default: every epoch for small sets, ≤ 100 times otherwise). */
   evalEvery?: number;
-  /** Progress hooks for a user interface. */
-  onEpoch?: (epoch: number, logs: HistoryEntry) => void;
+  /**
+   * Progress hooks for a user interface. `onEpoch` also receives the method run, so a user interface can draw its
+   * predictions (e.g. a decision surface) as it trains; training waits for a returned promise (e.g. while paused).
+   */
+  onEpoch?: (epoch: number, logs: HistoryEntry, run: MethodRun) => void | Promise<void>;
   onStart?: (info: { experiment: string; method: string; epochs: number; backend: string }) => void;
   signal?: AbortSignal;
   /** Keep the active tfjs backend instead of selecting the fastest available one. Default `false`. */
@@ -139,7 +146,7 @@ export function evaluateSplit(run: MethodRun, split: Split<Int32Array | Float32A
  */
 export async function runExperiment(options: RunOptions): Promise<CompletedRun> {
   registerBuiltins();
-  const experiment = getExperiment(options.experiment);
+  const experiment = typeof options.experiment === 'string' ? getExperiment(options.experiment) : options.experiment;
   const method = getMethod(options.method ?? experiment.defaults.method, experiment);
   const seed = options.seed ?? 0;
   checkNumber('bbp run', '--seed', seed, { integer: true });
@@ -189,7 +196,7 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
         onBatchEnd: () => {
           iterationsSeen++;
         },
-        onEpochEnd: (epoch, logs) => {
+        onEpochEnd: async (epoch, logs) => {
           const entry: HistoryEntry = { epoch, loss: logs.loss };
           if ((epoch + 1) % evalEvery === 0 || epoch === epochs - 1) {
             const train = evaluateSplit(run, data.train, numClasses);
@@ -198,7 +205,7 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
             if (train.mse !== undefined) [entry.trainMse, entry.testMse] = [train.mse, test.mse!];
           }
           history.push(entry);
-          options.onEpoch?.(epoch, entry);
+          await options.onEpoch?.(epoch, entry, run);
           if (target !== undefined && firstEpochAtTarget === null && entry.testAccuracy !== undefined && entry.testAccuracy >= target) {
             firstEpochAtTarget = epoch;
             firstIterationAtTarget = iterationsSeen;
