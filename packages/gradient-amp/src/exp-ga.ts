@@ -8,8 +8,9 @@ import { DEFAULT_MAX_LOGIT, resolveHeadOptions, type HeadOptions, type LossOptio
 import { createOutputHead, type HeadLossFunction, type OutputHead } from './output-head.js';
 
 /**
- * The exp-GA output `Y = α·e^Z` (§4.5), continued flat above `maxLogit` (`α·e^{min(Z, maxLogit)}`) so float32 never
- * overflows; `maxLogit = Infinity` gives `α·e^Z` exactly.
+ * The exp-GA output `Y = α·e^Z` (§4.5). The thesis' formula has no cap, and neither has the default
+ * (`maxLogit = Infinity`; float32 overflows above Z ≈ 88.7). A finite `maxLogit` continues it flat above the cap
+ * (`α·e^{min(Z, maxLogit)}`); below the cap the value is bit-identical to the uncapped one.
  *
  * @example
  * ```ts
@@ -26,9 +27,13 @@ function expKernel(z: tf.Tensor, alpha: number, maxLogit: number): tf.Tensor {
   return tf.mul(alpha, tf.exp(maxLogit === Infinity ? z : capped(z, maxLogit)));
 }
 
-/** `min(z, c)` written as `c − relu(c − z)`, which tfjs can differentiate twice (its `Minimum` gradient cannot be). */
+/**
+ * `min(z, c)` written as `z − relu(z − c)`, which tfjs can differentiate twice (its `Minimum` gradient cannot be).
+ * Below the cap `relu(z − c)` is exactly 0, so `z` passes unrounded and the output and gradient equal the uncapped
+ * ones bit for bit (the form `c − relu(c − z)` rounded `z` to the ulp of `c`: a relative error of ~1e-6 in `e^Z`).
+ */
 function capped(z: tf.Tensor, c: number): tf.Tensor {
-  return tf.sub(c, tf.relu(tf.sub(c, z)));
+  return tf.sub(z, tf.relu(tf.sub(z, c)));
 }
 
 /**
@@ -41,8 +46,10 @@ function capped(z: tf.Tensor, c: number): tf.Tensor {
  * (`∂²ℓ/∂Z² = α·e^Z`), minimised at `Z* = ln(T/α)` for `T > 0` and only as `Z → −∞` for `T = 0` — the "inequality"
  * relaxation of §4.5. Normalising the outputs after training gives `softmax(Z)` exactly (α cancels).
  *
- * `ln Y` is computed as `ln α + Z`, never as `log(exp(Z))`, so very negative logits are safe; above `maxLogit`
- * (default 50) the exponential is continued by its tangent, so +100 is safe too.
+ * `ln Y` is computed as `ln α + Z`, never as `log(exp(Z))`, so very negative logits are safe. Like the thesis, the
+ * default has no cap: `α·e^Z` overflows float32 above Z ≈ 88.7 (the fit loop then stops with `TrainingDivergedError`
+ * without applying the update; `debug: true` names the logit). Set `maxLogit` (e.g. 50) to continue the exponential
+ * by its tangent above it, so +100 is safe too; below the cap nothing changes.
  *
  * Defaults (spec §5): α = 0.1 ("worked well in all our experiments", §4.5), targets {0, 2}; the thesis used
  * {0, 16} (5-layer CNN), {0, 6} (10-layer CNN), {0, 2} with α = 0.5 (VGG).

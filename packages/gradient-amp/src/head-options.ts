@@ -42,8 +42,9 @@ export interface HeadOptions {
   reduction?: Reduction;
   /**
    * exp-GA only: above this logit the exponential is continued by its tangent, so `Y = α·e^{min(Z, maxLogit)}` and
-   * the loss stays finite and convex with a gradient that still points down (a hard clamp would zero it). Default 50
-   * (float32 `e^Z` overflows at Z ≈ 88.7). `Infinity` gives the thesis' formula exactly.
+   * the loss stays finite and convex with a gradient that still points down (a hard clamp would zero it). Default
+   * `Infinity`: the thesis' formula exactly (§4.5–4.6 have no cap; float32 `e^Z` overflows at Z ≈ 88.7). A finite
+   * cap (50 is safe in float32) changes nothing below it.
    */
   maxLogit?: number;
   /** exp-GA only: drop the constant `−T·ln α` from the loss value (the gradient is unchanged). Default `false`. */
@@ -111,8 +112,8 @@ export const HEAD_DEFAULTS: Readonly<Record<HeadName, Readonly<{ alpha: number; 
   'pow3-ga': { alpha: 0.001, beta: 0, targets: { neg: -1, pos: 1 } },
 };
 
-/** Default `maxLogit` of exp-GA. */
-export const DEFAULT_MAX_LOGIT = 50;
+/** Default `maxLogit` of exp-GA: no cap, as in the thesis (§4.5–4.6). */
+export const DEFAULT_MAX_LOGIT = Infinity;
 
 const REDUCTIONS: readonly Reduction[] = ['sum', 'mean', 'meanAll'];
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeError, createRng, gradCheck, initBackend, matrix } from '@beyond-backprop/core-linalg';
 import {
+  DEFAULT_MAX_LOGIT,
   HeadOverflowError,
   canonicalHead,
   createHead,
@@ -30,7 +31,7 @@ beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
 });
 
-/** Every head with the settings the thesis used (plus exp-GA with its overflow guard active in range). */
+/** Every head with the settings the thesis used (exp-GA uncapped as in the thesis, plus with a cap active in range). */
 const CASES: Array<{ label: string; name: HeadName; options: HeadOptions }> = [
   { label: 'softmax-ce', name: 'softmax-ce', options: {} },
   { label: 'linear-mse {−1, 1}', name: 'linear-mse', options: {} },
@@ -161,8 +162,9 @@ describe('the thesis’ closed forms on fixed vectors (sum reduction)', () => {
 
   it('expOutput and cubicOutput are the heads’ outputs α·e^Z and α·Z³ + β', () => {
     const z = tf.tensor2d([[1, -2, 0.5, 60]]);
-    expectClose(values(expOutput(z, 0.1)), [0.1 * Math.E, 0.1 * Math.exp(-2), 0.1 * Math.exp(0.5), 0.1 * Math.exp(50)], 1e-6);
-    expectClose(values(expOutput(z, 0.1, Infinity)).slice(0, 3), values(expGA({ maxLogit: Infinity }).output(z)).slice(0, 3), 1e-7);
+    expectClose(values(expOutput(z, 0.1)), [0.1 * Math.E, 0.1 * Math.exp(-2), 0.1 * Math.exp(0.5), 0.1 * Math.exp(60)], 1e-6);
+    expectClose(values(expOutput(z, 0.1, 50)), [0.1 * Math.E, 0.1 * Math.exp(-2), 0.1 * Math.exp(0.5), 0.1 * Math.exp(50)], 1e-6);
+    expectClose(values(expOutput(z, 0.1)), values(expGA().output(z)), 1e-7);
     expectClose(values(cubicOutput(z, 0.001, 0.4)), [0.401, 0.392, 0.400125, 216.4], 1e-6);
     expectClose(values(cubicOutput(z, 0.001, 0.4)), values(pow3GA({ beta: 0.4 }).output(z)), 1e-7);
     expect(() => expOutput(z, -1)).toThrow(/expOutput: argument 'alpha'/);
@@ -282,7 +284,9 @@ describe('numerical safety', () => {
   const extreme = () => tf.tensor2d([[100, -100, 0, 3], [-100, 100, -3, 0], [100, 100, -100, -100]]);
   const labels = [0, 0, 3];
 
-  it.each(CASES)('$label: logits of ±100 give a finite loss and gradient on both routes', ({ name, options }) => {
+  // Uncapped exp-GA (the thesis' formula, the default) overflows float32 above Z ≈ 88.7: tested below.
+  const bounded = CASES.filter((c) => !(c.name === 'exp-ga' && c.options.maxLogit === undefined));
+  it.each(bounded)('$label: logits of ±100 give a finite loss and gradient on both routes', ({ name, options }) => {
     const head = createHead(name, options);
     for (const path of ['autodiff', 'manual'] as const) {
       const { value, grad } = tf.valueAndGrad((zz: tf.Tensor) => head.loss(labels, zz, { path }))(extreme());
@@ -301,14 +305,56 @@ describe('numerical safety', () => {
     expect(at(100) - at(90)).toBeCloseTo(10 * 0.1 * Math.exp(50), -16);
   });
 
-  it('exp-GA with maxLogit Infinity overflows at Z = 100, and debug mode names the logit', () => {
-    const exact = expGA({ maxLogit: Infinity });
+  it('exp-GA without a cap (the default) overflows at Z = 100, and debug mode names the logit', () => {
+    const exact = expGA();
     expect(exact.loss(labels, extreme()).dataSync()[0]).toBe(Infinity);
-    const debug = expGA({ maxLogit: Infinity, debug: true });
+    const debug = expGA({ debug: true });
     expect(() => debug.loss(labels, extreme())).toThrow(HeadOverflowError);
     expect(() => debug.loss(labels, extreme())).toThrow(/exp-ga\.loss: head output is Infinity at row 0, column 0 \(logit 100\)/);
-    // With the default guard the same logits are fine, also in debug mode.
-    expect(Number.isFinite(expGA({ debug: true }).loss(labels, extreme()).dataSync()[0])).toBe(true);
+    // With a cap the same logits are fine, also in debug mode.
+    expect(Number.isFinite(expGA({ maxLogit: 50, debug: true }).loss(labels, extreme()).dataSync()[0])).toBe(true);
+  });
+
+  it('exp-GA has no logit cap by default, as in the thesis (§4.5–4.6)', () => {
+    expect(DEFAULT_MAX_LOGIT).toBe(Infinity);
+    expect(expGA().params.maxLogit).toBe(Infinity);
+    expect(expGA({ maxLogit: 50 }).params.maxLogit).toBe(50);
+  });
+
+  // Logits far above the old default cap of 50, up to just below float32's overflow of e^Z (Z ≈ 88.7).
+  const large = [
+    [40, 60, 75, 85],
+    [-30, 55.5, 80, 88],
+  ];
+  const largeTargets = [
+    [0, 2, 0, 0],
+    [0, 0, 0, 2],
+  ];
+  /** Float64 reference of ∂L/∂Z = α·e^Z − T (sum reduction) at the float32-rounded logits. */
+  const referenceGrad = (alpha: number) => large.flatMap((row, i) => row.map((z, j) => alpha * Math.exp(Math.fround(z)) - largeTargets[i]![j]!));
+
+  it('exp-GA (default) gradient matches a float64 reference α·e^Z − T for logits up to 88, on every route', () => {
+    const head = expGA({ alpha: 0.1 });
+    const reference = referenceGrad(0.1);
+    const relErr = (got: number[]) => Math.max(...got.map((g, i) => Math.abs(g - reference[i]!) / Math.max(1, Math.abs(reference[i]!))));
+    const closed = values(head.grad(tf.tensor2d(largeTargets), tf.tensor2d(large), { reduction: 'sum', yFormat: 'targets' }));
+    expect(relErr(closed)).toBeLessThan(1e-6);
+    for (const path of ['autodiff', 'manual'] as const) {
+      const grad = tf.grad((zz: tf.Tensor) => head.loss(tf.tensor2d(largeTargets), zz, { reduction: 'sum', yFormat: 'targets', path }))(tf.tensor2d(large));
+      expect(relErr(values(grad)), path).toBeLessThan(1e-6);
+    }
+  });
+
+  it('a finite maxLogit leaves exp-GA output and gradient bit-identical to the uncapped form below the cap', () => {
+    const z = tf.tensor2d(Array.from(logitsData(11, 12), (v) => Math.min(v, 49.9)), [N, K]);
+    const capped = expGA({ alpha: 0.1, maxLogit: 50 });
+    const uncapped = expGA({ alpha: 0.1 });
+    expect(values(capped.output(z))).toEqual(values(uncapped.output(z)));
+    expect(values(capped.grad(LABELS, z))).toEqual(values(uncapped.grad(LABELS, z)));
+    for (const path of ['autodiff', 'manual'] as const) {
+      const g = (head: OutputHead) => values(tf.grad((zz: tf.Tensor) => head.loss(LABELS, zz, { path }))(z));
+      expect(g(capped), path).toEqual(g(uncapped));
+    }
   });
 });
 

@@ -41,11 +41,13 @@ export interface ErrorSynapseOptions {
    */
   rule?: 'alg2' | 'alg1-literal' | 'none';
   /**
-   * - `'sgd'` (default): plain SGD with `learningRate`. Under Adam the rule grows ‖E‖ without bound (spec §2.5 [A]).
-   * - `'same-as-W'`: E goes through the weights' optimiser (P2 Sec. 4 read literally: "we employed Adam").
+   * - `'same-as-W'` (default): E goes through the weights' optimiser — Adam unless `optimizer` says otherwise — as in
+   *   P2 Sec. 4 ("For optimization, we employed the Adam adaptive learning rate" for all parameter updates).
+   * - `'sgd'`: plain SGD with `errorSynapses.learningRate`. Keeps ‖E‖ near its start; under Adam the Hebbian ΔE rule
+   *   can grow ‖E‖ steadily over long runs.
    */
   optimizer?: 'sgd' | 'same-as-W';
-  /** SGD step of the synapses. Default: the network's `learningRate`. */
+  /** SGD step of the synapses under `optimizer: 'sgd'`. Default: the network's `learningRate`. */
   learningRate?: number;
 }
 
@@ -183,7 +185,7 @@ export class RecLraNetwork {
     checkNumber(fn, 'config.learningRate', learningRate, { min: 0, exclusiveMin: true });
     const rule = config.errorSynapses?.rule ?? 'alg2';
     if (!['alg2', 'alg1-literal', 'none'].includes(rule)) throw new InvalidArgumentError(fn, 'config.errorSynapses.rule', "must be 'alg2', 'alg1-literal' or 'none'", rule);
-    const eOptimizer = config.errorSynapses?.optimizer ?? 'sgd';
+    const eOptimizer = config.errorSynapses?.optimizer ?? 'same-as-W';
     if (!['sgd', 'same-as-W'].includes(eOptimizer)) throw new InvalidArgumentError(fn, 'config.errorSynapses.optimizer', "must be 'sgd' or 'same-as-W'", eOptimizer);
     const eRate = config.errorSynapses?.learningRate ?? learningRate;
     checkNumber(fn, 'config.errorSynapses.learningRate', eRate, { min: 0, exclusiveMin: true });

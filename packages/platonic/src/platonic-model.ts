@@ -65,6 +65,15 @@ export interface LayersModelExportOptions {
    * `[−ŷ, ŷ]` for ±1 coding as a 2-unit dense layer, so the model can be fine-tuned with softmax cross-entropy.
    */
   output?: 'targets' | 'classScores';
+  /**
+   * Which layers a backprop fine-tune may change. `'all'` (default): every layer. `'readout'`: only the readout; the
+   * hidden layers are exported with `trainable = false`. Use `'readout'` to fine-tune pseudo-inverse and small-λ ridge
+   * fits: their outputs rest on cancellations between large hidden weights (|W| ≈ 2e3 for two spirals with ridge
+   * λ = 1e-6, up to 1e12 with pinv), so `∂L/∂W₁` is amplified by the product of the downstream weights and one
+   * Adam or SGD step at lr 1e-4 on the hidden layers throws the fit away (cross-entropy 0.15 → 80, accuracy to chance),
+   * while the readout sees bounded features and fine-tunes safely.
+   */
+  trainable?: 'all' | 'readout';
 }
 
 function withBias(z: Matrix): Matrix {
@@ -199,12 +208,14 @@ export class PlatonicModel {
     const prefix = options.name ?? 'platonic';
     const output = options.output ?? 'targets';
     if (output !== 'targets' && output !== 'classScores') throw new InvalidArgumentError(fn, 'options.output', "must be 'targets' or 'classScores'", output);
+    const trainable = options.trainable ?? 'all';
+    if (trainable !== 'all' && trainable !== 'readout') throw new InvalidArgumentError(fn, 'options.trainable', "must be 'all' or 'readout'", trainable);
     const classes = output === 'classScores' ? this.requireClasses(fn) : null;
     const input = tf.input({ shape: [this.inputSize], name: `${prefix}_input` });
     let h: tf.SymbolicTensor = input;
     const assignments: Array<{ layer: tf.layers.Layer; w: Matrix; mirror: boolean }> = [];
     this.weights.forEach((w, i) => {
-      const layer = tf.layers.dense({ units: w.cols, name: `${prefix}_hidden_${i + 1}` });
+      const layer = tf.layers.dense({ units: w.cols, name: `${prefix}_hidden_${i + 1}`, trainable: trainable === 'all' });
       h = layer.apply(h) as tf.SymbolicTensor;
       const act = this.activations[i]!;
       if (act === 'leakyRelu') h = tf.layers.leakyReLU({ alpha: this.leakyAlpha, name: `${prefix}_act_${i + 1}` }).apply(h) as tf.SymbolicTensor;

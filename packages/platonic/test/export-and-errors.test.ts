@@ -78,6 +78,40 @@ describe('export to a standard tf.LayersModel', () => {
   });
 });
 
+describe('fine-tuning an ill-conditioned closed-form fit', () => {
+  it('fine-tuning only the readout keeps train and test accuracy of a small-λ ridge fit and lowers its loss; every layer at the same lr ruins it', async () => {
+    // The guide's fine-tune setting (2-128-128-128-2 tanh, ridge λ = 1e-6, α = 0.1, β = 10, Adam 1e-4): the hidden weights
+    // reach |W| ~ 1e3 and the outputs rest on their cancellations.
+    const { train, test } = twoSpirals();
+    const x = { rows: 194, cols: 2, data: Float64Array.from(train.x) };
+    const model = await fitPlatonic(x, train.y, { hiddenWidths: [128, 128, 128], activation: 'tanh', alpha: 0.1, beta: 10, solver: { kind: 'ridge', lambda: 1e-6 } }, { seed: 0 });
+    const xt = tf.tensor2d(train.x, [194, 2]);
+    const yt = tf.tensor1d(train.y, 'int32');
+    const xs = tf.tensor2d(test.x, [194, 2]);
+    const classesOf = (m: tf.LayersModel, input: tf.Tensor) => tf.tidy(() => tf.argMax(m.predict(input) as tf.Tensor, 1).dataSync() as Int32Array);
+    const tune = async (trainable: 'readout' | 'all') => {
+      const tfModel = model.toLayersModel({ output: 'classScores', trainable });
+      const before = { train: accuracy(classesOf(tfModel, xt), train.y), test: accuracy(classesOf(tfModel, xs), test.y) };
+      const hidden = tfModel.layers.filter((l) => l.name.includes('hidden')).map((l) => Array.from(l.getWeights()[0]!.dataSync()));
+      const history = await fitBackprop(tfModel, xt, yt, { epochs: 100, batchSize: 194, optimizer: paperAdam(1e-4), loss: 'softmaxCrossEntropy', seed: 1 });
+      const after = { train: accuracy(classesOf(tfModel, xt), train.y), test: accuracy(classesOf(tfModel, xs), test.y) };
+      const hiddenAfter = tfModel.layers.filter((l) => l.name.includes('hidden')).map((l) => Array.from(l.getWeights()[0]!.dataSync()));
+      tfModel.dispose();
+      return { before, after, loss: history.history.loss!, hiddenKept: JSON.stringify(hidden) === JSON.stringify(hiddenAfter) };
+    };
+    const readout = await tune('readout');
+    expect(readout.before.train).toBe(1);
+    expect(readout.after.train).toBeGreaterThanOrEqual(readout.before.train - 1 / 194);
+    expect(readout.after.test).toBeGreaterThanOrEqual(readout.before.test);
+    expect(readout.loss.at(-1)!).toBeLessThan(readout.loss[0]!);
+    expect(readout.hiddenKept).toBe(true);
+    const all = await tune('all');
+    expect(all.after.train).toBeLessThan(0.75);
+    expect(() => model.toLayersModel({ trainable: 'hidden' as 'all' })).toThrow(InvalidArgumentError);
+    tf.dispose([xt, yt, xs]);
+  });
+});
+
 describe('inputs as tensors and other precisions', () => {
   it('accepts float32 tensors with int32 labels and float targets of shape [m] or [m, k]', async () => {
     const { train } = twoSpirals();

@@ -176,22 +176,25 @@ export class TargetSpaceMlp extends TargetSpaceModel {
   }
 
   /**
-   * Loss and `∂L/∂T_j` for one batch, computed by the active engine (no update). `x: [n, d₁]`; `y`: int32 labels
+   * Loss and `∂L/∂T_j` for one batch, computed by the active engine (no update). `x: [n, d₁]` as a float32 tensor or,
+   * unrounded for the float64 engine, a `Matrix`, a row-major `Float64Array` or `number[][]`; `y`: int32 labels
    * `[n]` (−1 = not scored) or float targets `[n, d_out]`. Dropout masks are drawn for `iteration` when dropout is on.
    */
-  lossAndGradients(x: tf.Tensor2D, y: tf.Tensor, iteration = this.iterations): { loss: number; gradients: Matrix[] } {
+  lossAndGradients(x: MatrixInput, y: tf.Tensor, iteration = this.iterations): { loss: number; gradients: Matrix[] } {
     this.assertLive('lossAndGradients');
     const { xs, labels } = this.checkData('TargetSpaceMlp.lossAndGradients', x, y);
     return this.evaluate(this.lossFor(xs, labels, iteration, false));
   }
 
   /**
-   * Trains the targets by gradient descent through the realisation (one update per minibatch). `x: [n, d₁]`;
-   * `y`: int32 class labels `[n]` (cross-entropy; −1 = not scored) or float targets `[n, d_out]` (squared error).
+   * Trains the targets by gradient descent through the realisation (one update per minibatch). `x: [n, d₁]`: a float32
+   * tensor, or float64 values (`Matrix`, row-major `Float64Array`, `number[][]`) that the float64 engine uses without
+   * rounding them to float32; `y`: int32 class labels `[n]` (cross-entropy; −1 = not scored) or float targets
+   * `[n, d_out]` (squared error).
    * When the batch is the whole training set and equals X̄, without dropout, the loss is evaluated on the realisation
    * pass itself (spec §4.4), which is the same function of the targets at lower cost.
    */
-  async fit(x: tf.Tensor2D, y: tf.Tensor, options: TargetSpaceFitOptions): Promise<History> {
+  async fit(x: MatrixInput, y: tf.Tensor, options: TargetSpaceFitOptions): Promise<History> {
     this.assertLive('fit');
     const fn = 'TargetSpaceMlp.fit';
     const { xs, labels } = this.checkData(fn, x, y);
@@ -328,12 +331,11 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     };
   }
 
-  private checkData(fn: string, x: tf.Tensor2D, y: tf.Tensor): { xs: Matrix; labels: Labels } {
-    const dims = {};
+  private checkData(fn: string, x: MatrixInput, y: tf.Tensor): { xs: Matrix; labels: Labels } {
     const d1 = this.architecture.layers[0]!;
-    checkTensor(fn, 'x', x, { shape: ['n', d1], dtype: 'float32', finite: true }, dims);
-    if (x.shape[0] === 0) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', 'an empty tensor');
-    const xs = { rows: x.shape[0], cols: x.shape[1], data: Float64Array.from(x.dataSync()) };
+    // Float64 inputs stay float64: the float64 engine then never sees a float32-rounded minibatch.
+    const xs = toMatrixInput(fn, 'x', x, d1);
+    const dims = { n: xs.rows };
     return { xs, labels: readLabels(fn, y, this.architecture.layers[this.architecture.layers.length - 1]!, dims) };
   }
 }

@@ -93,6 +93,34 @@ describe('TargetSpaceMlp — engines, projection, dropout', () => {
     tf.dispose([x, y, xb]);
   });
 
+  it('the float64 engine takes float64 x (Float64Array, number[][], Matrix) without rounding it to float32', async () => {
+    // Inputs that float32 cannot hold: every value carries a 1e-9 offset, below float32's resolution near 1.
+    const rows = Array.from({ length: 12 }, (_, i) => [Math.cos(i) + 1e-9 * (i + 1), Math.sin(i) - 1e-9 * (i + 2)]);
+    const flat = Float64Array.from(rows.flat());
+    expect(Array.from(Float32Array.from(flat))).not.toEqual(Array.from(flat));
+    const labels = tf.tensor1d(rows.map((_, i) => i % 2), 'int32');
+    const make = () => new TargetSpaceMlp({ layers: [2, 4, 2] }, { realisationInputs: flat, lambda: 1e-3, seed: 8, engine: 'float64' });
+    const net = make();
+    const viaFlat = net.lossAndGradients(flat, labels);
+    const viaRows = net.lossAndGradients(rows, labels);
+    const viaMatrix = net.lossAndGradients({ rows: 12, cols: 2, data: flat }, labels);
+    expect(viaRows).toEqual(viaFlat);
+    expect(viaMatrix).toEqual(viaFlat);
+    // The same batch through a float32 tensor is rounded first, so its loss differs; float64 x is what was passed.
+    const x32 = tf.tensor2d(rows);
+    expect(net.lossAndGradients(x32, labels).loss).not.toBe(viaFlat.loss);
+    // …and the rounding is the only difference: float64 x holding the float32 values gives the tensor's result.
+    expect(net.lossAndGradients(Float64Array.from(x32.dataSync()), labels)).toEqual(net.lossAndGradients(x32, labels));
+    // fit takes float64 x too (here the whole X̄, the fused path): rows and a flat Float64Array train identically.
+    const fitted = make();
+    await fitted.fit(rows, labels, { epochs: 3, seed: 1 });
+    const again = make();
+    await again.fit(flat, labels, { epochs: 3, seed: 1 });
+    expect(fitted.getTargets()).toEqual(again.getTargets());
+    expect(() => net.lossAndGradients([[1, 2, 3]], labels)).toThrow(ShapeError);
+    tf.dispose([labels, x32]);
+  });
+
   it('two-stage (∂L/∂W then Alg. 4) equals the trainer’s gradient, weight decay included', () => {
     const x = spiralX();
     const y = spiralY();
