@@ -83,7 +83,7 @@ export interface RunResult {
   peakStepBytes: number | null;
   wallSeconds: number;
   /** `'target-reached'` when `targetAccuracy` stopped the run early. */
-  stopReason: 'completed' | 'aborted' | 'target-reached';
+  stopReason: 'completed' | 'aborted' | 'stopped' | 'target-reached';
   /** Highest test accuracy at any evaluation (the number the IMDB table reports); `null` for regression. */
   bestTestAccuracy: number | null;
   /** The target accuracy asked for, if any. */
