@@ -3,11 +3,11 @@
  * from a seed so a comparison between methods starts every run from the same weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg';
+import { ACTIVATIONS, InvalidArgumentError, LEAKY_RELU_ALPHA, checkNumber, type ActivationName } from '@beyond-backprop/core-linalg';
 import { checkInit, initialiseWeights, type DenseInit } from './weight-init.js';
 
 /** Hidden-layer activations understood by {@link denseNetwork}. */
-export type DenseActivation = 'tanh' | 'relu' | 'sigmoid' | 'leakyRelu' | 'linear';
+export type DenseActivation = Extract<ActivationName, 'tanh' | 'relu' | 'sigmoid' | 'leakyRelu' | 'linear'>;
 
 /** Architecture of {@link denseNetwork}. */
 export interface DenseNetworkSpec {
@@ -71,7 +71,7 @@ export function denseNetwork(spec: DenseNetworkSpec): tf.LayersModel {
     const layer = tf.layers.dense({ units: width, name: `${prefix}_hidden_${i + 1}` });
     denseLayers.push(layer);
     let h = layer.apply(into) as tf.SymbolicTensor;
-    h = applyActivation(h, activation, spec.leakyAlpha ?? 0.2, `${prefix}_act_${i + 1}`);
+    h = applyActivation(h, activation, spec.leakyAlpha ?? LEAKY_RELU_ALPHA, `${prefix}_act_${i + 1}`);
     if (spec.batchNorm) h = tf.layers.batchNormalization({ name: `${prefix}_bn_${i + 1}` }).apply(h) as tf.SymbolicTensor;
     sources.push(h);
     last = h;
@@ -87,6 +87,5 @@ export function denseNetwork(spec: DenseNetworkSpec): tf.LayersModel {
 
 function applyActivation(x: tf.SymbolicTensor, activation: DenseActivation, alpha: number, name: string): tf.SymbolicTensor {
   if (activation === 'linear') return x;
-  if (activation === 'leakyRelu') return tf.layers.leakyReLU({ alpha, name }).apply(x) as tf.SymbolicTensor;
-  return tf.layers.activation({ activation, name }).apply(x) as tf.SymbolicTensor;
+  return ACTIVATIONS[activation].layer({ alpha, name })!.apply(x) as tf.SymbolicTensor;
 }
