@@ -67,8 +67,8 @@ export interface RunResult {
   msPerIteration: number;
   iterations: number;
   wallSeconds: number;
-  /** `'target-reached'` when `targetAccuracy` stopped the run early. */
-  stopReason: 'completed' | 'aborted' | 'target-reached';
+  /** `'target-reached'` when `targetAccuracy` stopped the run early; `'stopped'` when a callback (early stopping) did. */
+  stopReason: 'completed' | 'aborted' | 'stopped' | 'target-reached';
   /** Highest test accuracy at any evaluation (the number the IMDB table reports); `null` for regression. */
   bestTestAccuracy: number | null;
   /** The target accuracy asked for, if any. */
