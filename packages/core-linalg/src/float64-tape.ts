@@ -7,6 +7,7 @@
  * including through {@link ridgeSolveF64}'s custom VJP. Algorithm packages use it as their exact, fast CPU engine
  * and as the float64 reference their tfjs implementations are checked against.
  */
+import { LEAKY_RELU_ALPHA, activation, type ActivationName } from './activations.js';
 import { InvalidArgumentError, ShapeError } from './errors.js';
 import { checkMatrix, matmulF64, type Matrix } from './matrix.js';
 import { chooseRidgeForm, ridgeProjectVjp, ridgeSolveUnchecked, type RidgeForm } from './ridge-solve.js';
@@ -34,7 +35,9 @@ export class TapeNode {
 }
 
 /** Activations the tape differentiates. `leakyRelu` uses the slope given to {@link Tape.activation}. */
-export type TapeActivation = 'tanh' | 'sigmoid' | 'relu' | 'leakyRelu' | 'linear';
+export type TapeActivation = Extract<ActivationName, 'tanh' | 'sigmoid' | 'relu' | 'leakyRelu' | 'linear'>;
+
+const TAPE_ACTIVATIONS: readonly TapeActivation[] = ['tanh', 'sigmoid', 'relu', 'leakyRelu', 'linear'];
 
 function zeros(n: number): Float64Array {
   return new Float64Array(n);
@@ -250,34 +253,20 @@ export class Tape {
   }
 
   /** Elementwise activation. Derivatives are taken from the output where that is exact (tanh, sigmoid). */
-  activation(a: TapeNode, kind: TapeActivation, leakyAlpha = 0.2): TapeNode {
+  activation(a: TapeNode, kind: TapeActivation, leakyAlpha = LEAKY_RELU_ALPHA): TapeNode {
+    const spec = activation('Tape.activation', 'kind', kind, TAPE_ACTIVATIONS);
+    if (kind === 'linear') return a;
     const x = a.value.data;
     const n = x.length;
     const y = new Float64Array(n);
-    switch (kind) {
-      case 'linear':
-        return a;
-      case 'tanh':
-        for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]!);
-        break;
-      case 'sigmoid':
-        for (let i = 0; i < n; i++) y[i] = 1 / (1 + Math.exp(-x[i]!));
-        break;
-      case 'relu':
-        for (let i = 0; i < n; i++) y[i] = x[i]! > 0 ? x[i]! : 0;
-        break;
-      case 'leakyRelu':
-        for (let i = 0; i < n; i++) y[i] = x[i]! > 0 ? x[i]! : leakyAlpha * x[i]!;
-        break;
-      default:
-        throw new InvalidArgumentError('Tape.activation', 'kind', "must be 'tanh', 'sigmoid', 'relu', 'leakyRelu' or 'linear'", kind);
-    }
+    const f = spec.f64;
+    for (let i = 0; i < n; i++) y[i] = f(x[i]!, leakyAlpha);
     return this.record({ rows: a.rows, cols: a.cols, data: y }, a.requiresGrad, (g) => {
       const da = zeros(n);
-      if (kind === 'tanh') for (let i = 0; i < n; i++) da[i] = g[i]! * (1 - y[i]! * y[i]!);
-      else if (kind === 'sigmoid') for (let i = 0; i < n; i++) da[i] = g[i]! * y[i]! * (1 - y[i]!);
-      else if (kind === 'relu') for (let i = 0; i < n; i++) da[i] = x[i]! > 0 ? g[i]! : 0;
-      else for (let i = 0; i < n; i++) da[i] = x[i]! > 0 ? g[i]! : leakyAlpha * g[i]!;
+      const df = spec.f64Derivative;
+      // Sigmoid keeps its historical association (g·y)·(1 − y), so results stay bit-identical.
+      if (kind === 'sigmoid') for (let i = 0; i < n; i++) da[i] = g[i]! * y[i]! * (1 - y[i]!);
+      else for (let i = 0; i < n; i++) da[i] = g[i]! * df(x[i]!, y[i]!, leakyAlpha);
       this.accumulate(a, da);
     });
   }
@@ -332,7 +321,7 @@ export class Tape {
    * backpropagation through time in plain loops — far cheaper than recording every step's ops. The sums are outputs
    * only (not differentiated).
    */
-  recurrence(x: TapeNode, w: TapeNode, steps: number, kind: TapeActivation, leakyAlpha = 0.2): { states: TapeNode; sums: TapeNode } {
+  recurrence(x: TapeNode, w: TapeNode, steps: number, kind: TapeActivation, leakyAlpha = LEAKY_RELU_ALPHA): { states: TapeNode; sums: TapeNode } {
     if (!Number.isInteger(steps) || steps < 1 || x.rows % steps !== 0) {
       throw new InvalidArgumentError('Tape.recurrence', 'steps', `must be a positive integer dividing the ${x.rows} rows of x`, steps);
     }
@@ -344,7 +333,8 @@ export class Tape {
     const W = w.value.data;
     const S = new Float64Array(steps * n * h);
     const H = new Float64Array(steps * n * h);
-    const act = activationFunction(kind, leakyAlpha);
+    const spec = activation('Tape.recurrence', 'kind', kind, TAPE_ACTIVATIONS);
+    const act = (v: number) => spec.f64(v, leakyAlpha);
     for (let t = 0; t < steps; t++) {
       for (let b = 0; b < n; b++) {
         const row = t * n + b;
@@ -370,7 +360,7 @@ export class Tape {
           const prev = t === 0 ? -1 : (t - 1) * n + b;
           for (let j = 0; j < h; j++) {
             const k = row * h + j;
-            const ds = (g[k]! + carry[b * h + j]!) * activationDerivative(kind, S[k]!, H[k]!, leakyAlpha);
+            const ds = (g[k]! + carry[b * h + j]!) * spec.f64Derivative(S[k]!, H[k]!, leakyAlpha);
             if (ds === 0) continue;
             dW[j] += ds;
             for (let c = 0; c < d; c++) {
@@ -507,35 +497,3 @@ export class Tape {
   }
 }
 
-function activationFunction(kind: TapeActivation, alpha: number): (v: number) => number {
-  switch (kind) {
-    case 'tanh':
-      return Math.tanh;
-    case 'sigmoid':
-      return (v) => 1 / (1 + Math.exp(-v));
-    case 'relu':
-      return (v) => (v > 0 ? v : 0);
-    case 'leakyRelu':
-      return (v) => (v > 0 ? v : alpha * v);
-    case 'linear':
-      return (v) => v;
-    default:
-      throw new InvalidArgumentError('Tape.recurrence', 'kind', "must be 'tanh', 'sigmoid', 'relu', 'leakyRelu' or 'linear'", kind);
-  }
-}
-
-/** g'(s), given the sum s and the activation y = g(s) (tanh and sigmoid use y). */
-function activationDerivative(kind: TapeActivation, s: number, y: number, alpha: number): number {
-  switch (kind) {
-    case 'tanh':
-      return 1 - y * y;
-    case 'sigmoid':
-      return y * (1 - y);
-    case 'relu':
-      return s > 0 ? 1 : 0;
-    case 'leakyRelu':
-      return s > 0 ? 1 : alpha;
-    default:
-      return 1;
-  }
-}

@@ -12,6 +12,14 @@
  * @packageDocumentation
  */
 export {
+  ACTIVATIONS,
+  ACTIVATION_NAMES,
+  LEAKY_RELU_ALPHA,
+  activation,
+  type ActivationName,
+  type ActivationSpec,
+} from './activations.js';
+export {
   BBP_ERROR_MARKER,
   BbpError,
   BackendUnavailableError,

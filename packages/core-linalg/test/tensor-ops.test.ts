@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ACTIVATIONS, ACTIVATION_NAMES, LEAKY_RELU_ALPHA, activation } from '../src/activations.js';
 import { composedPatches, patchOp } from '../src/extract-patches.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -506,5 +507,40 @@ describe('checkTensor and checkNumber', () => {
     expect(() => checkNumber('fit', 'lr', Number.NaN, { min: 0, exclusiveMin: true })).toThrow(/must be a finite number > 0, got NaN/);
     expect(() => checkNumber('fit', 'p', 1, { min: 0, max: 1, exclusiveMax: true })).toThrow(/< 1/);
     expect(() => checkNumber('fit', 'p', 0.5, { min: 0, max: 1 })).not.toThrow();
+  });
+});
+
+describe('activation registry', () => {
+  const s = [-2.5, -0.7, -1e-3, 0, 1e-3, 0.4, 3];
+  it('float64 function, tfjs op and tf.layers layer agree; the derivative matches central differences', () => {
+    for (const name of ACTIVATION_NAMES) {
+      const spec = ACTIVATIONS[name];
+      const alpha = LEAKY_RELU_ALPHA;
+      const f64 = s.map((v) => spec.f64(v, alpha));
+      const op = tf.tidy(() => Array.from(spec.tf(tf.tensor1d(s), alpha).dataSync()));
+      op.forEach((v, i) => expect(Math.abs(v - f64[i]!), name).toBeLessThan(1e-6));
+      const layer = spec.layer({ alpha, name: `act_${name}` });
+      if (name === 'sign') expect(layer).toBeNull();
+      else {
+        const out = tf.tidy(() => Array.from((layer!.apply(tf.tensor2d([s])) as tf.Tensor).dataSync()));
+        out.forEach((v, i) => expect(Math.abs(v - f64[i]!), name).toBeLessThan(1e-6));
+      }
+      const dTf = tf.tidy(() => Array.from(spec.tfDerivative(tf.tensor1d(s), alpha).dataSync()));
+      s.forEach((v, i) => {
+        if (v === 0) return; // kinks of relu, leaky ReLU, elu and sign
+        const h = 1e-6;
+        const numeric = name === 'sign' ? 0 : (spec.f64(v + h, alpha) - spec.f64(v - h, alpha)) / (2 * h);
+        const d = spec.f64Derivative(v, f64[i]!, alpha);
+        expect(Math.abs(d - numeric), `${name} at ${v}`).toBeLessThan(1e-6);
+        expect(Math.abs(dTf[i]! - d), `${name} tf derivative at ${v}`).toBeLessThan(1e-5);
+      });
+    }
+  });
+
+  it('keeps NaN for the caller to detect, and names a bad choice with the allowed list', () => {
+    expect(ACTIVATIONS.relu.f64(Number.NaN, 0.2)).toBeNaN();
+    expect(ACTIVATIONS.relu.f64(-0, 0.2)).toBe(0);
+    expect(activation('f', 'arch.activation', 'tanh', ['tanh', 'relu']).name).toBe('tanh');
+    expect(() => activation('f', 'arch.activation', 'elu', ['tanh', 'relu'])).toThrow(/f: argument 'arch\.activation' must be one of 'tanh', 'relu', got "elu"/);
   });
 });

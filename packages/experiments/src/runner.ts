@@ -82,7 +82,7 @@ export interface RunResult {
    */
   peakStepBytes: number | null;
   wallSeconds: number;
-  /** `'target-reached'` when `targetAccuracy` stopped the run early. */
+  /** `'target-reached'` when `targetAccuracy` stopped the run early; `'stopped'` when a callback (early stopping) did. */
   stopReason: 'completed' | 'aborted' | 'stopped' | 'target-reached';
   /** Highest test accuracy at any evaluation (the number the IMDB table reports); `null` for regression. */
   bestTestAccuracy: number | null;

@@ -3,10 +3,13 @@
  * differentiates it, so activations without a useful derivative, such as `sign`, train as well as smooth ones.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '@beyond-backprop/core-linalg';
+import { ACTIVATIONS, ACTIVATION_NAMES as REGISTRY_NAMES, InvalidArgumentError, LEAKY_RELU_ALPHA, type ActivationName } from '@beyond-backprop/core-linalg';
 
-/** Names of the built-in hidden activations (P2 Table 1: tanh, leaky ReLU, ELU, sign; Fig. 4: logistic sigmoid). */
-export type ActivationName = 'tanh' | 'sigmoid' | 'relu' | 'leakyRelu' | 'elu' | 'sign' | 'linear';
+/**
+ * Names of the built-in hidden activations (P2 Table 1: tanh, leaky ReLU, ELU, sign; Fig. 4: logistic sigmoid): all
+ * of core-linalg's activation registry.
+ */
+export type { ActivationName };
 
 /**
  * A nonlinearity φ applied element-wise. Only `apply` is used by the local rules; `derivative` exists for callers
@@ -18,33 +21,20 @@ export interface Activation {
   derivative?(h: tf.Tensor): tf.Tensor;
 }
 
-/** Negative-side slope of `leakyRelu` (tfjs' default; P2 does not give one, spec A7). */
-export const LEAKY_RELU_ALPHA = 0.2;
+/** Negative-side slope of `leakyRelu` (core-linalg's registry value, tfjs' default; P2 does not give one). */
+export { LEAKY_RELU_ALPHA };
 
-const BUILT_IN: Record<ActivationName, Activation> = {
-  tanh: { name: 'tanh', apply: (h) => tf.tanh(h), derivative: (h) => tf.tidy(() => tf.sub(1, tf.square(tf.tanh(h)))) },
-  sigmoid: {
-    name: 'sigmoid',
-    apply: (h) => tf.sigmoid(h),
-    derivative: (h) => tf.tidy(() => {
-      const s = tf.sigmoid(h);
-      return tf.mul(s, tf.sub(1, s));
-    }),
-  },
-  relu: { name: 'relu', apply: (h) => tf.relu(h), derivative: (h) => tf.tidy(() => tf.cast(tf.greater(h, 0), 'float32')) },
-  leakyRelu: {
-    name: 'leakyRelu',
-    apply: (h) => tf.leakyRelu(h, LEAKY_RELU_ALPHA),
-    derivative: (h) => tf.tidy(() => tf.where(tf.greater(h, 0), tf.onesLike(h), tf.fill(h.shape, LEAKY_RELU_ALPHA))),
-  },
-  elu: { name: 'elu', apply: (h) => tf.elu(h), derivative: (h) => tf.tidy(() => tf.where(tf.greater(h, 0), tf.onesLike(h), tf.exp(h))) },
-  // No derivative: sign is the paper's example of a function backprop cannot train through (P2 Table 1).
-  sign: { name: 'sign', apply: (h) => tf.sign(h) },
-  linear: { name: 'linear', apply: (h) => tf.clone(h), derivative: (h) => tf.onesLike(h) },
-};
+const BUILT_IN = Object.fromEntries(
+  REGISTRY_NAMES.map((name): [ActivationName, Activation] => {
+    const spec = ACTIVATIONS[name];
+    // No derivative for sign: the paper's example of a function backprop cannot train through (P2 Table 1).
+    const derivative = name === 'sign' ? undefined : (h: tf.Tensor) => spec.tfDerivative(h, LEAKY_RELU_ALPHA);
+    return [name, { name, apply: (h) => spec.tf(h, LEAKY_RELU_ALPHA), ...(derivative ? { derivative } : {}) }];
+  }),
+) as Record<ActivationName, Activation>;
 
 /** The names {@link resolveActivation} accepts. */
-export const ACTIVATION_NAMES = Object.keys(BUILT_IN) as ActivationName[];
+export const ACTIVATION_NAMES: ActivationName[] = [...REGISTRY_NAMES];
 
 /**
  * The activation called `name`, or `activation` itself when it already is an {@link Activation} object.

@@ -4,7 +4,7 @@
  * synapses, with no global backward pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkNumber, checkTensor, createRng, matMul } from '@beyond-backprop/core-linalg';
+import { ACTIVATIONS, InvalidArgumentError, LEAKY_RELU_ALPHA, checkNumber, checkTensor, createRng, matMul } from '@beyond-backprop/core-linalg';
 import {
   CheckpointReader,
   accuracy,
@@ -415,12 +415,12 @@ export class RecLraNetwork {
       let h = layer.apply(z[l - 1]!) as tf.SymbolicTensor;
       if (this.hasSkip(l)) h = tf.layers.add({ name: `${name}_skip_${l}` }).apply([h, z[l - (this.config.wiring as { g: number }).g]!]) as tf.SymbolicTensor;
       const act = l === this.L ? this.config.outputActivation : phi;
-      const out =
-        act === 'linear'
-          ? h
-          : act === 'leakyRelu'
-            ? (tf.layers.leakyReLU({ alpha: 0.2, name: `${name}_act_${l}` }).apply(h) as tf.SymbolicTensor)
-            : (tf.layers.activation({ activation: act as 'tanh', name: `${name}_act_${l}` }).apply(h) as tf.SymbolicTensor);
+      // The output softmax is not an elementwise activation, so it is not in the registry.
+      const actLayer =
+        act === 'softmax'
+          ? tf.layers.activation({ activation: 'softmax', name: `${name}_act_${l}` })
+          : ACTIVATIONS[act as ActivationName].layer({ alpha: LEAKY_RELU_ALPHA, name: `${name}_act_${l}` })!;
+      const out = act === 'linear' ? h : (actLayer.apply(h) as tf.SymbolicTensor);
       z.push(out);
     }
     const model = tf.model({ inputs: input, outputs: z[this.L]!, name });

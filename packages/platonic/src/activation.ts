@@ -2,13 +2,13 @@
  * Hidden-layer activations of a Platonic network, applied on the host in float64 (or rounded to float32 in the
  * float32 modes) and mapped to their TensorFlow.js layers for export.
  */
-import { InvalidArgumentError } from '@beyond-backprop/core-linalg';
+import { ACTIVATIONS, InvalidArgumentError, type ActivationName } from '@beyond-backprop/core-linalg';
 
 /**
  * Hidden activations. `'elu'` is torch's `CELU()` with α = 1, the activation of the thesis' sine listing (Fig. 7.3;
  * spec A21); `'leakyRelu'` uses the slope `leakyAlpha` for negative inputs; `'linear'` is the identity.
  */
-export type PlatonicActivation = 'relu' | 'tanh' | 'elu' | 'sigmoid' | 'leakyRelu' | 'linear';
+export type PlatonicActivation = Extract<ActivationName, 'relu' | 'tanh' | 'elu' | 'sigmoid' | 'leakyRelu' | 'linear'>;
 
 /** Every accepted activation name, e.g. for validating a command-line option. */
 export const PLATONIC_ACTIVATIONS: readonly PlatonicActivation[] = ['relu', 'tanh', 'elu', 'sigmoid', 'leakyRelu', 'linear'];
@@ -20,30 +20,9 @@ export function checkActivation(fn: string, argument: string, value: unknown): a
   }
 }
 
-/** @internal Applies σ elementwise in place. */
+/** @internal Applies σ elementwise in place (core-linalg's registry; NaN survives for the caller's check). */
 export function activateInPlace(values: Float64Array, activation: PlatonicActivation, leakyAlpha: number): void {
-  const n = values.length;
-  switch (activation) {
-    case 'relu':
-      // `v <= 0` is false for NaN, so a non-finite value survives for the caller's check.
-      for (let i = 0; i < n; i++) if (values[i]! <= 0) values[i] = 0;
-      return;
-    case 'tanh':
-      for (let i = 0; i < n; i++) values[i] = Math.tanh(values[i]!);
-      return;
-    case 'elu':
-      for (let i = 0; i < n; i++) {
-        const v = values[i]!;
-        if (v < 0) values[i] = Math.expm1(v);
-      }
-      return;
-    case 'sigmoid':
-      for (let i = 0; i < n; i++) values[i] = 1 / (1 + Math.exp(-values[i]!));
-      return;
-    case 'leakyRelu':
-      for (let i = 0; i < n; i++) if (values[i]! < 0) values[i] = leakyAlpha * values[i]!;
-      return;
-    case 'linear':
-      return;
-  }
+  if (activation === 'linear') return;
+  const f = ACTIVATIONS[activation].f64;
+  for (let i = 0; i < values.length; i++) values[i] = f(values[i]!, leakyAlpha);
 }

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   InvalidArgumentError,
+  LEAKY_RELU_ALPHA,
   NonFiniteError,
   ShapeError,
   checkFiniteValues,
@@ -14,6 +15,7 @@ import {
   checkNumber,
   checkTensor,
   matmulF64,
+  scale as scaleMatrix,
   toMatrix,
   type Matrix,
 } from '@beyond-backprop/core-linalg';
@@ -182,7 +184,7 @@ function resolveConfig(config: PlatonicConfig): ResolvedConfig {
     checkActivation(FN, 'config.activation', act);
     activations = Array.from({ length: layers }, () => act);
   }
-  const leakyAlpha = config.leakyAlpha ?? 0.2;
+  const leakyAlpha = config.leakyAlpha ?? LEAKY_RELU_ALPHA;
   checkNumber(FN, 'config.leakyAlpha', leakyAlpha);
   const alpha = config.alpha ?? 1;
   const beta = config.beta ?? 1;
@@ -515,13 +517,13 @@ export async function fitPlatonic(
       const scale = spec.kind === 'yOnly' ? cfg.alpha * cfg.beta : cfg.alpha;
       if (cfg.precision === 'float32') {
         // Literal torch order, every step in float32: T = A·P, W = pinv(Z̄)·T.
-        const a = spec.kind === 'yOnly' ? scaled(weightedY, scale) : augmentedMatrix(zb, weightedY, cfg.alpha, cfg.beta);
+        const a = spec.kind === 'yOnly' ? scaleMatrix(weightedY, scale) : augmentedMatrix(zb, weightedY, cfg.alpha, cfg.beta);
         if (centerTargets) centreColumns(a);
         arithmetic.round(a.data);
         candidateWeights = (t) => s.solve(arithmetic.matmul(a, projection(t)));
       } else {
         // W = (Z̄⁺A)·P with Z̄⁺A = α[Z̄⁺Z̄ | β·Z̄⁺Y] formed once per layer (Eq. 7.1–7.2, spec §2.6).
-        const b = spec.kind === 'yOnly' ? scaled(s.solve(weightedY), scale) : hstackScaled(s.solveSelf(), s.solve(weightedY), cfg.alpha, cfg.alpha * cfg.beta);
+        const b = spec.kind === 'yOnly' ? scaleMatrix(s.solve(weightedY), scale) : hstackScaled(s.solveSelf(), s.solve(weightedY), cfg.alpha, cfg.alpha * cfg.beta);
         if (centerTargets) {
           // (A − 1μᵀ)·P: subtract Z̄⁺1·μᵀ, where Z̄⁺1 solves for the bias column.
           const a = augmentedMatrix(zb, weightedY, cfg.alpha, cfg.beta);
@@ -615,10 +617,6 @@ export async function fitPlatonic(
     await c.onFitEnd?.(model);
   }
   return model;
-}
-
-function scaled(a: Matrix, s: number): Matrix {
-  return { rows: a.rows, cols: a.cols, data: Float64Array.from(a.data, (v) => s * v) };
 }
 
 /** `[s1·A | s2·B]` for matrices with the same rows. */

@@ -11,6 +11,7 @@ import {
   checkNumber,
   cholSolve,
   cholesky,
+  identity,
   matmulF64,
   qr,
   solveTriangular,
@@ -155,12 +156,6 @@ function float32PinvSolver(zb: Matrix, f: SvdResult, cutoff: number): PreparedSo
   };
 }
 
-function identityMatrix(p: number): Matrix {
-  const out = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) out[i * p + i] = 1;
-  return { rows: p, cols: p, data: out };
-}
-
 /**
  * core-linalg's float64 SVD, falling back to the package's Jacobi SVD with LAPACK's stopping rule if it ever throws
  * `ConvergenceError` (older core-linalg releases did on nearly rank-deficient `[1 | ReLU(…)]` with about as many
@@ -208,7 +203,7 @@ export function prepareSolver(zb: Matrix, spec: SolverSpec, arithmetic: Arithmet
             const qt = arithmetic.crossProduct(q, t);
             return f32 ? solveTriangularF32(r, qt, false, false) : solveTriangular(r, qt, { lower: false });
           },
-          solveSelf: () => identityMatrix(p),
+          solveSelf: () => identity(p),
         };
       }
       warn(`lstsq: Z̄ (${m} × ${p}) is rank-deficient under rcond = ${rcond.toExponential(2)}; using the minimum-norm SVD solution`);

@@ -3,7 +3,7 @@
  * standard `tf.LayersModel` (for `save()`, serving, or fine-tuning by backprop — the hybrid start of §7.10.3 item 9).
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError, checkMatrix, checkTensor, toMatrix, type Matrix } from '@beyond-backprop/core-linalg';
+import { ACTIVATIONS, InvalidArgumentError, ShapeError, checkMatrix, checkTensor, toMatrix, type Matrix } from '@beyond-backprop/core-linalg';
 import { activateInPlace, type PlatonicActivation } from './activation.js';
 import { classScores, predictedClasses, type ClassCoding } from './class-targets.js';
 import { arithmeticFor, type Precision } from './precision.js';
@@ -218,8 +218,7 @@ export class PlatonicModel {
       const layer = tf.layers.dense({ units: w.cols, name: `${prefix}_hidden_${i + 1}`, trainable: trainable === 'all' });
       h = layer.apply(h) as tf.SymbolicTensor;
       const act = this.activations[i]!;
-      if (act === 'leakyRelu') h = tf.layers.leakyReLU({ alpha: this.leakyAlpha, name: `${prefix}_act_${i + 1}` }).apply(h) as tf.SymbolicTensor;
-      else if (act !== 'linear') h = tf.layers.activation({ activation: act, name: `${prefix}_act_${i + 1}` }).apply(h) as tf.SymbolicTensor;
+      if (act !== 'linear') h = ACTIVATIONS[act].layer({ alpha: this.leakyAlpha, name: `${prefix}_act_${i + 1}` })!.apply(h) as tf.SymbolicTensor;
       assignments.push({ layer, w, mirror: false });
     });
     const mirror = classes?.coding === 'plusMinusOne';

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, extractPatches, matMul, ridgeSolve, type RidgePrecision } from '@beyond-backprop/core-linalg';
+import { ACTIVATIONS } from '@beyond-backprop/core-linalg';
 import { LEAKY_RELU_ALPHA, type Activation } from './tensor-ops.js';
 
 /** One compound conv layer: `kernel × kernel` conv (stride 1, 'same'), `channels` outputs, activation, `pool × pool` max-pool. */
@@ -62,18 +63,7 @@ export function flattenedWidth(shape: ConvShape): number {
 }
 
 function activate(x: tf.Tensor, kind: Activation): tf.Tensor {
-  switch (kind) {
-    case 'leakyRelu':
-      return tf.leakyRelu(x, LEAKY_RELU_ALPHA);
-    case 'relu':
-      return tf.relu(x);
-    case 'tanh':
-      return tf.tanh(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    default:
-      return x;
-  }
+  return kind === 'linear' ? x : ACTIVATIONS[kind].tf(x, LEAKY_RELU_ALPHA);
 }
 
 /** Applies a conv layer given its `[1 + k²C_in, C_out]` weight matrix: conv2d + bias, activation, pooling. */

@@ -2,9 +2,9 @@
  * The architecture of a fully connected target-space network and its layer wiring (paper §2.1–2.3, spec §0.2).
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkNumber, type Matrix } from '@beyond-backprop/core-linalg';
+import { activation as checkActivationName, InvalidArgumentError, checkNumber, type Matrix } from '@beyond-backprop/core-linalg';
 import { denseNetwork } from '@beyond-backprop/training';
-import type { Activation } from './tensor-ops.js';
+import { TARGET_SPACE_ACTIVATIONS, type Activation } from './tensor-ops.js';
 
 /** A fully connected network. */
 export interface DenseArchitecture {
@@ -29,15 +29,13 @@ export interface ResolvedDenseArchitecture {
   shortcuts: boolean;
 }
 
-const ACTIVATIONS: readonly Activation[] = ['tanh', 'sigmoid', 'relu', 'leakyRelu', 'linear'];
-
 /** Validates and fills defaults; errors name the offending field. */
 export function resolveDenseArchitecture(fn: string, arch: DenseArchitecture): ResolvedDenseArchitecture {
   if (!arch || !Array.isArray(arch.layers)) throw new InvalidArgumentError(fn, 'architecture.layers', 'must be an array of layer widths [inputs, …hidden, outputs]', arch?.layers);
   if (arch.layers.length < 2) throw new InvalidArgumentError(fn, 'architecture.layers', 'must list at least the input and output widths', arch.layers);
   arch.layers.forEach((d, i) => checkNumber(fn, `architecture.layers[${i}]`, d, { min: 1, integer: true }));
   const activation = arch.activation ?? 'tanh';
-  if (!ACTIVATIONS.includes(activation)) throw new InvalidArgumentError(fn, 'architecture.activation', `must be one of ${ACTIVATIONS.join(', ')}`, activation);
+  checkActivationName(fn, 'architecture.activation', activation, TARGET_SPACE_ACTIVATIONS);
   return { layers: [...arch.layers], activation, shortcuts: arch.shortcuts ?? false };
 }
 

@@ -6,34 +6,22 @@
  * paper's two-stage use — compute `∂L/∂W` with any loss and any extra terms (weight decay), then map it — and is the
  * independent oracle the tape is tested against.
  */
-import { InvalidArgumentError, ShapeError, checkMatrix, matmulF64, ridgeSolveF64, type Matrix } from '@beyond-backprop/core-linalg';
+import { ACTIVATIONS, InvalidArgumentError, ShapeError, checkMatrix, matmulF64, ridgeSolveF64, type Matrix } from '@beyond-backprop/core-linalg';
 import { layerSources, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { LEAKY_RELU_ALPHA, type Activation } from './tensor-ops.js';
 import type { CascadeUntangling } from './realisation.js';
 
 function applyActivation(s: Float64Array, kind: Activation): Float64Array {
+  const f = ACTIVATIONS[kind].f64;
   const out = new Float64Array(s.length);
-  for (let i = 0; i < s.length; i++) {
-    const v = s[i]!;
-    out[i] = kind === 'tanh' ? Math.tanh(v) : kind === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : kind === 'relu' ? Math.max(0, v) : kind === 'leakyRelu' ? (v > 0 ? v : LEAKY_RELU_ALPHA * v) : v;
-  }
+  for (let i = 0; i < s.length; i++) out[i] = f(s[i]!, LEAKY_RELU_ALPHA);
   return out;
 }
 
 function activationDerivative(s: Float64Array, kind: Activation): Float64Array {
+  const { f64: f, f64Derivative: df } = ACTIVATIONS[kind];
   const out = new Float64Array(s.length);
-  for (let i = 0; i < s.length; i++) {
-    const v = s[i]!;
-    if (kind === 'tanh') {
-      const t = Math.tanh(v);
-      out[i] = 1 - t * t;
-    } else if (kind === 'sigmoid') {
-      const p = 1 / (1 + Math.exp(-v));
-      out[i] = p * (1 - p);
-    } else if (kind === 'relu') out[i] = v > 0 ? 1 : 0;
-    else if (kind === 'leakyRelu') out[i] = v > 0 ? 1 : LEAKY_RELU_ALPHA;
-    else out[i] = 1;
-  }
+  for (let i = 0; i < s.length; i++) out[i] = df(s[i]!, f(s[i]!, LEAKY_RELU_ALPHA), LEAKY_RELU_ALPHA);
   return out;
 }
 

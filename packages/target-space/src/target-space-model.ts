@@ -4,7 +4,7 @@
  * checkpoints of that state.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BbpError, InvalidArgumentError, ShapeError, Tape, checkNumber, matrixVariable, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
+import { BbpError, InvalidArgumentError, cloneMatrix, ShapeError, Tape, checkNumber, matrixVariable, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
 import {
   CheckpointReader,
   disposeOptimizer,
@@ -101,7 +101,7 @@ export abstract class TargetSpaceModel {
   getTargets(): Matrix[] {
     this.assertLive('getTargets');
     this.pullParams();
-    return this.params.slice(0, this.targetCount).map(copyMatrix);
+    return this.params.slice(0, this.targetCount).map(cloneMatrix);
   }
 
   /** Replaces the targets (shapes must match). */
@@ -156,7 +156,7 @@ export abstract class TargetSpaceModel {
     }
     const { loss, gradients } = result;
     if (!Number.isFinite(loss) || !gradients.every((g) => allFinite(g.data))) return Number.NaN;
-    const before = this.params.map(copyMatrix);
+    const before = this.params.map(cloneMatrix);
     this.applyGradients(gradients);
     this.pullParams();
     if (!this.params.every((p) => allFinite(p.data))) {
@@ -256,7 +256,7 @@ export abstract class TargetSpaceModel {
     return {
       getWeights: () => {
         this.pullParams();
-        return this.params.map(copyMatrix);
+        return this.params.map(cloneMatrix);
       },
       setWeights: (weights) => this.setParams(weights as Matrix[], this.targetCount),
     };
@@ -308,10 +308,6 @@ export abstract class TargetSpaceModel {
     this.tfOptimizer!.applyGradients(named);
     tf.dispose(Object.values(named));
   }
-}
-
-export function copyMatrix(m: Matrix): Matrix {
-  return { rows: m.rows, cols: m.cols, data: m.data.slice() };
 }
 
 export function allFinite(values: ArrayLike<number>): boolean {

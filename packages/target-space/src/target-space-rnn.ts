@@ -2,10 +2,10 @@
  * Recurrent networks trained in target space (Fairbank & Samothrakis §4.1, Alg. 5–6; experiments §5.3–5.4).
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
+import { activation as checkActivationName, InvalidArgumentError, ShapeError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
 import { CheckpointReader, checkpointEnvelope, exportModelName, type ToLayersModelOptions, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
 import { realiseRecurrent, recurrentForward, type RecurrentCascade, type RecurrentShape } from './recurrent-realisation.js';
-import { Float64Ops, type Activation, type Ops } from './tensor-ops.js';
+import { Float64Ops, TARGET_SPACE_ACTIVATIONS, type Activation, type Ops } from './tensor-ops.js';
 import type { TargetOptimizer } from './target-optimizer.js';
 import { TargetSpaceModel, type ParameterState, type TargetSpaceEngine } from './target-space-model.js';
 import { scoredAccuracy } from './supervision.js';
@@ -300,7 +300,7 @@ function resolveRecurrent(fn: string, arch: RecurrentArchitecture): TargetSpaceR
   checkNumber(fn, 'architecture.hidden', arch.hidden, { min: 1, integer: true });
   checkNumber(fn, 'architecture.outputs', arch.outputs, { min: 1, integer: true });
   const activation = arch.activation ?? 'tanh';
-  if (!['tanh', 'sigmoid', 'relu', 'leakyRelu', 'linear'].includes(activation)) throw new InvalidArgumentError(fn, 'architecture.activation', "must be 'tanh', 'sigmoid', 'relu', 'leakyRelu' or 'linear'", activation);
+  checkActivationName(fn, 'architecture.activation', activation, TARGET_SPACE_ACTIVATIONS);
   const readout = arch.readout ?? 'every-step';
   if (readout !== 'every-step' && readout !== 'last-step') throw new InvalidArgumentError(fn, 'architecture.readout', "must be 'every-step' or 'last-step'", readout);
   let embedding: { vocabulary: number; std: number } | undefined;

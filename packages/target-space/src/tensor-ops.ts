@@ -4,13 +4,19 @@
  * algorithm (realisation, feed-forward, recurrent dynamics) is written once against {@link Ops} and runs on either.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Tape, matMul, ridgeSolve, type Matrix, type RidgePrecision, type TapeNode } from '@beyond-backprop/core-linalg';
+import { ACTIVATIONS, LEAKY_RELU_ALPHA, Tape, matMul, ridgeSolve, type ActivationName, type Matrix, type RidgePrecision, type TapeNode } from '@beyond-backprop/core-linalg';
 
-/** Elementwise activations used by target-space networks (`leakyRelu` has slope 0.2 below zero, eq. 21). */
-export type Activation = 'tanh' | 'sigmoid' | 'relu' | 'leakyRelu' | 'linear';
+/**
+ * Elementwise activations used by target-space networks: the subset of core-linalg's activation registry the float64
+ * tape differentiates (`leakyRelu` has slope {@link LEAKY_RELU_ALPHA} = 0.2 below zero, eq. 21).
+ */
+export type Activation = Extract<ActivationName, 'tanh' | 'sigmoid' | 'relu' | 'leakyRelu' | 'linear'>;
 
-/** Slope of the leaky ReLU for negative inputs, eq. 21 of the paper. */
-export const LEAKY_RELU_ALPHA = 0.2;
+/** The target-space activations, in the order error messages list them. */
+export const TARGET_SPACE_ACTIVATIONS: readonly Activation[] = ['tanh', 'sigmoid', 'relu', 'leakyRelu', 'linear'];
+
+/** Slope of the leaky ReLU for negative inputs, eq. 21 of the paper (core-linalg's registry value, re-exported). */
+export { LEAKY_RELU_ALPHA };
 
 /** Engine-neutral matrix operations (batch-first: one row per example). */
 export interface Ops<T> {
@@ -203,18 +209,7 @@ export class TfOps implements Ops<tf.Tensor2D> {
     return tf.mul(x, s);
   }
   activation(x: tf.Tensor2D, kind: Activation): tf.Tensor2D {
-    switch (kind) {
-      case 'tanh':
-        return tf.tanh(x);
-      case 'sigmoid':
-        return tf.sigmoid(x);
-      case 'relu':
-        return tf.relu(x);
-      case 'leakyRelu':
-        return tf.leakyRelu(x, LEAKY_RELU_ALPHA);
-      default:
-        return x;
-    }
+    return kind === 'linear' ? x : (ACTIVATIONS[kind].tf(x, LEAKY_RELU_ALPHA) as tf.Tensor2D);
   }
   ridgeSolve(a: tf.Tensor2D, t: tf.Tensor2D, lambda: number): tf.Tensor2D {
     return ridgeSolve(a, t, lambda, { precision: this.precision });

@@ -3,7 +3,7 @@
  * (the "weight space" and "weight space + BN" rows of Fairbank & Samothrakis, Table 2).
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkNumber } from '@beyond-backprop/core-linalg';
+import { ACTIVATIONS, LEAKY_RELU_ALPHA, checkNumber } from '@beyond-backprop/core-linalg';
 import { initialiseWeights, type DenseInit } from '@beyond-backprop/training';
 import { resolveConv, type ConvArchitecture, type ConvShape } from './conv-realisation.js';
 
@@ -27,10 +27,7 @@ export interface WeightSpaceCnnOptions {
 export function convLayersModel(shape: ConvShape, options: { batchNorm?: boolean; dropout?: number; seed?: number; name?: string } = {}): tf.Sequential {
   const { batchNorm = false, dropout = 0, seed = 0, name } = options;
   const model = tf.sequential(name === undefined ? {} : { name });
-  const activation = () =>
-    shape.activation === 'leakyRelu'
-      ? tf.layers.leakyReLU({ alpha: 0.2 })
-      : tf.layers.activation({ activation: shape.activation as 'relu' | 'tanh' | 'sigmoid' | 'linear' });
+  const activation = () => ACTIVATIONS[shape.activation].layer({ alpha: LEAKY_RELU_ALPHA })!;
   shape.conv.forEach((c, j) => {
     model.add(tf.layers.conv2d({ filters: c.channels, kernelSize: c.kernel, padding: 'same', ...(j === 0 ? { inputShape: shape.input } : {}) }));
     model.add(activation());

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, Tape, checkNumber, checkTensor, createRng, matrixVariable, type Matrix } from '@beyond-backprop/core-linalg';
-import { exportModelName, runFitLoop, type FitOptions, type History, type ToLayersModelOptions } from '@beyond-backprop/training';
+import { checkInit, exportModelName, initScheme, runFitLoop, type DenseInit, type FitOptions, type History, type ToLayersModelOptions } from '@beyond-backprop/training';
 import { denseLayersModel, fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { feedForward } from './realisation.js';
 import { Float64Ops, TfOps } from './tensor-ops.js';
@@ -17,7 +17,7 @@ import { createFloat64Optimizer, resolveOptimizerConfig, tfOptimizerFor, type Fl
  * - `'glorot-uniform'`: Keras' default, zero biases;
  * - `'he-normal'`: normal with `σ = √(2/f)`, bias row included (the authors' He variant).
  */
-export type WeightInit = 'glorot-truncated' | 'glorot-uniform' | 'he-normal';
+export type WeightInit = DenseInit;
 
 let twinCounter = 0;
 
@@ -38,16 +38,9 @@ export function initialWeights(arch: ResolvedDenseArchitecture, init: WeightInit
   return arch.layers.slice(1).map((d, i) => {
     const fi = f[i]!;
     const data = new Float64Array(fi * d);
-    if (init === 'glorot-uniform') {
-      const limit = Math.sqrt(6 / (fi - 1 + d));
-      for (let k = d; k < data.length; k++) data[k] = rng.uniformRange(-limit, limit);
-    } else if (init === 'glorot-truncated') {
-      const std = Math.sqrt(6 / (fi + d));
-      for (let k = 0; k < data.length; k++) data[k] = rng.truncatedNormal(0, std);
-    } else {
-      const std = Math.sqrt(2 / fi);
-      for (let k = 0; k < data.length; k++) data[k] = rng.normal(0, std);
-    }
+    // Row 0 is the bias row: fan-in without it is fi − 1; zero biases leave it out of the stream.
+    const scheme = initScheme(init, fi - 1, d);
+    for (let k = scheme.randomBias ? 0 : d; k < data.length; k++) data[k] = scheme.draw(rng);
     return { rows: fi, cols: d, data };
   });
 }
@@ -74,7 +67,7 @@ export class WeightSpaceMlp {
     const fn = 'WeightSpaceMlp';
     this.architecture = resolveDenseArchitecture(fn, architecture);
     const init = options.init ?? 'glorot-truncated';
-    if (!['glorot-truncated', 'glorot-uniform', 'he-normal'].includes(init)) throw new InvalidArgumentError(fn, 'options.init', "must be 'glorot-truncated', 'glorot-uniform' or 'he-normal'", init);
+    checkInit(fn, init, 'options.init');
     const seed = options.seed ?? 0;
     checkNumber(fn, 'options.seed', seed, { integer: true });
     this.engine = options.engine ?? 'float64';

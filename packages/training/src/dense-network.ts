@@ -3,11 +3,11 @@
  * from a seed so a comparison between methods starts every run from the same weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg';
+import { ACTIVATIONS, InvalidArgumentError, LEAKY_RELU_ALPHA, checkNumber, type ActivationName } from '@beyond-backprop/core-linalg';
 import { checkInit, initialiseWeights, type DenseInit } from './weight-init.js';
 
 /** Hidden-layer activations understood by {@link denseNetwork}. */
-export type DenseActivation = 'tanh' | 'relu' | 'sigmoid' | 'leakyRelu' | 'linear';
+export type DenseActivation = Extract<ActivationName, 'tanh' | 'relu' | 'sigmoid' | 'leakyRelu' | 'linear'>;
 
 /** Architecture of {@link denseNetwork}. */
 export interface DenseNetworkSpec {
@@ -74,7 +74,7 @@ export function denseNetwork(spec: DenseNetworkSpec): tf.LayersModel {
     const layer = tf.layers.dense({ units: width, name: `${prefix}_hidden_${i + 1}`, ...(inside ? { activation: activation as 'tanh' | 'relu' | 'sigmoid' | 'linear' } : {}) });
     denseLayers.push(layer);
     let h = layer.apply(into) as tf.SymbolicTensor;
-    if (!inside) h = tf.layers.leakyReLU({ alpha: spec.leakyAlpha ?? 0.2, name: `${prefix}_act_${i + 1}` }).apply(h) as tf.SymbolicTensor;
+    if (!inside) h = applyActivation(h, activation, spec.leakyAlpha ?? LEAKY_RELU_ALPHA, `${prefix}_act_${i + 1}`);
     if (spec.batchNorm) h = tf.layers.batchNormalization({ name: `${prefix}_bn_${i + 1}` }).apply(h) as tf.SymbolicTensor;
     sources.push(h);
     last = h;
@@ -86,4 +86,9 @@ export function denseNetwork(spec: DenseNetworkSpec): tf.LayersModel {
   const model = tf.model({ inputs: input, outputs: output, name: prefix });
   initialiseWeights(denseLayers, init, spec.seed ?? 0);
   return model;
+}
+
+function applyActivation(x: tf.SymbolicTensor, activation: DenseActivation, alpha: number, name: string): tf.SymbolicTensor {
+  if (activation === 'linear') return x;
+  return ACTIVATIONS[activation].layer({ alpha, name })!.apply(x) as tf.SymbolicTensor;
 }

@@ -26,7 +26,7 @@ export { earlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 export { meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFunction, type LossName } from './losses.js';
 export { accuracy } from './metrics.js';
 export { denseNetwork, type DenseActivation, type DenseNetworkSpec } from './dense-network.js';
-export { initialiseWeights, type DenseInit } from './weight-init.js';
+export { checkInit, initScheme, initialiseWeights, type DenseInit, type InitScheme } from './weight-init.js';
 export { FUSED_ADAM_KERNEL, FusedAdamOptimizer, fusedAdam } from './fused-optimizer.js';
 export { backpropBatch, fitBackprop, paperAdam, type BackpropFitOptions } from './backprop.js';
 export {

@@ -19,8 +19,38 @@ export type DenseInit = 'glorot-uniform' | 'glorot-truncated' | 'he-normal';
 const INITS: readonly DenseInit[] = ['glorot-uniform', 'glorot-truncated', 'he-normal'];
 
 /** Throws unless `init` names a scheme. */
-export function checkInit(fn: string, init: unknown): asserts init is DenseInit {
-  if (!INITS.includes(init as DenseInit)) throw new InvalidArgumentError(fn, 'init', `must be ${INITS.map((i) => `'${i}'`).join(', ')}`, init);
+export function checkInit(fn: string, init: unknown, argument = 'init'): asserts init is DenseInit {
+  if (!INITS.includes(init as DenseInit)) throw new InvalidArgumentError(fn, argument, `must be ${INITS.map((i) => `'${i}'`).join(', ')}`, init);
+}
+
+/** How one scheme draws a layer's values: the generator call per value, and whether biases are drawn (else zero). */
+export interface InitScheme {
+  draw(rng: Rng): number;
+  randomBias: boolean;
+}
+
+/**
+ * The draw of `init` for a layer with `fanIn` inputs per unit (bias excluded, receptive field included), `fanOut`
+ * units and a receptive field of `receptive` positions (1 for dense layers). Shared by {@link initialiseWeights} (tfjs
+ * layers) and the float64 weight-space twins, so both draw the same numbers from the same stream.
+ *
+ * @example
+ * ```ts
+ * const scheme = initScheme('he-normal', 5, 3);
+ * const w = Array.from({ length: 15 }, () => scheme.draw(rng));
+ * ```
+ */
+export function initScheme(init: DenseInit, fanIn: number, fanOut: number, receptive = 1): InitScheme {
+  if (init === 'glorot-uniform') {
+    const limit = Math.sqrt(6 / (fanIn + receptive * fanOut));
+    return { draw: (rng) => rng.uniformRange(-limit, limit), randomBias: false };
+  }
+  if (init === 'glorot-truncated') {
+    const std = Math.sqrt(6 / (fanIn + 1 + fanOut));
+    return { draw: (rng) => rng.truncatedNormal(0, std), randomBias: true };
+  }
+  const std = Math.sqrt(2 / (fanIn + 1));
+  return { draw: (rng) => rng.normal(0, std), randomBias: true };
 }
 
 function initialiseLayer(layer: tf.layers.Layer, init: DenseInit, rng: Rng): void {
@@ -32,18 +62,9 @@ function initialiseLayer(layer: tf.layers.Layer, init: DenseInit, rng: Rng): voi
   const k = new Float32Array(fanIn * fanOut);
   const hasBias = layer.weights.length > 1;
   const b = new Float32Array(hasBias ? fanOut : 0);
-  if (init === 'glorot-uniform') {
-    const limit = Math.sqrt(6 / (fanIn + receptive * fanOut));
-    for (let i = 0; i < k.length; i++) k[i] = rng.uniformRange(-limit, limit);
-  } else if (init === 'glorot-truncated') {
-    const std = Math.sqrt(6 / (fanIn + 1 + fanOut));
-    for (let i = 0; i < k.length; i++) k[i] = rng.truncatedNormal(0, std);
-    for (let i = 0; i < b.length; i++) b[i] = rng.truncatedNormal(0, std);
-  } else {
-    const std = Math.sqrt(2 / (fanIn + 1));
-    for (let i = 0; i < k.length; i++) k[i] = rng.normal(0, std);
-    for (let i = 0; i < b.length; i++) b[i] = rng.normal(0, std);
-  }
+  const scheme = initScheme(init, fanIn, fanOut, receptive);
+  for (let i = 0; i < k.length; i++) k[i] = scheme.draw(rng);
+  if (scheme.randomBias) for (let i = 0; i < b.length; i++) b[i] = scheme.draw(rng);
   const values = [tf.tensor(k, kernelShape), ...(hasBias ? [tf.tensor1d(b)] : [])];
   layer.setWeights(values);
   tf.dispose(values);
