@@ -1,17 +1,84 @@
 /**
  * The `bbp` command line: `bbp list`, `bbp run <experiment> [options]` and `bbp sweep <experiment> --param … --values …`.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
-import { BbpError } from '@beyond-backprop/core-linalg';
+import { BbpError, InvalidArgumentError } from '@beyond-backprop/core-linalg';
 import { registerBuiltins, runExperiment } from './builtins.js';
 import { renderRunSvg } from './plot-svg.js';
 import { createProgressReporter } from './progress.js';
 import { listExperiments, listMethods, optionKey, type RunOptions } from '@beyond-backprop/experiments';
+import { closestName } from './suggest.js';
 import { summaryTable } from './summary-table.js';
 import { runSweep, sweepTable } from './sweep.js';
 
-const VERSION = '0.0.0';
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** The CLI's own version, from its package.json (the same file in src/ and dist/ runs). */
+export const VERSION: string = (JSON.parse(readFileSync(resolve(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The git commit the CLI runs from, or `null` outside a git checkout (an npm install). */
+export function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageDir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Throws a usage error (exit 2) unless `target` ("-" = stdout) can be written: checked before any training. */
+function checkWritable(option: string, target: unknown): void {
+  if (typeof target !== 'string' || target === '-') return;
+  const file = resolve(target);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new InvalidArgumentError('bbp run', option, 'must name a file, not a directory', target);
+  const dir = dirname(file);
+  if (!existsSync(dir)) throw new InvalidArgumentError('bbp run', option, `must be in an existing directory (${dir} does not exist)`, target);
+  try {
+    accessSync(existsSync(file) ? file : dir, constants.W_OK);
+  } catch {
+    throw new InvalidArgumentError('bbp run', option, 'must be a writable path', target);
+  }
+}
+
+/** Usage error with a "did you mean" for an unknown experiment or method name. */
+function checkNames(command: string, experiment: string, method: string | undefined): void {
+  const experiments = listExperiments();
+  const found = experiments.find((e) => e.name === experiment);
+  if (!found) {
+    const guess = closestName(experiment, experiments.map((e) => e.name));
+    throw new InvalidArgumentError(`bbp ${command}`, 'experiment', `must be one of: ${experiments.map((e) => e.name).join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`, experiment);
+  }
+  if (method === undefined) return;
+  const usable = listMethods().filter((m) => m.supports(found)).map((m) => m.name);
+  if (!usable.includes(method)) {
+    const guess = closestName(method, usable);
+    throw new InvalidArgumentError(`bbp ${command}`, '--method', `must be one of the methods for '${experiment}': ${usable.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`, method);
+  }
+}
+
+/**
+ * Rejects experiment/method flags given on the command line that the chosen experiment and method do not read,
+ * listing the ones that apply.
+ */
+function checkApplicable(command: string, experiment: string, opts: Record<string, unknown>, methodFlags: Map<string, string>): void {
+  const e = listExperiments().find((x) => x.name === experiment)!;
+  const methodName = (opts.method as string | undefined) ?? e.defaults.method;
+  const m = listMethods().find((x) => x.name === methodName);
+  const applicable = new Set([...(e.options ?? []), ...(m?.options ?? [])].map((o) => optionKey(o.flag)));
+  const stray = [...methodFlags.keys()].filter((key) => opts[key] !== undefined && !applicable.has(key));
+  if (stray.length === 0) return;
+  const flag = (key: string) => methodFlags.get(key)!.split(' ')[0]!;
+  const list = [...applicable].map(flag);
+  throw new InvalidArgumentError(
+    `bbp ${command}`,
+    stray.map(flag).join(', '),
+    `does not apply to ${experiment} --method ${methodName}; the options that do: ${list.length ? list.join(', ') : '(none besides the training options)'}`,
+    stray.map((k) => `${flag(k)} ${String(opts[k])}`).join(' '),
+  );
+}
 
 function integer(value: string): number {
   const n = Number(value);
@@ -114,7 +181,8 @@ async function withInterrupt(body: (signal: AbortSignal) => Promise<void>): Prom
 export function createProgram(): Command {
   registerBuiltins();
   const program = new Command();
-  program.name('bbp').description('Run and compare beyond-backprop training experiments').version(VERSION).showHelpAfterError();
+  // A usage error prints one line and a pointer to --help, never the whole help: the message must stay on screen.
+  program.name('bbp').description('Run and compare beyond-backprop training experiments').version(VERSION).showHelpAfterError("(run 'bbp help <command>' or add --help for the options)");
   // Set before adding commands: commander copies these settings into each subcommand when it is created.
   program.exitOverride();
   program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
@@ -156,6 +224,10 @@ export function createProgram(): Command {
     .option('--plot <file>', 'write an SVG of the loss curves (and the decision surface for 2-D data)');
   const methodFlags = addMethodFlags(run);
   run.action(async (experiment: string, opts: Record<string, unknown>) => {
+    checkNames('run', experiment, opts.method as string | undefined);
+    checkApplicable('run', experiment, opts, methodFlags);
+    checkWritable('--json', opts.json);
+    checkWritable('--plot', opts.plot);
     await withInterrupt(async (signal) => {
       const reporter = opts.quiet ? null : createProgressReporter();
       const options: RunOptions = { ...runOptions(experiment, opts, methodFlags), seed: opts.seed as number, signal, onStart: reporter?.onStart, onEpoch: reporter?.onEpoch };
@@ -164,8 +236,11 @@ export function createProgram(): Command {
         try {
           const ending = result.stopReason === 'aborted' ? `stopped after ${result.epochs} epochs` : result.stopReason === 'target-reached' ? `target reached after ${result.iterations} iterations` : `done in ${result.wallSeconds.toFixed(2)} s`;
           reporter?.finish(ending);
-          if (!opts.quiet || opts.json !== '-') process.stderr.write(`${summaryTable(result)}\n`);
-          if (typeof opts.json === 'string') writeOutput(opts.json, JSON.stringify(result, null, 2));
+          // Results on stdout (progress is on stderr); with `--json -` stdout carries the JSON alone.
+          if (opts.json === '-') {
+            if (!opts.quiet) process.stderr.write(`${summaryTable(result)}\n`);
+          } else process.stdout.write(`${summaryTable(result)}\n`);
+          if (typeof opts.json === 'string') writeOutput(opts.json, JSON.stringify({ ...result, version: VERSION, gitCommit: gitCommit() }, null, 2));
           if (typeof opts.plot === 'string') writeFileSync(opts.plot, renderRunSvg(result, data, trained.predict));
         } finally {
           trained.dispose();
@@ -189,8 +264,12 @@ export function createProgram(): Command {
     .option('--json <file>', 'write the sweep result as JSON ("-" for stdout)');
   const sweepFlags = addMethodFlags(sweep);
   sweep.action(async (experiment: string, opts: Record<string, unknown>) => {
+    checkNames('sweep', experiment, opts.method as string | undefined);
+    checkApplicable('sweep', experiment, opts, sweepFlags);
+    checkWritable('--json', opts.json);
+    const seeds = String(opts.seeds).split(',').map((v) => Number(v.trim()));
+    if (seeds.some((s) => !Number.isInteger(s))) throw new InvalidArgumentError('bbp sweep', '--seeds', 'must be comma-separated integers, e.g. 0,1,2', String(opts.seeds));
     await withInterrupt(async (signal) => {
-      const seeds = String(opts.seeds).split(',').map((v) => integer(v.trim()));
       const values = String(opts.values).split(',').map((v) => v.trim()).filter((v) => v !== '').map((v) => (Number.isFinite(Number(v)) ? Number(v) : v));
       const base = runOptions(experiment, opts, sweepFlags);
       const result = await runSweep({
@@ -208,7 +287,9 @@ export function createProgram(): Command {
               process.stderr.write(`  ${String(opts.param)}=${value} seed ${seed}: ${reached} · ${r.msPerIteration.toFixed(2)} ms/it\n`);
             },
       });
-      if (!opts.quiet || opts.json !== '-') process.stderr.write(`${sweepTable(result)}\n`);
+      if (opts.json === '-') {
+        if (!opts.quiet) process.stderr.write(`${sweepTable(result)}\n`);
+      } else process.stdout.write(`${sweepTable(result)}\n`);
       if (typeof opts.json === 'string') writeOutput(opts.json, JSON.stringify(result, null, 2));
     });
   });
@@ -228,11 +309,14 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
     if (typeof code === 'string' && code.startsWith('commander.')) return 2;
+    // Messages of the CLI's own checks already start with "bbp run:"; others get the "bbp:" prefix once.
+    const line = (message: string) => process.stderr.write(`${message.startsWith('bbp ') ? message : `bbp: ${message}`}\n`);
     if (error instanceof BbpError) {
-      process.stderr.write(`bbp: ${error.message}\n`);
-      return error.code === 'invalid-argument' ? 2 : 1;
+      line(error.message);
+      return error.code === 'invalid-argument' || error.code === 'not-finite' ? 2 : 1;
     }
-    process.stderr.write(`bbp: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A stack trace only on request: BBP_DEBUG=1.
+    line(error instanceof Error ? (process.env.BBP_DEBUG ? (error.stack ?? error.message) : error.message) : String(error));
     return 1;
   }
 }

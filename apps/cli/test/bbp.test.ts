@@ -14,6 +14,7 @@ import {
   renderRunSvg,
   runExperiment,
   summaryTable,
+  VERSION,
   type MethodContext,
 } from '../src/index.js';
 import { bbp } from './cli-harness.js';
@@ -70,7 +71,7 @@ describe('bbp run', () => {
     const dir = scratchDir('bbp-');
     const jsonPath = join(dir, 'out.json');
     const svgPath = join(dir, 'out.svg');
-    const { code, stderr } = await bbp('run', 'two-spirals', '--method', 'backprop', '--epochs', '40', '--seed', '3', '--json', jsonPath, '--plot', svgPath);
+    const { code, stdout, stderr } = await bbp('run', 'two-spirals', '--method', 'backprop', '--epochs', '40', '--seed', '3', '--json', jsonPath, '--plot', svgPath);
     expect(code, stderr).toBe(0);
     const result = JSON.parse(readFileSync(jsonPath, 'utf8'));
     for (const key of ['experiment', 'method', 'seed', 'epochs', 'backend', 'trainAccuracy', 'testAccuracy', 'finalLoss', 'msPerIteration', 'history']) {
@@ -87,7 +88,11 @@ describe('bbp run', () => {
     expect(result.trainAccuracy).toBeLessThanOrEqual(1);
     expect(result.msPerIteration).toBeGreaterThan(0);
     expect(result.history[39].trainAccuracy).toBe(result.trainAccuracy);
-    expect(stderr).toMatch(/│ test accuracy\s+│ \d+\.\d\d%\s+│/);
+    // Results on stdout (so `> out.txt` captures them), progress on stderr.
+    expect(stdout).toMatch(/│ test accuracy\s+│ \d+\.\d\d%\s+│/);
+    expect(stderr).not.toMatch(/│ test accuracy/);
+    expect(result.version).toBe(VERSION);
+    expect(result.gitCommit).toMatch(/^[0-9a-f]{40}$/);
     const svg = readFileSync(svgPath, 'utf8');
     expect(svg.startsWith('<?xml')).toBe(true);
     expect(svg).toContain('<svg');
@@ -116,6 +121,58 @@ describe('bbp run', () => {
     const optimizer = await bbp('run', 'two-spirals', '--optimizer', 'lbfgs', '--quiet');
     expect(optimizer.code).toBe(2);
     expect(optimizer.stderr).toMatch(/'--optimizer' must be 'adam' or 'sgd'/);
+  });
+
+  it('a mistyped option gets a one-line error with its suggestion, not the whole help', async () => {
+    const typo = await bbp('run', 'two-spirals', '--epocs', '3');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/Did you mean --epochs\?/);
+    expect(typo.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(3);
+    expect(typo.stdout).toBe('');
+  });
+
+  it('unknown experiment and method names get a suggestion, one "bbp run:" prefix and no stray "failed" line', async () => {
+    const experiment = await bbp('run', 'two-spiral', '--quiet');
+    expect(experiment.code).toBe(2);
+    expect(experiment.stderr).toMatch(/did you mean 'two-spirals'\?/);
+    expect(experiment.stderr).not.toMatch(/bbp: bbp/);
+    expect(experiment.stderr.startsWith('bbp run: ')).toBe(true);
+    const method = await bbp('run', 'two-spirals', '--method', 'backpro');
+    expect(method.code).toBe(2);
+    expect(method.stderr).toMatch(/did you mean 'backprop'\?/);
+    expect(method.stderr).not.toMatch(/failed/);
+    expect(method.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('rejects options that do not apply to the experiment and method, listing those that do', async () => {
+    const { code, stderr } = await bbp('run', 'xor', '--method', 'backprop', '--k', '5', '--delay', '9', '--quiet');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/argument '--delay, --k'/);
+    expect(stderr).toMatch(/the options that do: /);
+    expect(stderr).toMatch(/does not apply to xor --method backprop/);
+  });
+
+  it('checks --json and --plot paths before training: usage error, exit 2, no stack trace', async () => {
+    const dir = scratchDir('bbp-paths-');
+    const json = await bbp('run', 'two-spirals', '--epochs', '1', '--quiet', '--json', join(dir, 'missing', 'out.json'));
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/bbp run: argument '--json' must be in an existing directory/);
+    expect(json.stderr).not.toMatch(/\n\s+at /);
+    const plot = await bbp('run', 'two-spirals', '--epochs', '1', '--quiet', '--plot', dir);
+    expect(plot.code).toBe(2);
+    expect(plot.stderr).toMatch(/'--plot' must name a file, not a directory/);
+  });
+
+  it('sweep --seeds with a non-integer says so and exits 2', async () => {
+    const { code, stderr } = await bbp('sweep', 'two-spirals', '--param', 'epochs', '--values', '1', '--seeds', 'a', '--quiet');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/bbp sweep: argument '--seeds' must be comma-separated integers/);
+  });
+
+  it('bbp --version prints the package version', async () => {
+    const { code, stdout } = await bbp('--version');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
   });
 });
 

@@ -88,7 +88,7 @@ function denseRun(ctx: MethodContext, ocu: boolean): MethodRun {
     },
   );
   xBar.dispose();
-  return networkRun(ctx, net, x, y, arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, inputSize]) as tf.Tensor2D)));
+  return networkRun<tf.Tensor2D, tf.Tensor>(ctx, net, x as tf.Tensor2D, y, arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, inputSize]) as tf.Tensor2D)));
 }
 
 function recurrentRun(ctx: MethodContext, ocu: boolean): MethodRun {
