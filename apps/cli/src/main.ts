@@ -165,15 +165,21 @@ function runOptions(experiment: string, opts: Record<string, unknown>, methodFla
   };
 }
 
+/** Set by {@link main}: a Ctrl-C that arrived before the command started (see bin.ts). */
+let earlyInterrupt: AbortSignal | undefined;
+
 /** Runs `body` with an AbortSignal that Ctrl-C fires (the run then stops after the current epoch). */
 async function withInterrupt(body: (signal: AbortSignal) => Promise<void>): Promise<void> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
+  if (earlyInterrupt?.aborted) controller.abort();
+  earlyInterrupt?.addEventListener('abort', onSigint, { once: true });
   process.once('SIGINT', onSigint);
   try {
     await body(controller.signal);
   } finally {
     process.removeListener('SIGINT', onSigint);
+    earlyInterrupt?.removeEventListener('abort', onSigint);
   }
 }
 
@@ -300,7 +306,8 @@ export function createProgram(): Command {
  * Runs the CLI with `argv` (as in `process.argv`) and returns the exit code: 0 on success, 1 for a failed run
  * (with a one-line reason on stderr), 2 for a usage error.
  */
-export async function main(argv: string[] = process.argv): Promise<number> {
+export async function main(argv: string[] = process.argv, context: { interrupted?: AbortSignal } = {}): Promise<number> {
+  earlyInterrupt = context.interrupted;
   const program = createProgram();
   try {
     await program.parseAsync(argv);

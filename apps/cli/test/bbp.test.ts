@@ -15,6 +15,7 @@ import {
   runExperiment,
   summaryTable,
   VERSION,
+  main,
   type MethodContext,
 } from '../src/index.js';
 import { bbp } from './cli-harness.js';
@@ -167,6 +168,40 @@ describe('bbp run', () => {
     const { code, stderr } = await bbp('sweep', 'two-spirals', '--param', 'epochs', '--values', '1', '--seeds', 'a', '--quiet');
     expect(code).toBe(2);
     expect(stderr).toMatch(/bbp sweep: argument '--seeds' must be comma-separated integers/);
+  });
+
+  it('sweep --param lr sweeps the learning rate; an interrupted sweep is marked aborted', async () => {
+    const { code, stdout, stderr } = await bbp('sweep', 'two-spirals', '--method', 'backprop', '--param', 'lr', '--values', '0.01,0.02', '--epochs', '2', '--target-accuracy', '0.999', '--keep-going', '--quiet', '--json', '-');
+    expect(code, stderr).toBe(0);
+    const sweep = JSON.parse(stdout);
+    expect(sweep.param).toBe('lr');
+    expect(sweep.points.map((p: { results: Array<{ hyperparameters: { learningRate: number } }> }) => p.results[0]!.hyperparameters.learningRate)).toEqual([0.01, 0.02]);
+    expect(sweep.aborted).toBe(false);
+    const interrupted = new AbortController();
+    interrupted.abort();
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const aborted = await main(['node', 'bbp', 'sweep', 'two-spirals', '--method', 'backprop', '--param', 'lr', '--values', '0.01,0.02', '--epochs', '2', '--target-accuracy', '0.999', '--quiet', '--json', '-'], { interrupted: interrupted.signal });
+    spy.mockRestore();
+    err.mockRestore();
+    expect(aborted).toBe(0);
+    expect(JSON.parse(out).aborted).toBe(true);
+  });
+
+  it('a Ctrl-C before the command starts still ends the run with its JSON, marked aborted', async () => {
+    const interrupted = new AbortController();
+    interrupted.abort();
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const code = await main(['node', 'bbp', 'run', 'two-spirals', '--method', 'backprop', '--epochs', '50', '--quiet', '--json', '-'], { interrupted: interrupted.signal });
+    spy.mockRestore();
+    err.mockRestore();
+    expect(code).toBe(0);
+    const result = JSON.parse(out);
+    expect(result.stopReason).toBe('aborted');
+    expect(result.epochs).toBeLessThan(50);
   });
 
   it('bbp --version prints the package version', async () => {
