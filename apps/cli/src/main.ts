@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { Command, Help, Option, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { BbpError, InvalidArgumentError } from '@beyond-backprop/core-linalg';
 import { registerBuiltins, runExperiment } from './builtins.js';
 import { renderRunSvg } from './plot-svg.js';
@@ -129,18 +129,66 @@ function addTrainingOptions(command: Command): Command {
     .option('-q, --quiet', 'no progress output');
 }
 
-/** Adds every experiment's and method's own flags; returns option key → flag. */
+/** `bbp run <experiment> [--method <m>] --help`: the experiment and method whose options alone the help shows. */
+let helpScope: { experiment: string; method: string | undefined } | null = null;
+
+/** The option keys the experiment and method (default: the experiment's) read, or `null` if either is unknown. */
+function applicableKeys(experiment: string, method: string | undefined): Set<string> | null {
+  const e = listExperiments().find((x) => x.name === experiment);
+  if (!e) return null;
+  const m = listMethods().find((x) => x.name === (method ?? e.defaults.method));
+  if (!m) return null;
+  return new Set([...(e.options ?? []), ...(m.options ?? [])].map((o) => optionKey(o.flag)));
+}
+
+/**
+ * Adds every experiment's and method's own flags, grouped in the help under the experiments and methods that read
+ * them; returns option key → flag. With {@link helpScope} set, the help lists only the flags that apply.
+ */
 function addMethodFlags(command: Command): Map<string, string> {
   const flags = new Map<string, string>();
-  for (const m of [...listExperiments(), ...listMethods()]) {
-    for (const o of m.options ?? []) {
-      const key = optionKey(o.flag);
-      if (flags.has(key)) continue;
-      flags.set(key, o.flag);
-      command.option(o.flag, `${o.description} [${m.name}]`);
+  const owners = new Map<string, string[]>();
+  const descriptions = new Map<string, string>();
+  const kinds = new Map<string, string>();
+  for (const [kind, list] of [['experiment', listExperiments()], ['method', listMethods()]] as const) {
+    for (const m of list) {
+      for (const o of m.options ?? []) {
+        const key = optionKey(o.flag);
+        if (!flags.has(key)) {
+          flags.set(key, o.flag);
+          descriptions.set(key, o.description);
+        }
+        owners.set(key, [...(owners.get(key) ?? []), m.name]);
+        kinds.set(key, kinds.has(key) && kinds.get(key) !== kind ? 'experiment and method' : kind);
+      }
     }
   }
+  for (const [key, flag] of flags) {
+    const names = owners.get(key)!;
+    const heading = `Options of ${kinds.get(key)}${names.length > 1 ? 's' : ''} ${names.join(', ')}:`;
+    command.addOption(new Option(flag, descriptions.get(key)).helpGroup(heading));
+  }
+  command.configureHelp({
+    visibleOptions(cmd) {
+      const all = Help.prototype.visibleOptions.call(this, cmd);
+      const keep = helpScope ? applicableKeys(helpScope.experiment, helpScope.method) : null;
+      return keep ? all.filter((o) => !flags.has(o.attributeName()) || keep.has(o.attributeName())) : all;
+    },
+  });
   return flags;
+}
+
+/** Reads `run|sweep <experiment> [--method m] … --help` from argv so that the help shows only what applies. */
+function scopeHelp(argv: string[]): void {
+  helpScope = null;
+  const args = argv.slice(2);
+  if (!args.includes('--help') && !args.includes('-h')) return;
+  if (args[0] !== 'run' && args[0] !== 'sweep') return;
+  const experiment = args[1];
+  if (!experiment || experiment.startsWith('-')) return;
+  const at = args.findIndex((a) => a === '--method' || a === '-m');
+  const inline = args.find((a) => a.startsWith('--method='));
+  helpScope = { experiment, method: at >= 0 ? args[at + 1] : inline?.slice('--method='.length) };
 }
 
 /** Parsed command-line values → runner options (without seed, signal and progress hooks). */
@@ -308,6 +356,7 @@ export function createProgram(): Command {
  */
 export async function main(argv: string[] = process.argv, context: { interrupted?: AbortSignal } = {}): Promise<number> {
   earlyInterrupt = context.interrupted;
+  scopeHelp(argv);
   const program = createProgram();
   try {
     await program.parseAsync(argv);

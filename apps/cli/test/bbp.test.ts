@@ -204,6 +204,19 @@ describe('bbp run', () => {
     expect(result.epochs).toBeLessThan(50);
   });
 
+  it('run --help groups the options by the experiments and methods that read them; with an experiment and method only what applies', async () => {
+    const all = await bbp('run', '--help');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/Options of experiments? [^\n]*bit-memory[^\n]*:\n\s+--delay/);
+    expect(all.stdout).toContain('--lambda');
+    expect(all.stdout).not.toMatch(/\[softmax\]|\[mnist-mlp\]/);
+    const scoped = await bbp('run', 'xor', '--method', 'backprop', '--help');
+    expect(scoped.code).toBe(0);
+    expect(scoped.stdout).toContain('--init');
+    expect(scoped.stdout).toContain('--epochs');
+    for (const other of ['--delay', '--lambda', '--k ', '--finetune']) expect(scoped.stdout).not.toContain(other);
+  });
+
   it('bbp --version prints the package version', async () => {
     const { code, stdout } = await bbp('--version');
     expect(code).toBe(0);
