@@ -34,4 +34,4 @@ export { registerBuiltins, runExperiment } from './builtins.js';
 export { renderRunSvg, type PlotOptions } from './plot-svg.js';
 export { summaryTable } from './summary-table.js';
 export { runSweep, sweepTable, type SweepOptions, type SweepPoint, type SweepResult } from './sweep.js';
-export { createProgram, main } from './main.js';
+export { VERSION, createProgram, gitCommit, main } from './main.js';

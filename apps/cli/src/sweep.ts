@@ -22,6 +22,16 @@ export interface SweepOptions extends Omit<RunOptions, 'experiment' | 'seed' | '
   onRun?: (value: string | number, seed: number, result: RunResult) => void;
 }
 
+/** Training options that can be swept besides the experiment's and method's own: `--param lr` etc. */
+const TRAINING_PARAMS: Readonly<Record<string, 'learningRate' | 'epochs' | 'batchSize' | 'optimizer' | 'evalEvery'>> = {
+  lr: 'learningRate',
+  learningRate: 'learningRate',
+  epochs: 'epochs',
+  batchSize: 'batchSize',
+  optimizer: 'optimizer',
+  evalEvery: 'evalEvery',
+};
+
 /** One value of the swept option. */
 export interface SweepPoint {
   value: string | number;
@@ -46,6 +56,8 @@ export interface SweepResult {
   largestAllSolved: string | number | null;
   /** The last value at which at least one trial reached the target. */
   largestAnySolved: string | number | null;
+  /** Whether the sweep was interrupted (Ctrl-C / the signal): the values after the last point were not tried. */
+  aborted: boolean;
 }
 
 /**
@@ -68,8 +80,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   if (target === undefined) throw new InvalidArgumentError(fn, '--target-accuracy', `is needed: '${spec.name}' has no default target`, undefined);
   const methodSpec = getMethod(options.method ?? spec.defaults.method, spec);
   const declared = [...(spec.options ?? []), ...(methodSpec.options ?? [])].map((o) => optionKey(o.flag));
-  if (!declared.includes(options.param)) {
-    throw new InvalidArgumentError(fn, '--param', `must be an option of '${spec.name}' or '${methodSpec.name}': ${declared.join(', ')}`, options.param);
+  const training = TRAINING_PARAMS[options.param];
+  if (!declared.includes(options.param) && !training) {
+    throw new InvalidArgumentError(fn, '--param', `must be an option of '${spec.name}' or '${methodSpec.name}' (${declared.join(', ')}) or a training option (lr, epochs, batch-size, optimizer, eval-every)`, options.param);
   }
   const points: SweepPoint[] = [];
   let method = methodSpec.name;
@@ -80,7 +93,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       const { result, run } = await runExperiment({
         ...options,
         seed,
-        methodOptions: { ...options.methodOptions, [options.param]: value },
+        ...(training ? { [training]: value } : {}),
+        methodOptions: training ? options.methodOptions : { ...options.methodOptions, [options.param]: value },
         targetAccuracy: target,
       });
       run.dispose();
@@ -111,6 +125,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     points,
     largestAllSolved: all.at(-1)?.value ?? null,
     largestAnySolved: any.at(-1)?.value ?? null,
+    aborted: options.signal?.aborted === true || points.some((p) => p.results.some((r) => r.stopReason === 'aborted')),
   };
 }
 
@@ -130,5 +145,6 @@ export function sweepTable(sweep: SweepResult): string {
     line(header),
     ...rows.map(line),
     `largest ${sweep.param} solved by every seed: ${sweep.largestAllSolved ?? 'none'}; by at least one: ${sweep.largestAnySolved ?? 'none'}`,
+    ...(sweep.aborted ? ['aborted: interrupted before every value and seed was run'] : []),
   ].join('\n');
 }

@@ -14,6 +14,8 @@ import {
   renderRunSvg,
   runExperiment,
   summaryTable,
+  VERSION,
+  main,
   type MethodContext,
 } from '../src/index.js';
 import { bbp } from './cli-harness.js';
@@ -70,7 +72,7 @@ describe('bbp run', () => {
     const dir = scratchDir('bbp-');
     const jsonPath = join(dir, 'out.json');
     const svgPath = join(dir, 'out.svg');
-    const { code, stderr } = await bbp('run', 'two-spirals', '--method', 'backprop', '--epochs', '40', '--seed', '3', '--json', jsonPath, '--plot', svgPath);
+    const { code, stdout, stderr } = await bbp('run', 'two-spirals', '--method', 'backprop', '--epochs', '40', '--seed', '3', '--json', jsonPath, '--plot', svgPath);
     expect(code, stderr).toBe(0);
     const result = JSON.parse(readFileSync(jsonPath, 'utf8'));
     for (const key of ['experiment', 'method', 'seed', 'epochs', 'backend', 'trainAccuracy', 'testAccuracy', 'finalLoss', 'msPerIteration', 'history']) {
@@ -87,7 +89,11 @@ describe('bbp run', () => {
     expect(result.trainAccuracy).toBeLessThanOrEqual(1);
     expect(result.msPerIteration).toBeGreaterThan(0);
     expect(result.history[39].trainAccuracy).toBe(result.trainAccuracy);
-    expect(stderr).toMatch(/│ test accuracy\s+│ \d+\.\d\d%\s+│/);
+    // Results on stdout (so `> out.txt` captures them), progress on stderr.
+    expect(stdout).toMatch(/│ test accuracy\s+│ \d+\.\d\d%\s+│/);
+    expect(stderr).not.toMatch(/│ test accuracy/);
+    expect(result.version).toBe(VERSION);
+    expect(result.gitCommit).toMatch(/^[0-9a-f]{40}$/);
     const svg = readFileSync(svgPath, 'utf8');
     expect(svg.startsWith('<?xml')).toBe(true);
     expect(svg).toContain('<svg');
@@ -116,6 +122,105 @@ describe('bbp run', () => {
     const optimizer = await bbp('run', 'two-spirals', '--optimizer', 'lbfgs', '--quiet');
     expect(optimizer.code).toBe(2);
     expect(optimizer.stderr).toMatch(/'--optimizer' must be 'adam' or 'sgd'/);
+  });
+
+  it('a mistyped option gets a one-line error with its suggestion, not the whole help', async () => {
+    const typo = await bbp('run', 'two-spirals', '--epocs', '3');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/Did you mean --epochs\?/);
+    expect(typo.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(3);
+    expect(typo.stdout).toBe('');
+  });
+
+  it('unknown experiment and method names get a suggestion, one "bbp run:" prefix and no stray "failed" line', async () => {
+    const experiment = await bbp('run', 'two-spiral', '--quiet');
+    expect(experiment.code).toBe(2);
+    expect(experiment.stderr).toMatch(/did you mean 'two-spirals'\?/);
+    expect(experiment.stderr).not.toMatch(/bbp: bbp/);
+    expect(experiment.stderr.startsWith('bbp run: ')).toBe(true);
+    const method = await bbp('run', 'two-spirals', '--method', 'backpro');
+    expect(method.code).toBe(2);
+    expect(method.stderr).toMatch(/did you mean 'backprop'\?/);
+    expect(method.stderr).not.toMatch(/failed/);
+    expect(method.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('rejects options that do not apply to the experiment and method, listing those that do', async () => {
+    const { code, stderr } = await bbp('run', 'xor', '--method', 'backprop', '--k', '5', '--delay', '9', '--quiet');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/argument '--delay, --k'/);
+    expect(stderr).toMatch(/the options that do: /);
+    expect(stderr).toMatch(/does not apply to xor --method backprop/);
+  });
+
+  it('checks --json and --plot paths before training: usage error, exit 2, no stack trace', async () => {
+    const dir = scratchDir('bbp-paths-');
+    const json = await bbp('run', 'two-spirals', '--epochs', '1', '--quiet', '--json', join(dir, 'missing', 'out.json'));
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/bbp run: argument '--json' must be in an existing directory/);
+    expect(json.stderr).not.toMatch(/\n\s+at /);
+    const plot = await bbp('run', 'two-spirals', '--epochs', '1', '--quiet', '--plot', dir);
+    expect(plot.code).toBe(2);
+    expect(plot.stderr).toMatch(/'--plot' must name a file, not a directory/);
+  });
+
+  it('sweep --seeds with a non-integer says so and exits 2', async () => {
+    const { code, stderr } = await bbp('sweep', 'two-spirals', '--param', 'epochs', '--values', '1', '--seeds', 'a', '--quiet');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/bbp sweep: argument '--seeds' must be comma-separated integers/);
+  });
+
+  it('sweep --param lr sweeps the learning rate; an interrupted sweep is marked aborted', async () => {
+    const { code, stdout, stderr } = await bbp('sweep', 'two-spirals', '--method', 'backprop', '--param', 'lr', '--values', '0.01,0.02', '--epochs', '2', '--target-accuracy', '0.999', '--keep-going', '--quiet', '--json', '-');
+    expect(code, stderr).toBe(0);
+    const sweep = JSON.parse(stdout);
+    expect(sweep.param).toBe('lr');
+    expect(sweep.points.map((p: { results: Array<{ hyperparameters: { learningRate: number } }> }) => p.results[0]!.hyperparameters.learningRate)).toEqual([0.01, 0.02]);
+    expect(sweep.aborted).toBe(false);
+    const interrupted = new AbortController();
+    interrupted.abort();
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const aborted = await main(['node', 'bbp', 'sweep', 'two-spirals', '--method', 'backprop', '--param', 'lr', '--values', '0.01,0.02', '--epochs', '2', '--target-accuracy', '0.999', '--quiet', '--json', '-'], { interrupted: interrupted.signal });
+    spy.mockRestore();
+    err.mockRestore();
+    expect(aborted).toBe(0);
+    expect(JSON.parse(out).aborted).toBe(true);
+  });
+
+  it('a Ctrl-C before the command starts still ends the run with its JSON, marked aborted', async () => {
+    const interrupted = new AbortController();
+    interrupted.abort();
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const code = await main(['node', 'bbp', 'run', 'two-spirals', '--method', 'backprop', '--epochs', '50', '--quiet', '--json', '-'], { interrupted: interrupted.signal });
+    spy.mockRestore();
+    err.mockRestore();
+    expect(code).toBe(0);
+    const result = JSON.parse(out);
+    expect(result.stopReason).toBe('aborted');
+    expect(result.epochs).toBeLessThan(50);
+  });
+
+  it('run --help groups the options by the experiments and methods that read them; with an experiment and method only what applies', async () => {
+    const all = await bbp('run', '--help');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/Options of experiments? [^\n]*bit-memory[^\n]*:\n\s+--delay/);
+    expect(all.stdout).toContain('--lambda');
+    expect(all.stdout).not.toMatch(/\[softmax\]|\[mnist-mlp\]/);
+    const scoped = await bbp('run', 'xor', '--method', 'backprop', '--help');
+    expect(scoped.code).toBe(0);
+    expect(scoped.stdout).toContain('--init');
+    expect(scoped.stdout).toContain('--epochs');
+    for (const other of ['--delay', '--lambda', '--k ', '--finetune']) expect(scoped.stdout).not.toContain(other);
+  });
+
+  it('bbp --version prints the package version', async () => {
+    const { code, stdout } = await bbp('--version');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
   });
 });
 

@@ -14,14 +14,18 @@ afterEach(() => vi.restoreAllMocks());
 const LRA_METHODS = ['rec-lra', 'rec-lra-resnet', 'lra-rnn', 'lra-rnn-plain', 'bptt'];
 
 describe('bbp with the LRA methods', () => {
-  it('`bbp run two-moons --method rec-lra` reaches ≥ 97% test accuracy with the defaults', async () => {
+  it('`bbp run two-moons --method rec-lra` learns with the paper defaults (Adam on E) and reaches ≥ 97% with --e-optimizer sgd', async () => {
     const { code, stdout, stderr } = await bbp('run', 'two-moons', '--method', 'rec-lra', '--quiet', '--json', '-');
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout);
     expect(result.method).toBe('rec-lra');
     expect(result.epochs).toBe(100);
-    expect(result.testAccuracy).toBeGreaterThanOrEqual(0.97);
+    // Adam on the error synapses (P2 §4) gives 0.877 here; see the LRA guide.
+    expect(result.testAccuracy).toBeGreaterThanOrEqual(0.85);
     expect(result.hyperparameters.sigmaW).toBe(0.5);
+    const sgd = await bbp('run', 'two-moons', '--method', 'rec-lra', '--e-optimizer', 'sgd', '--quiet', '--json', '-');
+    expect(sgd.code, sgd.stderr).toBe(0);
+    expect(JSON.parse(sgd.stdout).testAccuracy).toBeGreaterThanOrEqual(0.97);
   });
 
   it('lists the methods for dense and temporal experiments only, and the new experiments', async () => {

@@ -60,6 +60,21 @@ describe('bbp run --method platonic', () => {
     tuned.run.dispose();
   });
 
+  it("the guide's fine-tune (--lambda 1e-6 --width 128 --finetune … --lr 1e-4) keeps the closed-form accuracy (readout only by default)", async () => {
+    const args = ['run', 'two-spirals', '--method', 'platonic', '--lambda', '1e-6', '--width', '128', '--lr', '1e-4', '--quiet', '--json', '-'];
+    const closed = await bbp(...args);
+    expect(closed.code, closed.stderr).toBe(0);
+    const tuned = await bbp(...args, '--finetune', '30');
+    expect(tuned.code, tuned.stderr).toBe(0);
+    const [a, b] = [JSON.parse(closed.stdout), JSON.parse(tuned.stdout)];
+    expect(b.history).toHaveLength(31);
+    expect(b.testAccuracy).toBeGreaterThanOrEqual(a.testAccuracy);
+    expect(b.trainAccuracy).toBeGreaterThanOrEqual(a.trainAccuracy - 1 / 194);
+    const bad = await bbp('run', 'two-spirals', '--method', 'platonic', '--finetune', '1', '--finetune-layers', 'some', '--quiet');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/'--finetune-layers' must be 'readout' or 'all'/);
+  });
+
   it('reports bad method options as usage errors', async () => {
     const solver = await bbp('run', 'two-spirals', '--method', 'platonic', '--solver', 'magic', '--quiet');
     expect(solver.code).toBe(2);

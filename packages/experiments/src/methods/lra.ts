@@ -17,7 +17,7 @@ const REC_LRA_OPTIONS: MethodOption[] = [
   { flag: '--sigma-e <σ>', description: 'rec-LRA: std of the initial error synapses (default: --sigma-w)' },
   { flag: '--wiring <kind>', description: "rec-LRA: error wiring chain (default), direct, skip:<g> or residual:<g>" },
   { flag: '--e-rule <rule>', description: "rec-LRA: error-synapse rule alg2 (default), alg1-literal or none (fixed E)" },
-  { flag: '--e-optimizer <kind>', description: "rec-LRA: error synapses by sgd (default) or same-as-W (the weights' optimiser, P2 literal)" },
+  { flag: '--e-optimizer <kind>', description: "rec-LRA: error synapses by same-as-W (default: the weights' optimiser, Adam, as P2 §4) or sgd" },
   { flag: '--activation <φ>', description: 'rec-LRA: hidden activation instead of the experiment’s (tanh, sigmoid, relu, leakyRelu, elu, sign, linear)' },
 ];
 
@@ -84,7 +84,7 @@ function recLraRun(ctx: MethodContext, residual: boolean): MethodRun {
     init: { sigmaW, sigmaE: num(ctx, 'sigmaE', sigmaW) },
     errorSynapses: {
       rule: str(ctx.options, 'eRule', ['alg2', 'alg1-literal', 'none'] as const, 'alg2'),
-      optimizer: str(ctx.options, 'eOptimizer', ['sgd', 'same-as-W'] as const, 'sgd'),
+      optimizer: str(ctx.options, 'eOptimizer', ['same-as-W', 'sgd'] as const, 'same-as-W'),
       learningRate: ctx.learningRate,
     },
     ...(residual ? { blockLearning: str(ctx.options, 'blockLearning', ['local', 'backprop'] as const, 'local') } : {}),

@@ -43,7 +43,11 @@ const platonicOptions: MethodOption[] = [
   { flag: '--atol <value>', description: "absolute pinv cut-off, torch semantics (the thesis' tol=1e-5; default: relative max(m,p)·ε)" },
   { flag: '--precision <mode>', description: 'float64 (default), mixed (tfjs float32 products, float64 factorisations) or float32' },
   { flag: '--activation <name>', description: `hidden activation: ${PLATONIC_ACTIVATIONS.join(', ')} (default: the experiment's)` },
-  { flag: '--finetune <epochs>', description: 'backprop epochs on the exported tfjs model after the closed-form fit (default 0)' },
+  { flag: '--finetune <epochs>', description: "backprop epochs on the exported tfjs model's readout after the closed-form fit (default 0)" },
+  {
+    flag: '--finetune-layers <which>',
+    description: "readout (default: the hidden weights of a closed-form fit are large and cancel, so backprop on them ruins it) or all",
+  },
   { flag: '--standardize <mode>', description: 'input standardisation folded into W₁: none, per-feature or global (default none for platonic, per-feature for platonic-pca)' },
   { flag: '--reweight <lambdaEma>', description: 'platonic-pca: per-example EMA re-weighting of Platonic PCA, λ_EMA (thesis 0.2; default off)' },
   { flag: '--sorted-source <source>', description: 'platonic-pca: Sorted PCA on X (default) or XY = α[X | βY]' },
@@ -147,6 +151,8 @@ function createPlatonicRun(variant: 'random' | 'deterministic', ctx: MethodConte
   const { data } = ctx;
   const config = platonicConfig(variant, ctx.architecture, ctx.options);
   const finetune = numberOption('finetune', ctx.options.finetune, { min: 0, integer: true }) ?? 0;
+  const finetuneLayers = ctx.options.finetuneLayers ?? 'readout';
+  if (finetuneLayers !== 'readout' && finetuneLayers !== 'all') throw new InvalidArgumentError('bbp run', '--finetune-layers', "must be 'readout' or 'all'", finetuneLayers);
   const classification = data.train.y instanceof Int32Array;
   const numClasses = data.numClasses ?? 2;
   const xAll = flatten(data.train.x, data.train.xShape);
@@ -208,7 +214,7 @@ function createPlatonicRun(variant: 'random' | 'deterministic', ctx: MethodConte
       };
       await callbacks.onEpochEnd?.(0, logs);
       if (finetune > 0 && model.diagnostics.stopReason === 'completed' && !signal?.aborted) {
-        tfModel = model.toLayersModel({ output: classification ? 'classScores' : 'targets' });
+        tfModel = model.toLayersModel({ output: classification ? 'classScores' : 'targets', trainable: finetuneLayers });
         const xt = tf.tensor2d(Float32Array.from(xAll.data), [xAll.rows, xAll.cols]);
         const yt = classification ? tf.tensor1d(data.train.y as Int32Array, 'int32') : tf.tensor2d(Float32Array.from(targets!.data), [targets!.rows, targets!.cols]);
         tensors.push(xt, yt);
