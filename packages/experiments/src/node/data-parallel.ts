@@ -83,6 +83,7 @@ function create(ctx: MethodContext): MethodRun {
         syncRounds: s.rounds,
         replicaBatchSize,
         setupSeconds: s.setupSeconds,
+        evaluationSeconds: s.callbackSeconds,
       };
     },
     dispose: () => {
