@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, initBackend } from '@beyond-backprop/core-linalg';
-import { startRedisServer, type LocalRedis } from '@beyond-backprop/test-services';
-import { averageLayers, DataParallelTrainer, float32Codec, inProcessReplicas, SyncSide, weightsChecksum, WorkerFailedError, type DataParallelStats } from '../src/index.js';
+import { freeLoopbackPort, startRedisServer, type LocalRedis } from '@beyond-backprop/test-services';
+import { RedisTransportError, averageLayers, DataParallelTrainer, float32Codec, inProcessReplicas, SyncSide, weightsChecksum, WorkerFailedError, type DataParallelStats } from '../src/index.js';
 import { redisReplicas, serveRedisReplica, threadReplicas } from '../src/node/index.js';
 
 const TOY_CODEC = new URL('./fixtures/toy-codec.ts', import.meta.url).href;
+// The compression package's codecs (Øland §3.6), loaded by URL as the CLI does: cluster itself does not depend on it.
+const COMPRESSION = new URL('../../compression/src/index.ts', import.meta.url).href;
 
 /** Three Gaussian blobs in 2-D, 300 points, int32 labels. */
 function blobs(seed: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
@@ -98,6 +100,63 @@ describe('DataParallelTrainer', () => {
     expect(stats.bytesSent).toBe(stats.rounds * 4 * 151);
     expect(stats.bitsPerParameter).toBeCloseTo((151 * 8) / 99, 10);
     expect(stats.compressionRatio).toBeCloseTo((99 * 4) / 151, 10);
+  });
+
+  it('exchanges Huffman-coded weights (the compression codec) and keeps replicas bit-identical', async () => {
+    const model = mlp();
+    const trainer = new DataParallelTrainer(model, { workers: 2, codec: { name: 'huffman', module: COMPRESSION }, syncEvery: 5, optimizer: { kind: 'adam', learningRate: 0.05 } });
+    await trainer.fit(data.x, data.y, { epochs: 6, batchSize: 15, seed: 2 });
+    const stats = trainer.stats!;
+    expect(modelChecksum(model)).toBe(stats.checksums.at(-1));
+    expect(stats.bitsPerParameter).toBeLessThan(32);
+    expect(accuracyOf(model, data.x, data.y)).toBeGreaterThan(0.9);
+    model.dispose();
+  });
+
+  it('fails with the URL when Redis is unreachable, leaving the model untouched', async () => {
+    const model = mlp();
+    const before = modelChecksum(model);
+    const url = `redis://127.0.0.1:${await freeLoopbackPort()}`;
+    const trainer = new DataParallelTrainer(model, { workers: 2, launcher: redisReplicas({ url, connectTimeoutMs: 2000 }) });
+    const error = await trainer.fit(data.x, data.y, { epochs: 1, batchSize: 15 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisTransportError);
+    expect((error as RedisTransportError).url).toBe(url);
+    expect(modelChecksum(model)).toBe(before);
+    model.dispose();
+  });
+
+  it('ends with a RedisTransportError naming the URL when the server dies mid-run; the model keeps the last synced weights', async () => {
+    const own = await startRedisServer();
+    const model = mlp();
+    const served: Promise<unknown>[] = [];
+    const synced: number[] = [];
+    const trainer = new DataParallelTrainer(model, {
+      workers: 2,
+      syncEvery: 2,
+      launcher: redisReplicas({
+        url: own.url,
+        onWaiting: () => served.push(...[0, 1].map(() => serveRedisReplica({ url: own.url }).catch((e: unknown) => e))),
+      }),
+    });
+    const error = await trainer
+      .fit(data.x, data.y, {
+        epochs: 20,
+        batchSize: 15,
+        callbacks: {
+          onEpochEnd: (epoch) => {
+            synced.push(modelChecksum(model));
+            if (epoch === 1) own.process.kill('SIGKILL');
+          },
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisTransportError);
+    expect((error as RedisTransportError).url).toBe(own.url);
+    expect(synced).toHaveLength(2);
+    expect(modelChecksum(model)).toBe(synced[1]);
+    for (const outcome of await Promise.all(served)) expect(outcome).toBeInstanceOf(RedisTransportError);
+    await own.stop();
+    model.dispose();
   });
 
   it('trains two worker threads whose replicas match the broadcast after every sync', async () => {

@@ -78,5 +78,24 @@ describe('the browser-safe runner', () => {
     const names = listExperiments().map((e) => e.name);
     expect(names).toEqual([...builtinExperiments, ...fileExperiments].map((e) => e.name));
     expect(getExperiment('mnist-cnn').architecture.kind).toBe('conv');
+    expect(listMethods().map((m) => m.name)).toContain('data-parallel');
+  });
+
+  it('runs data-parallel on two worker threads and adds its fields to the result', async () => {
+    registerNodeBuiltins();
+    const { result, run } = await runExperiment({ experiment: 'blobs', method: 'data-parallel', epochs: 10, batchSize: 20, learningRate: 0.05, seed: 1, keepBackend: true, methodOptions: { workers: 2, syncEvery: 3 } });
+    run.dispose();
+    expect(result).toMatchObject({ method: 'data-parallel', workers: 2, transport: 'threads', stopReason: 'completed' });
+    expect(result.history).toHaveLength(10);
+    expect(result.testAccuracy).toBeGreaterThan(0.9);
+    const { bytesSent, bytesSentFloat32, compressionRatio, samplesPerSecond } = result as Record<string, number>;
+    expect(bytesSent).toBeGreaterThan(0);
+    expect(compressionRatio).toBeCloseTo(bytesSentFloat32! / bytesSent!, 10);
+    expect(samplesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('rejects a data-parallel transport that is neither threads nor a Redis URL', async () => {
+    registerNodeBuiltins();
+    await expect(runExperiment({ experiment: 'blobs', method: 'data-parallel', epochs: 1, keepBackend: true, methodOptions: { transport: 'tcp://x' } })).rejects.toThrow(/--transport/);
   });
 });

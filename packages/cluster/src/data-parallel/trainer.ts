@@ -103,10 +103,12 @@ export interface DataParallelStats {
   compressionRatio: number;
   /** Mean bits per parameter per package. */
   bitsPerParameter: number;
-  /** Training examples processed by all replicas per second of training (replica start-up excluded). */
+  /** Training examples processed by all replicas per second of `trainSeconds` (start-up and callbacks excluded). */
   samplesPerSecond: number;
-  /** Seconds from the first step to the last sync. */
+  /** Seconds from the first step to the last sync, less the time spent in `onEpochEnd` callbacks. */
   trainSeconds: number;
+  /** Seconds the coordinator spent in `onEpochEnd` callbacks (evaluation by the caller); replicas wait at the next sync. */
+  callbackSeconds: number;
   /** Seconds spent starting replicas and shipping model and data. */
   setupSeconds: number;
   /** Checksum of the synced weights after each round: the coordinator's, equal to every replica's. */
@@ -220,6 +222,7 @@ export class DataParallelTrainer {
       bitsPerParameter: 32,
       samplesPerSecond: 0,
       trainSeconds: 0,
+      callbackSeconds: 0,
       setupSeconds: 0,
       checksums: [],
     };
@@ -273,6 +276,8 @@ export class DataParallelTrainer {
       let samples = 0;
       let lastChecksum = weightsChecksum(weights);
       let stopped = false;
+      // Time the caller spends in onEpochEnd (e.g. evaluating the model) is not training time.
+      let callbackMs = 0;
       for (let epoch = 0; epoch < options.epochs && !stopped; epoch++) {
         for (const c of callbacks) await c.onEpochBegin?.(epoch);
         let lossSum = 0;
@@ -315,7 +320,9 @@ export class DataParallelTrainer {
         if (!Number.isFinite(logs.loss)) throw new InvalidArgumentError(fn, 'training', 'diverged (non-finite mean replica loss)', logs.loss);
         history.epoch.push(epoch);
         for (const [key, v] of Object.entries(logs)) (history.history[key] ??= []).push(v);
+        const tCallbacks = performance.now();
         for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
+        callbackMs += performance.now() - tCallbacks;
       }
       await Promise.all(
         links.map(async (link) => {
@@ -325,8 +332,9 @@ export class DataParallelTrainer {
         }),
       );
       this.setModelWeights(coordinatorSide.synced, weightShapes);
-      const trainMs = performance.now() - tTrain;
+      const trainMs = performance.now() - tTrain - callbackMs;
       stats.trainSeconds = trainMs / 1000;
+      stats.callbackSeconds = callbackMs / 1000;
       stats.samplesPerSecond = samples / stats.trainSeconds;
       stats.compressionRatio = stats.bytesSentFloat32 / Math.max(1, stats.bytesSent);
       stats.bitsPerParameter = (8 * stats.bytesSent) / Math.max(1, 2 * k * parameters * stats.rounds);

@@ -20,7 +20,7 @@ export interface RedisRunOptions {
   namespace?: string;
   /** Link capacity (default 4). */
   capacity?: number;
-  /** Heartbeat time-to-live: a participant silent this long counts as dead (default 10 000 ms). */
+  /** Heartbeat time-to-live: a participant silent this long counts as dead (default 60 000 ms: a coordinator busy evaluating a model in synchronous tfjs code cannot refresh it). */
   heartbeatMs?: number;
   /** Connect time-out (default 5000 ms). */
   connectTimeoutMs?: number;
@@ -89,7 +89,7 @@ export async function hostRedisRun(options: RedisRunOptions, size: number, hostO
     destroyRedis(client);
   };
   try {
-    heartbeat = await startHeartbeat(client, options.url, k.alive('coordinator'), options.heartbeatMs ?? 10_000);
+    heartbeat = await startHeartbeat(client, options.url, k.alive('coordinator'), options.heartbeatMs ?? 60_000);
     await redisCall(client, options.url, 'host', ['SET', k.size, String(size)]);
     await redisCall(client, options.url, 'host', ['SET', `${ns}:current`, runId]);
     for (let r = 0; r < size; r++) {
@@ -147,7 +147,7 @@ export async function joinRedisRun(options: RedisRunOptions, joinOptions: { time
     const size = Number(await redisCall<string | null>(client, options.url, 'join', ['GET', k.size]));
     const rank = Number(await redisCall<number>(client, options.url, 'join', ['INCR', k.nextRank])) - 1;
     if (!(rank < size)) throw new InvalidArgumentError('joinRedisRun', 'run', `already has its ${size} workers`, `run ${runId}`);
-    heartbeat = await startHeartbeat(client, options.url, k.alive(rank), options.heartbeatMs ?? 10_000);
+    heartbeat = await startHeartbeat(client, options.url, k.alive(rank), options.heartbeatMs ?? 60_000);
     link = await RedisLink.open(client, { url: options.url, peer: 'coordinator', sendKey: k.up(rank), receiveKey: k.down(rank), capacity: options.capacity, peerAliveKey: k.alive('coordinator') });
     link.requirePeerAlive();
     await link.send({ kind: 'hello', meta: { rank } });

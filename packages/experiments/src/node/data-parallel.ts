@@ -64,8 +64,11 @@ function create(ctx: MethodContext): MethodRun {
     // The backprop baseline's optimiser (paperAdam: TF1 defaults) so the two compare at equal settings.
     optimizer: ctx.optimizer === 'adam' ? { kind: 'adam', learningRate: ctx.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } : { kind: 'sgd', learningRate: ctx.learningRate },
   });
+  // `--batch-size` stays the global minibatch (what one update of the K replicas together sees, as in DDP), so an epoch
+  // has the same number of synchronous steps for every K and accuracy compares at equal epochs.
+  const replicaBatchSize = Math.max(1, Math.ceil(ctx.batchSize / workers));
   return {
-    fit: (callbacks, signal) => trainer.fit(x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, callbacks, signal }),
+    fit: (callbacks, signal) => trainer.fit(x, y, { epochs: ctx.epochs, batchSize: replicaBatchSize, seed: ctx.seed, callbacks, signal }),
     predict: (xv, shape) => readValues(() => model.predict(tf.tensor(xv, [shape[0]!, ...inputShape]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
     resultFields: () => {
       const s = trainer.stats as DataParallelStats;
@@ -78,7 +81,9 @@ function create(ctx: MethodContext): MethodRun {
         bitsPerParameter: s.bitsPerParameter,
         samplesPerSecond: s.samplesPerSecond,
         syncRounds: s.rounds,
+        replicaBatchSize,
         setupSeconds: s.setupSeconds,
+        evaluationSeconds: s.callbackSeconds,
       };
     },
     dispose: () => {
@@ -94,7 +99,7 @@ export const dataParallelMethod: Method = {
   description: 'K replicas on K data shards, periodic averaging of codec-encoded weights over worker threads or Redis (bbp worker joins remote machines)',
   source: 'Øland, Efficient Deep Learning (2024), §3.1 and §3.6 (weights exchanged as compressed packages); model averaging',
   options: [
-    { flag: '--workers <k>', description: 'data-parallel: number of replicas K (default 2)' },
+    { flag: '--workers <k>', description: 'data-parallel: number of replicas K (default 2); each trains on batch-size / K examples per step' },
     { flag: '--transport <t>', description: "data-parallel: 'threads' (default) or redis://host:port (K local worker processes join; see --local-workers)" },
     { flag: '--codec <name>', description: 'data-parallel: weight codec none | fixed8 | huffman (default none)' },
     { flag: '--sync-every <n>', description: 'data-parallel: minibatches between synchronisations (default 10; every epoch also ends with one)' },
