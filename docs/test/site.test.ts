@@ -140,4 +140,22 @@ describe('the documentation site', () => {
     expect(found('playground')).toContain('The playground');
     expect(data.rows.filter((r) => r.url.startsWith('documents/')).map((r) => r.name)).toEqual(expect.arrayContaining(['Training in target space', 'Platonic projections', 'The playground']));
   });
+
+  it("shows each algorithm guide's figures, the SVGs the figures script draws with bbp --plot", () => {
+    const figures: Record<string, string[]> = {
+      Training_in_target_space: ['target-space-run.svg', 'backprop-run.svg'],
+      Gradient_amplification: ['gradient-amp-run.svg'],
+      Platonic_projections: ['platonic-run.svg'],
+      Local_representation_alignment: ['lra-run.svg'],
+    };
+    const script = readFileSync(join(root, 'apps', 'cli', 'scripts', 'guide-figures.ts'), 'utf8');
+    for (const [page, files] of Object.entries(figures)) {
+      const html = readFileSync(join(out, 'documents', `${page}.html`), 'utf8');
+      for (const file of files) {
+        expect(html, page).toContain(`media/${file}`);
+        expect(readFileSync(join(out, 'media', file), 'utf8'), file).toMatch(/^<\?xml[\s\S]*filled: train · hollow: test/);
+        expect(script, file).toContain(`file: '${file}'`);
+      }
+    }
+  });
 });
