@@ -4,8 +4,8 @@
  * synapses, with no global backward pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkNumber, checkTensor, createRng, matMul } from '@beyond-backprop/core-linalg';
-import { accuracy, paperAdam, runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { InvalidArgumentError, checkClassLabels, checkNumber, checkTensor, createRng, matMul } from '@beyond-backprop/core-linalg';
+import { accuracy, paperAdam, runFitLoop, variableSnapshots, type FitOptions, type History } from '@beyond-backprop/training';
 import { resolveActivation, type Activation, type ActivationName } from './activation.js';
 import { errorParents, type ErrorWiring } from './error-wiring.js';
 import { layerSignal, layerUpdate, synapseUpdate } from './local-rules.js';
@@ -349,10 +349,11 @@ export class RecLraNetwork {
   async fit(x: tf.Tensor2D, y: tf.Tensor, options: RecLraFitOptions): Promise<History> {
     const fn = 'RecLraNetwork.fit';
     this.assertLive('fit');
-    this.checkBatch(fn, x, y, false);
+    this.checkBatch(fn, x, y, false, true);
     const n = x.shape[0]!;
     return runFitLoop(fn, n, options, {
       trainBatch: (indices) => stepOnRows(x, y, indices, (xb, yb) => this.trainStep(xb, yb)),
+      state: variableSnapshots(() => this.parameterList()),
       evaluate: () => {
         const logs: Record<string, number> = {};
         const classification = this.config.outputActivation === 'softmax';
@@ -501,16 +502,17 @@ export class RecLraNetwork {
     return (y.dtype === 'int32' ? tf.tidy(() => tf.oneHot(y as tf.Tensor1D, this.config.layerSizes[this.L]!).toFloat()) : y) as tf.Tensor2D;
   }
 
-  private checkBatch(fn: string, x: tf.Tensor, y: tf.Tensor, convert = true): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  /** `finite` reads `x` and float `y` back to reject NaN/±∞ (done once per `fit`, not per batch). */
+  private checkBatch(fn: string, x: tf.Tensor, y: tf.Tensor, convert = true, finite = false): { x: tf.Tensor2D; y: tf.Tensor2D } {
     const dims = {};
     const sizes = this.config.layerSizes;
-    checkTensor(fn, 'x', x, { shape: ['n', sizes[0]!], dtype: 'float32' }, dims);
+    checkTensor(fn, 'x', x, { shape: ['n', sizes[0]!], dtype: 'float32', finite }, dims);
     if (x.shape[0] === 0) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', 'an empty tensor');
     if (y instanceof tf.Tensor && y.dtype === 'int32') {
       if (this.config.outputActivation !== 'softmax') throw new InvalidArgumentError(fn, 'y', 'must be float targets [n, dL] for a linear output', 'int32 labels');
-      checkTensor(fn, 'y', y, { shape: ['n'] }, dims);
+      checkClassLabels(fn, 'y', y, sizes[this.L]!, { n: 'n', dims });
     } else {
-      checkTensor(fn, 'y', y, { shape: ['n', sizes[this.L]!], dtype: 'float32' }, dims);
+      checkTensor(fn, 'y', y, { shape: ['n', sizes[this.L]!], dtype: 'float32', finite }, dims);
     }
     return { x: x as tf.Tensor2D, y: convert ? this.targetsFor(y) : (y as tf.Tensor2D) };
   }

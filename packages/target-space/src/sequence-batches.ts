@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkTensor, type DimBindings } from '@beyond-backprop/core-linalg';
-import { runFitLoop, type FitOptions, type History } from '@beyond-backprop/training';
+import { runFitLoop, type FitOptions, type History, type StateSnapshots } from '@beyond-backprop/training';
 import type { Ops } from './tensor-ops.js';
 
 /** Sequences as read from `x`: floats `[n, time, d]` or int32 token ids `[n, time]`. */
@@ -63,7 +63,7 @@ export function readSequenceLabels(fn: string, readout: 'every-step' | 'last-ste
   checkTensor(fn, 'y', y, { shape: readout === 'every-step' ? ['n', 'time'] : ['n'], dtype: 'int32' }, dims);
   const labels = Int32Array.from(y.dataSync() as Int32Array);
   labels.forEach((l, i) => {
-    if (l >= outputs) throw new InvalidArgumentError(fn, `y (entry ${i})`, `must be a class index below ${outputs} (or −1 to skip)`, l);
+    if (l >= outputs || l < -1) throw new InvalidArgumentError(fn, `y (entry ${i})`, `must be a class index in [0, ${outputs - 1}] (or −1 to skip)`, l);
   });
   return labels;
 }
@@ -96,6 +96,7 @@ export function fitSequences(
   options: FitOptions & { trackAccuracy?: boolean; validationData?: [tf.Tensor, tf.Tensor] },
   trainBatch: (seq: Sequences, labels: Int32Array, indices: Int32Array) => number,
   accuracyOn: (seq: Sequences, labels: Int32Array) => number,
+  state?: StateSnapshots,
 ): Promise<History> {
   const read = (xs: tf.Tensor, ys: tf.Tensor) => {
     const dims = {};
@@ -106,6 +107,7 @@ export function fitSequences(
   const validation = options?.validationData ? read(options.validationData[0], options.validationData[1]) : null;
   return runFitLoop(fn, train.seq.n, options, {
     trainBatch: (indices) => trainBatch(train.seq, train.labels, indices),
+    ...(state ? { state } : {}),
     evaluate:
       options?.trackAccuracy || validation
         ? () => {

@@ -190,6 +190,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     if (options?.validationData) validation = { x: options.validationData[0], labels: this.checkData(fn, options.validationData[0], options.validationData[1]).labels };
     return runFitLoop(fn, x.shape[0], options, {
       trainBatch: (indices) => this.trainStep(this.lossFor(x, labels, indices, this.iterations) as never),
+      state: this.parameterSnapshots(),
       evaluate: validation
         ? () => {
             const logits = this.predict(validation!.x);

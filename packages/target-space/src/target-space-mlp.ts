@@ -197,6 +197,7 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     return runFitLoop(fn, n, options, {
       trainBatch: (indices) =>
         fused ? this.trainStep(this.lossFor(xs, labels, this.iterations, true)) : this.trainStep(this.lossFor(gatherRows(xs, indices), gatherTargets(labels, indices), this.iterations, false)),
+      state: this.parameterSnapshots(),
       evaluate:
         options?.trackAccuracy && labels.kind === 'classes'
           ? () => ({ accuracy: scoredAccuracy(this.forwardFloat64(xs).data, labels.labels, labels.classes) })

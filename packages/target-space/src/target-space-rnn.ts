@@ -222,6 +222,7 @@ export class TargetSpaceRnn extends TargetSpaceModel {
       options,
       (seq, labels, indices) => this.trainStep(this.lossFor(seq, labels, indices)),
       (seq, labels) => this.accuracyOn(seq, labels),
+      this.parameterSnapshots(),
     );
   }
 

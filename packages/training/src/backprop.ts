@@ -107,5 +107,8 @@ export async function fitBackprop(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
       }
       return logs;
     },
+    // The default optimiser is ours: dispose it (and its slot variables) however training ends; a caller's is theirs.
+  }).finally(() => {
+    if (options.optimizer === undefined) optimizer.dispose();
   });
 }

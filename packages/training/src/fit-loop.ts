@@ -74,6 +74,23 @@ export interface FitStep {
   trainBatch: (indices: Int32Array, iteration: number) => number;
   /** Extra end-of-epoch metrics (evaluation), merged into the epoch logs. */
   evaluate?: (epoch: number) => Record<string, number>;
+  /**
+   * Copies of the trainer's parameters, so that divergence leaves the last state whose loss was finite. A non-finite
+   * loss is measured on the parameters the previous (finite-loss) update produced; without this the model would keep
+   * them. See {@link variableSnapshots} for `tf.Variable` parameters.
+   */
+  state?: StateSnapshots;
+}
+
+/**
+ * How {@link runFitLoop} copies and restores a trainer's parameters. `save()` is called before every update; when a
+ * batch's loss is not finite the loop calls `restore` with the copy taken before the previous update (the last state
+ * whose loss was finite) and then raises {@link TrainingDivergedError}. Every copy is handed to `release` once.
+ */
+export interface StateSnapshots {
+  save: () => unknown;
+  restore: (saved: unknown) => void;
+  release?: (saved: unknown) => void;
 }
 
 const yieldToEventLoop = (): Promise<void> =>
@@ -128,6 +145,16 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
   let trainMs = 0;
   let lastYield = performance.now();
   const order = new Int32Array(numExamples);
+  const snapshots = step.state;
+  let kept: unknown;
+  let hasKept = false;
+  try {
+    return await loop();
+  } finally {
+    if (snapshots && hasKept) snapshots.release?.(kept);
+  }
+
+  async function loop(): Promise<History> {
   for (const c of callbacks) await c.onTrainBegin?.();
   outer: for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     if (options.signal?.aborted) {
@@ -150,9 +177,25 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
     for (let start = 0; start < numExamples; start += batchSize) {
       const indices = order.subarray(start, Math.min(start + batchSize, numExamples));
       const t0 = performance.now();
-      const loss = step.trainBatch(indices, history.iterations);
+      const before = snapshots?.save();
+      let loss: number;
+      try {
+        loss = step.trainBatch(indices, history.iterations);
+      } catch (e) {
+        snapshots?.release?.(before);
+        throw e;
+      }
       trainMs += performance.now() - t0;
-      if (!Number.isFinite(loss)) throw new TrainingDivergedError(fn, epoch, batch, loss);
+      if (!Number.isFinite(loss)) {
+        snapshots?.release?.(before);
+        if (snapshots && hasKept) snapshots.restore(kept);
+        throw new TrainingDivergedError(fn, epoch, batch, loss);
+      }
+      if (snapshots) {
+        if (hasKept) snapshots.release?.(kept);
+        kept = before;
+        hasKept = true;
+      }
       history.iterations++;
       lossSum += loss * indices.length;
       for (const c of callbacks) await c.onBatchEnd?.(batch, { loss, size: indices.length });
@@ -176,6 +219,7 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
   history.msPerIteration = trainMs / Math.max(1, history.iterations);
   for (const c of callbacks) await c.onTrainEnd?.(history);
   return history;
+  }
 }
 
 /** The generator of epoch `epoch`'s batch order: a function of (seed, epoch) only, so any epoch can be replayed. */

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { TrainingDivergedError } from './divergence.js';
+export { TrainingDivergedError, variableSnapshots } from './divergence.js';
 export {
   resolveFitOptions,
   epochRng,
@@ -15,6 +15,7 @@ export {
   type FitCallbacks,
   type FitOptions,
   type FitStep,
+  type StateSnapshots,
   type History,
 } from './fit-loop.js';
 export { meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFunction, type LossName } from './losses.js';
