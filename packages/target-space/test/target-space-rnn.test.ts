@@ -238,7 +238,8 @@ describe('TargetSpaceRnn', () => {
     expect(() => new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, { realisationInputs: xBar, cascade: 'scu' as 'hybrid' })).toThrow(/options.cascade/);
     const net = new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, { realisationInputs: xBar });
     await expect(net.fit(data.x, tf.zeros([10, 5], 'int32'), { epochs: 1 })).rejects.toThrow(/argument 'y' must have shape \[n = 10, time = 6\]/);
-    await expect(net.fit(data.x, tf.fill([10, 6], 2, 'int32'), { epochs: 1 })).rejects.toThrow(/must be a class index below 2/);
+    await expect(net.fit(data.x, tf.fill([10, 6], 2, 'int32'), { epochs: 1 })).rejects.toThrow(/must be a class index in \[0, 1\] \(or −1 to skip\)/);
+    await expect(net.fit(data.x, tf.fill([10, 6], -5, 'int32'), { epochs: 1 })).rejects.toThrow(/y \(entry 0\)' must be a class index in \[0, 1\]/);
     await expect(net.fit(tf.zeros([10, 6, 2]), data.y, { epochs: 1 })).rejects.toThrow(/argument 'x'/);
     tf.dispose([data.x, data.y, xBar]);
   });
