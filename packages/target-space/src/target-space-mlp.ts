@@ -185,7 +185,7 @@ export class TargetSpaceMlp extends TargetSpaceModel {
    * Trains the targets by gradient descent through the realisation (one update per minibatch). `x: [n, d₁]`;
    * `y`: int32 class labels `[n]` (cross-entropy; −1 = not scored) or float targets `[n, d_out]` (squared error).
    * When the batch is the whole training set and equals X̄, without dropout, the loss is evaluated on the realisation
-   * pass itself (spec §4.4), which is the same function of the targets at lower cost.
+   * pass itself (there `S̄_j` equals Alg. 1's `S_j` bit for bit), which is the same function of the targets at lower cost.
    */
   async fit(x: tf.Tensor2D, y: tf.Tensor, options: TargetSpaceFitOptions): Promise<History> {
     this.assertLive('fit');

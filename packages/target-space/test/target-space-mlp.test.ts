@@ -28,7 +28,7 @@ function maxDiff(a: Matrix[], b: Matrix[]): number {
   return m;
 }
 
-describe('TargetSpaceMlp — small problems it must solve (spec §11 tests 22–23)', () => {
+describe('TargetSpaceMlp — small problems it must solve (XOR, two spirals of §5.1)', () => {
   it('solves XOR (2-3-2 tanh, n̄_b = 4, λ = 1e-3, Adam 0.01) within 1,000 iterations for several seeds', async () => {
     const x = xorX();
     const y = xorY();

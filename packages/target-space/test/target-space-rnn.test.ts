@@ -33,7 +33,7 @@ function teacherSums(xBar: Matrix[], w3: Matrix, w4: Matrix): { s3: Matrix; s4: 
   return { s3: run.sums.value, s4: s4.value };
 }
 
-describe('recurrent realisation (Alg. 6) — spec §11 tests 17–20', () => {
+describe('recurrent realisation (Alg. 6, eqs. 16–17)', () => {
   const nb = 20;
   const nt = 6;
   const xBar = Array.from({ length: nt }, (_, t) => randn(nb, 1, 100 + t));

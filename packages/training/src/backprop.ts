@@ -12,7 +12,7 @@ import { accuracy } from './metrics.js';
 export interface BackpropFitOptions extends FitOptions {
   /**
    * Optimiser; any `tf.train` optimiser. Default Adam with learning rate 0.01 and the TF1 defaults β1 = 0.9,
-   * β2 = 0.999, ε = 1e-8 (tfjs' own default ε differs; spec target-space §9).
+   * β2 = 0.999, ε = 1e-8 (tfjs' own default ε differs), as in the target-space authors' code (Fairbank & Samothrakis §5).
    */
   optimizer?: tf.Optimizer;
   /** Default `'softmaxCrossEntropy'` (labels as int32 class indices or one-hot rows). */
