@@ -18,7 +18,7 @@ export interface Activation {
   derivative?(h: tf.Tensor): tf.Tensor;
 }
 
-/** Negative-side slope of `leakyRelu` (tfjs' default; P2 does not give one, spec A7). */
+/** Negative-side slope of `leakyRelu` (tfjs' default; P2 Sec. 4 does not give one). */
 export const LEAKY_RELU_ALPHA = 0.2;
 
 const BUILT_IN: Record<ActivationName, Activation> = {

@@ -56,7 +56,7 @@ let rnnCounter = 0;
 
 /**
  * Base of the recurrent trainers: parameters `W_xh [p, m]`, `W_hh [m, m]`, `b_h [m]`, `W_hy [m, k]`, `b_y [k]`
- * (batch-first, spec §0), forward `H_t = Z_{t−1}W_hh + X_tW_xh + b_h`, `Z_t = tanh(H_t)`, `Z_0 = 0`, read-out at the
+ * (batch-first: the transposes of P3 Eq. 1–2's column-major matrices), forward `H_t = Z_{t−1}W_hh + X_tW_xh + b_h`, `Z_t = tanh(H_t)`, `Z_0 = 0`, read-out at the
  * last step. Inputs `x: [n, T, p]` float32; targets int32 labels `[n]` (softmax) or float `[n, k]` (linear).
  */
 export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {

@@ -13,7 +13,7 @@ import { projectToBall } from './update-projection.js';
 import { optimizerFromState, optimizerState, restoreOptimizerState, restoreVariables, snapshotVariables, variableOf, type OptimizerState, type SavedTensor } from './training-state.js';
 import { stepOnRows } from './batch-rows.js';
 
-/** How the error synapses E learn (spec §2.5). */
+/** How the error synapses E learn (P2 Alg. 1 and Alg. 2 lines 27–30). */
 export interface ErrorSynapseOptions {
   /**
    * - `'alg2'` (default): `ΔE_i = −(γ/n)·Err_parentᵀ·D_i`, P2 Alg. 2's form, defined for every sender.
@@ -23,7 +23,7 @@ export interface ErrorSynapseOptions {
    */
   rule?: 'alg2' | 'alg1-literal' | 'none';
   /**
-   * - `'sgd'` (default): plain SGD with `learningRate`. Under Adam the rule grows ‖E‖ without bound (spec §2.5 [A]).
+   * - `'sgd'` (default): plain SGD with `learningRate`. Under Adam the rule grows ‖E‖ without bound (our analysis, checked in test/rec-lra-training.test.ts).
    * - `'same-as-W'`: E goes through the weights' optimiser (P2 Sec. 4 read literally: "we employed Adam").
    */
   optimizer?: 'sgd' | 'same-as-W';
@@ -31,7 +31,7 @@ export interface ErrorSynapseOptions {
   learningRate?: number;
 }
 
-/** Configuration of a {@link RecLraNetwork}. Defaults follow spec §2 and its appendix. */
+/** Configuration of a {@link RecLraNetwork}. Defaults follow P2 Sec. 3.1–3.2 and Sec. 4 where it gives them. */
 export interface RecLraConfig {
   /** `[d0, d1, …, dL]`: input width, hidden widths, output width. At least one weight layer. */
   layerSizes: number[];
@@ -57,7 +57,7 @@ export interface RecLraConfig {
    * for the block outputs only and trains each block's internals by backprop from them (P2 Sec. 3.3).
    */
   blockLearning?: 'local' | 'backprop';
-  /** Where a block-output error enters its block under `'backprop'`: pre-activation `'H'` (default, spec §3.4) or `'Z'` (P2 literal). */
+  /** Where a block-output error enters its block under `'backprop'`: pre-activation `'H'` (default, P2 Sec. 3.3, paragraph after the wiring) or `'Z'` (P2 literal). */
   blockErrorInjection?: 'H' | 'Z';
   /** Optimiser of the forward weights (any `tf.train` optimiser). Default Adam(`learningRate`, 0.9, 0.999, 1e-8). */
   optimizer?: tf.Optimizer;
@@ -240,7 +240,7 @@ export class RecLraNetwork {
     return w.kind === 'residual' && l % w.g === 0 && l < this.L;
   }
 
-  /** Whether layer ℓ receives the forward skip `Z_{ℓ−g}` (same width, not from the input, not into the output; spec §3.1). */
+  /** Whether layer ℓ receives the forward skip `Z_{ℓ−g}` (same width, not from the input, not into the output; P2 Sec. 3.3, Fig. 2). */
   hasSkip(l: number): boolean {
     const w = this.config.wiring;
     if (w.kind !== 'residual' || !this.isBlockOutput(l)) return false;
@@ -294,7 +294,7 @@ export class RecLraNetwork {
   }
 
   /**
-   * The updates of one rec-LRA step on a batch (P2 Alg. 1 `COMPUTEUPDATES`, spec §2.4), without applying them.
+   * The updates of one rec-LRA step on a batch (P2 Alg. 1 `COMPUTEUPDATES`, batch-first), without applying them.
    * With `keepSignals`, the error neurons and displacements are returned too (they are freed layer by layer otherwise).
    *
    * @example

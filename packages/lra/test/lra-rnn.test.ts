@@ -69,7 +69,7 @@ describe('local losses (P3 Eq. 8)', () => {
   });
 });
 
-/** Ω and its closed-form gradients in float64 (spec §5.7), for the finite-difference checks. */
+/** Ω and its closed-form gradients in float64 (P3 Eqs. 5–7), for the finite-difference checks. */
 function omegaF64(delta: Matrix, w: Matrix, zPrev: Matrix, x: Matrix, wxh: Matrix) {
   const n = delta.rows;
   const m = w.rows;
@@ -104,7 +104,7 @@ function omegaF64(delta: Matrix, w: Matrix, zPrev: Matrix, x: Matrix, wxh: Matri
 }
 
 describe('regularisation in the direction of the update (P3 Eqs. 5–7, Alg. 2)', () => {
-  it('R6: every number of the spec §5.7 hand example, including Regularize then Normalize', () => {
+  it('every number of a hand-worked Ω example (n = 1, m = 2, p = 1, tanh), including Regularize then Normalize', () => {
     tf.tidy(() => {
       const whh = tf.tensor2d([[0.5, -0.3], [0.2, 0.4]]);
       const wxh = tf.tensor2d([[0.1, -0.1]]);
@@ -172,7 +172,7 @@ describe('regularisation in the direction of the update (P3 Eqs. 5–7, Alg. 2)'
   });
 });
 
-describe('LRA RNN step (P3 Alg. 1, spec §5.4)', () => {
+describe('LRA RNN step (P3 Alg. 1)', () => {
   it('R2: with T = 1 the hidden gradients are tf.grad of the local loss toward the hand-computed top target', () => {
     for (const localLossName of ['mse', 'logPenalty'] as const) {
       const rnn = small({ K: 2, targetStep: 3, clipW: 0, clipTarget: 0, localLoss: localLossName });
@@ -289,7 +289,7 @@ describe('LRA RNN step (P3 Alg. 1, spec §5.4)', () => {
   });
 });
 
-describe('LRA RNN and its BPTT twin learn and behave (spec R12)', () => {
+describe('LRA RNN and its BPTT twin learn and behave (temporal order, P3 Sec. IV)', () => {
   it('temporal order T = 10: regularised LRA reaches 100% on 1000 validation sequences; so does BPTT', async () => {
     const data = temporalOrder({ length: 10, trainSize: 1000, testSize: 1000, seed: 3 });
     const train = toTensors(data.train);
