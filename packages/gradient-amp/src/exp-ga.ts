@@ -44,7 +44,7 @@ function capped(z: tf.Tensor, c: number): tf.Tensor {
  * `ln Y` is computed as `ln α + Z`, never as `log(exp(Z))`, so very negative logits are safe; above `maxLogit`
  * (default 50) the exponential is continued by its tangent, so +100 is safe too.
  *
- * Defaults (spec §5): α = 0.1 ("worked well in all our experiments", §4.5), targets {0, 2}; the thesis used
+ * Defaults: α = 0.1 ("worked well in all our experiments", §4.5), targets {0, 2}; the thesis used
  * {0, 16} (5-layer CNN), {0, 6} (10-layer CNN), {0, 2} with α = 0.5 (VGG).
  *
  * @example

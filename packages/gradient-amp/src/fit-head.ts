@@ -11,7 +11,7 @@ import { labelValues } from './targets.js';
 
 /** Options of {@link fitHead}. */
 export interface FitHeadOptions extends FitOptions {
-  /** Any `tf.train` optimiser. Default Adam(0.01) with the TF1 constants (`paperAdam`). Learning rates do not transfer between heads (spec §5). */
+  /** Any `tf.train` optimiser. Default Adam(0.01) with the TF1 constants (`paperAdam`). Learning rates do not transfer between heads (thesis Tables 4.2–4.4). */
   optimizer?: tf.Optimizer;
   /** Loss options: `reduction`, `path` (`'autodiff'` or `'manual'`), `yFormat` for float `y`. */
   loss?: Omit<LossOptions, 'weights' | 'input'>;
