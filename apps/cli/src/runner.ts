@@ -182,7 +182,7 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
   let iterationsSeen = 0;
   let firstIterationAtTarget: number | null = null;
   const started = performance.now();
-  let fitHistory;
+  let fitHistory: Awaited<ReturnType<typeof run.fit>>;
   try {
     fitHistory = await run.fit(
       {
