@@ -81,7 +81,7 @@ export function encodeTokens(tokens: readonly string[], vocabulary: Vocabulary, 
 /**
  * Pads or truncates each sequence to `maxLen` (Keras `pad_sequences`): by default padding and truncation both happen
  * at the *start* (`'pre'`), which keeps the end of a long review next to the read-out — the target-space authors'
- * setting (spec §9.4).
+ * setting (Fairbank & Samothrakis §5.4).
  *
  * Returns `[n, maxLen]` ids, row-major.
  *

@@ -1,6 +1,5 @@
 /**
- * Exponential gradient amplification, exp-GA, and the sparse cross-entropy loss it minimises (thesis §4.5–4.6; spec
- * gradient-amp §4.5).
+ * Exponential gradient amplification, exp-GA, and the sparse cross-entropy loss it minimises (thesis §4.5–4.6).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkNumber, checkTensor } from '@beyond-backprop/core-linalg';

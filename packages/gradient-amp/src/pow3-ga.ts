@@ -1,6 +1,5 @@
 /**
- * Cubic gradient amplification, pow3-GA, and the negative correlation loss it minimises (thesis §4.7–4.8; spec
- * gradient-amp §4.6).
+ * Cubic gradient amplification, pow3-GA, and the negative correlation loss it minimises (thesis §4.7–4.8).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkNumber, checkTensor } from '@beyond-backprop/core-linalg';

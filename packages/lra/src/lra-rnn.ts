@@ -75,8 +75,8 @@ export interface LraRnnUpdates {
 }
 
 /**
- * An Elman RNN trained by LRA with optional gradient regularisation (P3 Alg. 1–2, reconstructed batch-first in spec
- * §5.4 and §5.7). Every derivative is one-step and closed form, so no autograd tape is built; the sweep over time is as
+ * An Elman RNN trained by LRA with optional gradient regularisation (P3 Alg. 1–2 and Eqs. 5–7, reconstructed
+ * batch-first). Every derivative is one-step and closed form, so no autograd tape is built; the sweep over time is as
  * sequential as BPTT and K times its cost (P3 Sec. III-B).
  *
  * `x: [n, T, p]` float32 one-hot sequences, `y: [n]` int32 labels scored at the last step.
