@@ -1,6 +1,6 @@
 /**
  * `checkerboard`: Øland's 8×8 checkerboard (5000 points, §5.4.2), which the thesis reports backprop + SGD cannot fit
- * (stuck at 51–53 %), with the 2-64-64-2 ReLU network of a re-check we ran (84 % after 300
+ * (stuck at 51–53 %), with the 2-64-64-2 ReLU network of a published re-check of that claim (84 % after 300
  * epochs of Adam 1e-3, batch 64). The default budget is shorter; accuracy is a memorisation score on the training set.
  */
 import { checkerboard } from '@beyond-backprop/datasets';
