@@ -33,7 +33,7 @@ describe('target-space methods on the dense experiments', () => {
     expect(result.testAccuracy!).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('XOR with SCU and with OCU (spec test 22): 100% within 1000 iterations', async () => {
+  it('XOR with SCU and with OCU: 100% within 1000 iterations', async () => {
     for (const method of ['target-space', 'target-space-ocu']) {
       const { result, run } = await runExperiment({ experiment: 'xor', method, seed: 1, keepBackend: true, methodOptions: { lambda: 0.001 } });
       run.dispose();

@@ -218,7 +218,7 @@ async function main(): Promise<void> {
 /**
  * The realisation system of the last layer of a 2-5-5-5-2 all-shortcut tanh net on two-spirals-sized data:
  * A = [1 | X | tanh(S2) | tanh(S3) | tanh(S4)], n = 194, f = 18, with random-teacher hidden sums — the badly
- * conditioned kind of Gram matrix target space solves every step (spec §3.1: cond ≈ 1e6 at λ = 1e-3).
+ * conditioned kind of Gram matrix target space solves every step (cond ≈ 1e6 at λ = 1e-3 on the two-spirals layers of Fairbank & Samothrakis §5.1).
  */
 function shortcutSystem(): { a: Matrix; t: Matrix } {
   const n = 194;

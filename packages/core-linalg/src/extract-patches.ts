@@ -27,7 +27,7 @@ function pair(fn: string, name: string, v: number | [number, number]): [number, 
  * `[N·Ho·Wo, kh·kw·C]`, row `(b·Ho + y)·Wo + x`, column `(dy·kw + dx)·C + c` (TensorFlow's
  * `extract_image_patches` order). Zero padding appears as zeros. With `[1 | P]·W`, reshaping `W[1:]` to
  * `[kh, kw, C, C_out]` gives exactly `tf.conv2d(x, kernel, strides, padding) + W[0]` — the form in which
- * target-space CNN layers solve for their kernels (Fairbank & Samothrakis §4.2, spec §6).
+ * target-space CNN layers solve for their kernels (Fairbank & Samothrakis §4.2, §4.2.1).
  *
  * On the CPU backends (wasm, cpu) the patches are copied directly in JavaScript and the gradient is the matching
  * scatter-add (col2im), O(N·Ho·Wo·kh·kw·C) each way; the generic composition of pad, slice and concat (used on GPU

@@ -289,7 +289,7 @@ export class Tape {
   /**
    * One layer's realisation (target-space Alg. 3 lines 4–5): `W = ridgeSolve(A, T, λ)` and the sums it achieves,
    * `S = A·W`, as two nodes with a joint backward pass that reuses `S` for the residual and merges the products of
-   * both VJPs (spec §4.3). Equal to `ridgeSolve` followed by `matmul`, cheaper.
+   * both VJPs (Alg. 4 lines 4–5). Equal to `ridgeSolve` followed by `matmul`, cheaper.
    */
   ridgeProject(a: TapeNode, t: TapeNode, lambda: number, form?: RidgeForm | 'auto'): { w: TapeNode; s: TapeNode } {
     if (t.rows !== a.rows) throw new ShapeError('Tape.ridgeProject', 'T', [a.rows, 'm'], [t.rows, t.cols], "rows must match 'A'");

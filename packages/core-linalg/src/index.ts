@@ -78,6 +78,6 @@ export {
 } from './backend.js';
 export { installWasmKernels } from './wasm-kernels.js';
 export { Rng, createRng } from './random.js';
-export { checkFiniteValues, checkNumber, checkTensor, type DimBindings, type DimSpec, type TensorSpec } from './tensor-checks.js';
+export { checkClassLabels, checkFiniteValues, checkNumber, checkTensor, type DimBindings, type DimSpec, type TensorSpec } from './tensor-checks.js';
 export { fromMatrix, matrixVariable, readValues, toMatrix } from './tensor-bridge.js';
 export { Tape, TapeNode, type TapeActivation } from './float64-tape.js';

@@ -1,7 +1,7 @@
 /**
  * `ridgeSolve` as a differentiable TensorFlow.js op: the weights of a layer realised from its targets, with
  * gradients flowing into both the targets and the layer inputs (Fairbank & Samothrakis, eqs. 5–7, 10 and the
- * custom VJP of spec §4.2).
+ * vector–Jacobian product of Appendix A, eqs. 27–31, in batch-first form).
  */
 import * as tf from '@tensorflow/tfjs';
 import { NonFiniteError, InvalidArgumentError } from './errors.js';

@@ -3,7 +3,7 @@
  * to both A and T. This is the primitive of target-space learning (Fairbank & Samothrakis, eqs. 5–7 and 10), and
  * the reference the differentiable TensorFlow.js op is checked against.
  *
- * Batch-first (spec §0.1): `A: n × f` has one row per example, `T: n × m`, `W: f × m`.
+ * Batch-first (every matrix is the transpose of the paper's column-major one): `A: n × f` has one row per example, `T: n × m`, `W: f × m`.
  */
 import { InvalidArgumentError, ShapeError } from './errors.js';
 import { choleskyUnchecked } from './cholesky.js';
@@ -31,7 +31,7 @@ export interface RidgeSolution {
   /** Lower Cholesky factor of `AᵀA + λI` (primal, `f × f`) or `AAᵀ + λI` (dual, `n × n`). */
   readonly factor: Matrix;
   /**
-   * Vector–Jacobian product: given `G = ∂L/∂W` (`f × m`), returns `∂L/∂A` (`n × f`) and `∂L/∂T` (`n × m`) — spec §4.2.
+   * Vector–Jacobian product: given `G = ∂L/∂W` (`f × m`), returns `∂L/∂A` (`n × f`) and `∂L/∂T` (`n × m`) — Fairbank & Samothrakis Appendix A, eqs. 27–31, batch-first.
    * Reuses the forward factor (one extra pair of triangular solves).
    */
   vjp(g: Matrix): { dA: Matrix; dT: Matrix };
@@ -43,7 +43,7 @@ export function chooseRidgeForm(n: number, f: number, form: RidgeForm | 'auto' |
   return form;
 }
 
-/** @internal Validates λ: finite and strictly positive (λ = 0 makes the dual Gram singular, spec §10.22). */
+/** @internal Validates λ: finite and strictly positive (λ = 0, which the paper's text allows, makes the dual Gram singular and breaks the Cholesky factorisation). */
 export function checkLambda(fn: string, lambda: number): void {
   if (typeof lambda !== 'number' || !Number.isFinite(lambda) || !(lambda > 0)) {
     throw new InvalidArgumentError(fn, 'lambda', 'must be a finite number > 0 (use a small value such as 1e-6 for near-plain least squares)', lambda);
@@ -109,7 +109,7 @@ export function ridgeSolveUnchecked(a: Matrix, t: Matrix, lambda: number, form: 
     vjp(g: Matrix) {
       checkGradShape(g, w);
       const q = cholSolveUnchecked(factor, matmulF64(a, g));
-      // G − AᵀQ equals λ·K⁻¹G (spec §4.2): the same quantity as the primal Z, scaled.
+      // G − AᵀQ equals λ·K⁻¹G (push-through identity on eq. 7): the same quantity as the primal Z, scaled.
       const atq = matmulF64(a, q, { transposeA: true });
       const gm = new Float64Array(g.data.length);
       for (let i = 0; i < gm.length; i++) gm[i] = g.data[i]! - atq.data[i]!;
@@ -123,7 +123,7 @@ export function ridgeSolveUnchecked(a: Matrix, t: Matrix, lambda: number, form: 
  * @internal Joint VJP of `W = ridgeSolve(A, T, λ)` and `S = A·W` (the realisation of one layer, Alg. 3 lines 4–5):
  * given `gW = ∂L/∂W` (from every other use of W) and `gS = ∂L/∂S`, returns `∂L/∂A` and `∂L/∂T`. Merging the two
  * saves recomputing `A·W` for the residual (it is `T − S`) and one product: in the primal form
- * `Ḡ = gW + AᵀgS, Z = K⁻¹Ḡ, ∂L/∂T = A·Z, ∂L/∂A = (T − S)·Zᵀ + (gS − A·Z)·Wᵀ` — Alg. 4 lines 4–5 (spec §4.3).
+ * `Ḡ = gW + AᵀgS, Z = K⁻¹Ḡ, ∂L/∂T = A·Z, ∂L/∂A = (T − S)·Zᵀ + (gS − A·Z)·Wᵀ` — Alg. 4 lines 4–5 (garbled in the OCR; reconstructed from Appendix A, eqs. 27–31).
  */
 export function ridgeProjectVjp(sol: RidgeSolution, a: Matrix, t: Matrix, s: Matrix, gW: Matrix | null, gS: Matrix | null): { dA: Matrix; dT: Matrix } {
   const f = sol.w.rows;

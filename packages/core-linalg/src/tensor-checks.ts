@@ -71,6 +71,34 @@ export function checkTensor(fn: string, argument: string, value: unknown, spec: 
   if (spec.finite) checkFiniteValues(fn, argument, value.dataSync(), value.shape);
 }
 
+/**
+ * Throws a typed error unless `labels` is an int32 tensor `[n]` of class indices in `[0, numClasses)` (plus `-1`, "not
+ * scored", when `allowUnscored`). A label outside that range would otherwise become an all-zero one-hot row (or index
+ * past the output) and train silently on nothing. Reads the labels back once.
+ *
+ * @example
+ * ```ts
+ * checkClassLabels('RecLraNetwork.fit', 'y', y, 10);   // InvalidArgumentError: "... label 7 at index 3 ..."
+ * ```
+ */
+export function checkClassLabels(
+  fn: string,
+  argument: string,
+  labels: unknown,
+  numClasses: number,
+  options: { n?: number | string; dims?: DimBindings; allowUnscored?: boolean } = {},
+): void {
+  checkTensor(fn, argument, labels, { shape: [options.n ?? null], dtype: 'int32' }, options.dims ?? {});
+  const values = (labels as tf.Tensor).dataSync();
+  const min = options.allowUnscored ? -1 : 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < min || v >= numClasses) {
+      throw new InvalidArgumentError(fn, argument, `must hold class labels in [${min}, ${numClasses - 1}] (${numClasses} classes)`, `label ${v} at index ${i}`);
+    }
+  }
+}
+
 /** Shape description with bound symbols shown as `n = 194`. */
 function describeDims(shape: readonly DimSpec[], dims: DimBindings): Array<string | number | null> {
   return shape.map((d) => (typeof d === 'string' && dims[d] !== undefined ? `${d} = ${dims[d]}` : d));

@@ -1,7 +1,7 @@
 /**
  * Seeded shuffling and batching of splits: permutations, minibatch iterators (with the same batch order as
  * `runFitLoop` of `@beyond-backprop/training` for the same seed), subsets and the fixed "realisation batch" X̄ of the
- * target-space method (Fairbank & Samothrakis §3, §5; spec target-space §5).
+ * target-space method (Fairbank & Samothrakis §3, §5).
  */
 import { InvalidArgumentError, checkNumber, createRng, type Rng } from '@beyond-backprop/core-linalg';
 import { checkSplit, numExamples, type Split } from './split.js';
@@ -171,7 +171,7 @@ export function* minibatches<Y extends Int32Array | Float32Array>(split: Split<Y
 
 /**
  * A fixed "realisation batch" X̄: `size` examples chosen once and reused every iteration, beside the random
- * minibatches (target-space method, Fairbank & Samothrakis §3 and §5; spec target-space §5). `'first'` takes the first
+ * minibatches (target-space method, Fairbank & Samothrakis §3 and §5). `'first'` takes the first
  * `size` examples (the authors' code for the CNNs: the first 100 training images); `{ seed }` draws `size` distinct
  * examples at random and keeps them in data order.
  *

@@ -1,5 +1,5 @@
 /**
- * The bit-stream RNN tasks of Fairbank & Samothrakis, "Deep Learning in Target Space", §5.3 (spec target-space §9.3):
+ * The bit-stream RNN tasks of Fairbank & Samothrakis, "Deep Learning in Target Space", §5.3 (Figs. 6–7):
  * memorising a bit stream with a delay, and adding a stream to itself delayed.
  */
 import { checkNumber, createRng, type Rng } from '@beyond-backprop/core-linalg';

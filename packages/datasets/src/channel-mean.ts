@@ -1,6 +1,6 @@
 /**
  * Per-channel mean removal with training-set statistics, applicable to any split: the usual reading of "subtract the
- * per-channel mean" (lra spec §6.1 E4). rec-LRA's own wording (Ororbia et al. §4) is per image; for that use
+ * per-channel mean" (our reading of Ororbia et al. §4 for CIFAR-10). rec-LRA's own wording (Ororbia et al. §4) is per image; for that use
  * `globalContrastNormalize(split, { perChannel: true, centreOnly: true })`.
  */
 import { ShapeError } from '@beyond-backprop/core-linalg';

@@ -1,6 +1,6 @@
 /**
- * The checkerboard problem of Øland, *Efficient Deep Learning* (thesis, 2024), §5.4.2 and §7.7 (layerwise spec §5.7,
- * platonic spec §5 E6).
+ * The checkerboard problem of Øland, *Efficient Deep Learning* (thesis, 2024), §5.4.2 and §7.7
+ * (Figs. 7.10–7.11).
  */
 import { checkNumber, createRng, type Rng } from '@beyond-backprop/core-linalg';
 import type { Dataset, Split } from './split.js';
@@ -19,7 +19,7 @@ export interface CheckerboardOptions {
 
 /**
  * Index of the board cell that `v ∈ [lo, lo + width)` falls in when the interval is cut into `cells` equal parts,
- * clamped to `cells − 1` so the closed upper edge belongs to the last cell (platonic spec §5 E6).
+ * clamped to `cells − 1` so the closed upper edge belongs to the last cell (the thesis does not say which side a boundary point takes).
  */
 export function boardCell(v: number, lo: number, width: number, cells: number): number {
   const k = Math.floor(((v - lo) / width) * cells);
@@ -28,8 +28,8 @@ export function boardCell(v: number, lo: number, width: number, cells: number): 
 
 /**
  * The checkerboard: points uniform on `[−½, ½]²` labelled by the colour of their square on an `n × n` board,
- * `y = (⌊(x₁+½)n⌋ + ⌊(x₂+½)n⌋) mod 2` (index clamped to `n − 1`), no noise. Class 0 is the platonic spec's `+1`
- * (even parity). The thesis (§5.4.2) reports that backprop + SGD stalls near 51–53 % on 5000 points of the 8×8 board,
+ * `y = (⌊(x₁+½)n⌋ + ⌊(x₂+½)n⌋) mod 2` (index clamped to `n − 1`), no noise. Class 0 is the `+1` of the
+ * platonic package's ±1 coding (even parity). The thesis (§5.4.2) reports that backprop + SGD stalls near 51–53 % on 5000 points of the 8×8 board,
  * while Platonic projections fit it exactly (§7.7); it scores accuracy on the training set (a memorisation task), so
  * the test split is only an extra, independent draw.
  *

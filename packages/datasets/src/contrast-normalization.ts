@@ -1,7 +1,7 @@
 /**
  * Global contrast normalisation (GCN), per example, as in pylearn2's `global_contrast_normalize` (Goodfellow et al.
  * 2013, "Maxout Networks"), plus the per-channel, centre-only variant that rec-LRA (Ororbia et al. §4) describes as
- * its "global contrast normalization" for CIFAR-10 (lra spec §6.1 E4).
+ * its "global contrast normalization" for CIFAR-10 (Ororbia et al. §4).
  */
 import { checkNumber } from '@beyond-backprop/core-linalg';
 import { checkSplit, numExamples, type Split } from './split.js';

@@ -79,6 +79,7 @@ export function parseIdx(bytes: Uint8Array, options: { file?: string; expect?: I
   if (bytes.length < headerBytes) throw new DatasetFileError(file, `truncated header: rank ${rank} needs ${headerBytes} bytes, the file has ${bytes.length}`);
   const shape: number[] = [];
   for (let i = 0; i < rank; i++) shape.push(view.getUint32(4 + 4 * i));
+  if (shape.includes(0)) throw new DatasetFileError(file, `corrupt: the header declares a zero dimension (${shape.join('×')}); a data set needs at least one value`);
   const count = shape.reduce((p, d) => p * d, 1);
   const expected = headerBytes + count * kind.size;
   if (bytes.length < expected) {
@@ -130,7 +131,7 @@ function decode(type: IdxType, view: DataView, at: number, count: number, bytes:
  * ```
  */
 export async function decodeIdx(bytes: Uint8Array, options: { file?: string; expect?: IdxExpectation } = {}): Promise<IdxArray> {
-  const raw = isGzip(bytes) ? await gunzip(bytes, options.file) : bytes;
+  const raw = isGzip(bytes) ? await gunzip(bytes, options.file, (head) => idxDeclaredLength(head, options.file)) : bytes;
   return parseIdx(raw, options);
 }
 
@@ -164,3 +165,35 @@ export function encodeIdx(type: IdxType, shape: readonly number[], data: ArrayLi
   }
   return out;
 }
+
+/**
+ * The length in bytes (header + values) an IDX file declares, read from its first bytes, or `undefined` while `head`
+ * is shorter than the header. Decompressors use it to stop a gzip stream as soon as it outgrows what the header
+ * claims, so a small archive of a huge file never fills memory. Throws {@link DatasetFileError} on a wrong magic number
+ * or a header declaring more than 2³¹ − 1 bytes (no typed array that large can be allocated).
+ *
+ * @example
+ * ```ts
+ * idxDeclaredLength(encodeIdx('ubyte', [2, 3], [1, 2, 3, 4, 5, 6]));   // 4 + 2·4 + 6 = 18
+ * ```
+ */
+export function idxDeclaredLength(head: Uint8Array, file = '<bytes>'): number | undefined {
+  if (head.length < 4) return undefined;
+  const kind = TYPES[head[2]!];
+  const rank = head[3]!;
+  if (head[0] !== 0 || head[1] !== 0 || !kind || rank === 0) {
+    const magic = new DataView(head.buffer, head.byteOffset, 4).getUint32(0);
+    throw new DatasetFileError(file, `wrong magic number ${hex(magic)}: not an IDX file (expected 0x000008NN for unsigned bytes, or another IDX type code and a rank ≥ 1)`);
+  }
+  const headerBytes = 4 + 4 * rank;
+  if (head.length < headerBytes) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, headerBytes);
+  let length = kind.size;
+  for (let i = 0; i < rank; i++) length *= view.getUint32(4 + 4 * i);
+  length += headerBytes;
+  if (length > MAX_IDX_BYTES) throw new DatasetFileError(file, `corrupt: the header declares ${length} bytes, more than the ${MAX_IDX_BYTES} a typed array can hold`);
+  return length;
+}
+
+/** Largest IDX file accepted: the largest byte length of one typed array everywhere (2³¹ − 1). */
+const MAX_IDX_BYTES = 2 ** 31 - 1;

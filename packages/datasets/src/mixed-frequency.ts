@@ -1,5 +1,5 @@
 /**
- * The mixed-frequency board of Øland, *Efficient Deep Learning* (thesis, 2024), §8.3.2 (layerwise spec §5.7): a
+ * The mixed-frequency board of Øland, *Efficient Deep Learning* (thesis, 2024), §8.3.2: a
  * high-frequency checkerboard on the left half of the square beside a low-frequency one on the right.
  */
 import { checkNumber, createRng } from '@beyond-backprop/core-linalg';
@@ -8,7 +8,7 @@ import type { Dataset } from './split.js';
 
 /** Options of {@link mixedFrequency}. */
 export interface MixedFrequencyOptions {
-  /** Training points. Default 4000 (layerwise spec §8 P7). */
+  /** Training points. Default 4000. */
   trainSize?: number;
   /** Test points, an independent draw. Default 4000. */
   testSize?: number;
@@ -25,7 +25,7 @@ export interface MixedFrequencyOptions {
  * `left × left` checkerboard stretched over that half (cells `1/(2·left)` wide and `1/left` tall), the right half
  * (`x₁ ≥ 0`) by a `right × right` board over its half; label = parity of column + row. The thesis describes the set
  * only in words (§8.3.2: "many many squares" on the left, "very few" on the right); the board sizes and the reading
- * "n × n over its half" are the layerwise spec's resolution (§5.7, [R]).
+ * "n × n over its half" are our resolution.
  *
  * `x: [m, 2]`, `y: [m]` (labels 0/1).
  *

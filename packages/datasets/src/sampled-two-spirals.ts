@@ -1,6 +1,6 @@
 /**
- * The dense, randomly sampled two-spirals set of Øland, *Efficient Deep Learning* (thesis, 2024), §7.6 (platonic
- * spec §5 E4–E5, layerwise spec §5.7).
+ * The dense, randomly sampled two-spirals set of Øland, *Efficient Deep Learning* (thesis, 2024), §7.6 (Fig. 7.9,
+ * Table 7.1).
  */
 import { InvalidArgumentError, checkNumber, createRng, type Rng } from '@beyond-backprop/core-linalg';
 import type { Dataset, Split } from './split.js';
@@ -23,8 +23,8 @@ export interface SampledTwoSpiralsOptions {
  * Two spirals sampled at random: `t = τ·2π·√u` with `u ~ U(0, 1)`; class 0 is `(−t cos t, t sin t)`, class 1 the same
  * point negated (the pairs are interleaved: class 0, class 1, …). All coordinates are divided by the largest absolute
  * training coordinate, so the training inputs lie in `[−1, 1]` (the test split uses the same divisor). The thesis
- * gives no geometry (§7.6, Fig. 7.8 only shows 5000 points); the formula and τ = 1.5 are the platonic spec's
- * resolution (§7 A7, [R]), and the layerwise spec uses the same generator (§5.7; T6 takes 2000 train / 1000 test).
+ * gives no geometry (§7.6, Fig. 7.8 only shows 5000 points); the formula and τ = 1.5 are our
+ * resolution, shared by the platonic and layerwise experiments.
  *
  * Not to be confused with {@link twoSpirals}, the fixed 194-point benchmark of the target-space paper.
  *
@@ -67,7 +67,7 @@ export function sampledTwoSpirals(options: SampledTwoSpiralsOptions = {}): Datas
     train: finish(train, rng.fork('train-noise')),
     test: finish(test, rng.fork('test-noise')),
     numClasses: 2,
-    source: 'Øland, Efficient Deep Learning (2024), §7.6 (geometry: platonic spec §7 A7)',
+    source: 'Øland, Efficient Deep Learning (2024), §7.6 (geometry: ours, the thesis does not give it)',
   };
 }
 

@@ -1,6 +1,5 @@
 /**
- * The 1-D sinusoid regression set of Øland, *Efficient Deep Learning* (thesis, 2024), §7.5, Figs. 7.3–7.4 (platonic
- * spec §5 E1).
+ * The 1-D sinusoid regression set of Øland, *Efficient Deep Learning* (thesis, 2024), §7.5, Figs. 7.3–7.4.
  */
 import { checkNumber, createRng } from '@beyond-backprop/core-linalg';
 import type { Dataset, Split } from './split.js';
@@ -17,8 +16,8 @@ export interface SineFitOptions {
 
 /**
  * Two periods of a sine on `[−1, 1]`: `x = linspace(−1, 1, m)`, `y = sin(2πx)`. The thesis says "y = sin(x); two
- * periods, normalized to the domain (−1, 1), 5000 samples" (§7.5); the grid and the `2π` scaling are the platonic
- * spec's reading (§7 A4). The thesis fits a 1-16-16-1 CELU MLP and reports a training MSE of 2e-5.
+ * periods, normalized to the domain (−1, 1), 5000 samples" (§7.5); the grid and the `2π` scaling are our
+ * reading. The thesis fits a 1-16-16-1 CELU MLP and reports a training MSE of 2e-5.
  *
  * The test split is the `m − 1` midpoints of the training grid (interpolation), noise-free.
  *

@@ -1,6 +1,5 @@
 /**
- * Sinusoidal decision boundaries of Øland, *Efficient Deep Learning* (thesis, 2024), §5.3.4, Figs. 5.11–5.12
- * (layerwise spec §5.7).
+ * Sinusoidal decision boundaries of Øland, *Efficient Deep Learning* (thesis, 2024), §5.3.4, Figs. 5.11–5.12.
  */
 import { checkNumber, createRng } from '@beyond-backprop/core-linalg';
 import { uniformSquare } from './checkerboard.js';
@@ -8,7 +7,7 @@ import type { Dataset } from './split.js';
 
 /** Options of {@link sinusoidBoundary}. */
 export interface SinusoidBoundaryOptions {
-  /** Training points. Default 1000 (layerwise spec §8 P4). */
+  /** Training points. Default 1000. */
   trainSize?: number;
   /** Test points, an independent draw. Default 1000. */
   testSize?: number;
@@ -23,7 +22,7 @@ export interface SinusoidBoundaryOptions {
 /**
  * A sinusoidal decision boundary: points uniform on `[−½, ½]²`, label `y = [x₂ > a·sin(2πf·x₁)]` (1 above the curve,
  * 0 below). Higher `f` means a higher "frequency of variation" (thesis Fig. 5.11). The thesis gives neither the
- * amplitude nor the domain; `a = 0.25` on `[−½, ½]²` is the layerwise spec's resolution (§5.7, [R]).
+ * amplitude nor the domain; `a = 0.25` on `[−½, ½]²` is our resolution.
  *
  * `x: [m, 2]`, `y: [m]` (labels 0/1).
  *

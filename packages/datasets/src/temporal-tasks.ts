@@ -1,8 +1,8 @@
 /**
  * The long-range temporal tasks of Manchev & Garcia-Peraza-Herrera, "Can Local Representation Alignment RNNs Solve
- * Temporal Tasks?", §IV (lra spec §6.2), after Hochreiter & Schmidhuber (1997). The paper gives no generator; every
- * detail below (symbol channels, position ranges, class coding) follows the authors' code (lra spec [C3]:
- * `github.com/nmanchev/lra-rnn`, which imports R. Pascanu's `tempOrder.py`, `tempOrder3bit.py`, `permutation.py`,
+ * Temporal Tasks?", §IV, after Hochreiter & Schmidhuber (1997). The paper gives no generator; every
+ * detail below (symbol channels, position ranges, class coding) follows the authors' code
+ * (`github.com/nmanchev/lra-rnn`, which imports R. Pascanu's `tempOrder.py`, `tempOrder3bit.py`, `permutation.py`,
  * `addition.py`). Ranges use the code's `int(T·0.1)`, written `⌊0.1T⌋` here.
  */
 import { InvalidArgumentError, checkNumber, createRng, type Rng } from '@beyond-backprop/core-linalg';

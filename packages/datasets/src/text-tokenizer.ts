@@ -81,7 +81,7 @@ export function encodeTokens(tokens: readonly string[], vocabulary: Vocabulary, 
 /**
  * Pads or truncates each sequence to `maxLen` (Keras `pad_sequences`): by default padding and truncation both happen
  * at the *start* (`'pre'`), which keeps the end of a long review next to the read-out — the target-space authors'
- * setting (spec §9.4).
+ * setting (Fairbank & Samothrakis §5.4).
  *
  * Returns `[n, maxLen]` ids, row-major.
  *
@@ -162,6 +162,8 @@ export function imdbFromReviews(reviews: { train: Reviews; test: Reviews }, opti
   for (const part of ['train', 'test'] as const) {
     const r = reviews?.[part];
     if (!r || !Array.isArray(r.texts)) throw new InvalidArgumentError(fn, `reviews.${part}.texts`, 'must be an array of strings', r?.texts);
+    // No training text means an empty vocabulary and nothing to train on; an empty test split is allowed.
+    if (part === 'train' && r.texts.length === 0) throw new InvalidArgumentError(fn, 'reviews.train.texts', 'must hold at least one review', 'an empty array');
     if (r.labels.length !== r.texts.length) throw new InvalidArgumentError(fn, `reviews.${part}.labels`, `must have one label per text (${r.texts.length})`, `${r.labels.length} labels`);
     for (let i = 0; i < r.labels.length; i++) {
       if (r.labels[i] !== 0 && r.labels[i] !== 1) throw new InvalidArgumentError(fn, `reviews.${part}.labels[${i}]`, 'must be 0 or 1', r.labels[i]);

@@ -1,6 +1,6 @@
 /**
- * Two moons: two interleaved half circles, the `make_moons` set of scikit-learn. The LRA spec's learning test
- * (lra §8 T13) trains on 1000 train / 1000 test points with noise 0.1.
+ * Two moons: two interleaved half circles, the `make_moons` set of scikit-learn. The lra package's learning test
+ * trains on 1000 train / 1000 test points with noise 0.1.
  */
 import { checkNumber, createRng, type Rng } from '@beyond-backprop/core-linalg';
 import type { Dataset, Split } from './split.js';
@@ -26,7 +26,7 @@ export interface TwoMoonsOptions {
  *
  * @example
  * ```ts
- * const { train, test } = twoMoons({ noise: 0.1, seed: 1 });   // 1000 + 1000 points (lra spec §8 T13)
+ * const { train, test } = twoMoons({ noise: 0.1, seed: 1 });   // 1000 + 1000 points, the lra package's two-moons test
  * ```
  */
 export function twoMoons(options: TwoMoonsOptions = {}): Dataset<Int32Array> {
@@ -42,7 +42,7 @@ export function twoMoons(options: TwoMoonsOptions = {}): Dataset<Int32Array> {
   const rng = createRng(seed);
   const train = moons(trainSize, noise, rng.fork('train'));
   const test = moons(testSize, noise, rng.fork('test'));
-  return { name: 'two-moons', train, test, numClasses: 2, source: "scikit-learn make_moons; lra spec §8 T13 (1000/1000 points, noise 0.1)" };
+  return { name: 'two-moons', train, test, numClasses: 2, source: "scikit-learn make_moons (1000/1000 points, noise 0.1; the lra package's test problem)" };
 }
 
 function moons(m: number, noise: number, rng: Rng): Split<Int32Array> {

@@ -1,6 +1,6 @@
 /**
  * The two-spirals benchmark (Lang & Witbrock 1988) as used by Fairbank & Samothrakis, "Deep Learning in Target
- * Space", §5.1 (spec target-space §9.1).
+ * Space", §5.1 (Figs. 3–5).
  */
 import { checkNumber, createRng } from '@beyond-backprop/core-linalg';
 import type { Dataset, Split } from './split.js';
@@ -21,7 +21,7 @@ export interface TwoSpiralsOptions {
  * Training point k (k = 0 … P−1, P = 97) has angle `θ = kπ/16` and radius `r = 0.65 + 5.85·k/96`; class 0 is
  * `(r cos θ, r sin θ)`, class 1 the point reflected through the origin. Points are interleaved class 0, class 1, ….
  * The test set uses the angular midpoints k = 0.5, 1.5, …, P − 0.5 (97 per class, so the last pair lies just beyond
- * the spirals' ends, as in the authors' file — spec §10.13). No input scaling.
+ * the spirals' ends, as in the authors' data file). No input scaling.
  *
  * `x: [2P, 2]`, `y: [2P]` (labels 0/1), for both splits.
  *

@@ -1,6 +1,6 @@
 /**
  * Holding out a validation set from the training split: the target-space authors' code keeps the last 5000 training
- * images (spec target-space §9.2), rec-LRA holds out 2000 MNIST / 5000 CIFAR-10 images (lra spec §6.1).
+ * images (Fairbank & Samothrakis §5.2), rec-LRA holds out 2000 MNIST / 5000 CIFAR-10 images (Ororbia et al. §4).
  */
 import { InvalidArgumentError, checkNumber, createRng } from '@beyond-backprop/core-linalg';
 import { selectExamples } from './batching.js';

@@ -1,5 +1,5 @@
 /**
- * XOR: the smallest problem a linear model cannot solve (target-space spec §11, test 22).
+ * XOR: the smallest problem a linear model cannot solve (Minsky & Papert 1969).
  */
 import { checkNumber, createRng } from '@beyond-backprop/core-linalg';
 import type { Dataset, Split } from './split.js';
@@ -25,7 +25,7 @@ const CORNERS: ReadonlyArray<readonly [number, number, number]> = [
  * The XOR problem: inputs are the corners of the unit square, the label is `x₁ XOR x₂`.
  *
  * With the defaults both splits are the same four points `(0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0`, in that order (XOR is a
- * memorisation test; the target-space spec §11 test 22 trains a 2-3-2 tanh net on it). With `samplesPerCorner > 1`
+ * memorisation test; the target-space package's tests train a 2-3-2 tanh net on it). With `samplesPerCorner > 1`
  * the corners repeat in that order and, with `noise > 0`, each copy is jittered; train and test draw independent
  * noise.
  *
@@ -62,5 +62,5 @@ export function xor(options: XorOptions = {}): Dataset<Int32Array> {
     }
     return { x, xShape: [n, 2], y, yShape: [n] };
   };
-  return { name: 'xor', train: make('train'), test: make('test'), numClasses: 2, source: 'XOR (Minsky & Papert 1969); target-space spec §11 test 22' };
+  return { name: 'xor', train: make('train'), test: make('test'), numClasses: 2, source: 'XOR (Minsky & Papert 1969)' };
 }

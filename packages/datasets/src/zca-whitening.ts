@@ -1,6 +1,6 @@
 /**
- * ZCA whitening fitted on the training split (rec-LRA, Ororbia et al. §4: "GCN" then ZCA for CIFAR-10; lra spec §6.1
- * E4). The covariance eigendecomposition runs in float64 with `symEig` from core-linalg.
+ * ZCA whitening fitted on the training split (rec-LRA, Ororbia et al. §4: "GCN" then ZCA for CIFAR-10).
+ * The covariance eigendecomposition runs in float64 with `symEig` from core-linalg.
  */
 import { InvalidArgumentError, ShapeError, checkNumber, gram, symEig } from '@beyond-backprop/core-linalg';
 import type { FittedTransform } from './channel-mean.js';

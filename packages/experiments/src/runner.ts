@@ -199,7 +199,7 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
   let iterationsSeen = 0;
   let firstIterationAtTarget: number | null = null;
   const started = performance.now();
-  let fitHistory;
+  let fitHistory: Awaited<ReturnType<typeof run.fit>>;
   let stepRecorder: StepMemoryRecorder | null = null;
   let peakStepBytes: number | null = null;
   try {

@@ -12,14 +12,14 @@ const TINY = 1e-37;
 const ONE_MINUS = 1 - 2 ** -24;
 
 /**
- * Softmax + multiclass cross-entropy, the baseline (thesis §4.2; spec gradient-amp §4.1).
+ * Softmax + multiclass cross-entropy, the baseline (thesis §4.2).
  *
  * - Output: `Y = softmax(Z)` (row-wise, max-shifted).
  * - Loss: `L = −Σ T∘log Y = Σ_i [rowSum(T_i)·logsumexp(Z_i) − T_i·Z_i]`, computed with `tf.logSoftmax`, so logits of
  *   ±100 are safe.
  * - Gradient: `rowSum(T)·Y − T`, i.e. `Y − T` for one-hot targets, bounded in [−1, 1] (§4.2).
  *
- * Targets are fixed to {0, 1} unless `allowNonOneHot` is set (spec A11).
+ * Targets are fixed to {0, 1} unless `allowNonOneHot` is set (other targets change the gradient to `rowSum(T)·Y − T`).
  *
  * @example
  * ```ts
@@ -40,7 +40,7 @@ export function softmaxCrossEntropy(options: HeadOptions = {}): OutputHead {
 }
 
 /**
- * Linear output + mean squared error ("Linear+MSE", §4.3, Table 4.2; spec gradient-amp §4.2): already an amplified
+ * Linear output + mean squared error ("Linear+MSE", §4.3, Table 4.2): already an amplified
  * gradient compared with softmax, since `Y − T = Z − T` is unbounded.
  *
  * - Output: `Y = Z`. Loss: `L = ½ Σ (Z − T)²` (the ½ gives the canonical delta). Gradient: `Z − T`.
@@ -63,7 +63,7 @@ export function linearMse(options: HeadOptions = {}): OutputHead {
 }
 
 /**
- * Sigmoid output + binary cross-entropy per class (Table 4.1 baseline; spec gradient-amp §4.3).
+ * Sigmoid output + binary cross-entropy per class (Table 4.1 baseline, §4.3).
  *
  * - Output: `Y = σ(Z)`. Loss: `L = Σ [softplus(Z) − T∘Z]`, equal to `−Σ[T log Y + (1 − T) log(1 − Y)]` for
  *   `T ∈ [0, 1]`; `softplus` is evaluated stably. Gradient: `σ(Z) − T`.
@@ -89,11 +89,11 @@ export function sigmoidCrossEntropy(options: HeadOptions = {}): OutputHead {
 }
 
 /**
- * Tanh output with its canonical loss (Table 4.1 baseline; spec gradient-amp §4.4). The thesis names the tanh output
+ * Tanh output with its canonical loss (Table 4.1 baseline, §4.3; Table 4.1 does not state its loss). The thesis names the tanh output
  * but not its loss; the matching loss — the only one with gradient `tanh(Z) − T` — is `L = Σ [log cosh Z − T∘Z]`,
  * computed as `softplus(2Z) − Z − ln 2` so that |Z| = 100 stays finite.
  *
- * Targets must lie in [−1, 1] (default {0, 1}, spec A4).
+ * Targets must lie in [−1, 1] (default {0, 1}; Table 4.1 does not state the targets).
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * The generic canonical head of the manual-gradient route (spec gradient-amp §4.7): any monotone output function with
+ * The generic canonical head of the manual-gradient route (the matching loss of §4.5–4.8, with `Y − T` imposed as the gradient): any monotone output function with
  * the canonical delta `Y − T` imposed through `tf.customGrad`.
  */
 import * as tf from '@tensorflow/tfjs';

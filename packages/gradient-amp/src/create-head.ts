@@ -18,7 +18,7 @@ const FACTORIES: Record<HeadName, (options?: HeadOptions) => OutputHead> = {
 };
 
 /**
- * The built-in head called `name` with `options` (defaults of spec gradient-amp §5).
+ * The built-in head called `name` with `options` (the defaults listed in the gradient-amp guide, docs/guides/gradient-amp.md).
  *
  * @example
  * ```ts

@@ -8,8 +8,8 @@ import type { OutputHead } from './output-head.js';
 
 /**
  * The predicted class of each row, `argmax_j scores_ij` (int32 `[n]`; rank > 2 scores give labels of their leading
- * shape). Every head's output is increasing in its logit (α > 0), so logits and head outputs decode alike (spec
- * gradient-amp §4.8).
+ * shape). Every head's output is increasing in its logit (α > 0), so logits and head outputs decode alike (thesis
+ * §4.5: normalising exp-GA's outputs gives softmax).
  *
  * @example
  * ```ts

@@ -1,6 +1,5 @@
 /**
- * Exponential gradient amplification, exp-GA, and the sparse cross-entropy loss it minimises (thesis §4.5–4.6; spec
- * gradient-amp §4.5).
+ * Exponential gradient amplification, exp-GA, and the sparse cross-entropy loss it minimises (thesis §4.5–4.6).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkNumber, checkTensor } from '@beyond-backprop/core-linalg';
@@ -51,7 +50,7 @@ function capped(z: tf.Tensor, c: number): tf.Tensor {
  * without applying the update; `debug: true` names the logit). Set `maxLogit` (e.g. 50) to continue the exponential
  * by its tangent above it, so +100 is safe too; below the cap nothing changes.
  *
- * Defaults (spec §5): α = 0.1 ("worked well in all our experiments", §4.5), targets {0, 2}; the thesis used
+ * Defaults: α = 0.1 ("worked well in all our experiments", §4.5), targets {0, 2}; the thesis used
  * {0, 16} (5-layer CNN), {0, 6} (10-layer CNN), {0, 2} with α = 0.5 (VGG).
  *
  * @example

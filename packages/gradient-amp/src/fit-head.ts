@@ -11,7 +11,7 @@ import { labelValues } from './targets.js';
 
 /** Options of {@link fitHead}. */
 export interface FitHeadOptions extends FitOptions {
-  /** Any `tf.train` optimiser. Default Adam(0.01) with the TF1 constants (`paperAdam`). Learning rates do not transfer between heads (spec §5). */
+  /** Any `tf.train` optimiser. Default Adam(0.01) with the TF1 constants (`paperAdam`). Learning rates do not transfer between heads (thesis Tables 4.2–4.4). */
   optimizer?: tf.Optimizer;
   /** Loss options: `reduction`, `path` (`'autodiff'` or `'manual'`), `yFormat` for float `y`. */
   loss?: Omit<LossOptions, 'weights' | 'input'>;
@@ -45,7 +45,9 @@ export async function fitHead(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor,
   if (model.outputs.length !== 1) throw new InvalidArgumentError(fn, 'model', 'must have exactly one output (the logits)', `${model.outputs.length} outputs`);
   const k = model.outputs[0]!.shape.at(-1);
   if (typeof k !== 'number') throw new InvalidArgumentError(fn, 'model', 'must have a fixed number of classes on the last output axis', k);
-  checkTensor(fn, 'x', x, { dtype: 'float32', finite: true });
+  if (model.inputs.length !== 1) throw new InvalidArgumentError(fn, 'model', 'must have exactly one input', `${model.inputs.length} inputs`);
+  // The model's own input shape, batch axis free, so a wrong width is a ShapeError here rather than a tfjs matMul error.
+  checkTensor(fn, 'x', x, { shape: [null, ...model.inputs[0]!.shape.slice(1)], dtype: 'float32', finite: true });
   const n = x.shape[0]!;
   if (!(n >= 1)) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', 'an empty tensor');
   checkLabelsOrTargets(fn, 'y', y, n, k);
@@ -63,23 +65,28 @@ export async function fitHead(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor,
   const forward = (input: tf.Tensor, training: boolean) => model.apply(input, { training }) as tf.Tensor;
   const predict = (input: tf.Tensor) => model.predict(input, { batchSize: evalBatch }) as tf.Tensor;
 
-  return runFitLoop(fn, n, options, {
-    trainBatch: (indices) => backpropBatch(x, y, indices, lossFn, (xb) => forward(xb, true), variables, optimizer),
-    ...variableSnapshots(() => variables),
-    evaluate: () => {
-      const logs: Record<string, number> = {};
-      if (tracksAccuracy(options)) logs.accuracy = tf.tidy(() => scoredAccuracy(predict(x), y, targetsFormat));
-      if (options.validationData) {
-        const [vx, vy] = options.validationData;
-        tf.tidy(() => {
-          const out = predict(vx);
-          logs.valLoss = lossFn(vy, out).dataSync()[0]!;
-          logs.valAccuracy = scoredAccuracy(out, vy, targetsFormat);
-        });
-      }
-      return logs;
-    },
-  });
+  try {
+    return await runFitLoop(fn, n, options, {
+      trainBatch: (indices) => backpropBatch(x, y, indices, lossFn, (xb) => forward(xb, true), variables, optimizer),
+      state: variableSnapshots(() => variables),
+      evaluate: () => {
+        const logs: Record<string, number> = {};
+        if (tracksAccuracy(options)) logs.accuracy = tf.tidy(() => scoredAccuracy(predict(x), y, targetsFormat));
+        if (options.validationData) {
+          const [vx, vy] = options.validationData;
+          tf.tidy(() => {
+            const out = predict(vx);
+            logs.valLoss = lossFn(vy, out).dataSync()[0]!;
+            logs.valAccuracy = scoredAccuracy(out, vy, targetsFormat);
+          });
+        }
+        return logs;
+      },
+    });
+  } finally {
+    // The default optimiser is ours (its slot variables would otherwise leak on every call); a caller's is theirs.
+    if (options?.optimizer === undefined) optimizer.dispose();
+  }
 }
 
 function checkLabelsOrTargets(fn: string, argument: string, y: unknown, n: number, k: number): void {

@@ -1,18 +1,18 @@
 /**
  * The hyperparameters of an output head (α, β, target values, reduction, overflow guard) and the per-call options of
- * its loss, with the defaults of spec gradient-amp §5 and their validation.
+ * its loss, with the defaults of docs/guides/gradient-amp.md and their validation.
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg';
 
-/** Names of the built-in heads (spec gradient-amp §4.1–4.6). */
+/** Names of the built-in heads (thesis §4.2–4.8, Table 4.1). */
 export type HeadName = 'softmax-ce' | 'linear-mse' | 'sigmoid' | 'tanh' | 'exp-ga' | 'pow3-ga';
 
 /** Every built-in head name, in the order of the thesis' tables. */
 export const HEAD_NAMES: readonly HeadName[] = ['softmax-ce', 'exp-ga', 'pow3-ga', 'linear-mse', 'sigmoid', 'tanh'];
 
 /**
- * How the summed per-example losses become one number (spec gradient-amp §4.10). It scales the gradient and therefore
+ * How the summed per-example losses become one number (the thesis never states it). It scales the gradient and therefore
  * the effective learning rate:
  *
  * - `'sum'`: the thesis' `Σ_m Σ_k` — gradient `Y − T`;
@@ -30,7 +30,7 @@ export interface TargetValues {
   pos: number;
 }
 
-/** Hyperparameters of a head. Unset fields take the head's defaults (spec gradient-amp §5). */
+/** Hyperparameters of a head. Unset fields take the head's defaults (docs/guides/gradient-amp.md). */
 export interface HeadOptions {
   /** Output scale α > 0 of exp-GA (`Y = α·e^Z`, default 0.1) and pow3-GA (`Y = α·Z³ + β`, default 0.001). */
   alpha?: number;
@@ -49,7 +49,7 @@ export interface HeadOptions {
   maxLogit?: number;
   /** exp-GA only: drop the constant `−T·ln α` from the loss value (the gradient is unchanged). Default `false`. */
   dropConstant?: boolean;
-  /** softmax-ce only: allow targets other than {0, 1}; the gradient is then `rowSum(T)·Y − T` (spec A11). */
+  /** softmax-ce only: allow targets other than {0, 1}; the gradient is then `rowSum(T)·Y − T`. */
   allowNonOneHot?: boolean;
   /**
    * Check every head output for NaN/±Infinity and throw {@link HeadOverflowError} naming the first bad logit. Costs a
@@ -102,7 +102,7 @@ export interface LossOptions {
   input?: 'logits' | 'outputs';
 }
 
-/** Defaults of spec gradient-amp §5. */
+/** Defaults of the built-in heads (listed in docs/guides/gradient-amp.md). */
 export const HEAD_DEFAULTS: Readonly<Record<HeadName, Readonly<{ alpha: number; beta: number; targets: TargetValues }>>> = {
   'softmax-ce': { alpha: 1, beta: 0, targets: { neg: 0, pos: 1 } },
   'linear-mse': { alpha: 1, beta: 0, targets: { neg: -1, pos: 1 } },

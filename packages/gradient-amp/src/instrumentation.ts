@@ -31,8 +31,8 @@ export interface GradientRms {
 }
 
 /**
- * Root mean square of the loss gradient with respect to every trainable weight tensor (Fig. 4.3; weight gradients,
- * spec A9), from one forward/backward pass with `tf.variableGrads`. Nothing is updated.
+ * Root mean square of the loss gradient with respect to every trainable weight tensor (Fig. 4.3; the thesis does not say
+ * whether weights or activations, we take weights), from one forward/backward pass with `tf.variableGrads`. Nothing is updated.
  *
  * Either a model with a loss `(yTrue, yPred)`, `x` and `y` (forward pass in training mode), or a list of variables
  * with a closure returning the loss.

@@ -187,7 +187,7 @@ function manualLoss(kernel: HeadKernel, input: 'logits' | 'outputs', reduction: 
     const out = input === 'outputs' ? a : (kernel.output(a) as tf.Tensor2D);
     let element: tf.Tensor2D;
     if (kernel.elementLoss) element = kernel.elementLoss(input === 'outputs' ? (kernel.inverse!(a) as tf.Tensor2D) : a, t) as tf.Tensor2D;
-    else element = tf.mul(0.5, tf.squaredDifference(out, t)) as tf.Tensor2D; // monitoring value only (spec §4.7)
+    else element = tf.mul(0.5, tf.squaredDifference(out, t)) as tf.Tensor2D; // monitoring value only (the canonical gradient is imposed)
     const value = reduceElementLoss(element, w, reduction);
     return {
       value,

@@ -1,6 +1,5 @@
 /**
- * Cubic gradient amplification, pow3-GA, and the negative correlation loss it minimises (thesis §4.7–4.8; spec
- * gradient-amp §4.6).
+ * Cubic gradient amplification, pow3-GA, and the negative correlation loss it minimises (thesis §4.7–4.8).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkNumber, checkTensor } from '@beyond-backprop/core-linalg';
@@ -36,7 +35,7 @@ function cubicKernel(z: tf.Tensor, alpha: number, beta: number): tf.Tensor {
  * strong magnitude penalty. Convex (`∂²ℓ/∂Z² = 3αZ²`), with a flat low-gradient zone around 0 and — unlike exp-GA —
  * amplification of large negative errors too. Minimiser `Z* = ∛((T − β)/α)`. Decoding uses `argmax Z`.
  *
- * Defaults (spec §5): α = 0.001, β = 0, targets {−1, 1}; the thesis used β = 0.4 with {0, 10} (5-layer CNN) and
+ * Defaults (the package's, from the thesis' §4.7–4.8 runs): α = 0.001, β = 0, targets {−1, 1}; the thesis used β = 0.4 with {0, 10} (5-layer CNN) and
  * {−2, 10} (10-layer CNN).
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * Loss reductions (spec gradient-amp §4.10): how per-row losses and the closed-form deltas are weighted and scaled.
+ * Loss reductions (the thesis never states one; see docs/guides/gradient-amp.md): how per-row losses and the closed-form deltas are weighted and scaled.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Reduction } from './head-options.js';

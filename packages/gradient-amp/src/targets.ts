@@ -10,7 +10,7 @@ import type { TargetFormat, TargetValues } from './head-options.js';
 export type Labels = tf.Tensor | Int32Array | readonly number[];
 
 /**
- * The thesis' targets `T: [n, k]`: `pos` at each row's label, `neg` elsewhere (spec gradient-amp §2). A label of `-1`
+ * The thesis' targets `T: [n, k]`: `pos` at each row's label, `neg` elsewhere (thesis §4.5, "Tval"). A label of `-1`
  * marks a row that is not scored; its row is all `neg` (the losses give it weight 0).
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * Float64 plain-JS reference of every head (spec gradient-amp §8): loss, closed-form gradient, reductions and row
+ * Float64 plain-JS reference of every head: loss, closed-form gradient, reductions and row
  * weights, written independently of the tfjs implementation.
  */
 import type { HeadName, Reduction } from '../src/index.js';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from '@beyond-backprop/core-linalg';
 
-/** Ω and its closed-form derivatives for one pair of steps (spec §5.7). */
+/** Ω and its closed-form derivatives for one pair of steps (P3 Sec. III-A, Eqs. 5–7, Alg. 2). */
 export interface DirectionPenalty {
   /** `Ω = (‖v‖/‖δ‖ − 1)²` (P3 Eq. 5), a scalar; 0 when `‖v‖` or `‖δ‖` is 0. */
   omega: tf.Scalar;
@@ -45,7 +45,7 @@ export function penaltyFromParts(delta: tf.Tensor, v: tf.Tensor): { omega: tf.Sc
 /**
  * The penalty Ω of P3 Eq. 5 for the local gradient `delta` (`δ = ∂ℒ_{t+1}/∂H_{t+1}`, `[n, k]`, held constant) sent
  * back through `weights` (`W_hh`, `[m, k]` with k = m; or `W_hy` for the output) into a tanh layer with
- * pre-activation `h` (`[n, m]`), batch-first (spec §5.7):
+ * pre-activation `h` (`[n, m]`), batch-first (P3 Eq. 5 and Alg. 2 with `u = δ·W_hhᵀ`):
  *
  * `u = δ·Wᵀ`, `s = tanh'(H)`, `v = u ⊙ s`, `r = ‖v‖/‖δ‖` (Frobenius over the batch), `Ω = (r − 1)²`,
  * `G_Ω = 2(r − 1)·v/(‖v‖‖δ‖)`.

@@ -4,7 +4,7 @@
  * gradients are formed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkNumber, checkTensor, createRng, fromMatrix, matMul, qr, type Matrix, type Rng } from '@beyond-backprop/core-linalg';
+import { InvalidArgumentError, checkClassLabels, checkNumber, checkTensor, createRng, fromMatrix, matMul, qr, type Matrix, type Rng } from '@beyond-backprop/core-linalg';
 import {
   CheckpointReader,
   accuracy,
@@ -66,7 +66,7 @@ let rnnCounter = 0;
 
 /**
  * Base of the recurrent trainers: parameters `W_xh [p, m]`, `W_hh [m, m]`, `b_h [m]`, `W_hy [m, k]`, `b_y [k]`
- * (batch-first, spec §0), forward `H_t = Z_{t−1}W_hh + X_tW_xh + b_h`, `Z_t = tanh(H_t)`, `Z_0 = 0`, read-out at the
+ * (batch-first: the transposes of P3 Eq. 1–2's column-major matrices), forward `H_t = Z_{t−1}W_hh + X_tW_xh + b_h`, `Z_t = tanh(H_t)`, `Z_0 = 0`, read-out at the
  * last step. Inputs `x: [n, T, p]` float32; targets int32 labels `[n]` (softmax) or float `[n, k]` (linear).
  */
 export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
@@ -191,11 +191,11 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
   async fit(x: tf.Tensor3D, y: tf.Tensor, options: RnnFitOptions): Promise<History> {
     const fn = `${this.fn}.fit`;
     this.assertLive('fit');
-    const checked = this.checkBatch(fn, x, y);
+    const checked = this.checkBatch(fn, x, y, true);
     if (checked !== y) checked.dispose();
     return runFitLoop(fn, x.shape[0], options, {
       trainBatch: (indices) => stepOnRows(x, y, indices, (xb, yb) => this.trainStep(xb, yb)),
-      ...variableSnapshots(() => this.parameters()),
+      state: variableSnapshots(() => this.parameters()),
       evaluate: () => {
         const logs: Record<string, number> = {};
         if (tracksAccuracy(options) && this.base.output === 'softmax') logs.accuracy = tf.tidy(() => accuracy(this.predict(x), y));
@@ -277,12 +277,13 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     return (y.dtype === 'int32' ? tf.tidy(() => tf.oneHot(y as tf.Tensor1D, this.base.outputs).toFloat()) : y) as tf.Tensor2D;
   }
 
-  protected checkBatch(fn: string, x: tf.Tensor, y: tf.Tensor): tf.Tensor2D {
+  /** `finite` reads `x` and float `y` back to reject NaN/±∞ (done once per `fit`, not per batch). */
+  protected checkBatch(fn: string, x: tf.Tensor, y: tf.Tensor, finite = false): tf.Tensor2D {
     const dims = {};
-    checkTensor(fn, 'x', x, { shape: ['n', 'T', this.base.inputSize], dtype: 'float32' }, dims);
+    checkTensor(fn, 'x', x, { shape: ['n', 'T', this.base.inputSize], dtype: 'float32', finite }, dims);
     if (x.shape[0] === 0 || x.shape[1] === 0) throw new InvalidArgumentError(fn, 'x', 'must hold at least one sequence of at least one step', x.shape);
-    if (this.base.output === 'softmax') checkTensor(fn, 'y', y, { shape: ['n'], dtype: 'int32' }, dims);
-    else checkTensor(fn, 'y', y, { shape: ['n', this.base.outputs], dtype: 'float32' }, dims);
+    if (this.base.output === 'softmax') checkClassLabels(fn, 'y', y, this.base.outputs, { n: 'n', dims });
+    else checkTensor(fn, 'y', y, { shape: ['n', this.base.outputs], dtype: 'float32', finite }, dims);
     return this.targetsFor(y);
   }
 

@@ -6,7 +6,7 @@ import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg'
 
 /**
  * How error nodes are wired. Layers are numbered `1 … L` (L = output); `parent(i)` is the error node that sends layer
- * `i` its displacement through `E_i` (spec §2.3):
+ * `i` its displacement through `E_i` (P2 Eq. 3, Sec. 3.3):
  * - `chain`: `parent(i) = i + 1` (LRA-E style; default).
  * - `direct`: `parent(i) = L` for every hidden layer (DFA-like, fully parallel).
  * - `skip`: `parent(i) = L` when `i mod g = 0`, else `i + 1` (P2 Alg. 2's error wiring without forward skips).
@@ -25,7 +25,7 @@ export type ErrorWiring =
  * `parent[i]` for hidden layers `i = 1 … L−1` (index 0 and L unused, −1) of a validated wiring.
  *
  * Multiple parents, upward edges and cycles are undefined in P2 (footnote 2 only forbids cycles); requiring
- * `parent(i) > i` rules out all three, and makes "process layers from L down to 1" a valid schedule (spec A6).
+ * `parent(i) > i` rules out all three, and makes "process layers from L down to 1" a valid schedule (P2's footnote 2 only forbids cycles).
  *
  * @example
  * ```ts

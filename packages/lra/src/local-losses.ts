@@ -11,7 +11,7 @@ export type LocalLossName = 'mse' | 'logPenalty';
 /**
  * How a local loss is reduced: `'mean'` over all `n·m` entries (P3 Eq. 8 and the authors' code, the default),
  * `'sumUnitsMeanBatch'` (sum over units, mean over the batch) or `'sum'`. The mean's `1/(n·m)` attenuates targets
- * step after step (spec §5.6), which is why the choice is exposed.
+ * step after step (the vanishing-signal finding of P3 Sec. V, Figs. 2–3), which is why the choice is exposed.
  */
 export type LossReduction = 'mean' | 'sumUnitsMeanBatch' | 'sum';
 

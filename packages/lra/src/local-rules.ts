@@ -1,5 +1,5 @@
 /**
- * The three local computations of rec-LRA (P2 Alg. 1, spec §2.4–2.5) as pure functions of explicit inputs. Each one
+ * The three local computations of rec-LRA (P2 Alg. 1, Eqs. 2–3) as pure functions of explicit inputs. Each one
  * sees a single layer (or a single error synapse) and nothing else: no autograd tape, no activation derivative, no
  * transposed forward weights. A scheduler can therefore run them in any order the error tree allows, and each
  * layer's intermediates can be freed as soon as its update exists.
@@ -47,7 +47,7 @@ export interface LayerUpdate {
 }
 
 /**
- * Forward-weight update of layer ℓ (P2 Alg. 1 lines 6–7, spec §2.5): `ΔW_ℓ = Nm((κ/n)·Z_{ℓ−1}ᵀ·Err_ℓ, c)` and
+ * Forward-weight update of layer ℓ (P2 Alg. 1 lines 6–7): `ΔW_ℓ = Nm((κ/n)·Z_{ℓ−1}ᵀ·Err_ℓ, c)` and
  * `Δb_ℓ = Nm((κ/n)·1ᵀErr_ℓ, c)`. The gradient of `½κ‖Z_ℓ − Ŷ_ℓ‖²` with the `φ'` factor dropped; at a softmax
  * output with `Err_L = softmax(H_L) − Y` it is exactly the cross-entropy gradient.
  *
@@ -69,7 +69,7 @@ export function layerUpdate(input: tf.Tensor2D, error: tf.Tensor2D, kappa: numbe
 }
 
 /**
- * Error-synapse update `ΔE_i = Nm(−(γ/n)·Err_parentᵀ·D_i, c)` (P2 Alg. 2 lines 27–30 in batch-first form, spec §2.5),
+ * Error-synapse update `ΔE_i = Nm(−(γ/n)·Err_parentᵀ·D_i, c)` (P2 Alg. 2 lines 27–30 in batch-first form),
  * `[d_parent, d_i]`, the shape of `E_i`. With `rule: 'alg1-literal'` (P2 Alg. 1 line 10, `−γ e_i d_jᵀ`) pass the
  * parent's displacement as `parentSignal` and the child's error neurons as `childSignal`; the result is
  * `−(γ/n)·parentSignalᵀ·childSignal` either way.

@@ -10,7 +10,7 @@ import { ElmanRnn, type ElmanRnnConfig, type RnnCheckpoint, type RnnGradients } 
 import { checkLocalLoss, localLoss, localLossGradient, type LocalLossName, type LossReduction } from './local-losses.js';
 import { projectToBall } from './update-projection.js';
 
-/** Which updates the direction regulariser is added to (P3 Eqs. 6–7 and Alg. 2; spec B7). */
+/** Which updates the direction regulariser is added to (P3 Eqs. 6–7 name W_hh and W_xh; the text of Sec. III-A also replaces Normalize at Alg. 1 lines 16–18 and 21). */
 export interface RegularizeTargets {
   /** `∇W_hh` (default true). */
   whh?: boolean;
@@ -24,7 +24,7 @@ export interface RegularizeTargets {
   output?: boolean;
 }
 
-/** Configuration of an {@link LraRnn}; defaults from spec §5 and its appendix. */
+/** Configuration of an {@link LraRnn}; defaults from P3 Sec. III–IV where it gives them. */
 export interface LraRnnConfig extends ElmanRnnConfig {
   /** Inner target iterations K (P3 grid {10, 20, 30}). Default 10. */
   K?: number;
@@ -41,7 +41,7 @@ export interface LraRnnConfig extends ElmanRnnConfig {
   /** Reduction of the local loss. Default `'mean'` (P3). */
   lossReduction?: LossReduction;
   /**
-   * Inner-loop reading (spec §5.4, B1): `'intended'` (default) pulls every iteration toward the fixed target `ẑ_t`;
+   * Inner-loop reading (P3 Alg. 1 lines 21–25): `'intended'` (default) pulls every iteration toward the fixed target `ẑ_t`;
    * `'literal'` follows P3 Alg. 1 lines 24–25 as printed, where iterations after the first pull the re-prediction
    * toward the actual `z_t`. Identical at K = 1.
    */
@@ -75,8 +75,8 @@ export interface LraRnnUpdates {
 }
 
 /**
- * An Elman RNN trained by LRA with optional gradient regularisation (P3 Alg. 1–2, reconstructed batch-first in spec
- * §5.4 and §5.7). Every derivative is one-step and closed form, so no autograd tape is built; the sweep over time is as
+ * An Elman RNN trained by LRA with optional gradient regularisation (P3 Alg. 1–2 and Eqs. 5–7, reconstructed
+ * batch-first). Every derivative is one-step and closed form, so no autograd tape is built; the sweep over time is as
  * sequential as BPTT and K times its cost (P3 Sec. III-B).
  *
  * `x: [n, T, p]` float32 one-hot sequences, `y: [n]` int32 labels scored at the last step.
@@ -139,7 +139,7 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
   }
 
   /**
-   * The gradients of one LRA step (P3 Alg. 1, spec §5.4) without applying them; with `diagnostics`, the per-step
+   * The gradients of one LRA step (P3 Alg. 1, batch-first) without applying them; with `diagnostics`, the per-step
    * local losses and norms of P3 Figs. 2–4 too (reads values back, so slower).
    *
    * @example
@@ -190,7 +190,7 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
         const g = tf.sum(gO, 0);
         return normalizeOutput ? this.normalize(g, clipW) : g;
       });
-      // Target for the last state (lines 8–13): K steps of the global loss on H_T, accumulated (spec B2).
+      // Target for the last state (lines 8–13): K steps of the global loss on H_T, accumulated (P3 Alg. 1 line 13 prints `z_tmax`; the candidate `ẑ_tmax` is meant, and lines 8–13 lack the `h̄ ← ĥ` update line 26 has).
       let target = tf.tidy(() => {
         let hBar: tf.Tensor2D = h[T - 1]!;
         for (let k = 0; k < K; k++) {

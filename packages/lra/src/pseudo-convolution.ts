@@ -1,7 +1,7 @@
 /**
  * The fixed-noise "pseudo-convolution" (perturbative) layer of P2 Sec. 3.3 (after P2 ref. [18]): each input channel is
  * perturbed by a fixed random noise map and rectified, and the perturbed maps are mixed by a learned 1×1 combination.
- * Only the mixing weights learn, by a local rule with no derivative (formulas PC-1 and PC-2 of spec §4).
+ * Only the mixing weights learn, by a local rule with no derivative (formulas PC-1 and PC-2 of P2 Sec. 3.3, after P2 ref. [18]).
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, matMul } from '@beyond-backprop/core-linalg';
@@ -25,7 +25,7 @@ export interface PseudoConvolutionConfig {
   /** σ of the initial mixing weights (P2: unit Gaussian). Default 1. */
   sigmaW?: number;
   /**
-   * Shape of the error synapses into this layer (spec §4, A13): `'dense'` maps an error row to every output value,
+   * Shape of the error synapses into this layer (P2 Sec. 3.3 leaves it unspecified): `'dense'` maps an error row to every output value,
    * `'channel'` to one value per channel, broadcast over the map. Default `'dense'`.
    */
   errorProjection?: 'dense' | 'channel';
@@ -38,7 +38,7 @@ export interface PseudoConvolutionConfig {
  * `N^m ~ N(0, σ_n²)` (`[H, W]`), then `out[…, c] = Σ_m w[m, c]·P^m` — a 1×1 convolution over the stacked `P`. There is no
  * nonlinearity after the sum, so the layer's rec-LRA target is `out − β·D` and its error neurons are `β·D`.
  * Update (PC-2): `Δw = (1/n)·reshape(P, [nHW, M])ᵀ·reshape(Err, [nHW, C_out])`, read as a Frobenius inner product over
- * the batch and the map (spec A12).
+ * the batch and the map (P2's PC-2 omits the output-channel index on `w` and writes `e ∗ (·)ᵀ`).
  *
  * Shapes: input `[n, H, W, C_in]`, output `[n, H, W, C_out]`, weights `[M, C_out]`.
  *

@@ -4,7 +4,7 @@
  * synapses, with no global backward pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS, InvalidArgumentError, LEAKY_RELU_ALPHA, checkNumber, checkTensor, createRng, matMul } from '@beyond-backprop/core-linalg';
+import { ACTIVATIONS, InvalidArgumentError, LEAKY_RELU_ALPHA, checkClassLabels, checkNumber, checkTensor, createRng, matMul } from '@beyond-backprop/core-linalg';
 import {
   CheckpointReader,
   accuracy,
@@ -31,7 +31,7 @@ import { projectToBall } from './update-projection.js';
 import { restoreVariables, snapshotVariables, variableOf, type SavedTensor } from './training-state.js';
 import { stepOnRows } from './batch-rows.js';
 
-/** How the error synapses E learn (spec §2.5). */
+/** How the error synapses E learn (P2 Alg. 1 and Alg. 2 lines 27–30). */
 export interface ErrorSynapseOptions {
   /**
    * - `'alg2'` (default): `ΔE_i = −(γ/n)·Err_parentᵀ·D_i`, P2 Alg. 2's form, defined for every sender.
@@ -51,7 +51,7 @@ export interface ErrorSynapseOptions {
   learningRate?: number;
 }
 
-/** Configuration of a {@link RecLraNetwork}. Defaults follow spec §2 and its appendix. */
+/** Configuration of a {@link RecLraNetwork}. Defaults follow P2 Sec. 3.1–3.2 and Sec. 4 where it gives them. */
 export interface RecLraConfig {
   /** `[d0, d1, …, dL]`: input width, hidden widths, output width. At least one weight layer. */
   layerSizes: number[];
@@ -77,7 +77,7 @@ export interface RecLraConfig {
    * for the block outputs only and trains each block's internals by backprop from them (P2 Sec. 3.3).
    */
   blockLearning?: 'local' | 'backprop';
-  /** Where a block-output error enters its block under `'backprop'`: pre-activation `'H'` (default, spec §3.4) or `'Z'` (P2 literal). */
+  /** Where a block-output error enters its block under `'backprop'`: pre-activation `'H'` (default, P2 Sec. 3.3, paragraph after the wiring) or `'Z'` (P2 literal). */
   blockErrorInjection?: 'H' | 'Z';
   /** Optimiser of the forward weights (any `tf.train` optimiser). Default Adam(`learningRate`, 0.9, 0.999, 1e-8). */
   optimizer?: tf.Optimizer;
@@ -254,7 +254,7 @@ export class RecLraNetwork {
     return w.kind === 'residual' && l % w.g === 0 && l < this.L;
   }
 
-  /** Whether layer ℓ receives the forward skip `Z_{ℓ−g}` (same width, not from the input, not into the output; spec §3.1). */
+  /** Whether layer ℓ receives the forward skip `Z_{ℓ−g}` (same width, not from the input, not into the output; P2 Sec. 3.3, Fig. 2). */
   hasSkip(l: number): boolean {
     const w = this.config.wiring;
     if (w.kind !== 'residual' || !this.isBlockOutput(l)) return false;
@@ -308,7 +308,7 @@ export class RecLraNetwork {
   }
 
   /**
-   * The updates of one rec-LRA step on a batch (P2 Alg. 1 `COMPUTEUPDATES`, spec §2.4), without applying them.
+   * The updates of one rec-LRA step on a batch (P2 Alg. 1 `COMPUTEUPDATES`, batch-first), without applying them.
    * With `keepSignals`, the error neurons and displacements are returned too (they are freed layer by layer otherwise).
    *
    * @example
@@ -363,11 +363,11 @@ export class RecLraNetwork {
   async fit(x: tf.Tensor2D, y: tf.Tensor, options: RecLraFitOptions): Promise<History> {
     const fn = 'RecLraNetwork.fit';
     this.assertLive('fit');
-    this.checkBatch(fn, x, y, false);
+    this.checkBatch(fn, x, y, false, true);
     const n = x.shape[0]!;
     return runFitLoop(fn, n, options, {
       trainBatch: (indices) => stepOnRows(x, y, indices, (xb, yb) => this.trainStep(xb, yb)),
-      ...variableSnapshots(() => this.parameterList()),
+      state: variableSnapshots(() => this.parameterList()),
       evaluate: () => {
         const logs: Record<string, number> = {};
         const classification = this.config.outputActivation === 'softmax';
@@ -534,16 +534,17 @@ export class RecLraNetwork {
     return (y.dtype === 'int32' ? tf.tidy(() => tf.oneHot(y as tf.Tensor1D, this.config.layerSizes[this.L]!).toFloat()) : y) as tf.Tensor2D;
   }
 
-  private checkBatch(fn: string, x: tf.Tensor, y: tf.Tensor, convert = true): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  /** `finite` reads `x` and float `y` back to reject NaN/±∞ (done once per `fit`, not per batch). */
+  private checkBatch(fn: string, x: tf.Tensor, y: tf.Tensor, convert = true, finite = false): { x: tf.Tensor2D; y: tf.Tensor2D } {
     const dims = {};
     const sizes = this.config.layerSizes;
-    checkTensor(fn, 'x', x, { shape: ['n', sizes[0]!], dtype: 'float32' }, dims);
+    checkTensor(fn, 'x', x, { shape: ['n', sizes[0]!], dtype: 'float32', finite }, dims);
     if (x.shape[0] === 0) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', 'an empty tensor');
     if (y instanceof tf.Tensor && y.dtype === 'int32') {
       if (this.config.outputActivation !== 'softmax') throw new InvalidArgumentError(fn, 'y', 'must be float targets [n, dL] for a linear output', 'int32 labels');
-      checkTensor(fn, 'y', y, { shape: ['n'] }, dims);
+      checkClassLabels(fn, 'y', y, sizes[this.L]!, { n: 'n', dims });
     } else {
-      checkTensor(fn, 'y', y, { shape: ['n', sizes[this.L]!], dtype: 'float32' }, dims);
+      checkTensor(fn, 'y', y, { shape: ['n', sizes[this.L]!], dtype: 'float32', finite }, dims);
     }
     return { x: x as tf.Tensor2D, y: convert ? this.targetsFor(y) : (y as tf.Tensor2D) };
   }

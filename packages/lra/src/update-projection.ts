@@ -18,7 +18,7 @@ export interface ProjectionOptions {
 /**
  * `Nm(Δ, c) = (c/‖Δ‖)·Δ` if `‖Δ‖ ≥ c`, else `Δ` (P2 "Update Re-Projection"; P3 Alg. 1 `Normalize`). The norm is the
  * Frobenius norm over the whole tensor, batch axis included. `c = 0` disables the projection (our convention: read
- * literally the paper's formula would zero every update, spec §2.7). Any shape; returns a new tensor of the same shape.
+ * literally the paper's formula would zero every update; P2 Appendix "Update Re-Projection"). Any shape; returns a new tensor of the same shape.
  *
  * @example
  * ```ts

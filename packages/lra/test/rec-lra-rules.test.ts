@@ -89,7 +89,7 @@ describe('error wiring (P2 Sec. 3.2, footnote 2)', () => {
   });
 });
 
-describe('rec-LRA updates (P2 Alg. 1, spec §2.4–2.5)', () => {
+describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
   it('T1: updates have the shapes of W, b, E, and are all zero when every error is zero', () => {
     const n = net({ layerSizes: [3, 4, 5, 2], beta: 0 });
     const { x, y } = batch(1, 6, 3, 2);

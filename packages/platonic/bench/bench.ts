@@ -4,9 +4,9 @@
  *   α = 0.1, β = 10, float64 pinv) and the deterministic pipeline, beside backprop (Adam, full batch) on the same
  *   widths: accuracy, fit time, and backprop's time to reach the same training accuracy (capped).
  * - `two-spirals-width`: the narrowest 3-hidden-layer width whose fits reach ≥ 99 % on every one of 5 seeds.
- * - `spirals-5000`: the thesis' 2-32-32-32-32-1 tanh net on 5000 spiral points (spec E5), Platonic vs backprop.
+ * - `spirals-5000`: the thesis' 2-32-32-32-32-1 tanh net on 5000 spiral points (§7.6.2), Platonic vs backprop.
  * - `table-7.1`: mean ± std training accuracy over seeds for pinv / lstsq / ridge ("solve") in float64, float32 and
- *   float32 with tol = 1e-5 (spec E5 spirals, 2-32-32-32-32-1 tanh); `failed` counts float32 solves that threw.
+ *   float32 with tol = 1e-5 (§7.6.2 spirals, 2-32-32-32-32-1 tanh); `failed` counts float32 solves that threw.
  * - `sine`: 1-16-16-1 ELU on y = sin(2πx) (Fig. 7.3), 1 and 5 tries, vs backprop (tanh) to the same MSE.
  * - `checkerboard`: 8 × 8 board, 3 hidden ReLU layers (Fig. 7.11 setting α = 0.08, β = 200), vs backprop.
  * - `precision-speed`: a 10000 × 784 ridge fit (MNIST-sized layer) in float64 vs mixed precision.
@@ -142,7 +142,7 @@ async function backpropToTarget(opts: {
   emit({ bench: 'two-spirals-width', method: 'platonic', net: '2-w-w-w tanh', seeds: 5, minTrainAccuracyByWidth: perWidth, widthNeededFor99: needed });
 }
 
-// --- spirals, 5000 points, 2-32-32-32-32-1 tanh (spec E4/E5) -------------------------------------------------
+// --- spirals, 5000 points, 2-32-32-32-32-1 tanh (§7.6.1–7.6.2) -------------------------------------------------
 {
   const { x, labels } = spirals(5000, 1);
   const model = await fitPlatonic(x, labels, { hiddenWidths: [32, 32, 32, 32], activation: 'tanh', alpha: 1, beta: 2 }, { seed: 1 });
@@ -159,7 +159,7 @@ async function backpropToTarget(opts: {
     [0.1, 10],
     [1, 2],
   ] as const) {
-    // "solve" is ridge with a low λ (spec A8: 1e-6); its tolerance columns have no meaning and are left out.
+    // "solve" is ridge with a low λ (Table 7.1 only says "low"; we use 1e-6); its tolerance columns have no meaning and are left out.
     const rows: Array<[string, string, PlatonicConfig]> = [
       ['pinv', 'float64', { ...net, alpha, beta }],
       ['pinv', 'float32', { ...net, alpha, beta, precision: 'float32' }],

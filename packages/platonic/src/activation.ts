@@ -6,7 +6,7 @@ import { ACTIVATIONS, InvalidArgumentError, type ActivationName } from '@beyond-
 
 /**
  * Hidden activations. `'elu'` is torch's `CELU()` with α = 1, the activation of the thesis' sine listing (Fig. 7.3;
- * spec A21); `'leakyRelu'` uses the slope `leakyAlpha` for negative inputs; `'linear'` is the identity.
+ * torch's default α = 1 makes it ELU); `'leakyRelu'` uses the slope `leakyAlpha` for negative inputs; `'linear'` is the identity.
  */
 export type PlatonicActivation = Extract<ActivationName, 'relu' | 'tanh' | 'elu' | 'sigmoid' | 'leakyRelu' | 'linear'>;
 

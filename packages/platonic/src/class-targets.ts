@@ -1,5 +1,5 @@
 /**
- * Class labels as regression targets for a closed-form fit, and back: ±1 for two classes (thesis Fig. 7.2, spec §5),
+ * Class labels as regression targets for a closed-form fit, and back: ±1 for two classes (thesis Fig. 7.2),
  * one-hot rows otherwise (§7.9.2).
  */
 import { InvalidArgumentError, checkNumber, type Matrix } from '@beyond-backprop/core-linalg';
@@ -70,7 +70,7 @@ export function classScores(outputs: Matrix, coding: ClassCoding): Matrix {
 
 /**
  * Predicted classes from network outputs: `sign(ŷ)` for ±1 coding (0 counts as class 1, i.e. +1), the row arg-max
- * for one-hot (the first index wins ties) — spec §2.5.
+ * for one-hot (the first index wins ties) — thesis Fig. 7.3 lines 22–26.
  *
  * @example
  * ```ts

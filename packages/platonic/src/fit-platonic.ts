@@ -78,7 +78,7 @@ export interface PlatonicConfig {
   /**
    * Standardise the inputs with training statistics before fitting (`'per-feature'`: each column to mean 0, std 1;
    * `'global'`: one mean and std over all entries, the usual MNIST normalisation). The statistics are folded into
-   * `W_1`, so the fitted network still takes raw inputs. Sorted PCA needs centred inputs (spec §3.2). Default
+   * `W_1`, so the fitted network still takes raw inputs. Sorted PCA needs centred inputs (§7.8.2). Default
    * `'none'`.
    */
   standardize?: 'none' | 'per-feature' | 'global';
@@ -392,7 +392,7 @@ export async function fitPlatonic(
   arithmetic.round(yWork.data);
 
   if (cfg.precision === 'mixed' && cfg.solver.kind !== 'ridge' && !(cfg.solver.kind === 'pinv' && (cfg.solver.atol ?? 0) > 0)) {
-    warn("precision 'mixed' rounds products to float32 while keeping float64 cut-offs; use the ridge solver or a pinv atol (spec §4.1)");
+    warn("precision 'mixed' rounds products to float32 while keeping float64 cut-offs; use the ridge solver or a pinv atol");
   }
 
   const L = cfg.hiddenWidths.length;
@@ -522,7 +522,7 @@ export async function fitPlatonic(
         arithmetic.round(a.data);
         candidateWeights = (t) => s.solve(arithmetic.matmul(a, projection(t)));
       } else {
-        // W = (Z̄⁺A)·P with Z̄⁺A = α[Z̄⁺Z̄ | β·Z̄⁺Y] formed once per layer (Eq. 7.1–7.2, spec §2.6).
+        // W = (Z̄⁺A)·P with Z̄⁺A = α[Z̄⁺Z̄ | β·Z̄⁺Y] formed once per layer (Eq. 7.1–7.2, §7.5.1).
         const b = spec.kind === 'yOnly' ? scaleMatrix(s.solve(weightedY), scale) : hstackScaled(s.solveSelf(), s.solve(weightedY), cfg.alpha, cfg.alpha * cfg.beta);
         if (centerTargets) {
           // (A − 1μᵀ)·P: subtract Z̄⁺1·μᵀ, where Z̄⁺1 solves for the bias column.

@@ -5,7 +5,7 @@
  *
  * Values are stored in float64 {@link Matrix} containers holding float32-representable numbers. Accumulations round
  * after every multiply-add (one rounding per step, as a fused multiply-add unit does), which matches the error
- * growth of a float32 BLAS/LAPACK closely enough to show the same failure modes (spec platonic §4.1, §4.5).
+ * growth of a float32 BLAS/LAPACK closely enough to show the same failure modes (see docs/guides/platonic.md).
  */
 import { NotPositiveDefiniteError, type Matrix } from '@beyond-backprop/core-linalg';
 

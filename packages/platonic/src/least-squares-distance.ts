@@ -8,7 +8,7 @@ import { prependOnes } from './platonic-model.js';
 import { arithmeticFor, type Precision } from './precision.js';
 
 /**
- * `LSD(Z, Y) = (1/m)·‖Y − Z̄·Z̄⁺Y‖²_F` with `Z̄ = [1 | Z]` (spec §0: the bias column is included, so this is the
+ * `LSD(Z, Y) = (1/m)·‖Y − Z̄·Z̄⁺Y‖²_F` with `Z̄ = [1 | Z]` (thesis Eq. 5.2–5.3; the bias column is included, so this is the
  * training error of a linear readout with bias; for `k = 1` it is the MSE). `solver` picks how `Z̄⁺Y` is
  * computed (default pinv with torch's cut-off), as in the fit.
  *

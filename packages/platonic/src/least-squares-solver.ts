@@ -1,5 +1,5 @@
 /**
- * The three ways the thesis solves `Z̄·W ≈ T` for a layer (§7.6.2, Table 7.1; spec platonic §2.9): the
+ * The three ways the thesis solves `Z̄·W ≈ T` for a layer (§7.6.2, Table 7.1): the
  * pseudo-inverse with torch's cut-off semantics, least squares, and ridge regression. A solver is *prepared* once
  * from `Z̄` (its SVD, QR or Cholesky factor) and then reused for every try, every target and the LSD (§7.5.1:
  * "the pseudoinverse only needs to be computed once per layer").

@@ -191,7 +191,7 @@ export class PlatonicModel {
     return classScores(this.predictMatrix(this.inputMatrix('PlatonicModel.classScores', x)), this.requireClasses('PlatonicModel.classScores'));
   }
 
-  /** Predicted class per row: `sign(ŷ)` for ±1 coding, arg-max for one-hot (spec §2.5). Classification fits only. */
+  /** Predicted class per row: `sign(ŷ)` for ±1 coding, arg-max for one-hot (thesis Fig. 7.3 lines 22–26, §7.9.2). Classification fits only. */
   predictClasses(x: tf.Tensor | Matrix): Int32Array {
     return predictedClasses(this.predictMatrix(this.inputMatrix('PlatonicModel.predictClasses', x)), this.requireClasses('PlatonicModel.predictClasses'));
   }

@@ -16,7 +16,7 @@ export interface PlatonicPCAOptions {
   beta?: number;
   /** Per-example weights `r` on the rows of `Y` (re-weighting, §7.9.3). Default: all ones. */
   rowWeights?: Float64Array;
-  /** Centred covariance (default `true`, spec A10) or the uncentred second moment. */
+  /** Centred covariance (default `true`; §7.8.1 does not say which) or the uncentred second moment. */
   center?: boolean;
   /** Products for the covariance. Default `'float64'`. */
   precision?: Precision;

@@ -5,8 +5,8 @@
 import { InvalidArgumentError, ShapeError, checkMatrix, checkNumber, createRng, matmulF64, type Matrix } from '@beyond-backprop/core-linalg';
 
 /**
- * The augmented matrix `α·[Z̄ | β·(r ⊙ Y)]` (`m × (p + k)`) of spec §0: `Z̄` already holds the bias column, so the
- * bias is part of the projection and α scales it too (spec §2.3). `rowWeights` (`r`, length m) scales the rows of
+ * The augmented matrix `α·[Z̄ | β·(r ⊙ Y)]` (`m × (p + k)`, batch-first) of Fig. 7.3: `Z̄` already holds the bias column, so the
+ * bias is part of the projection and α scales it too (Fig. 7.3 lines 9–10, 17, 24; §7.5.2). `rowWeights` (`r`, length m) scales the rows of
  * `Y` for re-weighted Platonic PCA (§7.9.3); omit it for `r = 1`.
  *
  * @example
@@ -39,7 +39,7 @@ export function augmentedMatrix(zb: Matrix, y: Matrix, alpha: number, beta: numb
 
 /**
  * The Gaussian projection matrix `P ~ N(0, 1)^{rows × cols}` of layer `layer` (1-based), try `tryIndex` (1-based),
- * drawn from its own sub-stream of `seed` and filled row-major (spec §2.7). Because every (layer, try) has its own
+ * drawn from its own sub-stream of `seed` and filled row-major (Fig. 7.3, §7.5.1). Because every (layer, try) has its own
  * stream, try 1 of an `nTries = N` fit is bit-identical to the single-try fit with the same seed.
  *
  * @example

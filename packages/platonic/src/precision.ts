@@ -1,5 +1,5 @@
 /**
- * The three precision modes of a Platonic fit (spec platonic §4.1) and the dense products each one uses.
+ * The three precision modes of a Platonic fit (§7.6.2 "Numerical stability") and the dense products each one uses.
  *
  * - `'float64'`: everything on the host in float64, **including the products** `Z̄·W` and `A·P`. A badly conditioned
  *   `W` has large entries that cancel inside `Z̄·W`; a float32 product destroys that cancellation, so a "float64"
@@ -15,7 +15,7 @@ import { gram, matMul, matmulF64, type Matrix } from '@beyond-backprop/core-lina
 import { matmulF32 } from './float32-linalg.js';
 
 /**
- * Precision mode of a Platonic fit (spec platonic §4.1):
+ * Precision mode of a Platonic fit (§7.6.2):
  *
  * - `'float64'`: everything on the host in float64, **including the products** `Z̄·W` and `A·P`: a badly
  *   conditioned `W` has large entries that cancel inside `Z̄·W`, which a float32 product destroys;

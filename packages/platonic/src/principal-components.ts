@@ -2,7 +2,7 @@
  * Principal components with a deterministic order and sign: the building block of both PCA variants of §7.8.
  * core-linalg's `symEig` returns eigenvalues ascending with arbitrary eigenvector signs; PCA needs them descending,
  * ties kept in index order, and every vector's sign fixed, because `ReLU(−a) ≠ ReLU(a)` and a flipped first
- * component reverses the Sorted-PCA order (spec platonic §4.5 item 6).
+ * component reverses the Sorted-PCA order (§7.8.2).
  */
 import { ConvergenceError, symEig, type Matrix } from '@beyond-backprop/core-linalg';
 import { jacobiSvd } from './jacobi-svd.js';

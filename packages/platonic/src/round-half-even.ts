@@ -1,7 +1,7 @@
 /**
  * Rounding to the nearest integer with ties to even (banker's rounding), the rule of `torch.round` and IEEE 754's
  * default. JavaScript's `Math.round` rounds ties up, which picks a different Sorted-PCA sample at
- * `m = 60000, h = 3136, j = 147` (spec platonic §3.2).
+ * `m = 60000, h = 3136, j = 147` (Sorted PCA, §7.8.2).
  */
 
 /**

@@ -14,7 +14,7 @@ export interface SortedPCAOptions {
   /**
    * Whose first principal component orders the rows: `'X'` (default, the thesis listing) or `'XY'`, the augmented
    * `α·[X | β·Y]` (then `y` is required). Rows are projected with `v = M·c` on the same matrix `M` (the thesis'
-   * "v = Xc" is dimensionally wrong for `[X | Y]`; spec A11).
+   * "v = Xc" is dimensionally wrong for `[X | Y]`).
    */
   source?: 'X' | 'XY';
   /** Targets `m × k`, for `source: 'XY'`. */
@@ -89,7 +89,7 @@ export function sortedPCASelection(x: Matrix, h: number, options: SortedPCAOptio
   const rows = m.rows;
   const indices = new Int32Array(h);
   for (let j = 0; j < h; j++) {
-    // j·m is an exact integer product, so the only rounding is the division (spec §3.2); clamp the h > 2m edge.
+    // j·m is an exact integer product, so the only rounding is the division (round half to even); clamp the h > 2m edge.
     const pos = Math.min(rows - 1, roundHalfEven((j * rows) / h));
     indices[j] = order[pos]!;
   }
@@ -98,10 +98,10 @@ export function sortedPCASelection(x: Matrix, h: number, options: SortedPCAOptio
 
 /**
  * First-layer weights `W₁` (`(n+1) × h`, row 0 the bias) whose columns are the rows of `x` chosen by
- * {@link sortedPCASelection}, unscaled, with zero biases (spec A11).
+ * {@link sortedPCASelection}, unscaled, with zero biases (the thesis leaves the bias row unstated).
  *
  * Inputs must be centred (or standardised): with non-negative inputs every `x·x_j ≥ 0`, so ReLU would act as the
- * identity and the layer would be linear (spec §3.2).
+ * identity and the layer would be linear (§7.8.2).
  *
  * @example
  * ```ts

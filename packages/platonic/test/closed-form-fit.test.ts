@@ -41,8 +41,8 @@ function frob(a: Matrix): number {
 
 const elu = (m: Matrix): Matrix => ({ rows: m.rows, cols: m.cols, data: m.data.map((v) => (v > 0 ? v : Math.expm1(v))) });
 
-describe('the Platonic recurrence (spec §2)', () => {
-  it('has the shapes of spec §0 and its forward pass reproduces the training-time representations exactly', async () => {
+describe('the Platonic recurrence (§7.3.2, Fig. 7.3)', () => {
+  it('has the batch-first shapes of Fig. 7.3 and its forward pass reproduces the training-time representations exactly', async () => {
     const { x, labels } = spirals(300, 1);
     const model = await fitPlatonic(x, labels, { hiddenWidths: [12, 7], activation: 'tanh', alpha: 1, beta: 2 }, { seed: 4 });
     expect(model.weights.map((w) => [w.rows, w.cols])).toEqual([
@@ -148,7 +148,7 @@ describe('the Platonic recurrence (spec §2)', () => {
   });
 });
 
-describe('solvers (spec §2.9, §4.2)', () => {
+describe('solvers (§7.6.2, Table 7.1)', () => {
   // 60 × 6 with a duplicated and a zero column: rank 4.
   const rankDeficient = (() => {
     const a = randn(60, 3, 21);
@@ -226,7 +226,7 @@ describe('solvers (spec §2.9, §4.2)', () => {
   });
 });
 
-describe('random projections: tries and seeds (spec §2.6–2.7)', () => {
+describe('random projections: tries and seeds (§7.5.1)', () => {
   it('keeps the try with the lowest LSD, whose first try is the single-try fit bit for bit', async () => {
     const { x, y } = sine(800);
     const one = await fitPlatonic(x, y, { hiddenWidths: [6, 6], activation: 'elu' }, { seed: 11 });
@@ -257,7 +257,7 @@ describe('random projections: tries and seeds (spec §2.6–2.7)', () => {
   });
 });
 
-describe('behaviour on the thesis toy problems (spec §8 items 17–19)', () => {
+describe('behaviour on the thesis toy problems (§7.5–7.7)', () => {
   it('fits a small training set exactly once the last hidden layer has as many units as examples', async () => {
     const { x, labels } = spirals(200, 5);
     const relu = await fitPlatonic(x, labels, { hiddenWidths: [256], activation: 'relu', alpha: 1, beta: 2 }, { seed: 1 });

@@ -130,7 +130,7 @@ describe('Platonic PCA (§7.8.1)', () => {
   });
 });
 
-describe('determinism of the PCA variants (spec §8 item 13)', () => {
+describe('determinism of the PCA variants (§7.8)', () => {
   const { x, labels } = spirals(300, 12);
   const variants: Record<string, PlatonicConfig> = {
     'Platonic PCA': { hiddenWidths: [4, 6], activation: 'tanh', beta: 10, projection: { kind: 'platonicPCA' } },

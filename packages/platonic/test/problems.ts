@@ -4,7 +4,7 @@
 import { createRng, type Matrix } from '@beyond-backprop/core-linalg';
 
 /**
- * Two spirals as in spec platonic §5 E5: t = τ·2π·√u, class 1 at (−t·cos t, t·sin t), class 0 the same point negated,
+ * Two spirals (§7.6; the thesis gives no geometry, this one is ours): t = τ·2π·√u, class 1 at (−t·cos t, t·sin t), class 0 the same point negated,
  * scaled by the largest absolute coordinate. Alternating labels 1, 0, 1, 0, ….
  */
 export function spirals(m: number, seed: number, turns = 1.5): { x: Matrix; labels: Int32Array } {
@@ -25,13 +25,13 @@ export function spirals(m: number, seed: number, turns = 1.5): { x: Matrix; labe
   return { x: { rows: m, cols: 2, data: x }, labels };
 }
 
-/** `y = sin(2πx)` on `linspace(−1, 1, m)` (spec E1). */
+/** `y = sin(2πx)` on `linspace(−1, 1, m)` (§7.5, Fig. 7.3). */
 export function sine(m: number): { x: Matrix; y: Matrix } {
   const x = Float64Array.from({ length: m }, (_, i) => -1 + (2 * i) / (m - 1));
   return { x: { rows: m, cols: 1, data: x }, y: { rows: m, cols: 1, data: Float64Array.from(x, (v) => Math.sin(2 * Math.PI * v)) } };
 }
 
-/** `m` points uniform on [−0.5, 0.5]², labelled by the parity of their square on a `board × board` grid (spec E6). */
+/** `m` points uniform on [−0.5, 0.5]², labelled by the parity of their square on a `board × board` grid (§7.7). */
 export function checkerboard(m: number, seed: number, board = 4): { x: Matrix; labels: Int32Array } {
   const rng = createRng(seed);
   const x = new Float64Array(m * 2);

@@ -1,5 +1,5 @@
 /**
- * Convolutional networks in target space (paper §4.2, spec §6): conv layers realise their kernels from targets on
+ * Convolutional networks in target space (paper §4.2, §4.2.1): conv layers realise their kernels from targets on
  * the patch matrix of the realisation images; pooling and flattening carry no targets; dense layers work as in
  * Alg. 3. TensorFlow.js only (the patch matrices are large).
  */

@@ -1,5 +1,5 @@
 /**
- * The architecture of a fully connected target-space network and its layer wiring (paper §2.1–2.3, spec §0.2).
+ * The architecture of a fully connected target-space network and its layer wiring (paper §2.1–2.3, eqs. 2–4).
  */
 import * as tf from '@tensorflow/tfjs';
 import { activation as checkActivationName, InvalidArgumentError, checkNumber, type Matrix } from '@beyond-backprop/core-linalg';
@@ -40,7 +40,7 @@ export function resolveDenseArchitecture(fn: string, arch: DenseArchitecture): R
 }
 
 /**
- * Fan-in `f_j = 1 + Σ_{k∈I(j), k≥1} d_k` of every weight layer, bias included (spec §0.2); e.g. 3, 8, 13, 18 for
+ * Fan-in `f_j = 1 + Σ_{k∈I(j), k≥1} d_k` of every weight layer, bias included (§2.3, eq. 4); e.g. 3, 8, 13, 18 for
  * 2-5-5-5-2 with shortcuts.
  */
 export function fanIns(arch: ResolvedDenseArchitecture): number[] {
@@ -54,7 +54,7 @@ export function fanIns(arch: ResolvedDenseArchitecture): number[] {
 }
 
 /**
- * The matrices concatenated into layer ℓ's input `𝔄 = [1 | A_k for k ∈ I(ℓ)]`, ascending, bias first (spec §0.2).
+ * The matrices concatenated into layer ℓ's input `𝔄 = [1 | A_k for k ∈ I(ℓ)]`, ascending, bias first (eq. 2, batch-first).
  * `activations[0]` is the input; `activations[k]` the output of weight layer k.
  */
 export function layerSources<T>(arch: ResolvedDenseArchitecture, ones: T, activations: T[], layer: number): T[] {

@@ -7,7 +7,7 @@ import type { Rng } from '@beyond-backprop/core-linalg';
 
 /**
  * A mask of `size` entries: 0 with probability `rate`, else `1/(1 − rate)` (TensorFlow's `tf.nn.dropout` scaling,
- * spec §8), so expected activations are unchanged.
+ * as the authors' TensorFlow code; paper §5.2, footnote 4), so expected activations are unchanged.
  */
 export function dropoutMask(rng: Rng, size: number, rate: number): Float64Array {
   const keep = 1 - rate;

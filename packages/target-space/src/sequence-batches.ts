@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkTensor, type DimBindings } from '@beyond-backprop/core-linalg';
-import { runFitLoop, tracksAccuracy, type FitOptions, type FitStep, type History } from '@beyond-backprop/training';
+import { runFitLoop, tracksAccuracy, type FitOptions, type History, type StateSnapshots } from '@beyond-backprop/training';
 import type { Ops } from './tensor-ops.js';
 
 /** Sequences as read from `x`: floats `[n, time, d]` or int32 token ids `[n, time]`. */
@@ -63,7 +63,7 @@ export function readSequenceLabels(fn: string, readout: 'every-step' | 'last-ste
   checkTensor(fn, 'y', y, { shape: readout === 'every-step' ? ['n', 'time'] : ['n'], dtype: 'int32' }, dims);
   const labels = Int32Array.from(y.dataSync() as Int32Array);
   labels.forEach((l, i) => {
-    if (l >= outputs) throw new InvalidArgumentError(fn, `y (entry ${i})`, `must be a class index below ${outputs} (or −1 to skip)`, l);
+    if (l >= outputs || l < -1) throw new InvalidArgumentError(fn, `y (entry ${i})`, `must be a class index in [0, ${outputs - 1}] (or −1 to skip)`, l);
   });
   return labels;
 }
@@ -96,7 +96,7 @@ export function fitSequences(
   options: FitOptions,
   trainBatch: (seq: Sequences, labels: Int32Array, indices: Int32Array) => number,
   accuracyOn: (seq: Sequences, labels: Int32Array) => number,
-  weights?: Pick<FitStep, 'getWeights' | 'setWeights'>,
+  state?: StateSnapshots,
 ): Promise<History> {
   const read = (xs: tf.Tensor, ys: tf.Tensor) => {
     const dims = {};
@@ -107,8 +107,8 @@ export function fitSequences(
   const validation = options?.validationData ? read(options.validationData[0], options.validationData[1]) : null;
   const trainAccuracy = tracksAccuracy(options);
   return runFitLoop(fn, train.seq.n, options, {
-    ...weights,
     trainBatch: (indices) => trainBatch(train.seq, train.labels, indices),
+    ...(state ? { state } : {}),
     evaluate:
       trainAccuracy || validation
         ? () => {

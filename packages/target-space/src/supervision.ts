@@ -17,7 +17,7 @@ export function readLabels(fn: string, y: tf.Tensor, outputs: number, dims: DimB
     checkTensor(fn, 'y', y, { shape: ['n'] }, dims);
     const labels = Int32Array.from(y.dataSync() as Int32Array);
     labels.forEach((l, i) => {
-      if (l >= outputs) throw new InvalidArgumentError(fn, `y[${i}]`, `must be a class index below ${outputs} (or −1 to skip)`, l);
+      if (l >= outputs || l < -1) throw new InvalidArgumentError(fn, `y[${i}]`, `must be a class index in [0, ${outputs - 1}] (or −1 to skip)`, l);
     });
     return { kind: 'classes', labels, classes: outputs };
   }

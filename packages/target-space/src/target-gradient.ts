@@ -1,6 +1,7 @@
 /**
  * Alg. 4 of the paper: converting weight-space gradients `∂L/∂W_j` into target-space gradients `∂L/∂T_j`, written
- * out explicitly in float64 (batch-first reconstruction, spec §4.3; checked against finite differences there).
+ * out explicitly in float64 (batch-first, lines 4–5 reconstructed from Appendix A, eqs. 27–31; checked against finite differences in
+ * test/dense-gradients.test.ts).
  *
  * Training uses automatic differentiation through Alg. 3 (one tape), which is equal; this explicit form serves the
  * paper's two-stage use — compute `∂L/∂W` with any loss and any extra terms (weight decay), then map it — and is the
@@ -38,7 +39,7 @@ function concatCols(parts: Matrix[]): Matrix {
 }
 
 /**
- * Alg. 4 (spec §4.3): given the realisation batch `xBar: [n̄_b, d₁]`, the targets `T_j` and the weight-space
+ * Alg. 4 (with Appendix A, eqs. 27–31): given the realisation batch `xBar: [n̄_b, d₁]`, the targets `T_j` and the weight-space
  * gradients `G_j = ∂L/∂W_j` (`[f_j, d_j]`, e.g. from backpropagation on a minibatch, plus any weight decay), returns
  * `∂L/∂T_j` for every layer. SCU: `δS_j = δA_j ⊙ g'(S̄_j)`, `Ḡ_j = G_j + 𝔄_jᵀδS_j`, `(∂𝔄, ∂L/∂T_j) = VJP_ridge(Ḡ_j)`,
  * `δ𝔄_j = ∂𝔄 + δS_j W_jᵀ` scattered back into the `δA_k`. OCU: `Ḡ_j = G_j` and `∂L/∂T_j += δA_j ⊙ g'(T_j)`.

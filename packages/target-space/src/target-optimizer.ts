@@ -30,7 +30,7 @@ export interface Float64Optimizer {
   setState(state: Float64OptimizerState): void;
 }
 
-/** Defaults: Adam with learning rate 0.01 and the TF1 constants β1 = 0.9, β2 = 0.999, ε = 1e-8 (spec §9). */
+/** Defaults: Adam with learning rate 0.01 and the TF1 constants β1 = 0.9, β2 = 0.999, ε = 1e-8 (the authors' TensorFlow 1 code; paper §5). */
 export function resolveOptimizerConfig(fn: string, config: TargetOptimizerConfig | undefined): Required<TargetOptimizerConfig> {
   const c = config ?? { kind: 'adam' };
   if (c.kind === 'adam') {

@@ -1,5 +1,5 @@
 /**
- * Convolutional networks trained in target space (Fairbank & Samothrakis §4.2, §5.2; spec §6).
+ * Convolutional networks trained in target space (Fairbank & Samothrakis §4.2, §4.2.1, §5.2).
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
@@ -25,7 +25,7 @@ export interface TargetSpaceCnnOptions {
   projection?: boolean;
   /**
    * Drop probability, in both passes, on the outputs of every hidden dense layer and every conv layer followed by
-   * pooling (after the pool; spec §8). Default 0.
+   * pooling (after the pool; paper §5.2, footnote 4). Default 0.
    */
   dropout?: number;
   /**
@@ -206,7 +206,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
               ...(validation ? { valAccuracy: accuracyOn(validation.x, validation.labels) } : {}),
             })
           : undefined,
-      ...this.weightSnapshots(),
+      state: this.parameterSnapshots(),
     });
   }
 
@@ -264,7 +264,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     return this.getTargets().map((t) => tf.tensor2d(Float32Array.from(t.data), [t.rows, t.cols]));
   }
 
-  /** Dropout masks: conv layers followed by pooling, and hidden dense layers (spec §8). */
+  /** Dropout masks: conv layers followed by pooling, and hidden dense layers (paper §5.2, footnote 4). */
   private masks(pass: 'realisation' | 'training', n: number, iteration: number): Array<Float64Array | null> | undefined {
     if (this.dropout === 0) return undefined;
     const rng = createRng(`dropout:${this.seed}:${iteration}:${pass}`);

@@ -192,7 +192,7 @@ export class TargetSpaceMlp extends TargetSpaceModel {
    * rounding them to float32; `y`: int32 class labels `[n]` (cross-entropy; −1 = not scored) or float targets
    * `[n, d_out]` (squared error).
    * When the batch is the whole training set and equals X̄, without dropout, the loss is evaluated on the realisation
-   * pass itself (spec §4.4), which is the same function of the targets at lower cost.
+   * pass itself (there `S̄_j` equals Alg. 1's `S_j` bit for bit), which is the same function of the targets at lower cost.
    */
   async fit(x: MatrixInput, y: tf.Tensor, options: TargetSpaceFitOptions): Promise<History> {
     this.assertLive('fit');
@@ -206,6 +206,7 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     return runFitLoop(fn, n, options, {
       trainBatch: (indices) =>
         fused ? this.trainStep(this.lossFor(xs, labels, this.iterations, true)) : this.trainStep(this.lossFor(gatherRows(xs, indices), gatherTargets(labels, indices), this.iterations, false)),
+      state: this.parameterSnapshots(),
       evaluate:
         trainAccuracy || validation
           ? () => ({
@@ -213,7 +214,6 @@ export class TargetSpaceMlp extends TargetSpaceModel {
               ...(validation ? this.scoreOn(validation.xs, validation.labels, 'val') : {}),
             })
           : undefined,
-      ...this.weightSnapshots(),
     });
   }
 

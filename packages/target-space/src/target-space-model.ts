@@ -12,6 +12,7 @@ import {
   restoreOptimizerState,
   saveOptimizerState,
   type OptimizerState,
+  type StateSnapshots,
 } from '@beyond-backprop/training';
 import { Float64Ops, TfOps, type Ops } from './tensor-ops.js';
 import {
@@ -143,7 +144,8 @@ export abstract class TargetSpaceModel {
 
   /**
    * One update: evaluate, then apply the optimiser. Returns the loss, or NaN — without changing any parameter — when
-   * the loss or a gradient is not finite, when the update would leave a non-finite parameter, or when a ridge solve
+   * the loss is not finite in float32 or a gradient is not finite, when the update would leave a parameter outside the
+   * float32 range, or when a ridge solve
    * breaks down because targets outgrew the float range. The fit loop turns that NaN into `TrainingDivergedError`.
    */
   protected trainStep(build: LossBuilder): number {
@@ -155,16 +157,32 @@ export abstract class TargetSpaceModel {
       throw error;
     }
     const { loss, gradients } = result;
-    if (!Number.isFinite(loss) || !gradients.every((g) => allFinite(g.data))) return Number.NaN;
+    // A loss past float32's range means the realised weights (and so predict(), which runs in float32) overflow it,
+    // even though the float64 engine can still represent them: treat it as divergence.
+    if (!(Math.abs(loss) <= FLOAT32_MAX) || !gradients.every((g) => allFinite(g.data))) return Number.NaN;
     const before = this.params.map(cloneMatrix);
     this.applyGradients(gradients);
     this.pullParams();
-    if (!this.params.every((p) => allFinite(p.data))) {
+    if (!this.params.every((p) => allFloat32(p.data))) {
       this.setParams(before, this.targetCount);
       return Number.NaN;
     }
     this.iterations++;
     return loss;
+  }
+
+  /**
+   * Copies of the learnable matrices for `runFitLoop`'s `state`, so divergence leaves the last finite-loss parameters.
+   * The optimiser's moments are not rolled back.
+   */
+  protected parameterSnapshots(): StateSnapshots {
+    return {
+      save: () => {
+        this.pullParams();
+        return this.params.map(cloneMatrix);
+      },
+      restore: (saved) => this.setParams(saved as Matrix[], this.targetCount),
+    };
   }
 
   /** Learnable state for a checkpoint (the optimiser through training's shared serialiser, β-powers included). */
@@ -248,20 +266,6 @@ export abstract class TargetSpaceModel {
     return net;
   }
 
-  /**
-   * `getWeights` / `setWeights` for the fit loop (early stopping's `restoreBestWeights`): copies of the learnable
-   * matrices, put back as they were (the optimiser state and iteration count are left alone).
-   */
-  protected weightSnapshots(): { getWeights: () => Matrix[]; setWeights: (weights: unknown) => void } {
-    return {
-      getWeights: () => {
-        this.pullParams();
-        return this.params.map(cloneMatrix);
-      },
-      setWeights: (weights) => this.setParams(weights as Matrix[], this.targetCount),
-    };
-  }
-
   /** Frees the tensors the network holds (tfjs engine, tf optimisers). */
   dispose(): void {
     if (this.disposed) return;
@@ -312,5 +316,14 @@ export abstract class TargetSpaceModel {
 
 export function allFinite(values: ArrayLike<number>): boolean {
   for (let i = 0; i < values.length; i++) if (values[i]! - values[i]! !== 0) return false;
+  return true;
+}
+
+/** Largest finite float32 value. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Whether every value is finite and stays finite when rounded to float32. */
+function allFloat32(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (!(Math.abs(values[i]!) <= FLOAT32_MAX)) return false;
   return true;
 }

@@ -43,9 +43,9 @@ export interface TargetSpaceRnnOptions {
   cascade?: RecurrentCascade;
   /** Std of the truncated-normal target initialisation. Default 1. */
   targetStd?: number;
-  /** Replace the initial targets by the true sums of the realised network on X̄ (§7.4). Default `true`. */
+  /** Replace the initial targets by the true sums of the realised network on X̄ (eq. 13, for RNNs §4.1). Default `true`. */
   projection?: boolean;
-  /** Default Adam, learning rate 0.001 (the text's value for the RNN experiments, spec §10.19). */
+  /** Default Adam, learning rate 0.001 (the text's value for the RNN experiments, §5.3; the authors' code defaults to 0.01). */
   optimizer?: TargetOptimizer;
   engine?: TargetSpaceEngine;
   precision?: RidgePrecision;
@@ -219,7 +219,7 @@ export class TargetSpaceRnn extends TargetSpaceModel {
       options,
       (seq, labels, indices) => this.trainStep(this.lossFor(seq, labels, indices)),
       (seq, labels) => this.accuracyOn(seq, labels),
-      this.weightSnapshots(),
+      this.parameterSnapshots(),
     );
   }
 

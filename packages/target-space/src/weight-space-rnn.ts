@@ -27,7 +27,7 @@ let counter = 0;
 
 /**
  * A recurrent network (`[1 | x_t | h_{t−1}]·W₃ → tanh`, `[1 | h_t]·W₄` logits) trained by BPTT. Weights start from the
- * target-space authors' Glorot variant (truncated normal, σ = √(6/(f + d_out)), bias row included, spec §10.17);
+ * target-space authors' Glorot variant (truncated normal, σ = √(6/(f + d_out)), bias row included, as in the authors' code);
  * embeddings from N(0, 0.1²).
  *
  * @example

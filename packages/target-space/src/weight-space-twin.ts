@@ -13,7 +13,7 @@ import { createFloat64Optimizer, resolveOptimizerConfig, tfOptimizerFor, type Fl
 /**
  * Initial weights of the twin:
  * - `'glorot-truncated'` (default): the authors' "Glorot" — truncated normal (±2σ), `σ = √(6/(f + d_out))` with the
- *   bias row counted in the fan-in `f` and randomised too (spec §10.17);
+ *   bias row counted in the fan-in `f` and randomised too (the authors' code; the text does not define it);
  * - `'glorot-uniform'`: Keras' default, zero biases;
  * - `'he-normal'`: normal with `σ = √(2/f)`, bias row included (the authors' He variant).
  */

@@ -36,7 +36,7 @@ function weightGradients(arch: ResolvedDenseArchitecture, x: Matrix, weights: Ma
   return ops.tape.gradients(loss, w);
 }
 
-describe('target-space gradient (Alg. 4) — spec §11 test 8–9', () => {
+describe('target-space gradient (Alg. 4, Appendix A eqs. 27–31)', () => {
   const cases: Array<{ shortcuts: boolean; cascade: CascadeUntangling; nBar: number; lambda: number }> = [];
   for (const shortcuts of [false, true]) {
     for (const cascade of ['scu', 'ocu'] as const) {
@@ -77,7 +77,7 @@ describe('target-space gradient (Alg. 4) — spec §11 test 8–9', () => {
   });
 });
 
-describe('realisation (Alg. 3) — spec §11 tests 10–13', () => {
+describe('realisation (Alg. 3, eqs. 5–8, 10–13)', () => {
   const arch = resolveDenseArchitecture('test', { layers: [2, 5, 5, 5, 2], shortcuts: true });
 
   it('with X = X̄ the realised sums equal Alg. 1’s sums exactly (SCU), and the two loss forms give the same gradient', () => {

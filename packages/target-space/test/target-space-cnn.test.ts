@@ -25,7 +25,7 @@ function bars(n: number, seed: number): { x: tf.Tensor4D; y: tf.Tensor1D } {
 const arch = { input: [6, 6, 1] as [number, number, number], conv: [{ kernel: 3, channels: 4, pool: 2 }], dense: [6], outputs: 2 };
 
 describe('TargetSpaceCnn', () => {
-  it('recovers a conv teacher from T = [1 | im2col(X̄)]·W* (λ → 0) — spec §11 test 16', () => {
+  it('recovers a conv teacher from T = [1 | im2col(X̄)]·W* (λ → 0) — §4.2.1', () => {
     const { x } = bars(20, 1);
     const shape: ConvShape = { input: [6, 6, 1], conv: [{ kernel: 3, channels: 3, pool: 1 }], dense: [], outputs: 2, activation: 'leakyRelu' };
     const rng = createRng(2);

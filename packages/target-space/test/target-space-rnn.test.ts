@@ -34,7 +34,7 @@ function teacherSums(xBar: Matrix[], w3: Matrix, w4: Matrix): { s3: Matrix; s4: 
   return { s3: run.sums.value, s4: s4.value };
 }
 
-describe('recurrent realisation (Alg. 6) — spec §11 tests 17–20', () => {
+describe('recurrent realisation (Alg. 6, eqs. 16–17)', () => {
   const nb = 20;
   const nt = 6;
   const xBar = Array.from({ length: nt }, (_, t) => randn(nb, 1, 100 + t));
@@ -250,7 +250,8 @@ describe('TargetSpaceRnn', () => {
     expect(() => new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, { realisationInputs: xBar, cascade: 'scu' as 'hybrid' })).toThrow(/options.cascade/);
     const net = new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, { realisationInputs: xBar });
     await expect(net.fit(data.x, tf.zeros([10, 5], 'int32'), { epochs: 1 })).rejects.toThrow(/argument 'y' must have shape \[n = 10, time = 6\]/);
-    await expect(net.fit(data.x, tf.fill([10, 6], 2, 'int32'), { epochs: 1 })).rejects.toThrow(/must be a class index below 2/);
+    await expect(net.fit(data.x, tf.fill([10, 6], 2, 'int32'), { epochs: 1 })).rejects.toThrow(/must be a class index in \[0, 1\] \(or −1 to skip\)/);
+    await expect(net.fit(data.x, tf.fill([10, 6], -5, 'int32'), { epochs: 1 })).rejects.toThrow(/y \(entry 0\)' must be a class index in \[0, 1\]/);
     await expect(net.fit(tf.zeros([10, 6, 2]), data.y, { epochs: 1 })).rejects.toThrow(/argument 'x'/);
     tf.dispose([data.x, data.y, xBar]);
   });

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkTensor } from '@beyond-backprop/core-linalg';
 import { runFitLoop, tracksAccuracy, type FitOptions, type History } from './fit-loop.js';
-import { variableSnapshots } from './weight-snapshot.js';
+import { variableSnapshots } from './divergence.js';
 import { resolveLoss, type LossFunction, type LossName } from './losses.js';
 import { accuracy } from './metrics.js';
 import { FusedAdamOptimizer } from './fused-optimizer.js';
@@ -14,7 +14,7 @@ import { FusedAdamOptimizer } from './fused-optimizer.js';
 export interface BackpropFitOptions extends FitOptions {
   /**
    * Optimiser; any `tf.train` optimiser. Default Adam with learning rate 0.01 and the TF1 defaults β1 = 0.9,
-   * β2 = 0.999, ε = 1e-8 (tfjs' own default ε differs; spec target-space §9).
+   * β2 = 0.999, ε = 1e-8 (tfjs' own default ε differs), as in the target-space authors' code (Fairbank & Samothrakis §5).
    */
   optimizer?: tf.Optimizer;
   /** Default `'softmaxCrossEntropy'` (labels as int32 class indices or one-hot rows). */
@@ -93,7 +93,7 @@ export async function fitBackprop(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
 
   return runFitLoop(fn, x.shape[0]!, options, {
     trainBatch: (indices) => backpropBatch(x, y, indices, lossFn, (xb) => forward(xb, true), variables, optimizer),
-    ...variableSnapshots(() => variables),
+    state: variableSnapshots(() => variables),
     evaluate: () => {
       const logs: Record<string, number> = {};
       if (tracksAccuracy(options) && classification) {
@@ -109,5 +109,8 @@ export async function fitBackprop(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
       }
       return logs;
     },
+    // The default optimiser is ours: dispose it (and its slot variables) however training ends; a caller's is theirs.
+  }).finally(() => {
+    if (options.optimizer === undefined) optimizer.dispose();
   });
 }

@@ -34,7 +34,7 @@ export interface DenseNetworkSpec {
   name?: string;
   /**
    * Batch normalisation after every hidden activation (the placement of the target-space authors' weight-space
-   * baselines, spec §9.2). Default `false`.
+   * baselines, Fairbank & Samothrakis §5.1–5.2: every non-final dense layer). Default `false`.
    */
   batchNorm?: boolean;
 }

@@ -57,6 +57,7 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): FitCallbacks 
     onTrainBegin() {
       best = options.baseline === undefined ? -Infinity : sign * options.baseline;
       wait = 0;
+      if (bestWeights !== null) control?.releaseWeights(bestWeights);
       bestWeights = null;
       lastWasBest = true;
     },
@@ -70,7 +71,10 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): FitCallbacks 
         best = sign * value;
         wait = 0;
         lastWasBest = true;
-        if (options.restoreBestWeights) bestWeights = control!.snapshotWeights();
+        if (options.restoreBestWeights) {
+          if (bestWeights !== null) control!.releaseWeights(bestWeights);
+          bestWeights = control!.snapshotWeights();
+        }
         return;
       }
       lastWasBest = false;
@@ -79,6 +83,8 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): FitCallbacks 
     },
     onTrainEnd() {
       if (options.restoreBestWeights && bestWeights !== null && !lastWasBest) control!.restoreWeights(bestWeights);
+      if (bestWeights !== null) control!.releaseWeights(bestWeights);
+      bestWeights = null;
     },
   };
 }

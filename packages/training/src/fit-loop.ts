@@ -22,10 +22,12 @@ export interface FitControl {
   stopTraining(): void;
   /** Whether {@link snapshotWeights} / {@link restoreWeights} are available for this trainer. */
   readonly canSnapshot: boolean;
-  /** A copy of the trainer's current weights (plain numbers, nothing to dispose). */
+  /** A copy of the trainer's current weights; hand it to {@link releaseWeights} when it is no longer needed. */
   snapshotWeights(): unknown;
   /** Puts back weights from {@link snapshotWeights} (the optimiser state is left as it is, as in tfjs/Keras). */
   restoreWeights(snapshot: unknown): void;
+  /** Frees a copy from {@link snapshotWeights} (tensors it holds are disposed); a no-op for plain-number copies. */
+  releaseWeights(snapshot: unknown): void;
 }
 
 /** Progress callbacks, in the spirit of tfjs `CustomCallbackArgs`. Each may be async. */
@@ -121,10 +123,24 @@ export interface FitStep {
   trainBatch: (indices: Int32Array, iteration: number) => number;
   /** Extra end-of-epoch metrics (evaluation), merged into the epoch logs. */
   evaluate?: (epoch: number) => Record<string, number>;
-  /** A copy of the trainer's weights as plain numbers (enables `FitControl.snapshotWeights`, early stopping's `restoreBestWeights`). */
-  getWeights?: () => unknown;
-  /** Puts back weights from `getWeights`. */
-  setWeights?: (weights: unknown) => void;
+  /**
+   * Copies of the trainer's parameters, so that divergence leaves the last state whose loss was finite (a non-finite
+   * loss is measured on the parameters the previous, finite-loss update produced; without this the model would keep
+   * them), and so that callbacks can snapshot and restore weights through {@link FitControl} (early stopping's
+   * `restoreBestWeights`). See {@link variableSnapshots} for `tf.Variable` parameters.
+   */
+  state?: StateSnapshots;
+}
+
+/**
+ * How {@link runFitLoop} copies and restores a trainer's parameters. `save()` is called before every update; when a
+ * batch's loss is not finite the loop calls `restore` with the copy taken before the previous update (the last state
+ * whose loss was finite) and then raises {@link TrainingDivergedError}. Every copy is handed to `release` once.
+ */
+export interface StateSnapshots {
+  save: () => unknown;
+  restore: (saved: unknown) => void;
+  release?: (saved: unknown) => void;
 }
 
 const yieldToEventLoop = (): Promise<void> =>
@@ -191,19 +207,31 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
   let lastYield = performance.now();
   const order = new Int32Array(numExamples);
   let stopRequested = false;
+  const snapshots = step.state;
+  const unsupported = (arg: string) => new InvalidArgumentError(fn, arg, 'is not supported by this trainer (its fit step has no `state`)', undefined);
   const control: FitControl = {
     stopTraining: () => void (stopRequested = true),
-    canSnapshot: step.getWeights !== undefined && step.setWeights !== undefined,
+    canSnapshot: snapshots !== undefined,
     snapshotWeights: () => {
-      if (!step.getWeights) throw new InvalidArgumentError(fn, 'control.snapshotWeights', 'is not supported by this trainer', undefined);
-      return step.getWeights();
+      if (!snapshots) throw unsupported('control.snapshotWeights');
+      return snapshots.save();
     },
     restoreWeights: (w) => {
-      if (!step.setWeights) throw new InvalidArgumentError(fn, 'control.restoreWeights', 'is not supported by this trainer', undefined);
-      step.setWeights(w);
+      if (!snapshots) throw unsupported('control.restoreWeights');
+      snapshots.restore(w);
     },
+    releaseWeights: (w) => snapshots?.release?.(w),
   };
   for (const c of callbacks) c.setControl?.(control);
+  let kept: unknown;
+  let hasKept = false;
+  try {
+    return await loop();
+  } finally {
+    if (snapshots && hasKept) snapshots.release?.(kept);
+  }
+
+  async function loop(): Promise<History> {
   for (const c of callbacks) await c.onTrainBegin?.();
   outer: for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     if (options.signal?.aborted) {
@@ -227,9 +255,25 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
       const indices = order.subarray(start, Math.min(start + batchSize, numExamples));
       for (const c of callbacks) await c.onBatchBegin?.(batch, { size: indices.length });
       const t0 = performance.now();
-      const loss = step.trainBatch(indices, history.iterations);
+      const before = snapshots?.save();
+      let loss: number;
+      try {
+        loss = step.trainBatch(indices, history.iterations);
+      } catch (e) {
+        snapshots?.release?.(before);
+        throw e;
+      }
       trainMs += performance.now() - t0;
-      if (!Number.isFinite(loss)) throw new TrainingDivergedError(fn, epoch, batch, loss);
+      if (!Number.isFinite(loss)) {
+        snapshots?.release?.(before);
+        if (snapshots && hasKept) snapshots.restore(kept);
+        throw new TrainingDivergedError(fn, epoch, batch, loss);
+      }
+      if (snapshots) {
+        if (hasKept) snapshots.release?.(kept);
+        kept = before;
+        hasKept = true;
+      }
       history.iterations++;
       lossSum += loss * indices.length;
       for (const c of callbacks) await c.onBatchEnd?.(batch, { loss, size: indices.length });
@@ -261,6 +305,7 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
   history.msPerIteration = trainMs / Math.max(1, history.iterations);
   for (const c of callbacks) await c.onTrainEnd?.(history);
   return history;
+  }
 }
 
 /** The generator of epoch `epoch`'s batch order: a function of (seed, epoch) only, so any epoch can be replayed. */

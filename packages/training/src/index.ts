@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { TrainingDivergedError } from './divergence.js';
+export { TrainingDivergedError, variableSnapshots } from './divergence.js';
 export {
   resolveFitOptions,
   epochRng,
@@ -18,9 +18,9 @@ export {
   type FitMetric,
   type FitOptions,
   type FitStep,
+  type StateSnapshots,
   type History,
 } from './fit-loop.js';
-export { variableSnapshots } from './weight-snapshot.js';
 export { exportModelName, type ToLayersModelOptions } from './layers-export.js';
 export { earlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 export { meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFunction, type LossName } from './losses.js';

@@ -1,6 +1,6 @@
 /**
  * The losses the papers train with, mean-reduced over examples (the authors' code uses `reduce_mean`; with a summed
- * loss the paper's learning rates would be n times too large — spec target-space §10.14).
+ * loss the paper's learning rates would be n times too large; Fairbank & Samothrakis do not state the reduction).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkTensor } from '@beyond-backprop/core-linalg';

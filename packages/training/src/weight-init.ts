@@ -9,7 +9,7 @@ import { InvalidArgumentError, createRng, type Rng } from '@beyond-backprop/core
  * `[k, k, c_in, c_out]`), `fan_in = receptive · fan_in'`.
  *
  * - `'glorot-uniform'`: Keras' default, `U(±√(6/(fan_in + receptive · fan_out)))`, zero biases.
- * - `'glorot-truncated'`: the target-space authors' "Glorot" baseline (spec target-space §10.17): truncated normal
+ * - `'glorot-truncated'`: the target-space authors' "Glorot" baseline (their published code; the paper's text does not define it): truncated normal
  *   (±2σ) with `σ = √(6/(f + fan_out))`, where `f = fan_in + 1` counts the bias row, and random biases.
  * - `'he-normal'`: the authors' "He" variant (their CNN baseline, §5.2): normal with `σ = √(2/f)`, bias row included
  *   and random.

@@ -11,7 +11,9 @@ import {
   fitBackprop,
   meanSquaredError,
   paperAdam,
+  runFitLoop,
   softmaxCrossEntropy,
+  variableSnapshots,
 } from '../src/index.js';
 
 beforeAll(async () => {
@@ -302,5 +304,49 @@ describe('FusedAdamOptimizer', () => {
       r.optimizer.dispose();
       tf.dispose(r.vars);
     }
+  });
+});
+
+describe('robustness of the shared training path', () => {
+  it('divergence restores the parameters whose loss was last finite (variableSnapshots)', async () => {
+    const w = tf.variable(tf.tensor1d([1, 2]));
+    const seen: number[][] = [];
+    // Each step doubles w; the loss is finite on [1, 2] and [2, 4] and NaN on [4, 8]. The state to keep is [2, 4]: the
+    // last one whose loss was finite (the update from it produced the NaN state).
+    const trainBatch = () => {
+      const v = Array.from(w.dataSync());
+      seen.push(v);
+      if (v[1]! > 5) return Number.NaN;
+      tf.tidy(() => w.assign(tf.mul(w, 2)));
+      return v[1]!;
+    };
+    const before = tf.memory().numTensors;
+    const error = await runFitLoop('t', 1, { epochs: 10 }, { trainBatch, state: variableSnapshots(() => [w]) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    expect(seen).toEqual([[1, 2], [2, 4], [4, 8]]);
+    expect(Array.from(w.dataSync())).toEqual([2, 4]);
+    expect(tf.memory().numTensors).toBe(before);
+    w.dispose();
+  });
+
+  it('a divergence on the very first step keeps the initial parameters and frees its snapshot', async () => {
+    const w = tf.variable(tf.tensor1d([3]));
+    const before = tf.memory().numTensors;
+    await expect(runFitLoop('t', 2, { epochs: 1 }, { trainBatch: () => Number.NaN, state: variableSnapshots(() => [w]) })).rejects.toThrow(TrainingDivergedError);
+    expect(Array.from(w.dataSync())).toEqual([3]);
+    expect(tf.memory().numTensors).toBe(before);
+    w.dispose();
+  });
+
+  it('fitBackprop disposes its default optimiser: repeated calls leave no tensors behind', async () => {
+    const model = denseNetwork({ inputSize: 2, hidden: [3], outputs: 2, seed: 1 });
+    const x = tf.tensor2d([0, 1, 1, 0, 1, 1], [3, 2]);
+    const y = tf.tensor1d([0, 1, 1], 'int32');
+    await fitBackprop(model, x, y, { epochs: 1 });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await fitBackprop(model, x, y, { epochs: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, y]);
+    model.dispose();
   });
 });

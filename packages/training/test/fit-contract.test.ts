@@ -1,6 +1,7 @@
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@beyond-backprop/core-linalg';
-import { earlyStopping, runFitLoop, tracksAccuracy, type EpochLogs, type FitCallbacks } from '../src/index.js';
+import { earlyStopping, runFitLoop, tracksAccuracy, variableSnapshots, type EpochLogs, type FitCallbacks } from '../src/index.js';
 
 /** A fake trainer whose "weight" is the epoch count and whose per-epoch metrics follow `curve`. */
 const trainer = (curve: number[]) => {
@@ -13,8 +14,7 @@ const trainer = (curve: number[]) => {
     step: {
       trainBatch: () => ((weight += 1), 1),
       evaluate: (epoch: number) => ((epochSeen = epoch), { valLoss: curve[epoch]!, valAccuracy: 1 - curve[epoch]! }),
-      getWeights: () => weight,
-      setWeights: (w: unknown) => void (weight = w as number),
+      state: { save: () => weight, restore: (w: unknown) => void (weight = w as number) },
     },
     get epochSeen() {
       return epochSeen;
@@ -67,6 +67,26 @@ describe('earlyStopping', () => {
     const h = await runFitLoop('t', 1, { epochs: 5, callbacks: earlyStopping({ monitor: 'valAccuracy', patience: 2, restoreBestWeights: true }) }, t.step);
     expect(h.epoch).toEqual([0, 1, 2, 3]);
     expect(t.weight).toBe(2); // weights after epoch 1 (two updates), the best valAccuracy
+  });
+
+  it('restoreBestWeights with tf.Variable snapshots restores the best epoch and frees every copy it took', async () => {
+    const w = tf.variable(tf.scalar(0));
+    const curve = [0.5, 0.3, 0.4, 0.45, 0.2];
+    const before = tf.memory().numTensors;
+    const h = await runFitLoop(
+      't',
+      1,
+      { epochs: 4, callbacks: earlyStopping({ monitor: 'valLoss', patience: 2, restoreBestWeights: true }) },
+      {
+        trainBatch: () => (tf.tidy(() => w.assign(tf.add(w, 1))), 1),
+        evaluate: (epoch) => ({ valLoss: curve[epoch]! }),
+        state: variableSnapshots(() => [w]),
+      },
+    );
+    expect(h.epoch).toEqual([0, 1, 2, 3]);
+    expect(w.dataSync()[0]).toBe(2);
+    expect(tf.memory().numTensors).toBe(before);
+    w.dispose();
   });
 
   it('is an error to monitor a metric the trainer does not report, or to restore weights it cannot snapshot', async () => {

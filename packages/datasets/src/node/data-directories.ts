@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { DatasetFileError, DatasetNotFoundError } from '../dataset-errors.js';
 
 /** The environment variable naming the folder that holds local copies of the real data sets. */
@@ -117,23 +117,56 @@ export function findDataFile(
  * const bytes = readDataFile('/data/mnist/train-labels-idx1-ubyte.gz');
  * ```
  */
-export function readDataFile(path: string): Uint8Array {
+export function readDataFile(path: string, declaredLength?: (head: Uint8Array) => number | undefined): Uint8Array {
   let bytes: Uint8Array;
   try {
+    if (!statSync(path).isFile()) throw new DatasetFileError(path, 'is not a file (a folder or a special file is where a data file should be)');
     const buffer = readFileSync(path);
     bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   } catch (error) {
-    throw new DatasetFileError(path, `cannot be read (${(error as Error).message})`);
+    if (error instanceof DatasetFileError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist (or is a link to a missing file)' : 'cannot be read';
+    throw new DatasetFileError(path, `${why} (${(error as Error).message})`);
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    // The header's declared size caps the output, so a small archive of a huge stream fails fast instead of filling memory.
+    const limit = declaredLength ? declaredLength(gunzipPrefix(bytes)) : undefined;
     try {
-      const out = gunzipSync(bytes);
+      const out = limit === undefined ? gunzipSync(bytes) : gunzipSync(bytes, { maxOutputLength: Math.max(1, limit) });
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DatasetFileError(path, `corrupt: decompresses to more than the ${limit} bytes its header declares`);
+      }
       throw new DatasetFileError(path, `corrupt or truncated gzip data (${(error as Error).message})`);
     }
   }
   return bytes;
+}
+
+/**
+ * The first decompressed bytes of gzip data (at most about 1 MB: deflate expands at most ~1032×, and only 1 KiB of
+ * input is read), enough for any file header.
+ */
+function gunzipPrefix(bytes: Uint8Array): Uint8Array {
+  try {
+    return gunzipSync(bytes.subarray(0, 1024), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+/**
+ * The text of a data file, or {@link DatasetFileError} naming it when it is a folder, a dangling link or unreadable.
+ *
+ * @example
+ * ```ts
+ * const review = readTextFile('/data/aclImdb/train/pos/0_9.txt');
+ * ```
+ */
+export function readTextFile(path: string): string {
+  return new TextDecoder().decode(readDataFile(path));
 }
 
 /**

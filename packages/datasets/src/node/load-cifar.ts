@@ -1,11 +1,16 @@
 /**
  * CIFAR-10 and CIFAR-100 from the local "binary version" batches, for Node.js.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cifarFromBatches, type CifarFromBatchesOptions } from '../cifar.js';
 import type { Dataset } from '../split.js';
-import { findDataFile, readDataFile, type DataLocationOptions } from './data-directories.js';
+import { findDataFile, readDataFile, readTextFile, type DataLocationOptions } from './data-directories.js';
+
+/** Bytes of one CIFAR-10 batch file (10000 records of label + 3072 pixels): the cap on gzip-compressed batches. */
+const CIFAR10_FILE_BYTES = 10000 * 3073;
+/** Bytes of one CIFAR-100 record (coarse label, fine label, 3072 pixels). */
+const CIFAR100_RECORD_BYTES = 3074;
 
 /** Options of {@link loadCifar10}. */
 export interface LoadCifarOptions extends DataLocationOptions, Pick<CifarFromBatchesOptions, 'scale' | 'flatten'> {}
@@ -42,7 +47,7 @@ export function loadCifar10(options: LoadCifarOptions = {}): Dataset<Int32Array>
   const trainPaths = [1, 2, 3, 4, 5].map((i) => findDataFile([`data_batch_${i}.bin`], subfolders, options, CIFAR10_HINT));
   const testPath = findDataFile(['test_batch.bin'], subfolders, options, CIFAR10_HINT);
   return cifarFromBatches(
-    { train: trainPaths.map(readDataFile), test: readDataFile(testPath) },
+    { train: trainPaths.map((p) => readDataFile(p, () => CIFAR10_FILE_BYTES)), test: readDataFile(testPath, () => CIFAR10_FILE_BYTES) },
     { ...options, variant: 'cifar-10', names: { train: trainPaths, test: testPath } },
   );
 }
@@ -67,14 +72,14 @@ export function loadCifar100(options: LoadCifar100Options = {}): Dataset<Int32Ar
   const testPath = findDataFile(['test.bin'], subfolders, options, CIFAR100_HINT);
   const namesFile = join(dirname(trainPath), `${label}_label_names.txt`);
   const classNames = existsSync(namesFile)
-    ? readFileSync(namesFile, 'utf8')
+    ? readTextFile(namesFile)
         .split(/\r?\n/)
         .map((s) => s.trim())
         .filter((s) => s.length > 0)
     : undefined;
   const expected = label === 'fine' ? 100 : 20;
   return cifarFromBatches(
-    { train: [readDataFile(trainPath)], test: readDataFile(testPath) },
+    { train: [readDataFile(trainPath, () => 50000 * CIFAR100_RECORD_BYTES)], test: readDataFile(testPath, () => 10000 * CIFAR100_RECORD_BYTES) },
     {
       ...options,
       variant: 'cifar-100',

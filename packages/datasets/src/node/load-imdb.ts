@@ -1,11 +1,11 @@
 /**
  * The IMDB sentiment reviews (Maas et al. 2011) from the standard `aclImdb` folder layout, for Node.js.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetFileError, DatasetNotFoundError } from '../dataset-errors.js';
 import { imdbFromReviews, type ImdbDataset, type ImdbOptions, type Reviews } from '../text-tokenizer.js';
-import { dataDirectories, searchedDirectories, type DataLocationOptions } from './data-directories.js';
+import { dataDirectories, readTextFile, searchedDirectories, type DataLocationOptions } from './data-directories.js';
 
 /** Options of {@link loadImdb}. */
 export interface LoadImdbOptions extends DataLocationOptions, ImdbOptions {}
@@ -34,7 +34,7 @@ function readSplit(root: string, split: 'train' | 'test'): Reviews {
   const files: string[] = [];
   for (const [folder, label] of [['neg', 0], ['pos', 1]] as const) {
     for (const file of reviewFiles(join(root, split, folder))) {
-      texts.push(readFileSync(file, 'utf8'));
+      texts.push(readTextFile(file));
       labels.push(label);
       files.push(file);
     }

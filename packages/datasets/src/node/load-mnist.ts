@@ -2,7 +2,7 @@
  * MNIST and Fashion-MNIST from local IDX files (raw or gzip), for Node.js.
  */
 import { join } from 'node:path';
-import { parseIdx, type IdxArray } from '../idx-format.js';
+import { idxDeclaredLength, parseIdx, type IdxArray } from '../idx-format.js';
 import { FASHION_MNIST_CLASSES, MNIST_FILE_NAMES, mnistFromParsed, type ImageLayoutOptions, type MnistFiles } from '../mnist.js';
 import type { Dataset } from '../split.js';
 import { findDataFile, packageDirectory, readDataFile, type DataLocationOptions } from './data-directories.js';
@@ -27,7 +27,7 @@ function loadMnistFormat(
   for (const key of Object.keys(MNIST_FILE_NAMES) as Array<keyof MnistFiles>) {
     const path = findDataFile(alternatives(MNIST_FILE_NAMES[key]), setup.subfolders, options, setup.hint, setup.packageDirs);
     const images = key.endsWith('Images');
-    const array = parseIdx(readDataFile(path), {
+    const array = parseIdx(readDataFile(path, (head) => idxDeclaredLength(head, path)), {
       file: path,
       expect: images ? { type: 'ubyte', rank: 3, what: 'an image file' } : { type: 'ubyte', rank: 1, what: 'a label file' },
     });
@@ -104,5 +104,8 @@ export function loadFashionMnist(options: LoadMnistOptions = {}): Dataset<Int32A
  * ```
  */
 export function readIdxFile(path: string): IdxArray {
-  return parseIdx(readDataFile(path), { file: path });
+  return parseIdx(
+    readDataFile(path, (head) => idxDeclaredLength(head, path)),
+    { file: path },
+  );
 }

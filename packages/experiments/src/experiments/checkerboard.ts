@@ -1,6 +1,6 @@
 /**
  * `checkerboard`: Øland's 8×8 checkerboard (5000 points, §5.4.2), which the thesis reports backprop + SGD cannot fit
- * (stuck at 51–53 %), with the 2-64-64-2 ReLU network of the layerwise spec's own re-check (§6.1 E5.6: 84 % after 300
+ * (stuck at 51–53 %), with the 2-64-64-2 ReLU network of a published re-check of that claim (84 % after 300
  * epochs of Adam 1e-3, batch 64). The default budget is shorter; accuracy is a memorisation score on the training set.
  */
 import { checkerboard } from '@beyond-backprop/datasets';
@@ -9,7 +9,7 @@ import type { Experiment } from '../registry.js';
 export const checkerboardExperiment: Experiment = {
   name: 'checkerboard',
   description: '8×8 checkerboard (5000 train / 5000 test points in [−½, ½]²), 2-64-64-2 ReLU net, Adam 0.003, batch 64',
-  source: 'Øland, Efficient Deep Learning (2024), §5.4.2 and §7.7; layerwise spec §6.1 E5.6',
+  source: 'Øland, Efficient Deep Learning (2024), §5.4.2 and §7.7',
   task: 'classification',
   load: (seed) => checkerboard({ seed }),
   architecture: { kind: 'dense', hidden: [64, 64], activation: 'relu', shortcuts: false },

@@ -1,6 +1,6 @@
 /**
- * `two-moons`: scikit-learn's two moons (1000 train / 1000 test, noise 0.1) with the 2-16-16-2 tanh network of the LRA
- * spec's learning test (lra §8 T13: Adam 0.01, batch 32, 3000 steps ≈ 100 epochs).
+ * `two-moons`: scikit-learn's two moons (1000 train / 1000 test, noise 0.1) with the 2-16-16-2 tanh network of the lra
+ * package's learning test (Adam 0.01, batch 32, 3000 steps ≈ 100 epochs).
  */
 import { twoMoons } from '@beyond-backprop/datasets';
 import type { Experiment } from '../registry.js';
@@ -8,7 +8,7 @@ import type { Experiment } from '../registry.js';
 export const twoMoonsExperiment: Experiment = {
   name: 'two-moons',
   description: 'two moons (1000 train / 1000 test, noise 0.1), 2-16-16-2 tanh net, Adam 0.01, batch 32',
-  source: 'scikit-learn make_moons; lra spec §8 T13',
+  source: 'scikit-learn make_moons (the lra package\'s test problem)',
   task: 'classification',
   load: (seed) => twoMoons({ seed }),
   architecture: { kind: 'dense', hidden: [16, 16], activation: 'tanh', shortcuts: false },

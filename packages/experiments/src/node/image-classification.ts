@@ -13,7 +13,7 @@ import { DATA_DIR_OPTION, SIZE_OPTIONS, dataDirectory, limitSizes } from '../exp
 
 /**
  * The networks `--net` picks. `paper`: the authors' six compound layers `(3,32,1),(3,32,2),(3,64,1),(3,64,2),
- * (3,128,1),(3,128,2)` and dense 512-128 (spec target-space §9.2; Table 1 is lost from the paper's text), LReLU 0.2.
+ * (3,128,1),(3,128,2)` and dense 512-128 (Fairbank & Samothrakis §5.2; Table 1 is lost from the paper's text), LReLU 0.2.
  */
 const NETWORKS: Record<string, ConvArchitecture> = {
   small: { kind: 'conv', conv: [{ kernel: 3, channels: 16, pool: 2 }, { kernel: 3, channels: 32, pool: 2 }], dense: [64], activation: 'leakyRelu' },
