@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NonFiniteError, createRng, gradCheck, initBackend, readValues, type Matrix } from '@beyond-backprop/core-linalg';
 import { randomPermutation, temporalOrder, toTensors } from '@beyond-backprop/datasets';
-import { TrainingDivergedError, decodeCheckpoint, encodeCheckpoint } from '@beyond-backprop/training';
+import { decodeCheckpoint, encodeCheckpoint } from '@beyond-backprop/training';
 import { BpttRnn, LraRnn, directionPenalty, localLoss, localLossGradient, type LraRnnConfig, type RnnCheckpoint } from '../src/index.js';
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng, initBackend, readValues } from '@beyond-backprop/core-linalg';
 import { toTensors, twoMoons, xor } from '@beyond-backprop/datasets';
-import { CheckpointError, TrainingDivergedError, accuracy, decodeCheckpoint, encodeCheckpoint } from '@beyond-backprop/training';
+import { CheckpointError, accuracy, decodeCheckpoint, encodeCheckpoint } from '@beyond-backprop/training';
 import { RecLraNetwork, disposeUpdates, measureStepMemory, type RecLraCheckpoint, type RecLraConfig } from '../src/index.js';
 
 beforeAll(async () => {
