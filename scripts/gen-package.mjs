@@ -31,36 +31,40 @@ const tfVersion = JSON.parse(readFileSync(join(root, 'packages/training/package.
 const tsxVersion = JSON.parse(readFileSync(join(root, 'packages/training/package.json'), 'utf8')).devDependencies.tsx;
 
 const files = {
-  'package.json': JSON.stringify(
-    {
-      name: pkg,
-      version: '0.0.0',
-      description: `${pascal}: a beyond-backprop training algorithm on TensorFlow.js`,
-      license: 'MIT',
-      type: 'module',
-      sideEffects: false,
-      exports: { '.': { '@beyond-backprop/source': './src/index.ts', types: './dist/index.d.ts', import: './dist/index.js' }, './package.json': './package.json' },
-      main: './dist/index.js',
-      types: './dist/index.d.ts',
-      files: ['dist', 'src', 'README.md'],
-      scripts: {
-        build: 'tsc -p tsconfig.build.json',
-        typecheck: 'tsc -p tsconfig.json --noEmit',
-        test: 'vitest run',
-        bench: 'node --conditions=@beyond-backprop/source --import tsx bench/bench.ts',
-        docs: 'typedoc --options ../../docs/typedoc.package.json --tsconfig tsconfig.json --readme README.md --out docs-api src/index.ts',
+  'package.json':
+    JSON.stringify(
+      {
+        name: pkg,
+        version: '0.0.0',
+        description: `${pascal}: a beyond-backprop training algorithm on TensorFlow.js`,
+        license: 'MIT',
+        type: 'module',
+        sideEffects: false,
+        exports: {
+          '.': { '@beyond-backprop/source': './src/index.ts', types: './dist/index.d.ts', import: './dist/index.js' },
+          './package.json': './package.json',
+        },
+        main: './dist/index.js',
+        types: './dist/index.d.ts',
+        files: ['dist', 'src', 'README.md'],
+        scripts: {
+          build: 'tsc -p tsconfig.build.json',
+          typecheck: 'tsc -p tsconfig.json --noEmit',
+          test: 'vitest run',
+          bench: 'node --conditions=@beyond-backprop/source --import tsx bench/bench.ts',
+          docs: 'typedoc --options ../../docs/typedoc.package.json --tsconfig tsconfig.json --readme README.md --out docs-api src/index.ts',
+        },
+        dependencies: { '@beyond-backprop/core-linalg': 'workspace:^', '@beyond-backprop/training': 'workspace:^' },
+        peerDependencies: { '@tensorflow/tfjs': '^4.22.0', '@tensorflow/tfjs-node': '^4.22.0', '@tensorflow/tfjs-node-gpu': '^4.22.0' },
+        peerDependenciesMeta: { '@tensorflow/tfjs-node': { optional: true }, '@tensorflow/tfjs-node-gpu': { optional: true } },
+        devDependencies: { '@tensorflow/tfjs': tfVersion, tsx: tsxVersion },
+        publishConfig: { access: 'public' },
+        repository: { type: 'git', url: 'https://github.com/beyond-backprop/beyond-backprop.git', directory: `packages/${name}` },
+        keywords: [name, 'tensorflow.js'],
       },
-      dependencies: { '@beyond-backprop/core-linalg': 'workspace:^', '@beyond-backprop/training': 'workspace:^' },
-      peerDependencies: { '@tensorflow/tfjs': '^4.22.0', '@tensorflow/tfjs-node': '^4.22.0', '@tensorflow/tfjs-node-gpu': '^4.22.0' },
-      peerDependenciesMeta: { '@tensorflow/tfjs-node': { optional: true }, '@tensorflow/tfjs-node-gpu': { optional: true } },
-      devDependencies: { '@tensorflow/tfjs': tfVersion, tsx: tsxVersion },
-      publishConfig: { access: 'public' },
-      repository: { type: 'git', url: 'https://github.com/beyond-backprop/beyond-backprop.git', directory: `packages/${name}` },
-      keywords: [name, 'tensorflow.js'],
-    },
-    null,
-    2,
-  ) + '\n',
+      null,
+      2,
+    ) + '\n',
   'tsconfig.json': `{
   "extends": "../../tsconfig.base.json",
   "compilerOptions": {
@@ -411,7 +415,10 @@ export const ${camel}Method: Method = {
 );
 const pluginsPath = join(root, 'apps/cli/src/plugins.ts');
 let plugins = readFileSync(pluginsPath, 'utf8');
-plugins = plugins.replace("import { registerExperiment, registerMethod } from './registry.js';", `import { ${camel}Method } from './methods/${name}.js';\nimport { registerExperiment, registerMethod } from './registry.js';`);
+plugins = plugins.replace(
+  "import { registerExperiment, registerMethod } from './registry.js';",
+  `import { ${camel}Method } from './methods/${name}.js';\nimport { registerExperiment, registerMethod } from './registry.js';`,
+);
 plugins = plugins.replace(/\]\) registerMethod\(method\);/, `, ${camel}Method]) registerMethod(method);`);
 writeFileSync(pluginsPath, plugins);
 const cliPkgPath = join(root, 'apps/cli/package.json');

@@ -44,22 +44,27 @@ export function mathPlugin(md) {
     state.pos = end + 1;
     return true;
   });
-  md.block.ruler.before('fence', 'math_block', (/** @type {any} */ state, /** @type {number} */ startLine, /** @type {number} */ endLine, /** @type {boolean} */ silent) => {
-    const lineText = (/** @type {number} */ n) => state.src.slice(state.bMarks[n] + state.tShift[n], state.eMarks[n]);
-    if (lineText(startLine).trim() !== '$$') return false;
-    let next = startLine + 1;
-    while (next < endLine && lineText(next).trim() !== '$$') next++;
-    if (next >= endLine) return false;
-    if (silent) return true;
-    const token = state.push('math_block', 'math', 0);
-    token.block = true;
-    token.content = state.getLines(startLine + 1, next, state.tShift[startLine], false);
-    token.map = [startLine, next + 1];
-    state.line = next + 1;
-    return true;
-  });
+  md.block.ruler.before(
+    'fence',
+    'math_block',
+    (/** @type {any} */ state, /** @type {number} */ startLine, /** @type {number} */ endLine, /** @type {boolean} */ silent) => {
+      const lineText = (/** @type {number} */ n) => state.src.slice(state.bMarks[n] + state.tShift[n], state.eMarks[n]);
+      if (lineText(startLine).trim() !== '$$') return false;
+      let next = startLine + 1;
+      while (next < endLine && lineText(next).trim() !== '$$') next++;
+      if (next >= endLine) return false;
+      if (silent) return true;
+      const token = state.push('math_block', 'math', 0);
+      token.block = true;
+      token.content = state.getLines(startLine + 1, next, state.tShift[startLine], false);
+      token.map = [startLine, next + 1];
+      state.line = next + 1;
+      return true;
+    },
+  );
   md.renderer.rules.math_inline = (/** @type {any[]} */ tokens, /** @type {number} */ idx) => renderTex(tokens[idx].content, false);
-  md.renderer.rules.math_block = (/** @type {any[]} */ tokens, /** @type {number} */ idx) => `<div class="math-display">${renderTex(tokens[idx].content, true)}</div>\n`;
+  md.renderer.rules.math_block = (/** @type {any[]} */ tokens, /** @type {number} */ idx) =>
+    `<div class="math-display">${renderTex(tokens[idx].content, true)}</div>\n`;
 }
 
 /** @param {Application} app */
@@ -72,7 +77,9 @@ export function load(app) {
     });
   });
   app.renderer.hooks.on('head.end', (context) =>
-    JSX.createElement(JSX.Fragment, null,
+    JSX.createElement(
+      JSX.Fragment,
+      null,
       JSX.createElement('link', { rel: 'stylesheet', href: context.relativeURL('assets/katex/katex.min.css', true) }),
       JSX.createElement('style', null, JSX.createElement(JSX.Raw, { html: '.math-display{overflow-x:auto;margin:1em 0}' })),
     ),

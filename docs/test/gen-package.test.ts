@@ -44,8 +44,10 @@ describe('pnpm gen:package', () => {
     expect(pkg.name).toBe('@beyond-backprop/toy-rule');
     expect(pkg.sideEffects).toBe(false);
     expect(Object.keys(pkg.scripts)).toEqual(['build', 'typecheck', 'test', 'bench', 'docs']);
-    expect(readFileSync(join(pkgDir, 'src/index.ts'), 'utf8')).toContain("export { ToyRuleTrainer");
-    expect(readFileSync(join(pkgDir, 'src/toy-rule-trainer.ts'), 'utf8')).toMatch(/runFitLoop[\s\S]*variableSnapshots[\s\S]*fromCheckpoint[\s\S]*toLayersModel/);
+    expect(readFileSync(join(pkgDir, 'src/index.ts'), 'utf8')).toContain('export { ToyRuleTrainer');
+    expect(readFileSync(join(pkgDir, 'src/toy-rule-trainer.ts'), 'utf8')).toMatch(
+      /runFitLoop[\s\S]*variableSnapshots[\s\S]*fromCheckpoint[\s\S]*toLayersModel/,
+    );
     expect(JSON.parse(readFileSync(join(root, 'docs/typedoc.json'), 'utf8')).projectDocuments).toContain('guides/toy-rule.md');
     expect(readFileSync(join(root, 'docs/guides/toy-rule.md'), 'utf8')).toMatch(/^---\ntitle: toy-rule\n---/);
     const plugins = readFileSync(join(root, 'apps/cli/src/plugins.ts'), 'utf8');

@@ -11,7 +11,9 @@ const out = mkdtempSync(join(tmpdir(), 'bbp-site-'));
 
 /** Every file of the built site under `dir` (relative paths), recursively. */
 function siteFiles(dir: string, prefix = ''): string[] {
-  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? siteFiles(dir, join(prefix, e.name)) : [join(prefix, e.name)]));
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? siteFiles(dir, join(prefix, e.name)) : [join(prefix, e.name)],
+  );
 }
 
 /** Every workspace package that ships an API: packages/* and apps/cli. */
@@ -39,7 +41,9 @@ describe('the documentation site', () => {
 
   it('has an API page for every workspace package, listing its documented exports', () => {
     const names = workspacePackages();
-    expect(names).toEqual(expect.arrayContaining(['@beyond-backprop/core-linalg', '@beyond-backprop/datasets', '@beyond-backprop/training', '@beyond-backprop/cli']));
+    expect(names).toEqual(
+      expect.arrayContaining(['@beyond-backprop/core-linalg', '@beyond-backprop/datasets', '@beyond-backprop/training', '@beyond-backprop/cli']),
+    );
     for (const name of names) {
       const page = join(out, 'modules', `${name.replace('@', '_').replace('/', '_')}.html`);
       expect(existsSync(page), page).toBe(true);
@@ -72,7 +76,9 @@ describe('the documentation site', () => {
 
   it('links every "Defined in" to the real file and line of the repository', () => {
     const pages = siteFiles(out).filter((f) => f.endsWith('.html') && !f.startsWith('demo'));
-    const links = pages.flatMap((f) => [...readFileSync(join(out, f), 'utf8').matchAll(/href="https:\/\/github\.com\/beyond-backprop\/beyond-backprop\/blob\/main\/([^"#]+)#L(\d+)"/g)]);
+    const links = pages.flatMap((f) => [
+      ...readFileSync(join(out, f), 'utf8').matchAll(/href="https:\/\/github\.com\/beyond-backprop\/beyond-backprop\/blob\/main\/([^"#]+)#L(\d+)"/g),
+    ]);
     expect(links.length).toBeGreaterThan(1000);
     const lines = new Map<string, number>();
     const wrong = links.filter(([, path, line]) => {
@@ -135,10 +141,13 @@ describe('the documentation site', () => {
       index: { fields: string[]; invertedIndex: Array<[string, Record<string, Record<string, unknown>>]> };
     };
     expect(data.index.fields).toContain('document');
-    const found = (term: string) => Object.keys(data.index.invertedIndex.find(([t]) => t === term)?.[1].document ?? {}).map((ref) => data.rows[Number(ref)]!.name);
+    const found = (term: string) =>
+      Object.keys(data.index.invertedIndex.find(([t]) => t === term)?.[1].document ?? {}).map((ref) => data.rows[Number(ref)]!.name);
     expect(found('untangling')).toContain('Training in target space');
     expect(found('playground')).toContain('The playground');
-    expect(data.rows.filter((r) => r.url.startsWith('documents/')).map((r) => r.name)).toEqual(expect.arrayContaining(['Training in target space', 'Platonic projections', 'The playground']));
+    expect(data.rows.filter((r) => r.url.startsWith('documents/')).map((r) => r.name)).toEqual(
+      expect.arrayContaining(['Training in target space', 'Platonic projections', 'The playground']),
+    );
   });
 
   it("shows each algorithm guide's figures, the SVGs the figures script draws with bbp --plot", () => {

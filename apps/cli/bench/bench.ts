@@ -43,7 +43,11 @@ for (const experiment of ['bit-memory', 'bit-addition']) {
       budgetIterations: BUDGET_EPOCHS * 80,
       largestAllSolved: sweep.largestAllSolved,
       largestAnySolved: sweep.largestAnySolved,
-      points: sweep.points.map(({ results, ...p }) => ({ ...p, msPerIteration: Math.round(p.msPerIteration * 100) / 100, firstIterations: results.map((r) => r.firstIterationAtTarget) })),
+      points: sweep.points.map(({ results, ...p }) => ({
+        ...p,
+        msPerIteration: Math.round(p.msPerIteration * 100) / 100,
+        firstIterations: results.map((r) => r.firstIterationAtTarget),
+      })),
       wallSeconds: Math.round((performance.now() - started) / 100) / 10,
     });
   }

@@ -23,5 +23,14 @@ for (const figure of GUIDE_FIGURES) {
   const { result, run, data } = await runExperiment({ experiment: figure.experiment, method: figure.method, seed: figure.seed, keepBackend: true });
   writeFileSync(`${images}${figure.file}`, renderRunSvg(result, data, run.predict));
   run.dispose();
-  console.log(JSON.stringify({ figure: figure.file, experiment: result.experiment, method: result.method, epochs: result.epochs, trainAccuracy: result.trainAccuracy, testAccuracy: result.testAccuracy }));
+  console.log(
+    JSON.stringify({
+      figure: figure.file,
+      experiment: result.experiment,
+      method: result.method,
+      epochs: result.epochs,
+      trainAccuracy: result.trainAccuracy,
+      testAccuracy: result.testAccuracy,
+    }),
+  );
 }

@@ -25,7 +25,11 @@ export const VERSION: string = (JSON.parse(readFileSync(resolve(packageDir, 'pac
 /** The git commit the CLI runs from, or `null` outside a git checkout (an npm install). */
 export function gitCommit(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageDir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageDir, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() || null
+    );
   } catch {
     return null;
   }
@@ -50,14 +54,29 @@ function checkNames(command: string, experiment: string, method: string | undefi
   const experiments = listExperiments();
   const found = experiments.find((e) => e.name === experiment);
   if (!found) {
-    const guess = closestName(experiment, experiments.map((e) => e.name));
-    throw new InvalidArgumentError(`bbp ${command}`, 'experiment', `must be one of: ${experiments.map((e) => e.name).join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`, experiment);
+    const guess = closestName(
+      experiment,
+      experiments.map((e) => e.name),
+    );
+    throw new InvalidArgumentError(
+      `bbp ${command}`,
+      'experiment',
+      `must be one of: ${experiments.map((e) => e.name).join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+      experiment,
+    );
   }
   if (method === undefined) return;
-  const usable = listMethods().filter((m) => m.supports(found)).map((m) => m.name);
+  const usable = listMethods()
+    .filter((m) => m.supports(found))
+    .map((m) => m.name);
   if (!usable.includes(method)) {
     const guess = closestName(method, usable);
-    throw new InvalidArgumentError(`bbp ${command}`, '--method', `must be one of the methods for '${experiment}': ${usable.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`, method);
+    throw new InvalidArgumentError(
+      `bbp ${command}`,
+      '--method',
+      `must be one of the methods for '${experiment}': ${usable.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+      method,
+    );
   }
 }
 
@@ -109,7 +128,8 @@ function accuracyTarget(value: string): number | null {
 
 function widths(value: string): number[] {
   const list = value.split(',').map((v) => Number(v.trim()));
-  if (list.length === 0 || !list.every((w) => Number.isInteger(w) && w >= 1)) throw new CommanderArgumentError(`expected comma-separated positive integers, got '${value}'`);
+  if (list.length === 0 || !list.every((w) => Number.isInteger(w) && w >= 1))
+    throw new CommanderArgumentError(`expected comma-separated positive integers, got '${value}'`);
   return list;
 }
 
@@ -126,7 +146,7 @@ function addTrainingOptions(command: Command): Command {
     .option('--lr <rate>', 'learning rate (default: the experiment’s)', positiveNumber)
     .option('--optimizer <name>', 'adam or sgd (default: the experiment’s)')
     .option('--eval-every <n>', 'evaluate train/test accuracy every n epochs', integer)
-    .option('--hidden <widths>', "hidden widths for every method, e.g. 64,64 (dense layers of a conv net; one width for an RNN)", widths)
+    .option('--hidden <widths>', 'hidden widths for every method, e.g. 64,64 (dense layers of a conv net; one width for an RNN)', widths)
     .option('--target-accuracy <a>', "stop at this test accuracy (default: the experiment’s, e.g. 0.99 for the bit tasks; 'none' runs on)", accuracyTarget)
     .option('-q, --quiet', 'no progress output');
 }
@@ -152,7 +172,10 @@ function addMethodFlags(command: Command): Map<string, string> {
   const owners = new Map<string, string[]>();
   const descriptions = new Map<string, string>();
   const kinds = new Map<string, string>();
-  for (const [kind, list] of [['experiment', listExperiments()], ['method', listMethods()]] as const) {
+  for (const [kind, list] of [
+    ['experiment', listExperiments()],
+    ['method', listMethods()],
+  ] as const) {
     for (const m of list) {
       for (const o of m.options ?? []) {
         const key = optionKey(o.flag);
@@ -238,7 +261,11 @@ export function createProgram(): Command {
   registerBuiltins();
   const program = new Command();
   // A usage error prints one line and a pointer to --help, never the whole help: the message must stay on screen.
-  program.name('bbp').description('Run and compare beyond-backprop training experiments').version(VERSION).showHelpAfterError("(run 'bbp help <command>' or add --help for the options)");
+  program
+    .name('bbp')
+    .description('Run and compare beyond-backprop training experiments')
+    .version(VERSION)
+    .showHelpAfterError("(run 'bbp help <command>' or add --help for the options)");
   // Set before adding commands: commander copies these settings into each subcommand when it is created.
   program.exitOverride();
   program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
@@ -268,7 +295,9 @@ export function createProgram(): Command {
       process.stdout.write('Experiments:\n');
       for (const e of experiments) {
         const usable = methods.filter((m) => m.supports(e)).map((m) => m.name);
-        process.stdout.write(`  ${e.name.padEnd(pad)}  ${e.description}\n  ${''.padEnd(pad)}  methods: ${usable.join(', ')} (default ${e.defaults.method}, ${e.defaults.epochs} epochs)\n`);
+        process.stdout.write(
+          `  ${e.name.padEnd(pad)}  ${e.description}\n  ${''.padEnd(pad)}  methods: ${usable.join(', ')} (default ${e.defaults.method}, ${e.defaults.epochs} epochs)\n`,
+        );
       }
       process.stdout.write('\nMethods:\n');
       for (const m of methods) process.stdout.write(`  ${m.name.padEnd(pad)}  ${m.description}\n`);
@@ -286,11 +315,22 @@ export function createProgram(): Command {
     checkWritable('--plot', opts.plot);
     await withInterrupt(async (signal) => {
       const reporter = opts.quiet ? null : createProgressReporter();
-      const options: RunOptions = { ...runOptions(experiment, opts, methodFlags), seed: opts.seed as number, signal, onStart: reporter?.onStart, onEpoch: reporter?.onEpoch };
+      const options: RunOptions = {
+        ...runOptions(experiment, opts, methodFlags),
+        seed: opts.seed as number,
+        signal,
+        onStart: reporter?.onStart,
+        onEpoch: reporter?.onEpoch,
+      };
       try {
         const { result, run: trained, data } = await runExperiment(options);
         try {
-          const ending = result.stopReason === 'aborted' ? `stopped after ${result.epochs} epochs` : result.stopReason === 'target-reached' ? `target reached after ${result.iterations} iterations` : `done in ${result.wallSeconds.toFixed(2)} s`;
+          const ending =
+            result.stopReason === 'aborted'
+              ? `stopped after ${result.epochs} epochs`
+              : result.stopReason === 'target-reached'
+                ? `target reached after ${result.iterations} iterations`
+                : `done in ${result.wallSeconds.toFixed(2)} s`;
           reporter?.finish(ending);
           // Results on stdout (progress is on stderr); with `--json -` stdout carries the JSON alone.
           if (opts.json === '-') {
@@ -335,10 +375,17 @@ export function createProgram(): Command {
     checkNames('sweep', experiment, opts.method as string | undefined);
     checkApplicable('sweep', experiment, opts, sweepFlags);
     checkWritable('--json', opts.json);
-    const seeds = String(opts.seeds).split(',').map((v) => Number(v.trim()));
-    if (seeds.some((s) => !Number.isInteger(s))) throw new InvalidArgumentError('bbp sweep', '--seeds', 'must be comma-separated integers, e.g. 0,1,2', String(opts.seeds));
+    const seeds = String(opts.seeds)
+      .split(',')
+      .map((v) => Number(v.trim()));
+    if (seeds.some((s) => !Number.isInteger(s)))
+      throw new InvalidArgumentError('bbp sweep', '--seeds', 'must be comma-separated integers, e.g. 0,1,2', String(opts.seeds));
     await withInterrupt(async (signal) => {
-      const values = String(opts.values).split(',').map((v) => v.trim()).filter((v) => v !== '').map((v) => (Number.isFinite(Number(v)) ? Number(v) : v));
+      const values = String(opts.values)
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '')
+        .map((v) => (Number.isFinite(Number(v)) ? Number(v) : v));
       const base = runOptions(experiment, opts, sweepFlags);
       const result = await runSweep({
         ...base,
@@ -351,7 +398,8 @@ export function createProgram(): Command {
         onRun: opts.quiet
           ? undefined
           : (value, seed, r) => {
-              const reached = r.firstIterationAtTarget === null ? `not reached (best ${pct(r.bestTestAccuracy)})` : `reached at iteration ${r.firstIterationAtTarget}`;
+              const reached =
+                r.firstIterationAtTarget === null ? `not reached (best ${pct(r.bestTestAccuracy)})` : `reached at iteration ${r.firstIterationAtTarget}`;
               process.stderr.write(`  ${String(opts.param)}=${value} seed ${seed}: ${reached} · ${r.msPerIteration.toFixed(2)} ms/it\n`);
             },
       });

@@ -70,10 +70,16 @@ function lossPanel(result: RunResult, box: Box): string {
     points.length > 0
       ? `<polyline fill="none" stroke="${colour}" stroke-width="1.6"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`
       : '';
-  parts.push(line(h.filter((e) => Number.isFinite(e.loss) && (!logScale || e.loss > 0)).map((e, i) => [X(i), Y(e.loss)]), '#222'));
+  parts.push(
+    line(
+      h.filter((e) => Number.isFinite(e.loss) && (!logScale || e.loss > 0)).map((e, i) => [X(i), Y(e.loss)]),
+      '#222',
+    ),
+  );
   const metric = (key: 'trainAccuracy' | 'testAccuracy' | 'trainMse' | 'testMse') =>
-    h.flatMap((e, i): Array<[number, number]> =>
-      e[key] === undefined || (regression && logScale && !(e[key]! > 0)) ? [] : [[X(i), regression ? Y(e[key]!) : A(e[key]!)]],
+    h.flatMap(
+      (e, i): Array<[number, number]> =>
+        e[key] === undefined || (regression && logScale && !(e[key]! > 0)) ? [] : [[X(i), regression ? Y(e[key]!) : A(e[key]!)]],
     );
   parts.push(line(metric(regression ? 'trainMse' : 'trainAccuracy'), PALETTE[0]!, '5 3'));
   parts.push(line(metric(regression ? 'testMse' : 'testAccuracy'), PALETTE[1]!, '2 2'));
@@ -87,7 +93,9 @@ function lossPanel(result: RunResult, box: Box): string {
   let lx = box.x;
   const ly = box.y - 10;
   for (const [colour, dash, label] of legend) {
-    parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour}" stroke-width="1.6"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour}" stroke-width="1.6"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
+    );
     parts.push(`<text x="${lx + 27}" y="${ly}" font-size="11" ${FONT}>${esc(label!)}</text>`);
     lx += 34 + 6 * label!.length;
   }
@@ -100,7 +108,12 @@ function mix(hex: string, toward: string, t: number): string {
   return `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 }
 
-function surfacePanel(data: Dataset<Int32Array | Float32Array>, predict: (x: Float32Array, shape: number[]) => Float32Array, box: Box, resolution: number): string {
+function surfacePanel(
+  data: Dataset<Int32Array | Float32Array>,
+  predict: (x: Float32Array, shape: number[]) => Float32Array,
+  box: Box,
+  resolution: number,
+): string {
   const parts: string[] = [];
   const k = data.numClasses ?? 2;
   const all = [data.train, data.test];
@@ -167,16 +180,24 @@ function surfacePanel(data: Dataset<Int32Array | Float32Array>, predict: (x: Flo
   const py = (v: number) => box.y + ((ymax - v) / (ymax - ymin)) * box.h;
   for (let i = 0; i < data.train.xShape[0]!; i++) {
     const colour = PALETTE[data.train.y[i]! % PALETTE.length];
-    parts.push(`<circle cx="${px(data.train.x[2 * i]!).toFixed(1)}" cy="${py(data.train.x[2 * i + 1]!).toFixed(1)}" r="3" fill="${colour}" stroke="#000" stroke-width="0.5"/>`);
+    parts.push(
+      `<circle cx="${px(data.train.x[2 * i]!).toFixed(1)}" cy="${py(data.train.x[2 * i + 1]!).toFixed(1)}" r="3" fill="${colour}" stroke="#000" stroke-width="0.5"/>`,
+    );
   }
   for (let i = 0; i < data.test.xShape[0]!; i++) {
     const colour = PALETTE[data.test.y[i]! % PALETTE.length];
-    parts.push(`<circle cx="${px(data.test.x[2 * i]!).toFixed(1)}" cy="${py(data.test.x[2 * i + 1]!).toFixed(1)}" r="2.6" fill="none" stroke="${colour}" stroke-width="1.2"/>`);
+    parts.push(
+      `<circle cx="${px(data.test.x[2 * i]!).toFixed(1)}" cy="${py(data.test.x[2 * i + 1]!).toFixed(1)}" r="2.6" fill="none" stroke="${colour}" stroke-width="1.2"/>`,
+    );
   }
   parts.push(`<rect x="${box.x}" y="${box.y}" width="${box.w}" height="${box.h}" fill="none" stroke="#999"/>`);
-  for (const t of ticks(xmin, xmax)) parts.push(`<text x="${px(t).toFixed(1)}" y="${box.y + box.h + 16}" text-anchor="middle" font-size="11" ${FONT}>${fmt(t)}</text>`);
-  for (const t of ticks(ymin, ymax)) parts.push(`<text x="${box.x - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end" font-size="11" ${FONT}>${fmt(t)}</text>`);
-  parts.push(`<text x="${box.x + box.w / 2}" y="${box.y + box.h + 32}" text-anchor="middle" font-size="12" ${FONT}>filled: train · hollow: test · shade: predicted class and confidence</text>`);
+  for (const t of ticks(xmin, xmax))
+    parts.push(`<text x="${px(t).toFixed(1)}" y="${box.y + box.h + 16}" text-anchor="middle" font-size="11" ${FONT}>${fmt(t)}</text>`);
+  for (const t of ticks(ymin, ymax))
+    parts.push(`<text x="${box.x - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end" font-size="11" ${FONT}>${fmt(t)}</text>`);
+  parts.push(
+    `<text x="${box.x + box.w / 2}" y="${box.y + box.h + 32}" text-anchor="middle" font-size="12" ${FONT}>filled: train · hollow: test · shade: predicted class and confidence</text>`,
+  );
   return parts.join('\n');
 }
 
@@ -204,10 +225,15 @@ function curvePanel(data: Dataset<Int32Array | Float32Array>, predict: (x: Float
   };
   dots(data.train, true);
   dots(data.test, false);
-  parts.push(`<polyline fill="none" stroke="#222" stroke-width="1.8" points="${pred.map((v, i) => `${px(grid[i]!).toFixed(1)},${py(v).toFixed(1)}`).join(' ')}"/>`);
-  for (const t of ticks(x0, x1)) parts.push(`<text x="${px(t).toFixed(1)}" y="${box.y + box.h + 16}" text-anchor="middle" font-size="11" ${FONT}>${fmt(t)}</text>`);
+  parts.push(
+    `<polyline fill="none" stroke="#222" stroke-width="1.8" points="${pred.map((v, i) => `${px(grid[i]!).toFixed(1)},${py(v).toFixed(1)}`).join(' ')}"/>`,
+  );
+  for (const t of ticks(x0, x1))
+    parts.push(`<text x="${px(t).toFixed(1)}" y="${box.y + box.h + 16}" text-anchor="middle" font-size="11" ${FONT}>${fmt(t)}</text>`);
   for (const t of ticks(y0, y1)) parts.push(`<text x="${box.x - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end" font-size="11" ${FONT}>${fmt(t)}</text>`);
-  parts.push(`<text x="${box.x + box.w / 2}" y="${box.y + box.h + 32}" text-anchor="middle" font-size="12" ${FONT}>line: prediction · filled: train · hollow: test</text>`);
+  parts.push(
+    `<text x="${box.x + box.w / 2}" y="${box.y + box.h + 32}" text-anchor="middle" font-size="12" ${FONT}>line: prediction · filled: train · hollow: test</text>`,
+  );
   return parts.join('\n');
 }
 

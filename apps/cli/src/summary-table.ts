@@ -40,9 +40,5 @@ export function summaryTable(result: RunResult): string {
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   const line = (l: string, m: string, r: string) => `${l}${'─'.repeat(w0 + 2)}${m}${'─'.repeat(w1 + 2)}${r}`;
-  return [
-    line('┌', '┬', '┐'),
-    ...rows.map(([k, v]) => `│ ${k.padEnd(w0)} │ ${v.padEnd(w1)} │`),
-    line('└', '┴', '┘'),
-  ].join('\n');
+  return [line('┌', '┬', '┐'), ...rows.map(([k, v]) => `│ ${k.padEnd(w0)} │ ${v.padEnd(w1)} │`), line('└', '┴', '┘')].join('\n');
 }

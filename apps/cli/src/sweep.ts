@@ -82,7 +82,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const declared = [...(spec.options ?? []), ...(methodSpec.options ?? [])].map((o) => optionKey(o.flag));
   const training = TRAINING_PARAMS[options.param];
   if (!declared.includes(options.param) && !training) {
-    throw new InvalidArgumentError(fn, '--param', `must be an option of '${spec.name}' or '${methodSpec.name}' (${declared.join(', ')}) or a training option (lr, epochs, batch-size, optimizer, eval-every)`, options.param);
+    throw new InvalidArgumentError(
+      fn,
+      '--param',
+      `must be an option of '${spec.name}' or '${methodSpec.name}' (${declared.join(', ')}) or a training option (lr, epochs, batch-size, optimizer, eval-every)`,
+      options.param,
+    );
   }
   const points: SweepPoint[] = [];
   let method = methodSpec.name;

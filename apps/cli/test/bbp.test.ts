@@ -72,7 +72,20 @@ describe('bbp run', () => {
     const dir = scratchDir('bbp-');
     const jsonPath = join(dir, 'out.json');
     const svgPath = join(dir, 'out.svg');
-    const { code, stdout, stderr } = await bbp('run', 'two-spirals', '--method', 'backprop', '--epochs', '40', '--seed', '3', '--json', jsonPath, '--plot', svgPath);
+    const { code, stdout, stderr } = await bbp(
+      'run',
+      'two-spirals',
+      '--method',
+      'backprop',
+      '--epochs',
+      '40',
+      '--seed',
+      '3',
+      '--json',
+      jsonPath,
+      '--plot',
+      svgPath,
+    );
     expect(code, stderr).toBe(0);
     const result = JSON.parse(readFileSync(jsonPath, 'utf8'));
     for (const key of ['experiment', 'method', 'seed', 'epochs', 'backend', 'trainAccuracy', 'testAccuracy', 'finalLoss', 'msPerIteration', 'history']) {
@@ -171,18 +184,58 @@ describe('bbp run', () => {
   });
 
   it('sweep --param lr sweeps the learning rate; an interrupted sweep is marked aborted', async () => {
-    const { code, stdout, stderr } = await bbp('sweep', 'two-spirals', '--method', 'backprop', '--param', 'lr', '--values', '0.01,0.02', '--epochs', '2', '--target-accuracy', '0.999', '--keep-going', '--quiet', '--json', '-');
+    const { code, stdout, stderr } = await bbp(
+      'sweep',
+      'two-spirals',
+      '--method',
+      'backprop',
+      '--param',
+      'lr',
+      '--values',
+      '0.01,0.02',
+      '--epochs',
+      '2',
+      '--target-accuracy',
+      '0.999',
+      '--keep-going',
+      '--quiet',
+      '--json',
+      '-',
+    );
     expect(code, stderr).toBe(0);
     const sweep = JSON.parse(stdout);
     expect(sweep.param).toBe('lr');
-    expect(sweep.points.map((p: { results: Array<{ hyperparameters: { learningRate: number } }> }) => p.results[0]!.hyperparameters.learningRate)).toEqual([0.01, 0.02]);
+    expect(sweep.points.map((p: { results: Array<{ hyperparameters: { learningRate: number } }> }) => p.results[0]!.hyperparameters.learningRate)).toEqual([
+      0.01, 0.02,
+    ]);
     expect(sweep.aborted).toBe(false);
     const interrupted = new AbortController();
     interrupted.abort();
     let out = '';
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const aborted = await main(['node', 'bbp', 'sweep', 'two-spirals', '--method', 'backprop', '--param', 'lr', '--values', '0.01,0.02', '--epochs', '2', '--target-accuracy', '0.999', '--quiet', '--json', '-'], { interrupted: interrupted.signal });
+    const aborted = await main(
+      [
+        'node',
+        'bbp',
+        'sweep',
+        'two-spirals',
+        '--method',
+        'backprop',
+        '--param',
+        'lr',
+        '--values',
+        '0.01,0.02',
+        '--epochs',
+        '2',
+        '--target-accuracy',
+        '0.999',
+        '--quiet',
+        '--json',
+        '-',
+      ],
+      { interrupted: interrupted.signal },
+    );
     spy.mockRestore();
     err.mockRestore();
     expect(aborted).toBe(0);
@@ -195,7 +248,9 @@ describe('bbp run', () => {
     let out = '';
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const code = await main(['node', 'bbp', 'run', 'two-spirals', '--method', 'backprop', '--epochs', '50', '--quiet', '--json', '-'], { interrupted: interrupted.signal });
+    const code = await main(['node', 'bbp', 'run', 'two-spirals', '--method', 'backprop', '--epochs', '50', '--quiet', '--json', '-'], {
+      interrupted: interrupted.signal,
+    });
     spy.mockRestore();
     err.mockRestore();
     expect(code).toBe(0);

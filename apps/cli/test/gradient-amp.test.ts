@@ -34,13 +34,32 @@ describe('gradient-amplification head methods', () => {
 
   it('exp-ga and pow3-ga learn two-spirals reproducibly, with options from the command line', async () => {
     for (const method of ['exp-ga', 'pow3-ga']) {
-      const { code, stdout, stderr } = await bbp('run', 'two-spirals', '--method', method, '--epochs', '60', '--seed', '2', '--t-neg', '-2', '--t-pos', '10', '--quiet', '--json', '-');
+      const { code, stdout, stderr } = await bbp(
+        'run',
+        'two-spirals',
+        '--method',
+        method,
+        '--epochs',
+        '60',
+        '--seed',
+        '2',
+        '--t-neg',
+        '-2',
+        '--t-pos',
+        '10',
+        '--quiet',
+        '--json',
+        '-',
+      );
       expect(code, stderr).toBe(0);
       const result = JSON.parse(stdout);
       expect(result.hyperparameters).toMatchObject({ tNeg: -2, tPos: 10 });
       expect(result.history.every((h: { loss: number }) => Number.isFinite(h.loss))).toBe(true);
       expect(result.history.at(-1).loss).toBeLessThan(result.history[0].loss);
-      const again = JSON.parse((await bbp('run', 'two-spirals', '--method', method, '--epochs', '60', '--seed', '2', '--t-neg', '-2', '--t-pos', '10', '--quiet', '--json', '-')).stdout);
+      const again = JSON.parse(
+        (await bbp('run', 'two-spirals', '--method', method, '--epochs', '60', '--seed', '2', '--t-neg', '-2', '--t-pos', '10', '--quiet', '--json', '-'))
+          .stdout,
+      );
       expect(again.history.map((h: { loss: number }) => h.loss)).toEqual(result.history.map((h: { loss: number }) => h.loss));
     }
   });

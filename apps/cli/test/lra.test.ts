@@ -37,7 +37,15 @@ describe('bbp with the LRA methods', () => {
     expect(methodsOf('temporal-order')).toEqual(expect.arrayContaining(['lra-rnn', 'lra-rnn-plain', 'bptt']));
     expect(methodsOf('two-spirals')).not.toContain('rec-lra'); // all-shortcut nets are not layered
     expect(methodsOf('bit-memory')).not.toContain('lra-rnn'); // every-step read-out
-    for (const name of ['temporal-order-3bit', 'random-permutation', 'adding-problem', 'mnist-tanh-mlp', 'fashion-tanh-mlp', 'mnist-deep-mlp', 'fashion-deep-mlp']) {
+    for (const name of [
+      'temporal-order-3bit',
+      'random-permutation',
+      'adding-problem',
+      'mnist-tanh-mlp',
+      'fashion-tanh-mlp',
+      'mnist-deep-mlp',
+      'fashion-deep-mlp',
+    ]) {
       expect(listed.experiments.map((e) => e.name)).toContain(name);
     }
   });
@@ -54,7 +62,15 @@ describe('bbp with the LRA methods', () => {
     ];
     for (const [experiment, method, methodOptions] of cases) {
       const before = tf.memory().numTensors;
-      const { result, run } = await runExperiment({ experiment, method, epochs: 2, seed: 1, keepBackend: true, methodOptions, hidden: method.startsWith('rec') ? undefined : [16] });
+      const { result, run } = await runExperiment({
+        experiment,
+        method,
+        epochs: 2,
+        seed: 1,
+        keepBackend: true,
+        methodOptions,
+        hidden: method.startsWith('rec') ? undefined : [16],
+      });
       run.dispose();
       expect(tf.memory().numTensors, `${experiment}/${method}`).toBe(before);
       expect(Number.isFinite(result.finalLoss), `${experiment}/${method}`).toBe(true);
@@ -78,7 +94,21 @@ describe('bbp with the LRA methods', () => {
   });
 
   it('runs the deep sigmoid MLP and rejects bad LRA options by name', async () => {
-    const deep = await bbp('run', 'mnist-deep-mlp', '--method', 'rec-lra', '--train-size', '200', '--test-size', '100', '--epochs', '1', '--quiet', '--json', '-');
+    const deep = await bbp(
+      'run',
+      'mnist-deep-mlp',
+      '--method',
+      'rec-lra',
+      '--train-size',
+      '200',
+      '--test-size',
+      '100',
+      '--epochs',
+      '1',
+      '--quiet',
+      '--json',
+      '-',
+    );
     expect(deep.code, deep.stderr).toBe(0);
     const result = JSON.parse(deep.stdout);
     expect(result.architecture.hidden).toHaveLength(8);

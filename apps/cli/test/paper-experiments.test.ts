@@ -75,7 +75,14 @@ describe('bit-stream experiments (§5.3)', () => {
   });
 
   it("'--target-accuracy none' trains the full budget", async () => {
-    const { result, run } = await runExperiment({ experiment: 'bit-memory', method: 'backprop', epochs: 2, targetAccuracy: null, keepBackend: true, methodOptions: { trainSize: 200, delay: 1 } });
+    const { result, run } = await runExperiment({
+      experiment: 'bit-memory',
+      method: 'backprop',
+      epochs: 2,
+      targetAccuracy: null,
+      keepBackend: true,
+      methodOptions: { trainSize: 200, delay: 1 },
+    });
     run.dispose();
     expect(result.stopReason).toBe('completed');
     expect(result.iterations).toBe(4);
@@ -150,7 +157,23 @@ describe('image experiments (§5.2)', () => {
 
   it('fashion-cnn reads IDX files from --data-dir and reports a missing folder clearly', async () => {
     const dir = writeIdxImageFolder(60, 20);
-    const { code, stdout, stderr } = await bbp('run', 'fashion-cnn', '--method', 'backprop', '--data-dir', dir, '-e', '8', '--batch-size', '20', '--lr', '0.003', '--json', '-', '-q');
+    const { code, stdout, stderr } = await bbp(
+      'run',
+      'fashion-cnn',
+      '--method',
+      'backprop',
+      '--data-dir',
+      dir,
+      '-e',
+      '8',
+      '--batch-size',
+      '20',
+      '--lr',
+      '0.003',
+      '--json',
+      '-',
+      '-q',
+    );
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout);
     expect(result.iterations).toBe(24);

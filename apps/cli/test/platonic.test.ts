@@ -54,7 +54,14 @@ describe('bbp run --method platonic', () => {
     expect(result.testMse).toBeLessThan(1e-2);
     expect(run.predict(Float32Array.from([0.25]), [1, 1])[0]).toBeCloseTo(1, 1);
     run.dispose();
-    const tuned = await runExperiment({ experiment: 'test-sine', method: 'platonic', seed: 3, keepBackend: true, learningRate: 1e-4, methodOptions: { finetune: 3, lambda: 1e-6 } });
+    const tuned = await runExperiment({
+      experiment: 'test-sine',
+      method: 'platonic',
+      seed: 3,
+      keepBackend: true,
+      learningRate: 1e-4,
+      methodOptions: { finetune: 3, lambda: 1e-6 },
+    });
     expect(tuned.result.history).toHaveLength(4);
     expect(tuned.result.trainMse).toBeLessThan(1e-2);
     tuned.run.dispose();

@@ -95,7 +95,10 @@ export function writeImdbFolder(perClass: number, seed = 0): string {
   const bad = ['awful', 'boring', 'dreadful', 'clumsy', 'tedious'];
   const filler = ['the', 'film', 'a', 'plot', 'was', 'and', 'actors', 'story'];
   for (const split of ['train', 'test']) {
-    for (const [folder, words] of [['pos', good], ['neg', bad]] as const) {
+    for (const [folder, words] of [
+      ['pos', good],
+      ['neg', bad],
+    ] as const) {
       const dir = join(root, 'aclImdb', split, folder);
       mkdirSync(dir, { recursive: true });
       for (let i = 0; i < perClass; i++) {

@@ -21,12 +21,23 @@ const dir = await buildApp();
 const assets = readdirSync(join(dir, 'assets'));
 const gz = (file: string) => gzipSync(readFileSync(file), { level: 9 }).length;
 const sizes = Object.fromEntries([['index.html', gz(join(dir, 'index.html'))], ...assets.map((a) => [a, gz(join(dir, 'assets', a))] as const)]);
-const sum = (pred: (name: string) => boolean) => Object.entries(sizes).filter(([n]) => pred(n)).reduce((t, [, v]) => t + v, 0);
+const sum = (pred: (name: string) => boolean) =>
+  Object.entries(sizes)
+    .filter(([n]) => pred(n))
+    .reduce((t, [, v]) => t + v, 0);
 const page = sum((n) => n === 'index.html' || /^index-.*\.(js|css)$/.test(n));
 const worker = sum((n) => n.startsWith('training-worker-'));
 const wasmSimd = sum((n) => n.startsWith('tfjs-backend-wasm-simd-'));
 const lazy = sum((n) => n.endsWith('.js') && !n.startsWith('index-') && !n.startsWith('training-worker-'));
-emit({ bench: 'bundle', gzipBytes: sizes, pageGzipKB: +(page / 1024).toFixed(1), workerGzipKB: +(worker / 1024).toFixed(1), wasmSimdGzipKB: +(wasmSimd / 1024).toFixed(1), coldLoadGzipKB: +((page + worker + wasmSimd) / 1024).toFixed(1), lazyWebGpuChunkGzipKB: +(lazy / 1024).toFixed(1) });
+emit({
+  bench: 'bundle',
+  gzipBytes: sizes,
+  pageGzipKB: +(page / 1024).toFixed(1),
+  workerGzipKB: +(worker / 1024).toFixed(1),
+  wasmSimdGzipKB: +(wasmSimd / 1024).toFixed(1),
+  coldLoadGzipKB: +((page + worker + wasmSimd) / 1024).toFixed(1),
+  lazyWebGpuChunkGzipKB: +(lazy / 1024).toFixed(1),
+});
 
 const harness = await startHarness(dir);
 try {
@@ -56,7 +67,12 @@ try {
     return gpu ? (await gpu.requestAdapter()) !== null : false;
   });
   await probe.close();
-  emit({ bench: 'browser', webglRenderer: renderer, software: renderer === null ? null : /swiftshader|llvmpipe|software/i.test(renderer), webgpuAdapter: hasWebGpu });
+  emit({
+    bench: 'browser',
+    webglRenderer: renderer,
+    software: renderer === null ? null : /swiftshader|llvmpipe|software/i.test(renderer),
+    webgpuAdapter: hasWebGpu,
+  });
 
   const epochs = { 'target-space': quick ? 100 : 500, backprop: quick ? 50 : 200 };
   for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu']) {
@@ -65,11 +81,24 @@ try {
       const [p] = await settled(tab, 600_000);
       const ms = await tab.$eval('[data-run-panel]', (e) => (e as HTMLElement).dataset.msPerIteration);
       await tab.close();
-      if (p!.status === 'done') emit({ bench: 'ms-per-iteration', experiment: 'two-spirals', method, backend: p!.backend, epochs: p!.epoch, msPerIteration: Number(ms), trainAccuracy: p!.trainAccuracy });
+      if (p!.status === 'done')
+        emit({
+          bench: 'ms-per-iteration',
+          experiment: 'two-spirals',
+          method,
+          backend: p!.backend,
+          epochs: p!.epoch,
+          msPerIteration: Number(ms),
+          trainAccuracy: p!.trainAccuracy,
+        });
       else emit({ bench: 'ms-per-iteration', experiment: 'two-spirals', method, backend, error: p!.error });
     }
   }
-  emit({ bench: 'network', requests: harness.requests.length, foreign: harness.requests.filter((u) => !u.startsWith(`${harness.server.origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:')).length });
+  emit({
+    bench: 'network',
+    requests: harness.requests.length,
+    foreign: harness.requests.filter((u) => !u.startsWith(`${harness.server.origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:')).length,
+  });
 } finally {
   await harness.close();
 }

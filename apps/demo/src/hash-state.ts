@@ -58,7 +58,23 @@ export const MAX_DEPTH = 8;
 /** Most points a link may carry. */
 export const MAX_ADDED_POINTS = 500;
 
-const KEYS = ['dataset', 'method', 'methodA', 'methodB', 'epochs', 'seed', 'hidden', 'activation', 'lr', 'optimizer', 'noise', 'realisation', 'backend', 'autorun', 'points'];
+const KEYS = [
+  'dataset',
+  'method',
+  'methodA',
+  'methodB',
+  'epochs',
+  'seed',
+  'hidden',
+  'activation',
+  'lr',
+  'optimizer',
+  'noise',
+  'realisation',
+  'backend',
+  'autorun',
+  'points',
+];
 
 /**
  * Reads a hash (with or without the leading `#`) against the known method names. Returns the state, with defaults
@@ -139,7 +155,10 @@ export function parseHash(hash: string, knownMethods: readonly string[]): { stat
   const points = params.get('points');
   if (points !== null && points !== '') {
     const parsed = points.split(';').map((p) => p.split(':').map(Number));
-    if (parsed.length > MAX_ADDED_POINTS || parsed.some((p) => p.length !== 3 || !p.every(Number.isFinite) || !Number.isInteger(p[2]) || p[2]! < 0 || p[2]! > 9)) {
+    if (
+      parsed.length > MAX_ADDED_POINTS ||
+      parsed.some((p) => p.length !== 3 || !p.every(Number.isFinite) || !Number.isInteger(p[2]) || p[2]! < 0 || p[2]! > 9)
+    ) {
       errors.push(`points must be up to ${MAX_ADDED_POINTS} entries x:y:class separated by ';' (class 0–9), got '${points.slice(0, 60)}'`);
     } else state.points = parsed.map((p) => [p[0]!, p[1]!, p[2]!] as const);
   }

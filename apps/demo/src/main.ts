@@ -107,7 +107,8 @@ function unsupported(method: string | undefined): string | null {
   if (!method || csv) return null;
   const entry = methods.find((m) => m.name === method);
   if (!entry) return `unknown method '${method}'`;
-  if (!entry.datasets.includes(state.dataset) && !entry.withoutShortcuts.includes(state.dataset)) return `${method} cannot train ${state.dataset}: it trains ${[...entry.datasets, ...entry.withoutShortcuts].join(', ')}`;
+  if (!entry.datasets.includes(state.dataset) && !entry.withoutShortcuts.includes(state.dataset))
+    return `${method} cannot train ${state.dataset}: it trains ${[...entry.datasets, ...entry.withoutShortcuts].join(', ')}`;
   return null;
 }
 
@@ -133,7 +134,10 @@ function readControls(): { state: DemoState; errors: string[] } {
   draft.set('noise', controls.noise.value);
   draft.set('backend', controls.backend.value);
   if (state.autorun) draft.set('autorun', '1');
-  const parsed = parseHash(draft.toString(), methods.map((m) => m.name));
+  const parsed = parseHash(
+    draft.toString(),
+    methods.map((m) => m.name),
+  );
   parsed.state.points = state.points;
   return parsed;
 }
@@ -152,7 +156,10 @@ function onControlsChanged(): void {
 
 /** Reads the hash; an invalid value shows every problem and marks both panels as errors instead of running. */
 function onHash(): void {
-  const { state: next, errors } = parseHash(location.hash, methods.map((m) => m.name));
+  const { state: next, errors } = parseHash(
+    location.hash,
+    methods.map((m) => m.name),
+  );
   state = next;
   render();
   if (errors.length > 0) {
@@ -245,7 +252,20 @@ $('clear-data').addEventListener('click', () => {
   render();
 });
 controls.noise.addEventListener('input', () => (controls.noiseValue.textContent = controls.noise.value));
-for (const control of [controls.dataset, controls.methodA, controls.methodB, controls.backend, controls.hidden, controls.activation, controls.epochs, controls.lr, controls.optimizer, controls.realisation, controls.noise, controls.seed]) {
+for (const control of [
+  controls.dataset,
+  controls.methodA,
+  controls.methodB,
+  controls.backend,
+  controls.hidden,
+  controls.activation,
+  controls.epochs,
+  controls.lr,
+  controls.optimizer,
+  controls.realisation,
+  controls.noise,
+  controls.seed,
+]) {
   control.addEventListener('change', onControlsChanged);
 }
 controls.csv.addEventListener('change', async () => {
@@ -264,7 +284,10 @@ controls.csv.addEventListener('change', async () => {
   }
   csv = { points: parsed.points, name: file.name };
   render();
-  showMessage(`Loaded ${parsed.points.y.length} points in ${parsed.points.numClasses} classes from ${file.name}; press Run (uploaded data are not part of the link).`, 'info');
+  showMessage(
+    `Loaded ${parsed.points.y.length} points in ${parsed.points.numClasses} classes from ${file.name}; press Run (uploaded data are not part of the link).`,
+    'info',
+  );
 });
 window.addEventListener('hashchange', onHash);
 

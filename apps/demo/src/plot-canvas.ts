@@ -32,7 +32,12 @@ export function toData(bounds: PlotData['bounds'], width: number, height: number
  * Paints the surface (each cell its class colour, paler where the model is less sure), then the points. Without a
  * surface only the points are drawn.
  */
-export function drawSurface(canvas: HTMLCanvasElement, data: PlotData | null, surface: Surface | null, extra: ReadonlyArray<readonly [number, number, number]> = []): void {
+export function drawSurface(
+  canvas: HTMLCanvasElement,
+  data: PlotData | null,
+  surface: Surface | null,
+  extra: ReadonlyArray<readonly [number, number, number]> = [],
+): void {
   const ctx = canvas.getContext('2d')!;
   const { width, height } = canvas;
   ctx.fillStyle = '#fafafa';
@@ -80,7 +85,12 @@ export function drawSurface(canvas: HTMLCanvasElement, data: PlotData | null, su
 
 /** Points drawn before any run has started (the clicked ones), on an empty box `bounds`. */
 export function drawPendingPoints(canvas: HTMLCanvasElement, bounds: PlotData['bounds'], points: ReadonlyArray<readonly [number, number, number]>): void {
-  drawSurface(canvas, { trainX: new Float32Array(), trainY: new Int32Array(), testX: new Float32Array(), testY: new Int32Array(), numClasses: 2, bounds }, null, points);
+  drawSurface(
+    canvas,
+    { trainX: new Float32Array(), trainY: new Int32Array(), testX: new Float32Array(), testY: new Int32Array(), numClasses: 2, bounds },
+    null,
+    points,
+  );
 }
 
 /** One line of a chart. */
@@ -95,14 +105,22 @@ export interface Series {
  * A small line chart with a y range (`log` plots log10 of positive values) and the x range `[0, xMax]`; the legend
  * shows each series' last value.
  */
-export function drawCurves(canvas: HTMLCanvasElement, title: string, series: Series[], options: { xMax: number; yMin?: number; yMax?: number; log?: boolean; format: (v: number) => string }): void {
+export function drawCurves(
+  canvas: HTMLCanvasElement,
+  title: string,
+  series: Series[],
+  options: { xMax: number; yMin?: number; yMax?: number; log?: boolean; format: (v: number) => string },
+): void {
   const ctx = canvas.getContext('2d')!;
   const { width, height } = canvas;
   const pad = { left: 40, right: 8, top: 18, bottom: 16 };
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, width, height);
   const f = (v: number) => (options.log ? Math.log10(v) : v);
-  const ys = series.flatMap((s) => s.points.map((p) => p[1])).filter((v) => Number.isFinite(v) && (!options.log || v > 0)).map(f);
+  const ys = series
+    .flatMap((s) => s.points.map((p) => p[1]))
+    .filter((v) => Number.isFinite(v) && (!options.log || v > 0))
+    .map(f);
   let lo = options.yMin !== undefined ? f(options.yMin) : Math.min(...ys);
   let hi = options.yMax !== undefined ? f(options.yMax) : Math.max(...ys);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1];

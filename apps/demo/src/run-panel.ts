@@ -152,7 +152,8 @@ export class RunPanel {
       if (this.worker === worker) this.receive(event.data);
     };
     worker.onerror = (event) => {
-      if (this.worker === worker) this.receive({ type: 'error', message: `the training worker failed: ${event.message || 'unknown error'}`, divergedAtEpoch: null });
+      if (this.worker === worker)
+        this.receive({ type: 'error', message: `the training worker failed: ${event.message || 'unknown error'}`, divergedAtEpoch: null });
     };
     this.send({ type: 'start', config: { ...config, method: this.label } });
     this.onStatus?.();
@@ -180,7 +181,9 @@ export class RunPanel {
     this.worker?.postMessage(message);
   }
 
-  private setAttributes(values: Partial<Record<'status' | 'epoch' | 'trainAccuracy' | 'testAccuracy' | 'backend' | 'error' | 'trainPoints' | 'msPerIteration', string>>): void {
+  private setAttributes(
+    values: Partial<Record<'status' | 'epoch' | 'trainAccuracy' | 'testAccuracy' | 'backend' | 'error' | 'trainPoints' | 'msPerIteration', string>>,
+  ): void {
     for (const [key, value] of Object.entries(values)) this.element.dataset[key] = value;
   }
 
@@ -204,7 +207,9 @@ export class RunPanel {
           ...(message.testAccuracy === undefined ? {} : { testAccuracy: String(message.testAccuracy) }),
         });
         if (message.surface) this.setSurface(message.surface);
-        this.statusLine.textContent = this.paused ? `paused at epoch ${message.epoch}` : `training on ${this.element.dataset.backend}: epoch ${message.epoch} of ${this.epochs}`;
+        this.statusLine.textContent = this.paused
+          ? `paused at epoch ${message.epoch}`
+          : `training on ${this.element.dataset.backend}: epoch ${message.epoch} of ${this.epochs}`;
         break;
       }
       case 'paused':
@@ -214,7 +219,13 @@ export class RunPanel {
         this.result = r;
         this.lastMsPerIteration = r.msPerIteration;
         this.setSurface(message.surface);
-        this.setAttributes({ status: 'done', epoch: String(r.epochs), trainAccuracy: String(r.trainAccuracy ?? ''), testAccuracy: String(r.testAccuracy ?? ''), msPerIteration: String(r.msPerIteration) });
+        this.setAttributes({
+          status: 'done',
+          epoch: String(r.epochs),
+          trainAccuracy: String(r.trainAccuracy ?? ''),
+          testAccuracy: String(r.testAccuracy ?? ''),
+          msPerIteration: String(r.msPerIteration),
+        });
         this.statusLine.textContent = `done: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} in ${r.wallSeconds.toFixed(1)} s on ${r.backend}`;
         this.exportJson.disabled = false;
         this.exportPng.disabled = false;
@@ -225,7 +236,8 @@ export class RunPanel {
       }
       case 'error':
         this.setAttributes({ status: 'error', error: message.message });
-        this.statusLine.textContent = message.divergedAtEpoch !== null ? `${message.message} (the loss stopped being finite; try a lower learning rate)` : message.message;
+        this.statusLine.textContent =
+          message.divergedAtEpoch !== null ? `${message.message} (the loss stopped being finite; try a lower learning rate)` : message.message;
         this.exportPng.disabled = this.data === null;
         this.worker?.terminate();
         this.worker = null;
@@ -267,10 +279,18 @@ export class RunPanel {
       ['epoch', `${d.epoch ?? 0}${this.epochs ? ` / ${this.epochs}` : ''}`],
       ['train accuracy', pct(d.trainAccuracy)],
       ['test accuracy', pct(d.testAccuracy)],
-      [this.result ? 'ms per iteration (training step)' : 'ms per iteration (wall, with evaluation)', this.lastMsPerIteration === null ? '–' : this.lastMsPerIteration.toFixed(2)],
+      [
+        this.result ? 'ms per iteration (training step)' : 'ms per iteration (wall, with evaluation)',
+        this.lastMsPerIteration === null ? '–' : this.lastMsPerIteration.toFixed(2),
+      ],
       ['backend', d.backend || '–'],
     ];
-    this.numbers.replaceChildren(...rows.flatMap(([k, v]) => [Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: v })]));
+    this.numbers.replaceChildren(
+      ...rows.flatMap(([k, v]) => [
+        Object.assign(document.createElement('dt'), { textContent: k }),
+        Object.assign(document.createElement('dd'), { textContent: v }),
+      ]),
+    );
   }
 
   private fileStem(): string {

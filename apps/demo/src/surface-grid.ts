@@ -46,7 +46,8 @@ export function surfaceGrid(bounds: Bounds, size: number): Float32Array {
  */
 export function surfaceFromScores(scores: Float32Array, size: number, numClasses: number): Surface {
   const n = size * size;
-  if (scores.length !== n * numClasses) throw new RangeError(`surfaceFromScores: expected ${n * numClasses} scores (${n} cells × ${numClasses} classes), got ${scores.length}`);
+  if (scores.length !== n * numClasses)
+    throw new RangeError(`surfaceFromScores: expected ${n * numClasses} scores (${n} cells × ${numClasses} classes), got ${scores.length}`);
   let probabilities = true;
   for (let i = 0; i < n && probabilities; i++) {
     let sum = 0;

@@ -138,7 +138,13 @@ async function buildData(config: RunConfig, experiment: Experiment): Promise<Dat
       yShape: [rows.length],
     });
     const testRows = order.slice(nTrain);
-    return { name: 'csv', source: 'uploaded CSV', numClasses, train: pick(order.slice(0, nTrain)), test: pick(testRows.length > 0 ? testRows : order.slice(0, 1)) };
+    return {
+      name: 'csv',
+      source: 'uploaded CSV',
+      numClasses,
+      train: pick(order.slice(0, nTrain)),
+      test: pick(testRows.length > 0 ? testRows : order.slice(0, 1)),
+    };
   }
   const base = (await experiment.load(config.seed, {})) as Dataset<Int32Array>;
   const rng = createRng(`noise:${config.seed}`);
@@ -204,7 +210,8 @@ async function train(config: RunConfig): Promise<void> {
     let lastSurfaceAt = 0;
     const batchSize = Math.min(base.defaults.batchSize ?? nTrain, nTrain);
     const iterationsPerEpoch = Math.ceil(nTrain / batchSize);
-    const methodOptions = config.realisation !== undefined && method.name.startsWith('target-space') ? { realisationSize: Math.min(config.realisation, nTrain) } : {};
+    const methodOptions =
+      config.realisation !== undefined && method.name.startsWith('target-space') ? { realisationSize: Math.min(config.realisation, nTrain) } : {};
     const { result, run } = await runExperiment({
       experiment: variant,
       method: method.name,

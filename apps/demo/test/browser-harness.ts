@@ -94,9 +94,12 @@ export async function panels(page: Page): Promise<PanelState[]> {
 
 /** Waits until no visible panel is running (or `timeoutMs` passes) and returns their states. */
 export async function settled(page: Page, timeoutMs = 240_000): Promise<PanelState[]> {
-  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-run-panel]:not([hidden])')).every((e) => (e as HTMLElement).dataset.status !== 'running'), {
-    timeout: timeoutMs,
-    polling: 200,
-  });
+  await page.waitForFunction(
+    () => Array.from(document.querySelectorAll('[data-run-panel]:not([hidden])')).every((e) => (e as HTMLElement).dataset.status !== 'running'),
+    {
+      timeout: timeoutMs,
+      polling: 200,
+    },
+  );
   return panels(page);
 }

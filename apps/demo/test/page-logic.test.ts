@@ -7,14 +7,37 @@ const METHODS = ['backprop', 'target-space', 'platonic', 'rec-lra'];
 
 describe('the URL hash', () => {
   it('reads every contract key', () => {
-    const { state, errors } = parseHash('#dataset=two-moons&methodA=rec-lra&methodB=platonic&epochs=40&seed=7&hidden=8,4&lr=0.05&backend=wasm&autorun=1', METHODS);
+    const { state, errors } = parseHash(
+      '#dataset=two-moons&methodA=rec-lra&methodB=platonic&epochs=40&seed=7&hidden=8,4&lr=0.05&backend=wasm&autorun=1',
+      METHODS,
+    );
     expect(errors).toEqual([]);
-    expect(state).toMatchObject({ dataset: 'two-moons', methods: ['rec-lra', 'platonic'], epochs: 40, seed: 7, hidden: [8, 4], lr: 0.05, backend: 'wasm', autorun: true });
+    expect(state).toMatchObject({
+      dataset: 'two-moons',
+      methods: ['rec-lra', 'platonic'],
+      epochs: 40,
+      seed: 7,
+      hidden: [8, 4],
+      lr: 0.05,
+      backend: 'wasm',
+      autorun: true,
+    });
     expect(parseHash('method=platonic', METHODS).state.methods).toEqual(['platonic']);
   });
 
   it('round-trips a state through formatHash', () => {
-    const state = { ...DEFAULT_STATE, dataset: 'blobs' as const, methods: ['backprop'], epochs: 12, hidden: [3], activation: 'relu' as const, optimizer: 'sgd' as const, noise: 0.1, realisation: 50, points: [[0.25, -1.5, 2] as const] };
+    const state = {
+      ...DEFAULT_STATE,
+      dataset: 'blobs' as const,
+      methods: ['backprop'],
+      epochs: 12,
+      hidden: [3],
+      activation: 'relu' as const,
+      optimizer: 'sgd' as const,
+      noise: 0.1,
+      realisation: 50,
+      points: [[0.25, -1.5, 2] as const],
+    };
     const hash = formatHash(state);
     expect(hash).toContain('points=0.25:-1.5:2');
     expect(parseHash(hash, METHODS)).toEqual({ state, errors: [] });
@@ -63,7 +86,10 @@ describe('CSV uploads', () => {
 
   it(`rejects more than ${MAX_CSV_ROWS} rows before reading any of them`, () => {
     const result = parsePointsCsv('0,0,0\n'.repeat(MAX_CSV_ROWS) + '1,1,1\n');
-    expect(result).toEqual({ ok: false, message: `CSV not loaded: the file has ${MAX_CSV_ROWS + 1} rows; the demo takes at most ${MAX_CSV_ROWS}. The previous data are kept.` });
+    expect(result).toEqual({
+      ok: false,
+      message: `CSV not loaded: the file has ${MAX_CSV_ROWS + 1} rows; the demo takes at most ${MAX_CSV_ROWS}. The previous data are kept.`,
+    });
   });
 });
 

@@ -68,7 +68,9 @@ describe('the playground in headless chromium', () => {
   }, 120_000);
 
   it('a method that diverges shows "diverged at epoch N" while the other panel trains on to the end', async () => {
-    const page = await harness.open('dataset=two-spirals&methodA=backprop&methodB=target-space&lr=100&optimizer=sgd&activation=relu&epochs=300&seed=1&backend=wasm&autorun=1');
+    const page = await harness.open(
+      'dataset=two-spirals&methodA=backprop&methodB=target-space&lr=100&optimizer=sgd&activation=relu&epochs=300&seed=1&backend=wasm&autorun=1',
+    );
     const [a, b] = await settled(page);
     expect(a!.status).toBe('error');
     expect(a!.error).toMatch(/^diverged at epoch \d+$/);

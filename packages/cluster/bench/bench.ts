@@ -63,16 +63,47 @@ for (let rep = 0; rep < repetitions; rep++) {
   for (const workers of [1, workersMax]) {
     const s = await measure(workers, threadReplicas());
     (speeds[workers] ??= []).push(s.samplesPerSecond);
-    console.log(JSON.stringify({ bench: 'threads', rep, workers, samplesPerSecond: Math.round(s.samplesPerSecond), trainSeconds: +s.trainSeconds.toFixed(2), setupSeconds: +s.setupSeconds.toFixed(2), rounds: s.rounds, trainAccuracy: +s.accuracy.toFixed(4) }));
+    console.log(
+      JSON.stringify({
+        bench: 'threads',
+        rep,
+        workers,
+        samplesPerSecond: Math.round(s.samplesPerSecond),
+        trainSeconds: +s.trainSeconds.toFixed(2),
+        setupSeconds: +s.setupSeconds.toFixed(2),
+        rounds: s.rounds,
+        trainAccuracy: +s.accuracy.toFixed(4),
+      }),
+    );
   }
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-console.log(JSON.stringify({ bench: 'threads-speedup', workers: workersMax, speedup: +(median(speeds[workersMax]!) / median(speeds[1]!)).toFixed(3), perRepetition: speeds[workersMax]!.map((s, i) => +(s / speeds[1]![i]!).toFixed(3)) }));
+console.log(
+  JSON.stringify({
+    bench: 'threads-speedup',
+    workers: workersMax,
+    speedup: +(median(speeds[workersMax]!) / median(speeds[1]!)).toFixed(3),
+    perRepetition: speeds[workersMax]!.map((s, i) => +(s / speeds[1]![i]!).toFixed(3)),
+  }),
+);
 
 // Bytes per codec (2 threads).
 for (const name of ['none', 'fixed8', 'huffman']) {
   const s = await measure(workersMax, threadReplicas(), { name, module: COMPRESSION });
-  console.log(JSON.stringify({ bench: 'codec-bytes', codec: name, workers: workersMax, rounds: s.rounds, bytesSent: s.bytesSent, bytesSentFloat32: s.bytesSentFloat32, compressionRatio: +s.compressionRatio.toFixed(3), bitsPerParameter: +s.bitsPerParameter.toFixed(3), samplesPerSecond: Math.round(s.samplesPerSecond), trainAccuracy: +s.accuracy.toFixed(4) }));
+  console.log(
+    JSON.stringify({
+      bench: 'codec-bytes',
+      codec: name,
+      workers: workersMax,
+      rounds: s.rounds,
+      bytesSent: s.bytesSent,
+      bytesSentFloat32: s.bytesSentFloat32,
+      compressionRatio: +s.compressionRatio.toFixed(3),
+      bitsPerParameter: +s.bitsPerParameter.toFixed(3),
+      samplesPerSecond: Math.round(s.samplesPerSecond),
+      trainAccuracy: +s.accuracy.toFixed(4),
+    }),
+  );
 }
 
 // The same over a local Redis: K replica processes join through the server.
@@ -80,7 +111,16 @@ const redis = await startRedisServer();
 try {
   for (const workers of [1, workersMax]) {
     const s = await measure(workers, redisReplicas({ url: redis.url, namespace: `bench-${workers}`, localProcesses: workers }));
-    console.log(JSON.stringify({ bench: 'redis', workers, samplesPerSecond: Math.round(s.samplesPerSecond), bytesSent: s.bytesSent, rounds: s.rounds, trainAccuracy: +s.accuracy.toFixed(4) }));
+    console.log(
+      JSON.stringify({
+        bench: 'redis',
+        workers,
+        samplesPerSecond: Math.round(s.samplesPerSecond),
+        bytesSent: s.bytesSent,
+        rounds: s.rounds,
+        trainAccuracy: +s.accuracy.toFixed(4),
+      }),
+    );
   }
 } finally {
   await redis.stop();

@@ -122,7 +122,13 @@ export class BoundedQueue<T> {
   /** Appends `item`, waiting while the queue is full. */
   async push(item: T, options?: WaitOptions): Promise<void> {
     if (this.closed && !this.failure) throw new TransportClosedError(this.peer);
-    await waitUntil(() => this.items.length < this.capacity, this.notFull, () => this.failure ?? (this.closed ? new TransportClosedError(this.peer) : undefined), { peer: this.peer, operation: 'send' }, options);
+    await waitUntil(
+      () => this.items.length < this.capacity,
+      this.notFull,
+      () => this.failure ?? (this.closed ? new TransportClosedError(this.peer) : undefined),
+      { peer: this.peer, operation: 'send' },
+      options,
+    );
     this.items.push(item);
     wakeAll(this.notEmpty);
   }

@@ -182,7 +182,10 @@ export function decodeFrame(bytes: Uint8Array): Message {
     let size = 1;
     for (const d of shape as number[]) size *= d;
     if (size * BYTES_PER_ELEMENT[dtype] !== byteLength) {
-      throw new FrameError(fn, `tensor ${i}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${size * BYTES_PER_ELEMENT[dtype]} bytes, header says ${String(byteLength)}`);
+      throw new FrameError(
+        fn,
+        `tensor ${i}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${size * BYTES_PER_ELEMENT[dtype]} bytes, header says ${String(byteLength)}`,
+      );
     }
     if (offset + (byteLength as number) > bytes.length) {
       throw new FrameError(fn, `tensor ${i} claims ${String(byteLength)} bytes at offset ${offset}, the frame has ${bytes.length}`);

@@ -6,7 +6,18 @@
  * @packageDocumentation
  */
 export { FrameError, RedisTransportError, RemoteError, TransportClosedError, TransportTimeoutError, WorkerFailedError } from './errors.js';
-export { checkMessage, decodeFrame, encodeFrame, payloadBytes, tensorFrame, type FrameDType, type FrameData, type JsonValue, type Message, type TensorFrame } from './frame.js';
+export {
+  checkMessage,
+  decodeFrame,
+  encodeFrame,
+  payloadBytes,
+  tensorFrame,
+  type FrameDType,
+  type FrameData,
+  type JsonValue,
+  type Message,
+  type TensorFrame,
+} from './frame.js';
 export { BoundedQueue, type WaitOptions } from './bounded-queue.js';
 export { createInProcessLinkPair, type InProcessLinkOptions, type Link } from './link.js';
 export { float32Codec, resolveWeightCodec, weightsChecksum, type WeightCodec, type WeightCodecSpec } from './data-parallel/weight-codec.js';

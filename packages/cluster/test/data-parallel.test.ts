@@ -2,7 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, initBackend } from '@beyond-backprop/core-linalg';
 import { freeLoopbackPort, startRedisServer, type LocalRedis } from '@beyond-backprop/test-services';
-import { RedisTransportError, averageLayers, DataParallelTrainer, float32Codec, inProcessReplicas, SyncSide, weightsChecksum, WorkerFailedError, type DataParallelStats } from '../src/index.js';
+import {
+  RedisTransportError,
+  averageLayers,
+  DataParallelTrainer,
+  float32Codec,
+  inProcessReplicas,
+  SyncSide,
+  weightsChecksum,
+  WorkerFailedError,
+  type DataParallelStats,
+} from '../src/index.js';
 import { redisReplicas, serveRedisReplica, threadReplicas } from '../src/node/index.js';
 
 const TOY_CODEC = new URL('./fixtures/toy-codec.ts', import.meta.url).href;
@@ -12,7 +22,11 @@ const COMPRESSION = new URL('../../compression/src/index.ts', import.meta.url).h
 /** Three Gaussian blobs in 2-D, 300 points, int32 labels. */
 function blobs(seed: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
   const rng = createRng(seed);
-  const centres = [[-2, 0], [2, 0], [0, 2.5]];
+  const centres = [
+    [-2, 0],
+    [2, 0],
+    [0, 2.5],
+  ];
   const xs = new Float32Array(600);
   const ys = new Int32Array(300);
   for (let i = 0; i < 300; i++) {
@@ -65,7 +79,12 @@ describe('DataParallelTrainer', () => {
   it('keeps three in-process replicas bit-identical after every sync and solves the blobs', async () => {
     const model = mlp();
     const before = tf.memory().numTensors;
-    const trainer = new DataParallelTrainer(model, { workers: 3, launcher: inProcessReplicas(), syncEvery: 2, optimizer: { kind: 'adam', learningRate: 0.05 } });
+    const trainer = new DataParallelTrainer(model, {
+      workers: 3,
+      launcher: inProcessReplicas(),
+      syncEvery: 2,
+      optimizer: { kind: 'adam', learningRate: 0.05 },
+    });
     const history = await trainer.fit(data.x, data.y, { epochs: 8, batchSize: 20, seed: 4 });
     const stats = trainer.stats as DataParallelStats;
     // 100 examples per replica → 5 steps per epoch → syncs after steps 2, 4 and 5.
@@ -104,7 +123,12 @@ describe('DataParallelTrainer', () => {
 
   it('exchanges Huffman-coded weights (the compression codec) and keeps replicas bit-identical', async () => {
     const model = mlp();
-    const trainer = new DataParallelTrainer(model, { workers: 2, codec: { name: 'huffman', module: COMPRESSION }, syncEvery: 5, optimizer: { kind: 'adam', learningRate: 0.05 } });
+    const trainer = new DataParallelTrainer(model, {
+      workers: 2,
+      codec: { name: 'huffman', module: COMPRESSION },
+      syncEvery: 5,
+      optimizer: { kind: 'adam', learningRate: 0.05 },
+    });
     await trainer.fit(data.x, data.y, { epochs: 6, batchSize: 15, seed: 2 });
     const stats = trainer.stats!;
     expect(modelChecksum(model)).toBe(stats.checksums.at(-1));
@@ -195,7 +219,11 @@ describe('DataParallelTrainer', () => {
       workers: 2,
       syncEvery: 5,
       optimizer: { kind: 'adam', learningRate: 0.05 },
-      launcher: redisReplicas({ url, namespace: 'dp-test', onWaiting: () => served.push(serveRedisReplica({ url, namespace: 'dp-test' }), serveRedisReplica({ url, namespace: 'dp-test' })) }),
+      launcher: redisReplicas({
+        url,
+        namespace: 'dp-test',
+        onWaiting: () => served.push(serveRedisReplica({ url, namespace: 'dp-test' }), serveRedisReplica({ url, namespace: 'dp-test' })),
+      }),
     });
     await trainer.fit(data.x, data.y, { epochs: 4, batchSize: 15, seed: 2 });
     expect((await Promise.all(served)).sort()).toEqual([0, 1]);

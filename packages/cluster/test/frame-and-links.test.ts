@@ -17,7 +17,11 @@ function sample(): Message {
   return {
     kind: 'weights',
     meta: { round: 3, names: ['w', 'b'] },
-    tensors: [tensorFrame(new Float32Array([1.5, -2, 3, Math.PI, 0, -0]), [2, 3]), tensorFrame(new Int32Array([7, -8, 9])), tensorFrame(new Uint8Array([1, 2, 255]))],
+    tensors: [
+      tensorFrame(new Float32Array([1.5, -2, 3, Math.PI, 0, -0]), [2, 3]),
+      tensorFrame(new Int32Array([7, -8, 9])),
+      tensorFrame(new Uint8Array([1, 2, 255])),
+    ],
   };
 }
 
@@ -65,7 +69,7 @@ describe('tensor frames', () => {
   it('turn thousands of corrupted frames into typed errors only', () => {
     const good = encodeFrame(sample());
     let state = 12345;
-    const next = (): number => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const next = (): number => (state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32;
     let rejected = 0;
     for (let trial = 0; trial < 3000; trial++) {
       const bad = good.slice(0, Math.max(1, Math.floor(good.length * (trial % 3 === 0 ? next() : 1))));

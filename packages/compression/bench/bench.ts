@@ -44,7 +44,15 @@ for (const name of ['none', 'fixed8', 'huffman'] as CodecName[]) {
   }
   const s = describePackage(bytes);
   const bits = s.payloadBits / s.values;
-  console.log(JSON.stringify({ bench: 'codec-throughput', codec: name, params, encodeMBps: Number((mb / (median(enc) / 1000)).toFixed(1)), decodeMBps: Number((mb / (median(dec) / 1000)).toFixed(1)) }));
+  console.log(
+    JSON.stringify({
+      bench: 'codec-throughput',
+      codec: name,
+      params,
+      encodeMBps: Number((mb / (median(enc) / 1000)).toFixed(1)),
+      decodeMBps: Number((mb / (median(dec) / 1000)).toFixed(1)),
+    }),
+  );
   console.log(
     JSON.stringify({
       bench: 'codec-1m-model',
@@ -72,5 +80,14 @@ for (const name of ['none', 'fixed8', 'huffman'] as CodecName[]) {
   const t0 = performance.now();
   const z = deflateSync(raw, { level: 6 });
   const ms = performance.now() - t0;
-  console.log(JSON.stringify({ bench: 'zlib-float32', params, level: 6, ms: Number(ms.toFixed(1)), bytes: z.length, ratioVsFloat32: Number((raw.length / z.length).toFixed(3)) }));
+  console.log(
+    JSON.stringify({
+      bench: 'zlib-float32',
+      params,
+      level: 6,
+      ms: Number(ms.toFixed(1)),
+      bytes: z.length,
+      ratioVsFloat32: Number((raw.length / z.length).toFixed(3)),
+    }),
+  );
 }

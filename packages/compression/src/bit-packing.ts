@@ -50,7 +50,8 @@ export function unpackBits(bytes: Uint8Array, bits: number, count: number): Quan
   checkBits('unpackBits', 'bits', bits);
   if (!Number.isInteger(count) || count < 0) throw new InvalidArgumentError('unpackBits', 'count', 'must be a non-negative integer', count);
   const need = Math.ceil((count * bits) / 8);
-  if (bytes.length < need) throw new InvalidArgumentError('unpackBits', 'bytes', `must hold at least ${need} bytes for ${count} ${bits}-bit values`, bytes.length);
+  if (bytes.length < need)
+    throw new InvalidArgumentError('unpackBits', 'bytes', `must hold at least ${need} bytes for ${count} ${bits}-bit values`, bytes.length);
   const out = allocateIndices(count, bits);
   const mask = bits === 32 ? 0xffffffff : 2 ** bits - 1;
   let acc = 0;

@@ -27,9 +27,7 @@ export class WirePackageError extends BbpError {
   constructor(fn: string, argument: string, problem: WirePackageProblem, offset: number, detail: string) {
     super(
       'wire-package',
-      `${fn}: argument '${argument}' is not a valid weight package (${problem}` +
-        (offset >= 0 ? ` at byte ${offset}` : '') +
-        `): ${detail}`,
+      `${fn}: argument '${argument}' is not a valid weight package (${problem}` + (offset >= 0 ? ` at byte ${offset}` : '') + `): ${detail}`,
     );
     this.fn = fn;
     this.argument = argument;

@@ -64,8 +64,7 @@ export function huffmanCodeLengths(counts: ArrayLike<number>): Uint8Array {
     weight[i] = counts[used[i]!]!;
     minSym[i] = used[i]!;
   }
-  const less = (a: number, b: number): boolean =>
-    weight[a]! < weight[b]! || (weight[a] === weight[b] && minSym[a]! < minSym[b]!);
+  const less = (a: number, b: number): boolean => weight[a]! < weight[b]! || (weight[a] === weight[b] && minSym[a]! < minSym[b]!);
   const heap = new Int32Array(k);
   let size = 0;
   const push = (node: number): void => {
@@ -142,7 +141,8 @@ export function canonicalCodebook(symbols: ArrayLike<number>, lengths: ArrayLike
   for (let i = 0; i < k; i++) {
     const s = symbols[i]!;
     const l = lengths[i]!;
-    if (!Number.isInteger(s) || s < 0 || s >= alphabetSize) throw new InvalidArgumentError(fn, 'symbols', `must be integers in [0, ${alphabetSize - 1}] (at ${i})`, s);
+    if (!Number.isInteger(s) || s < 0 || s >= alphabetSize)
+      throw new InvalidArgumentError(fn, 'symbols', `must be integers in [0, ${alphabetSize - 1}] (at ${i})`, s);
     const minLength = k === 1 ? 0 : 1;
     const maxLength = k === 1 ? 0 : MAX_CODE_LENGTH;
     if (!Number.isInteger(l) || l < minLength || l > maxLength) {
@@ -167,7 +167,8 @@ export function canonicalCodebook(symbols: ArrayLike<number>, lengths: ArrayLike
     codes[j] = code;
     if (k > 1) {
       kraft += 2 ** (MAX_CODE_LENGTH - outLengths[j]!);
-      if (kraft > 2 ** MAX_CODE_LENGTH) throw new InvalidArgumentError(fn, 'lengths', 'violate the Kraft inequality (not a prefix code)', Array.from(outLengths.subarray(0, j + 1)));
+      if (kraft > 2 ** MAX_CODE_LENGTH)
+        throw new InvalidArgumentError(fn, 'lengths', 'violate the Kraft inequality (not a prefix code)', Array.from(outLengths.subarray(0, j + 1)));
     }
   }
   if (k > 1 && kraft !== 2 ** MAX_CODE_LENGTH) {

@@ -37,7 +37,8 @@ export function gradientRms(gradient: ArrayLike<number>): number {
 }
 
 function checkPair(fn: string, x: ArrayLike<number>, y: ArrayLike<number>): void {
-  if (x.length !== y.length || x.length < 2) throw new InvalidArgumentError(fn, 'y', `must have the length of 'x' (${x.length}) and at least 2 entries`, y.length);
+  if (x.length !== y.length || x.length < 2)
+    throw new InvalidArgumentError(fn, 'y', `must have the length of 'x' (${x.length}) and at least 2 entries`, y.length);
 }
 
 /**

@@ -3,7 +3,15 @@
  * `Float32Array` layers in, one self-describing wire package out (Øland, thesis §3.6, Alg. 1 and 2).
  */
 import { InvalidArgumentError } from '@beyond-backprop/core-linalg/errors';
-import { compressFixed, compressRaw, compressWeights, decompressWeights, payloadBits, type CompressedLayer, type DynamicBitOptions } from './weight-compression.js';
+import {
+  compressFixed,
+  compressRaw,
+  compressWeights,
+  decompressWeights,
+  payloadBits,
+  type CompressedLayer,
+  type DynamicBitOptions,
+} from './weight-compression.js';
 import { deserializePackage, serializePackage } from './wire-format.js';
 
 /**

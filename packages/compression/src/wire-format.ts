@@ -46,7 +46,7 @@ const CRC_TABLES = (() => {
     t[n] = c;
   }
   for (let n = 0; n < 256; n++) {
-    for (let k = 1; k < 4; k++) t[k * 256 + n] = t[(k - 1) * 256 + n]! >>> 8 ^ t[t[(k - 1) * 256 + n]! & 255]!;
+    for (let k = 1; k < 4; k++) t[k * 256 + n] = (t[(k - 1) * 256 + n]! >>> 8) ^ t[t[(k - 1) * 256 + n]! & 255]!;
   }
   return t;
 })();
@@ -218,7 +218,8 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits, copyRaw: boo
   const fail = (problem: 'magic' | 'version' | 'truncated' | 'checksum' | 'structure' | 'limit', offset: number, detail: string): never => {
     throw new WirePackageError(fn, argument, problem, offset, detail);
   };
-  if (bytes.length < HEADER_BYTES + TRAILER_BYTES) fail('truncated', -1, `${bytes.length} bytes is shorter than the ${HEADER_BYTES + TRAILER_BYTES}-byte minimum`);
+  if (bytes.length < HEADER_BYTES + TRAILER_BYTES)
+    fail('truncated', -1, `${bytes.length} bytes is shorter than the ${HEADER_BYTES + TRAILER_BYTES}-byte minimum`);
   for (let i = 0; i < 4; i++) if (bytes[i] !== MAGIC[i]) fail('magic', i, "the package does not start with 'BBPW'");
   if (bytes[4] !== WIRE_FORMAT_VERSION) fail('version', 4, `version ${bytes[4]} is not supported (this build reads version ${WIRE_FORMAT_VERSION})`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -349,7 +350,10 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits, copyRaw: boo
     summaries.push({ kind, length, bits, payloadBits: layerBits, recordBytes: p - start });
   }
   if (p !== end) fail('structure', p, `${end - p} bytes follow the last layer`);
-  return { summary: { version: WIRE_FORMAT_VERSION, codec: codec!, layers: summaries, totalBytes: bytes.length, values: totalValues, payloadBits: totalBits }, layers };
+  return {
+    summary: { version: WIRE_FORMAT_VERSION, codec: codec!, layers: summaries, totalBytes: bytes.length, values: totalValues, payloadBits: totalBits },
+    layers,
+  };
 }
 
 /**

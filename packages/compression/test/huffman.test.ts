@@ -83,12 +83,30 @@ describe('canonical Huffman round trip', () => {
   it('is lossless and bit-exact for 1, 2, 3 and 2^10 symbols, sparse alphabets and skewed streams up to 10^6', () => {
     const one = new Uint16Array(1000).fill(5);
     expect(roundTrip(one, 8).bits).toBe(0);
-    roundTrip(stream(1001, 2, 5, (u) => (u < 0.5 ? 0 : 1)), 2);
-    roundTrip(stream(999, 3, 6, (u) => Math.floor(u * 3)), 4);
-    roundTrip(stream(100000, 1024, 7, (u) => Math.floor(u * 1024)), 1024);
-    roundTrip(stream(50000, 1024, 8, (u) => 7 * Math.floor(u * 100)), 1024); // 100 of 1024 symbols used
-    roundTrip(stream(1_000_000, 1024, 9, (u) => Math.floor(-Math.log2(u))), 1024); // geometric
-    roundTrip(stream(20000, 2 ** 20, 10, (u) => Math.floor(u * u * 2 ** 20)), 2 ** 20);
+    roundTrip(
+      stream(1001, 2, 5, (u) => (u < 0.5 ? 0 : 1)),
+      2,
+    );
+    roundTrip(
+      stream(999, 3, 6, (u) => Math.floor(u * 3)),
+      4,
+    );
+    roundTrip(
+      stream(100000, 1024, 7, (u) => Math.floor(u * 1024)),
+      1024,
+    );
+    roundTrip(
+      stream(50000, 1024, 8, (u) => 7 * Math.floor(u * 100)),
+      1024,
+    ); // 100 of 1024 symbols used
+    roundTrip(
+      stream(1_000_000, 1024, 9, (u) => Math.floor(-Math.log2(u))),
+      1024,
+    ); // geometric
+    roundTrip(
+      stream(20000, 2 ** 20, 10, (u) => Math.floor(u * u * 2 ** 20)),
+      2 ** 20,
+    );
     roundTrip(new Uint16Array(0), 16);
   });
 

@@ -26,7 +26,11 @@ describe('tfjs adapters', () => {
   it('split a model into kernels and biases, and write decoded layers back exactly', () => {
     const model = denseNetwork({ inputSize: 8, hidden: [6, 4], outputs: 2, seed: 1 });
     const { kernels, others } = modelWeights(model);
-    expect(kernels.map((k) => k.shape)).toEqual([[8, 6], [6, 4], [4, 2]]);
+    expect(kernels.map((k) => k.shape)).toEqual([
+      [8, 6],
+      [6, 4],
+      [4, 2],
+    ]);
     expect(others.map((k) => k.shape)).toEqual([[6], [4], [2]]);
     const codec = createWeightCodec('fixed8');
     const decoded = codec.decode(compressVariables(kernels, codec, { epoch: 0 }));
@@ -108,7 +112,8 @@ describe('tfjs adapters', () => {
     const w = modelWeights(model).kernels[0]!.dataSync();
     // L = mean((xW − y)²) over 10 entries; dL/dW = (2/10) xᵀ(xW − y).
     const r = new Float64Array(10);
-    for (let i = 0; i < 5; i++) for (let j = 0; j < 2; j++) r[i * 2 + j] = xv[i * 3]! * w[j]! + xv[i * 3 + 1]! * w[2 + j]! + xv[i * 3 + 2]! * w[4 + j]! - yv[i * 2 + j]!;
+    for (let i = 0; i < 5; i++)
+      for (let j = 0; j < 2; j++) r[i * 2 + j] = xv[i * 3]! * w[j]! + xv[i * 3 + 1]! * w[2 + j]! + xv[i * 3 + 2]! * w[4 + j]! - yv[i * 2 + j]!;
     let ss = 0;
     for (let k = 0; k < 3; k++) {
       for (let j = 0; j < 2; j++) {

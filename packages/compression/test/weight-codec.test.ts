@@ -34,7 +34,10 @@ describe('createWeightCodec', () => {
     const layers = [normalLayer(5000, 3, 0.1), normalLayer(300, 4, 1)];
     for (const name of names) {
       const a = createWeightCodec(name).encode(layers, { epoch: 5 });
-      const b = createWeightCodec(name).encode(layers.map((l) => l.slice()), { epoch: 5 });
+      const b = createWeightCodec(name).encode(
+        layers.map((l) => l.slice()),
+        { epoch: 5 },
+      );
       expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
     }
   });

@@ -101,7 +101,12 @@ function reluLayer(rows: number, cols: number, seed: number): Matrix {
 }
 
 function svdBench(): void {
-  for (const [m, n] of quick ? [[5000, 257]] : [[5000, 257], [2000, 785]]) {
+  for (const [m, n] of quick
+    ? [[5000, 257]]
+    : [
+        [5000, 257],
+        [2000, 785],
+      ]) {
     for (const kind of ['relu-layer', 'gaussian'] as const) {
       const a = kind === 'gaussian' ? randn(m!, n!, 21) : reluLayer(m!, n!, 21);
       // One untimed call warms the JIT (and gives the factors checked below), then the median of `reps` timed calls.
@@ -143,7 +148,13 @@ async function main(): Promise<void> {
   const info = await initBackend({ log: false });
   const backend = info.choice;
 
-  for (const [n, f] of quick ? [[1000, 257]] : [[1000, 257], [6400, 577], [1024, 1024]]) {
+  for (const [n, f] of quick
+    ? [[1000, 257]]
+    : [
+        [1000, 257],
+        [6400, 577],
+        [1024, 1024],
+      ]) {
     const a = tf.tensor2d(Float32Array.from(randn(n!, f!, 1).data), [n!, f!]);
     const flops = 2 * n! * f! * f!;
     const ms = time(
@@ -161,7 +172,17 @@ async function main(): Promise<void> {
     a.dispose();
   }
 
-  const shapes: Array<[number, number, number]> = quick ? [[194, 16, 5], [100, 3137, 10]] : [[194, 16, 5], [1000, 257, 64], [6400, 577, 64], [100, 3137, 10]];
+  const shapes: Array<[number, number, number]> = quick
+    ? [
+        [194, 16, 5],
+        [100, 3137, 10],
+      ]
+    : [
+        [194, 16, 5],
+        [1000, 257, 64],
+        [6400, 577, 64],
+        [100, 3137, 10],
+      ];
   for (const [n, f, m] of shapes) {
     const a = tf.tensor2d(Float32Array.from(randn(n, f, 2).data), [n, f]);
     const t = tf.tensor2d(Float32Array.from(randn(n, m, 3).data), [n, m]);

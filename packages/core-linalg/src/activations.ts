@@ -123,7 +123,12 @@ export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
  * const phi = activation('TargetSpaceMlp', 'architecture.activation', 'tanh', ['tanh', 'relu']);
  * ```
  */
-export function activation<N extends ActivationName>(fn: string, argument: string, name: unknown, allowed: readonly N[] = ACTIVATION_NAMES as N[]): ActivationSpec & { name: N } {
+export function activation<N extends ActivationName>(
+  fn: string,
+  argument: string,
+  name: unknown,
+  allowed: readonly N[] = ACTIVATION_NAMES as N[],
+): ActivationSpec & { name: N } {
   if (typeof name !== 'string' || !allowed.includes(name as N)) {
     throw new InvalidArgumentError(fn, argument, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, name);
   }

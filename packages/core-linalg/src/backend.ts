@@ -164,7 +164,10 @@ function report(log: InitBackendOptions['log'], info: BackendInfo): void {
   else console.info(message);
 }
 
-type ProcessLike = { listeners?: (event: string) => Array<(...args: unknown[]) => void>; removeListener?: (event: string, fn: (...args: unknown[]) => void) => void };
+type ProcessLike = {
+  listeners?: (event: string) => Array<(...args: unknown[]) => void>;
+  removeListener?: (event: string, fn: (...args: unknown[]) => void) => void;
+};
 
 function processListeners(): Record<string, Array<(...args: unknown[]) => void>> {
   const proc = (globalThis as { process?: ProcessLike }).process;

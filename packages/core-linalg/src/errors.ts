@@ -85,18 +85,8 @@ export class ShapeError extends BbpError {
   /** The expected shape, symbolic dimensions as names (`'n'`) or `null` for "any". */
   readonly expected: ReadonlyArray<number | string | null>;
   readonly actual: ReadonlyArray<number>;
-  constructor(
-    fn: string,
-    argument: string,
-    expected: ReadonlyArray<number | string | null>,
-    actual: ReadonlyArray<number>,
-    detail?: string,
-  ) {
-    super(
-      'shape',
-      `${fn}: argument '${argument}' must have shape ${formatShape(expected)}, got ${formatShape(actual)}` +
-        (detail ? ` (${detail})` : ''),
-    );
+  constructor(fn: string, argument: string, expected: ReadonlyArray<number | string | null>, actual: ReadonlyArray<number>, detail?: string) {
+    super('shape', `${fn}: argument '${argument}' must have shape ${formatShape(expected)}, got ${formatShape(actual)}` + (detail ? ` (${detail})` : ''));
     this.fn = fn;
     this.argument = argument;
     this.expected = expected;
@@ -165,8 +155,7 @@ export class NotPositiveDefiniteError extends BbpError {
   constructor(fn: string, argument: string, pivot: number, value: number) {
     super(
       'not-positive-definite',
-      `${fn}: argument '${argument}' is not positive definite (pivot ${pivot} is ${value}); ` +
-        'for a Gram matrix, raise the ridge constant lambda',
+      `${fn}: argument '${argument}' is not positive definite (pivot ${pivot} is ${value}); ` + 'for a Gram matrix, raise the ridge constant lambda',
     );
     this.fn = fn;
     this.argument = argument;

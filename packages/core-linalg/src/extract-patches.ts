@@ -68,7 +68,15 @@ export function composedPatches(x: tf.Tensor4D, g: PatchGeometry): tf.Tensor2D {
     const needW = kw - 1 + wo * sw;
     const extraH = Math.max(0, needH - (h + top + bottom));
     const extraW = Math.max(0, needW - (w + left + right));
-    const padded = top + bottom + extraH + left + right + extraW > 0 ? tf.pad(x, [[0, 0], [top, bottom + extraH], [left, right + extraW], [0, 0]]) : x;
+    const padded =
+      top + bottom + extraH + left + right + extraW > 0
+        ? tf.pad(x, [
+            [0, 0],
+            [top, bottom + extraH],
+            [left, right + extraW],
+            [0, 0],
+          ])
+        : x;
     const pieces: tf.Tensor4D[] = [];
     for (let dy = 0; dy < kh; dy++) {
       for (let dx = 0; dx < kw; dx++) {

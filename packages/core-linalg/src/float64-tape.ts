@@ -109,7 +109,11 @@ export class Tape {
     for (let i = 0; i < d.length; i++) d[i] = a.value.data[i]! - b.value.data[i]!;
     return this.record({ rows: a.rows, cols: a.cols, data: d }, a.requiresGrad || b.requiresGrad, (g) => {
       if (a.requiresGrad) this.accumulate(a, g, false);
-      if (b.requiresGrad) this.accumulate(b, g.map((v) => -v));
+      if (b.requiresGrad)
+        this.accumulate(
+          b,
+          g.map((v) => -v),
+        );
     });
   }
 
@@ -137,7 +141,12 @@ export class Tape {
   /** `s·A`. */
   scale(a: TapeNode, s: number): TapeNode {
     const d = a.value.data.map((v) => s * v);
-    return this.record({ rows: a.rows, cols: a.cols, data: d }, a.requiresGrad, (g) => this.accumulate(a, g.map((v) => s * v)));
+    return this.record({ rows: a.rows, cols: a.cols, data: d }, a.requiresGrad, (g) =>
+      this.accumulate(
+        a,
+        g.map((v) => s * v),
+      ),
+    );
   }
 
   /** Columns side by side: `[A₁ | A₂ | …]` (same row count). */
@@ -161,18 +170,22 @@ export class Tape {
       }
       offset += pc;
     }
-    return this.record({ rows, cols, data: d }, parts.some((p) => p.requiresGrad), (g) => {
-      let off = 0;
-      for (const p of parts) {
-        const pc = p.cols;
-        if (p.requiresGrad) {
-          const dp = zeros(rows * pc);
-          for (let r = 0; r < rows; r++) for (let c = 0; c < pc; c++) dp[r * pc + c] = g[r * cols + off + c]!;
-          this.accumulate(p, dp);
+    return this.record(
+      { rows, cols, data: d },
+      parts.some((p) => p.requiresGrad),
+      (g) => {
+        let off = 0;
+        for (const p of parts) {
+          const pc = p.cols;
+          if (p.requiresGrad) {
+            const dp = zeros(rows * pc);
+            for (let r = 0; r < rows; r++) for (let c = 0; c < pc; c++) dp[r * pc + c] = g[r * cols + off + c]!;
+            this.accumulate(p, dp);
+          }
+          off += pc;
         }
-        off += pc;
-      }
-    });
+      },
+    );
   }
 
   /** Rows stacked: `[A₁; A₂; …]` (same column count) — e.g. time steps of an RNN stacked for one solve. */
@@ -190,14 +203,18 @@ export class Tape {
       d.set(p.value.data, offset);
       offset += p.value.data.length;
     }
-    return this.record({ rows, cols, data: d }, parts.some((p) => p.requiresGrad), (g) => {
-      let off = 0;
-      for (const p of parts) {
-        const len = p.value.data.length;
-        if (p.requiresGrad) this.accumulate(p, g.slice(off, off + len));
-        off += len;
-      }
-    });
+    return this.record(
+      { rows, cols, data: d },
+      parts.some((p) => p.requiresGrad),
+      (g) => {
+        let off = 0;
+        for (const p of parts) {
+          const len = p.value.data.length;
+          if (p.requiresGrad) this.accumulate(p, g.slice(off, off + len));
+          off += len;
+        }
+      },
+    );
   }
 
   /** Rows `start … start+count−1`. */
@@ -238,7 +255,8 @@ export class Tape {
     const { rows, cols } = table;
     for (let i = 0; i < indices.length; i++) {
       const r = indices[i]!;
-      if (!Number.isInteger(r) || r < 0 || r >= rows) throw new InvalidArgumentError('Tape.gatherRows', `indices[${i}]`, `must be a row index in [0, ${rows})`, r);
+      if (!Number.isInteger(r) || r < 0 || r >= rows)
+        throw new InvalidArgumentError('Tape.gatherRows', `indices[${i}]`, `must be a row index in [0, ${rows})`, r);
     }
     const d = new Float64Array(indices.length * cols);
     for (let i = 0; i < indices.length; i++) d.set(table.value.data.subarray(indices[i]! * cols, (indices[i]! + 1) * cols), i * cols);
@@ -300,7 +318,14 @@ export class Tape {
     let gS: Float64Array | null = null;
     // W is recorded first, so the reverse sweep reaches S's backward (which only stashes ∂L/∂S) before W's.
     const w = this.record(sol.w, needsGrad, (gW) => {
-      const { dA, dT } = ridgeProjectVjp(sol, a.value, t.value, sValue, { rows: sol.w.rows, cols: sol.w.cols, data: gW }, gS ? { rows: sValue.rows, cols: sValue.cols, data: gS } : null);
+      const { dA, dT } = ridgeProjectVjp(
+        sol,
+        a.value,
+        t.value,
+        sValue,
+        { rows: sol.w.rows, cols: sol.w.cols, data: gW },
+        gS ? { rows: sValue.rows, cols: sValue.cols, data: gS } : null,
+      );
       gS = null;
       if (a.requiresGrad) this.accumulate(a, dA.data);
       if (t.requiresGrad) this.accumulate(t, dT.data);
@@ -387,7 +412,9 @@ export class Tape {
   sum(a: TapeNode): TapeNode {
     let s = 0;
     for (const v of a.value.data) s += v;
-    return this.record({ rows: 1, cols: 1, data: Float64Array.of(s) }, a.requiresGrad, (g) => this.accumulate(a, new Float64Array(a.value.data.length).fill(g[0]!)));
+    return this.record({ rows: 1, cols: 1, data: Float64Array.of(s) }, a.requiresGrad, (g) =>
+      this.accumulate(a, new Float64Array(a.value.data.length).fill(g[0]!)),
+    );
   }
 
   /** Mean of all entries, as a 1 × 1 node. */
@@ -450,7 +477,10 @@ export class Tape {
     }
     return this.record({ rows: 1, cols: 1, data: Float64Array.of(s / Math.max(1, n)) }, prediction.requiresGrad, (g) => {
       const c = (2 * g[0]!) / Math.max(1, n);
-      this.accumulate(prediction, diff.map((v) => c * v));
+      this.accumulate(
+        prediction,
+        diff.map((v) => c * v),
+      );
     });
   }
 
@@ -496,4 +526,3 @@ export class Tape {
     if (a.rows !== b.rows || a.cols !== b.cols) throw new ShapeError(fn, 'b', [a.rows, a.cols], [b.rows, b.cols]);
   }
 }
-

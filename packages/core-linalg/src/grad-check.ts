@@ -98,7 +98,8 @@ export function gradCheck(
   if (typeof f !== 'function') throw new InvalidArgumentError('gradCheck', 'f', 'must be a function', f);
   const order = options.order ?? 2;
   if (order !== 2 && order !== 4) throw new InvalidArgumentError('gradCheck', 'order', 'must be 2 or 4', order);
-  if (inputs[0] instanceof tf.Tensor) return checkTensors(f as (...x: tf.Tensor[]) => tf.Scalar, inputs as tf.Tensor[], options as GradCheckTensorOptions, order);
+  if (inputs[0] instanceof tf.Tensor)
+    return checkTensors(f as (...x: tf.Tensor[]) => tf.Scalar, inputs as tf.Tensor[], options as GradCheckTensorOptions, order);
   const opts = options as GradCheckF64Options;
   if (typeof opts.gradient !== 'function') {
     throw new InvalidArgumentError('gradCheck', 'options.gradient', 'is required for float64 (Matrix) inputs', opts.gradient);
@@ -117,7 +118,15 @@ export function gradCheck(
   });
   const values = mats.map((m) => m.data.slice());
   const evaluate = (xs: Float64Array[]) => (f as (...x: Matrix[]) => number)(...xs.map((d, i) => ({ rows: mats[i]!.rows, cols: mats[i]!.cols, data: d })));
-  return compare(evaluate, values, analytic.map((g) => g.data), options.h ?? 1e-6, order, options.tolerance ?? 1e-6, options);
+  return compare(
+    evaluate,
+    values,
+    analytic.map((g) => g.data),
+    options.h ?? 1e-6,
+    order,
+    options.tolerance ?? 1e-6,
+    options,
+  );
 }
 
 function checkTensors(f: (...x: tf.Tensor[]) => tf.Scalar, inputs: tf.Tensor[], options: GradCheckTensorOptions, order: 2 | 4): GradCheckResult {
@@ -150,7 +159,11 @@ function compare(
   const rng = createRng(options.seed ?? 0);
   const reports: GradCheckInputReport[] = values.map((x, k) => {
     let indices = Array.from({ length: x.length }, (_, i) => i);
-    if (options.maxEntries !== undefined && options.maxEntries < x.length) indices = rng.shuffle(indices).slice(0, options.maxEntries).sort((p, q) => p - q);
+    if (options.maxEntries !== undefined && options.maxEntries < x.length)
+      indices = rng
+        .shuffle(indices)
+        .slice(0, options.maxEntries)
+        .sort((p, q) => p - q);
     const numeric = new Float64Array(indices.length);
     const an = new Float64Array(indices.length);
     indices.forEach((idx, j) => {
@@ -162,8 +175,7 @@ function compare(
         x[idx] = x0;
         return v;
       };
-      numeric[j] =
-        order === 2 ? (at(step) - at(-step)) / (2 * step) : (-at(2 * step) + 8 * at(step) - 8 * at(-step) + at(-2 * step)) / (12 * step);
+      numeric[j] = order === 2 ? (at(step) - at(-step)) / (2 * step) : (-at(2 * step) + 8 * at(step) - 8 * at(-step) + at(-2 * step)) / (12 * step);
       an[j] = analytic[k]![idx]!;
     });
     let maxAbs = 0;

@@ -1,7 +1,7 @@
 /**
  * Differentiable pseudo-inverse and least squares for TensorFlow.js, computed in float64 on the CPU.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { customOp } from './custom-op.js';
 import { matmulF64, transpose, type Matrix } from './matrix.js';
 import { pinvFromSvd, pinvVjp, singularCutoff, type RankCutoff } from './pseudo-inverse.js';

@@ -138,6 +138,8 @@ export function checkNumber(
   const requirement = `must be ${parts.join(' ')}`;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidArgumentError(fn, argument, requirement, value);
   if (range.integer && !Number.isInteger(value)) throw new InvalidArgumentError(fn, argument, requirement, value);
-  if (range.min !== undefined && (range.exclusiveMin ? value <= range.min : value < range.min)) throw new InvalidArgumentError(fn, argument, requirement, value);
-  if (range.max !== undefined && (range.exclusiveMax ? value >= range.max : value > range.max)) throw new InvalidArgumentError(fn, argument, requirement, value);
+  if (range.min !== undefined && (range.exclusiveMin ? value <= range.min : value < range.min))
+    throw new InvalidArgumentError(fn, argument, requirement, value);
+  if (range.max !== undefined && (range.exclusiveMax ? value >= range.max : value > range.max))
+    throw new InvalidArgumentError(fn, argument, requirement, value);
 }

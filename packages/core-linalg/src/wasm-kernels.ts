@@ -123,7 +123,10 @@ function transposeFirst(kernelFunc: tf.KernelFunc): tf.KernelFunc {
     const transpose = tf.getKernel('Transpose', 'wasm')!.kernelFunc;
     const inputs = { ...args.inputs } as Record<string, tf.TensorInfo>;
     const temporaries: tf.TensorInfo[] = [];
-    for (const [key, flag] of [['a', attrs.transposeA], ['b', attrs.transposeB]] as const) {
+    for (const [key, flag] of [
+      ['a', attrs.transposeA],
+      ['b', attrs.transposeB],
+    ] as const) {
       if (!flag) continue;
       const x = inputs[key]!;
       const rank = x.shape.length;
@@ -168,7 +171,10 @@ function flagFreeBatchMatMul(kernelFunc: tf.KernelFunc): tf.KernelFunc {
     const rank = a.shape.length;
     const m = ta ? a.shape[rank - 1]! : a.shape[rank - 2]!;
     const n = tb ? b.shape[rank - 2]! : b.shape[rank - 1]!;
-    const batch = Math.max(a.shape.slice(0, -2).reduce((p, d) => p * d, 1), b.shape.slice(0, -2).reduce((p, d) => p * d, 1));
+    const batch = Math.max(
+      a.shape.slice(0, -2).reduce((p, d) => p * d, 1),
+      b.shape.slice(0, -2).reduce((p, d) => p * d, 1),
+    );
     const costFlagged = (ta ? sizeA : 0) + (tb ? sizeB : 0);
     const costSwapped = (ta ? 0 : sizeA) + (tb ? 0 : sizeB) + batch * m * n;
     if (costFlagged <= costSwapped) return viaFlaggedOperands(args);
@@ -243,11 +249,27 @@ function gatherBySlices(original: tf.KernelFunc): tf.KernelFunc {
  * NHWC max-pooling gradient: for every output cell, `dx[argmax of its window] += dy[cell]`, where the argmax is the
  * first strict maximum in row-major window order and cells outside the input are skipped — the cpu backend's rule.
  */
-function maxPoolGradByWindows(args: { inputs: { dy: tf.TensorInfo; input: tf.TensorInfo }; backend: WasmBackendLike; attrs: Record<string, unknown> }): tf.TensorInfo {
+function maxPoolGradByWindows(args: {
+  inputs: { dy: tf.TensorInfo; input: tf.TensorInfo };
+  backend: WasmBackendLike;
+  attrs: Record<string, unknown>;
+}): tf.TensorInfo {
   const { dy, input } = args.inputs;
   const backend = args.backend;
-  const attrs = args.attrs as { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'same' | 'valid' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const attrs = args.attrs as {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: 'same' | 'valid' | number;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
@@ -327,7 +349,11 @@ function bridgeToCpu(cpuConfig: tf.KernelConfig): tf.KernelFunc {
  * `out[s, …] = Σ_{i: ids[i] = s} x[i, …]` for `s < numSegments` (ids outside `[0, numSegments)` are dropped, as in
  * TensorFlow), by one pass of scatter-adds.
  */
-function unsortedSegmentSum(args: { inputs: { x: tf.TensorInfo; segmentIds: tf.TensorInfo }; backend: WasmBackendLike; attrs: { numSegments: number } }): tf.TensorInfo {
+function unsortedSegmentSum(args: {
+  inputs: { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+  backend: WasmBackendLike;
+  attrs: { numSegments: number };
+}): tf.TensorInfo {
   const { x, segmentIds } = args.inputs;
   const backend = args.backend;
   const numSegments = args.attrs.numSegments;
@@ -383,7 +409,17 @@ function conv2dBackpropInputViaConv(original: tf.KernelFunc): tf.KernelFunc {
       return tf.getKernel('Conv2D', 'wasm')!.kernelFunc({
         inputs: { x: dy, filter: rotated },
         backend: args.backend,
-        attrs: { strides: 1, dilations: 1, dataFormat: 'NHWC', pad: [[0, 0], [pads[0]!, pads[1]!], [pads[2]!, pads[3]!], [0, 0]] },
+        attrs: {
+          strides: 1,
+          dilations: 1,
+          dataFormat: 'NHWC',
+          pad: [
+            [0, 0],
+            [pads[0]!, pads[1]!],
+            [pads[2]!, pads[3]!],
+            [0, 0],
+          ],
+        },
       }) as tf.TensorInfo;
     } finally {
       backend.disposeData(rotated.dataId);
@@ -399,7 +435,11 @@ const PATCH_BUDGET = 16 * 1024 * 1024;
  * P = patches) so the wasm matMul runs without a transpose flag; large batches are processed in chunks of images and
  * the partial products summed.
  */
-function conv2dBackpropFilter(args: { inputs: { x: tf.TensorInfo; dy: tf.TensorInfo }; backend: WasmBackendLike; attrs: Record<string, unknown> }): tf.TensorInfo {
+function conv2dBackpropFilter(args: {
+  inputs: { x: tf.TensorInfo; dy: tf.TensorInfo };
+  backend: WasmBackendLike;
+  attrs: Record<string, unknown>;
+}): tf.TensorInfo {
   const { x, dy } = args.inputs;
   const backend = args.backend;
   const attrs = args.attrs as {
@@ -460,7 +500,11 @@ function conv2dBackpropFilter(args: { inputs: { x: tf.TensorInfo; dy: tf.TensorI
     }
     const a = backend.makeOutput([1, K, P], 'float32', undefined, patchesT);
     const bInfo = backend.makeOutput([1, P, outChannels], 'float32', undefined, dyv.subarray(b0 * perImage * outChannels, (b0 + nb) * perImage * outChannels));
-    const product = matMul({ inputs: { a, b: bInfo }, backend: backend as unknown as tf.KernelBackend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+    const product = matMul({
+      inputs: { a, b: bInfo },
+      backend: backend as unknown as tf.KernelBackend,
+      attrs: { transposeA: false, transposeB: false },
+    }) as tf.TensorInfo;
     const pv = backend.readSync(product.dataId) as Float32Array;
     for (let i = 0; i < total.length; i++) total[i] += pv[i]!;
     backend.disposeData(a.dataId);

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BBP_ERROR_MARKER,
-  BbpError,
-  ConvergenceError,
-  InvalidArgumentError,
-  NonFiniteError,
-  ShapeError,
-} from '../src/errors.js';
+import { BBP_ERROR_MARKER, BbpError, ConvergenceError, InvalidArgumentError, NonFiniteError, ShapeError } from '../src/errors.js';
 
 describe('typed errors across package copies', () => {
   it('isInstance recognises an error thrown by a second copy of the module, which instanceof does not', async () => {

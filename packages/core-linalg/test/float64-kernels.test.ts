@@ -150,7 +150,15 @@ describe('solveTriangular', () => {
     ]);
     const x = solveTriangular(l, fromRows([[1], [3]]), { unitDiagonal: true });
     expect(toRows(x)).toEqual([[1], [1]]);
-    expect(() => solveTriangular(fromRows([[0, 0], [1, 1]]), fromRows([[1], [1]]))).toThrow(InvalidArgumentError);
+    expect(() =>
+      solveTriangular(
+        fromRows([
+          [0, 0],
+          [1, 1],
+        ]),
+        fromRows([[1], [1]]),
+      ),
+    ).toThrow(InvalidArgumentError);
     expect(() => solveTriangular(l, randn(3, 1, 1))).toThrow(/argument 'B' must have shape \[2, m\]/);
   });
 });
@@ -207,7 +215,12 @@ describe('svd', () => {
   });
 
   it('matches known singular values of a 2×2 example', () => {
-    const { s } = svd(fromRows([[3, 0], [4, 5]]));
+    const { s } = svd(
+      fromRows([
+        [3, 0],
+        [4, 5],
+      ]),
+    );
     expect(s[0]).toBeCloseTo(Math.sqrt(45), 12);
     expect(s[1]).toBeCloseTo(Math.sqrt(5), 12);
   });
@@ -253,7 +266,12 @@ describe('symEig', () => {
   });
 
   it('returns the known spectrum of a 2×2 and a repeated eigenvalue', () => {
-    const { values } = symEig(fromRows([[2, 1], [1, 2]]));
+    const { values } = symEig(
+      fromRows([
+        [2, 1],
+        [1, 2],
+      ]),
+    );
     expect(values[0]).toBeCloseTo(1, 14);
     expect(values[1]).toBeCloseTo(3, 14);
     const eye = symEig(identity(4));
@@ -287,7 +305,12 @@ describe('pinvF64 and lstsqF64', () => {
   it('equals the inverse for a well-conditioned square matrix and A/25 for [[1,2],[2,4]]', () => {
     const a = randomSpd(5, 9);
     expect(maxAbsDiff(matmulF64(a, pinvF64(a)), identity(5))).toBeLessThan(1e-12);
-    const x = pinvF64(fromRows([[1, 2], [2, 4]]));
+    const x = pinvF64(
+      fromRows([
+        [1, 2],
+        [2, 4],
+      ]),
+    );
     expect(relErr(x.data, [1 / 25, 2 / 25, 2 / 25, 4 / 25])).toBeLessThan(1e-14);
   });
 

@@ -15,18 +15,14 @@ function checkOp(op: (tape: Tape, xs: TapeNode[]) => TapeNode, inputs: Matrix[],
   };
   const probe = loss(inputs).out.value;
   const g = randn(probe.rows, probe.cols, seed + 100);
-  return gradCheck(
-    (...xs) => dot(g, loss(xs).out.value),
-    inputs,
-    {
-      gradient: (...xs) => {
-        const { tape, nodes, out } = loss(xs);
-        const weighted = tape.sum(tape.mul(out, tape.constant(g)));
-        return tape.gradients(weighted, nodes);
-      },
-      tolerance,
+  return gradCheck((...xs) => dot(g, loss(xs).out.value), inputs, {
+    gradient: (...xs) => {
+      const { tape, nodes, out } = loss(xs);
+      const weighted = tape.sum(tape.mul(out, tape.constant(g)));
+      return tape.gradients(weighted, nodes);
     },
-  );
+    tolerance,
+  });
 }
 
 describe('Tape (float64 reverse-mode autodiff)', () => {

@@ -257,12 +257,16 @@ describe('symEig converges on clusters of zero eigenvalues', () => {
       expect(orthonormalityError(vectors)).toBeLessThan(1e-12);
       for (let i = 1; i < n; i++) expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]!);
       const av = matmulF64(a, vectors);
-      const vl = matmulF64(vectors, { rows: n, cols: n, data: (() => {
-        const d = new Float64Array(n * n);
-        for (let i = 0; i < n; i++) d[i * n + i] = values[i]!;
-        return d;
-      })() });
-      expect(relFro(av, vl) * frobeniusNorm(vl) / frobeniusNorm(a)).toBeLessThan(1e-12);
+      const vl = matmulF64(vectors, {
+        rows: n,
+        cols: n,
+        data: (() => {
+          const d = new Float64Array(n * n);
+          for (let i = 0; i < n; i++) d[i * n + i] = values[i]!;
+          return d;
+        })(),
+      });
+      expect((relFro(av, vl) * frobeniusNorm(vl)) / frobeniusNorm(a)).toBeLessThan(1e-12);
       const top = values[n - 1]!;
       // Three positive eigenvalues; the other 69 are zeros up to rounding (|λ| ≤ 1e-12·λ_max).
       expect(values[n - 3]! / top).toBeGreaterThan(1e-10);

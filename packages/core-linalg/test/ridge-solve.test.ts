@@ -113,11 +113,21 @@ describe('ridgeSolveF64 (float64 reference)', () => {
     const p = cholSolve(dual.factor, t);
     const r = matmulF64(a, dual.w);
     for (let i = 0; i < r.data.length; i++) r.data[i] = t.data[i]! - r.data[i]!;
-    expect(relErr(r.data, p.data.map((x) => lambda * x))).toBeLessThan(1e-10);
+    expect(
+      relErr(
+        r.data,
+        p.data.map((x) => lambda * x),
+      ),
+    ).toBeLessThan(1e-10);
     const q = dual.vjp(g).dT;
     const gm = matmulF64(a, q, { transposeA: true });
     for (let i = 0; i < gm.data.length; i++) gm.data[i] = g.data[i]! - gm.data[i]!;
-    expect(relErr(gm.data, kinvG.data.map((x) => lambda * x))).toBeLessThan(1e-9);
+    expect(
+      relErr(
+        gm.data,
+        kinvG.data.map((x) => lambda * x),
+      ),
+    ).toBeLessThan(1e-9);
   });
 
   it('tends to least squares as λ → 0, recovers W0 from T = A·W0, is linear in T and ignores row order', () => {
@@ -132,7 +142,12 @@ describe('ridgeSolveF64 (float64 reference)', () => {
     const w1 = ridgeSolveF64(a, t, 0.1).w;
     const w2 = ridgeSolveF64(a, t2, 0.1).w;
     const wc = ridgeSolveF64(a, combo, 0.1).w;
-    expect(relErr(wc.data, w1.data.map((x, i) => 2 * x - 3 * w2.data[i]!))).toBeLessThan(1e-12);
+    expect(
+      relErr(
+        wc.data,
+        w1.data.map((x, i) => 2 * x - 3 * w2.data[i]!),
+      ),
+    ).toBeLessThan(1e-12);
     const perm = Array.from({ length: 30 }, (_, i) => (i * 7) % 30);
     const pa: Matrix = { rows: 30, cols: 6, data: new Float64Array(180) };
     const pt: Matrix = { rows: 30, cols: 3, data: new Float64Array(90) };
@@ -208,10 +223,14 @@ describe('ridgeSolve (TensorFlow.js op)', () => {
         const [at, tt] = [fromMatrix(a), fromMatrix(t)];
         const aRounded = toMatrix(at);
         const tRounded = toMatrix(tt);
-        const result = gradCheck((x, y) => tf.sum(tf.mul(gT, ridgeSolve(x as tf.Tensor2D, y as tf.Tensor2D, lambda, { precision: 'float64' }))) as tf.Scalar, [at, tt], {
-          reference: reference(g, lambda, [aRounded.rows, aRounded.cols], [tRounded.rows, tRounded.cols]),
-          tolerance: 1e-4,
-        });
+        const result = gradCheck(
+          (x, y) => tf.sum(tf.mul(gT, ridgeSolve(x as tf.Tensor2D, y as tf.Tensor2D, lambda, { precision: 'float64' }))) as tf.Scalar,
+          [at, tt],
+          {
+            reference: reference(g, lambda, [aRounded.rows, aRounded.cols], [tRounded.rows, tRounded.cols]),
+            tolerance: 1e-4,
+          },
+        );
         expect(result.passed, `λ=${lambda} ${n}×${f}: ${result.maxRelativeError}`).toBe(true);
         tf.dispose([gT, at, tt]);
       }
@@ -287,10 +306,22 @@ describe('ridgeSolve (TensorFlow.js op)', () => {
     expect(() => ridgeSolve(a, t, Number.NaN)).toThrow(InvalidArgumentError);
     expect(() => ridgeSolve(a, t, 0.1, { precision: 'half' as 'auto' })).toThrow(/argument 'precision'/);
     expect(() => ridgeSolve(a, t, 0.1, { form: 'both' as 'auto' })).toThrow(/argument 'form'/);
-    const nanT = tf.tensor2d([[1, 2], [3, Number.NaN], [0, 0], [0, 0], [0, 0]]);
+    const nanT = tf.tensor2d([
+      [1, 2],
+      [3, Number.NaN],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
     expect(() => ridgeSolve(tf.ones([5, 3]) as tf.Tensor2D, nanT, 0.1, { precision: 'float64' })).toThrow(/argument 'T' contains NaN at row 1, column 1/);
     expect(() => ridgeSolve(tf.ones([5, 3]) as tf.Tensor2D, nanT, 0.1, { precision: 'mixed' })).toThrow(NonFiniteError);
-    const infA = tf.tensor2d([[1, Number.POSITIVE_INFINITY, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+    const infA = tf.tensor2d([
+      [1, Number.POSITIVE_INFINITY, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     expect(() => ridgeSolve(infA, t, 0.1, { precision: 'mixed' })).toThrow(/argument 'A' contains/);
     tf.dispose([a, t, nanT, infA]);
   });

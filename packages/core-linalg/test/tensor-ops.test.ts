@@ -196,13 +196,20 @@ describe('wasm backend gaps', () => {
       { m: 29, k: 6, n: 4, batch: [2] },
     ];
     for (const { m, k, n, batch } of cases) {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
         const count = batch.reduce((p, d) => p * d, 1);
         const aData = randn(count * (ta ? k : m), ta ? m : k, m * 100 + n);
         const bData = randn(count * (tb ? n : k), tb ? k : n, k * 100 + n + 7);
         const aShape = [...batch, ta ? k : m, ta ? m : k];
         const bShape = [...batch, tb ? n : k, tb ? k : n];
-        const { cpu, wasm } = await onBothBackends(() => tf.matMul(tf.tensor(Float32Array.from(aData.data), aShape), tf.tensor(Float32Array.from(bData.data), bShape), ta, tb));
+        const { cpu, wasm } = await onBothBackends(() =>
+          tf.matMul(tf.tensor(Float32Array.from(aData.data), aShape), tf.tensor(Float32Array.from(bData.data), bShape), ta, tb),
+        );
         const expected = new Float64Array(count * m * n);
         for (let q = 0; q < count; q++) {
           const sub = (d: Matrix, rows: number, cols: number): Matrix => ({ rows, cols, data: d.data.slice(q * rows * cols, (q + 1) * rows * cols) });
@@ -244,7 +251,11 @@ describe('wasm backend gaps', () => {
 
   it('GatherV2 on wasm equals the cpu kernel for every axis, int32 data, 2-D indices and repeated rows', async () => {
     const x = tf.tensor3d(Float32Array.from(randn(4 * 5, 6, 11).data), [4, 5, 6]);
-    const xi = tf.tensor2d(Int32Array.from({ length: 35 }, (_, i) => i * 3 - 40), [7, 5], 'int32');
+    const xi = tf.tensor2d(
+      Int32Array.from({ length: 35 }, (_, i) => i * 3 - 40),
+      [7, 5],
+      'int32',
+    );
     const ids = [3, 0, 3, 1];
     const { cpu, wasm } = await onBothBackends(() => [
       tf.gather(x, tf.tensor1d(ids, 'int32'), 0),
@@ -439,7 +450,10 @@ describe('pinv and lstsq ops', () => {
   });
 
   it('reject NaN input and mismatched rows', () => {
-    const a = tf.tensor2d([[1, Number.NaN], [0, 1]]);
+    const a = tf.tensor2d([
+      [1, Number.NaN],
+      [0, 1],
+    ]);
     expect(() => pinv(a)).toThrow(NonFiniteError);
     expect(() => lstsq(tf.zeros([3, 2]) as tf.Tensor2D, tf.zeros([4, 1]) as tf.Tensor2D)).toThrow(/argument 'B' must have shape \[m = 3, k\]/);
     a.dispose();
@@ -471,7 +485,10 @@ describe('gradCheck', () => {
   });
 
   it('checks tfjs functions by float32 differencing and catches a broken custom gradient', () => {
-    const t = tf.tensor2d([[0.3, -0.2], [0.5, 0.1]]);
+    const t = tf.tensor2d([
+      [0.3, -0.2],
+      [0.5, 0.1],
+    ]);
     expect(gradCheck((z) => tf.sum(tf.tanh(z)) as tf.Scalar, [t]).passed).toBe(true);
     const broken = tf.customGrad((z: tf.Tensor | tf.GradSaveFunc) => ({
       value: tf.sum(tf.square(z as tf.Tensor)),
@@ -541,6 +558,8 @@ describe('activation registry', () => {
     expect(ACTIVATIONS.relu.f64(Number.NaN, 0.2)).toBeNaN();
     expect(ACTIVATIONS.relu.f64(-0, 0.2)).toBe(0);
     expect(activation('f', 'arch.activation', 'tanh', ['tanh', 'relu']).name).toBe('tanh');
-    expect(() => activation('f', 'arch.activation', 'elu', ['tanh', 'relu'])).toThrow(/f: argument 'arch\.activation' must be one of 'tanh', 'relu', got "elu"/);
+    expect(() => activation('f', 'arch.activation', 'elu', ['tanh', 'relu'])).toThrow(
+      /f: argument 'arch\.activation' must be one of 'tanh', 'relu', got "elu"/,
+    );
   });
 });

@@ -61,7 +61,8 @@ function scatter(title: string, layers: Layer[], radius = 1.6): string {
         const d = `M${sx(split.x[2 * i]!)} ${sy(split.x[2 * i + 1]!)}h1.7v1.7h-1.7z`;
         (paths.get(split.y[i]!) ?? paths.set(split.y[i]!, []).get(split.y[i]!)!).push(d);
       }
-      for (const [label, d] of [...paths.entries()].sort((a, b) => a[0] - b[0])) parts.push(`<path fill="${COLOURS[label % COLOURS.length]}" d="${d.join('')}"/>`);
+      for (const [label, d] of [...paths.entries()].sort((a, b) => a[0] - b[0]))
+        parts.push(`<path fill="${COLOURS[label % COLOURS.length]}" d="${d.join('')}"/>`);
       continue;
     }
     for (let i = 0; i < n; i++) {

@@ -183,14 +183,26 @@ export function* minibatches<Y extends Int32Array | Float32Array>(split: Split<Y
  * const other = realisationBatch(train, 100, { seed: 5 });   // 100 random ones, fixed for seed 5
  * ```
  */
-export function realisationBatch<Y extends Int32Array | Float32Array>(split: Split<Y>, size: number, selection: 'first' | { seed: number } = 'first'): Split<Y> {
+export function realisationBatch<Y extends Int32Array | Float32Array>(
+  split: Split<Y>,
+  size: number,
+  selection: 'first' | { seed: number } = 'first',
+): Split<Y> {
   const fn = 'realisationBatch';
   checkSplit(fn, 'split', split);
   const n = numExamples(split);
   checkNumber(fn, 'size', size, { min: 1, max: n, integer: true });
-  if (selection === 'first') return selectExamples(split, Int32Array.from({ length: size }, (_, i) => i));
+  if (selection === 'first')
+    return selectExamples(
+      split,
+      Int32Array.from({ length: size }, (_, i) => i),
+    );
   if (typeof selection !== 'object' || selection === null) throw new InvalidArgumentError(fn, 'selection', "must be 'first' or { seed }", selection);
   checkNumber(fn, 'selection.seed', selection.seed);
-  const chosen = createRng(selection.seed).fork('realisation').permutation(n).slice(0, size).sort((a, b) => a - b);
+  const chosen = createRng(selection.seed)
+    .fork('realisation')
+    .permutation(n)
+    .slice(0, size)
+    .sort((a, b) => a - b);
   return selectExamples(split, chosen);
 }

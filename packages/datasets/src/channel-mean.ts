@@ -43,7 +43,13 @@ export function fitChannelMean(split: Split<Int32Array | Float32Array>): Channel
     apply<Y extends Int32Array | Float32Array>(target: Split<Y>): Split<Y> {
       checkSplit('ChannelMeanTransform.apply', 'split', target);
       if (target.xShape.at(-1) !== c) {
-        throw new ShapeError('ChannelMeanTransform.apply', 'split.x', [...target.xShape.slice(0, -1).map(() => null), c], target.xShape, `fitted on ${c} channels`);
+        throw new ShapeError(
+          'ChannelMeanTransform.apply',
+          'split.x',
+          [...target.xShape.slice(0, -1).map(() => null), c],
+          target.xShape,
+          `fitted on ${c} channels`,
+        );
       }
       const x = new Float32Array(target.x.length);
       for (let i = 0; i < x.length; i++) x[i] = target.x[i]! - mean[i % c]!;

@@ -68,7 +68,10 @@ export function parseCifarBatch(bytes: Uint8Array, options: CifarBatchOptions = 
     for (let k = 0; k < labelBytes; k++) {
       const limit = variant === 'cifar-10' ? 10 : k === 0 ? 20 : 100;
       if (bytes[at + k]! >= limit) {
-        throw new DatasetFileError(file, `record ${r} has ${variant === 'cifar-10' ? 'label' : k === 0 ? 'coarse label' : 'fine label'} ${bytes[at + k]}, outside 0–${limit - 1}: corrupt, or not a ${variant} batch`);
+        throw new DatasetFileError(
+          file,
+          `record ${r} has ${variant === 'cifar-10' ? 'label' : k === 0 ? 'coarse label' : 'fine label'} ${bytes[at + k]}, outside 0–${limit - 1}: corrupt, or not a ${variant} batch`,
+        );
       }
     }
     labels[r] = bytes[at + labelAt]!;
@@ -114,7 +117,8 @@ export function cifarFromBatches(files: { train: Uint8Array[]; test: Uint8Array 
   const label = options.label ?? 'fine';
   const trainNames = options.names?.train ?? (variant === 'cifar-10' ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`) : ['train.bin']);
   const testName = options.names?.test ?? (variant === 'cifar-10' ? 'test_batch.bin' : 'test.bin');
-  if (!Array.isArray(files?.train) || files.train.length === 0) throw new DatasetFileError(trainNames[0] ?? 'train', 'missing: pass the training batches as files.train');
+  if (!Array.isArray(files?.train) || files.train.length === 0)
+    throw new DatasetFileError(trainNames[0] ?? 'train', 'missing: pass the training batches as files.train');
   const train = files.train.map((bytes, i) => parseCifarBatch(bytes, { variant, label, file: trainNames[i] ?? `train batch ${i + 1}` }));
   const test = parseCifarBatch(files.test, { variant, label, file: testName });
   const classes = variant === 'cifar-10' ? 10 : label === 'fine' ? 100 : 20;

@@ -31,12 +31,12 @@ export interface IdxExpectation {
 }
 
 const TYPES: Record<number, { type: IdxType; size: number }> = {
-  0x08: { type: 'ubyte', size: 1 },
-  0x09: { type: 'sbyte', size: 1 },
-  0x0b: { type: 'short', size: 2 },
-  0x0c: { type: 'int', size: 4 },
-  0x0d: { type: 'float', size: 4 },
-  0x0e: { type: 'double', size: 8 },
+  8: { type: 'ubyte', size: 1 },
+  9: { type: 'sbyte', size: 1 },
+  11: { type: 'short', size: 2 },
+  12: { type: 'int', size: 4 },
+  13: { type: 'float', size: 4 },
+  14: { type: 'double', size: 8 },
 };
 
 const CODES: Record<IdxType, number> = { ubyte: 0x08, sbyte: 0x09, short: 0x0b, int: 0x0c, float: 0x0d, double: 0x0e };
@@ -65,7 +65,10 @@ export function parseIdx(bytes: Uint8Array, options: { file?: string; expect?: I
   const rank = bytes[3]!;
   const kind = TYPES[bytes[2]!];
   if (bytes[0] !== 0 || bytes[1] !== 0 || !kind || rank === 0) {
-    throw new DatasetFileError(file, `wrong magic number ${hex(magic)}: not an IDX file (expected 0x000008NN for unsigned bytes, or another IDX type code and a rank ≥ 1)`);
+    throw new DatasetFileError(
+      file,
+      `wrong magic number ${hex(magic)}: not an IDX file (expected 0x000008NN for unsigned bytes, or another IDX type code and a rank ≥ 1)`,
+    );
   }
   const expect = options.expect;
   if (expect && ((expect.type !== undefined && expect.type !== kind.type) || (expect.rank !== undefined && expect.rank !== rank))) {
@@ -79,11 +82,15 @@ export function parseIdx(bytes: Uint8Array, options: { file?: string; expect?: I
   if (bytes.length < headerBytes) throw new DatasetFileError(file, `truncated header: rank ${rank} needs ${headerBytes} bytes, the file has ${bytes.length}`);
   const shape: number[] = [];
   for (let i = 0; i < rank; i++) shape.push(view.getUint32(4 + 4 * i));
-  if (shape.includes(0)) throw new DatasetFileError(file, `corrupt: the header declares a zero dimension (${shape.join('×')}); a data set needs at least one value`);
+  if (shape.includes(0))
+    throw new DatasetFileError(file, `corrupt: the header declares a zero dimension (${shape.join('×')}); a data set needs at least one value`);
   const count = shape.reduce((p, d) => p * d, 1);
   const expected = headerBytes + count * kind.size;
   if (bytes.length < expected) {
-    throw new DatasetFileError(file, `truncated: the header declares ${shape.join('×')} ${kind.type} values (${expected} bytes), the file has ${bytes.length} bytes`);
+    throw new DatasetFileError(
+      file,
+      `truncated: the header declares ${shape.join('×')} ${kind.type} values (${expected} bytes), the file has ${bytes.length} bytes`,
+    );
   }
   if (bytes.length > expected) {
     throw new DatasetFileError(file, `corrupt: ${bytes.length - expected} bytes after the ${shape.join('×')} ${kind.type} values the header declares`);
@@ -146,7 +153,8 @@ export async function decodeIdx(bytes: Uint8Array, options: { file?: string; exp
 export function encodeIdx(type: IdxType, shape: readonly number[], data: ArrayLike<number>): Uint8Array {
   const size = Object.values(TYPES).find((t) => t.type === type)!.size;
   const count = shape.reduce((p, d) => p * d, 1);
-  if (data.length !== count) throw new InvalidArgumentError('encodeIdx', 'data', `must hold ${count} values for shape [${shape.join(', ')}]`, `${data.length} values`);
+  if (data.length !== count)
+    throw new InvalidArgumentError('encodeIdx', 'data', `must hold ${count} values for shape [${shape.join(', ')}]`, `${data.length} values`);
   const header = 4 + 4 * shape.length;
   const out = new Uint8Array(header + count * size);
   const view = new DataView(out.buffer);
@@ -183,7 +191,10 @@ export function idxDeclaredLength(head: Uint8Array, file = '<bytes>'): number | 
   const rank = head[3]!;
   if (head[0] !== 0 || head[1] !== 0 || !kind || rank === 0) {
     const magic = new DataView(head.buffer, head.byteOffset, 4).getUint32(0);
-    throw new DatasetFileError(file, `wrong magic number ${hex(magic)}: not an IDX file (expected 0x000008NN for unsigned bytes, or another IDX type code and a rank ≥ 1)`);
+    throw new DatasetFileError(
+      file,
+      `wrong magic number ${hex(magic)}: not an IDX file (expected 0x000008NN for unsigned bytes, or another IDX type code and a rank ≥ 1)`,
+    );
   }
   const headerBytes = 4 + 4 * rank;
   if (head.length < headerBytes) return undefined;
@@ -191,7 +202,8 @@ export function idxDeclaredLength(head: Uint8Array, file = '<bytes>'): number | 
   let length = kind.size;
   for (let i = 0; i < rank; i++) length *= view.getUint32(4 + 4 * i);
   length += headerBytes;
-  if (length > MAX_IDX_BYTES) throw new DatasetFileError(file, `corrupt: the header declares ${length} bytes, more than the ${MAX_IDX_BYTES} a typed array can hold`);
+  if (length > MAX_IDX_BYTES)
+    throw new DatasetFileError(file, `corrupt: the header declares ${length} bytes, more than the ${MAX_IDX_BYTES} a typed array can hold`);
   return length;
 }
 

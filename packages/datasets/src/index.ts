@@ -44,7 +44,15 @@ export {
 export { gunzip, isGzip } from './gzip.js';
 export { decodeIdx, encodeIdx, idxDeclaredLength, parseIdx, type IdxArray, type IdxExpectation, type IdxType } from './idx-format.js';
 export { FASHION_MNIST_CLASSES, MNIST_FILE_NAMES, mnistFromIdx, type ImageLayoutOptions, type MnistFiles, type MnistFromIdxOptions } from './mnist.js';
-export { CIFAR10_CLASSES, cifarFromBatches, parseCifarBatch, type CifarBatch, type CifarBatchOptions, type CifarFromBatchesOptions, type CifarVariant } from './cifar.js';
+export {
+  CIFAR10_CLASSES,
+  cifarFromBatches,
+  parseCifarBatch,
+  type CifarBatch,
+  type CifarBatchOptions,
+  type CifarFromBatchesOptions,
+  type CifarVariant,
+} from './cifar.js';
 export {
   FIRST_WORD_ID,
   OOV_ID,

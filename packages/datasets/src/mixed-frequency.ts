@@ -48,9 +48,7 @@ export function mixedFrequency(options: MixedFrequencyOptions = {}): Dataset<Int
   checkNumber(fn, 'seed', seed);
   const rng = createRng(seed);
   const label = (x1: number, x2: number) =>
-    x1 < 0
-      ? (boardCell(x1, -0.5, 0.5, left) + boardCell(x2, -0.5, 1, left)) % 2
-      : (boardCell(x1, 0, 0.5, right) + boardCell(x2, -0.5, 1, right)) % 2;
+    x1 < 0 ? (boardCell(x1, -0.5, 0.5, left) + boardCell(x2, -0.5, 1, left)) % 2 : (boardCell(x1, 0, 0.5, right) + boardCell(x2, -0.5, 1, right)) % 2;
   return {
     name: 'mixed-frequency',
     train: uniformSquare(trainSize, rng.fork('train'), label),

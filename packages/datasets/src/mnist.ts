@@ -43,7 +43,18 @@ export const MNIST_FILE_NAMES: Readonly<Record<keyof MnistFiles, string>> = {
 };
 
 /** Fashion-MNIST's class names (Xiao, Rasul & Vollgraf 2017). */
-export const FASHION_MNIST_CLASSES: readonly string[] = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+export const FASHION_MNIST_CLASSES: readonly string[] = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -72,7 +83,10 @@ export async function mnistFromIdx(files: MnistFiles, options: MnistFromIdxOptio
     const bytes = files?.[key];
     if (!(bytes instanceof Uint8Array)) throw new DatasetFileError(names[key], `missing: pass its bytes as files.${key}`);
     const images = key.endsWith('Images');
-    const array = await decodeIdx(bytes, { file: names[key], expect: images ? { type: 'ubyte', rank: 3, what: 'an image file' } : { type: 'ubyte', rank: 1, what: 'a label file' } });
+    const array = await decodeIdx(bytes, {
+      file: names[key],
+      expect: images ? { type: 'ubyte', rank: 3, what: 'an image file' } : { type: 'ubyte', rank: 1, what: 'a label file' },
+    });
     parsed[key] = { array, file: names[key] };
   }
   return mnistFromParsed(parsed, options);
@@ -90,7 +104,10 @@ export function mnistFromParsed(parsed: Record<keyof MnistFiles, { array: IdxArr
   if (testRows !== rows || testCols !== cols) {
     throw new DatasetFileError(testImages.file, `images are ${testRows}×${testCols} but the training images (${trainImages.file}) are ${rows}×${cols}`);
   }
-  for (const [images, labels] of [[trainImages, trainLabels], [testImages, testLabels]] as const) {
+  for (const [images, labels] of [
+    [trainImages, trainLabels],
+    [testImages, testLabels],
+  ] as const) {
     const n = images.array.shape[0]!;
     const m = labels.array.shape[0]!;
     if (n !== m) throw new DatasetFileError(labels.file, `has ${m} labels but ${images.file} has ${n} images`);

@@ -6,7 +6,16 @@
  *
  * @module node
  */
-export { DATA_DIR_ENV, dataDirectories, findDataFile, packageDirectory, readDataFile, readTextFile, searchedDirectories, type DataLocationOptions } from './node/data-directories.js';
+export {
+  DATA_DIR_ENV,
+  dataDirectories,
+  findDataFile,
+  packageDirectory,
+  readDataFile,
+  readTextFile,
+  searchedDirectories,
+  type DataLocationOptions,
+} from './node/data-directories.js';
 export { loadFashionMnist, loadMnist, readIdxFile, type LoadMnistOptions } from './node/load-mnist.js';
 export { loadCifar10, loadCifar100, type LoadCifar100Options, type LoadCifarOptions } from './node/load-cifar.js';
 export { loadImdb, type LoadImdbOptions } from './node/load-imdb.js';

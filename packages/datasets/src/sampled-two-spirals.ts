@@ -42,7 +42,10 @@ export function sampledTwoSpirals(options: SampledTwoSpiralsOptions = {}): Datas
   const turns = options.turns ?? 1.5;
   const noise = options.noise ?? 0;
   const seed = options.seed ?? 0;
-  for (const [name, v] of [['trainSize', trainSize], ['testSize', testSize]] as const) {
+  for (const [name, v] of [
+    ['trainSize', trainSize],
+    ['testSize', testSize],
+  ] as const) {
     checkNumber(fn, name, v, { min: 2, integer: true });
     if (v % 2 !== 0) throw new InvalidArgumentError(fn, name, 'must be even (half the points per class)', v);
   }

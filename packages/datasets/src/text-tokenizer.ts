@@ -33,7 +33,11 @@ export interface Vocabulary {
  * ```
  */
 export function tokenize(text: string): string[] {
-  const words = text.toLowerCase().replace(/<br\s*\/?>/g, ' ').match(/[\p{L}\p{N}']+/gu) ?? [];
+  const words =
+    text
+      .toLowerCase()
+      .replace(/<br\s*\/?>/g, ' ')
+      .match(/[\p{L}\p{N}']+/gu) ?? [];
   const out: string[] = [];
   for (const w of words) {
     const trimmed = w.replace(/^'+|'+$/g, '');
@@ -98,7 +102,10 @@ export function padSequences(
   checkNumber('padSequences', 'maxLen', maxLen, { min: 1, integer: true });
   const padding = options.padding ?? 'pre';
   const truncating = options.truncating ?? 'pre';
-  for (const [name, v] of [['padding', padding], ['truncating', truncating]] as const) {
+  for (const [name, v] of [
+    ['padding', padding],
+    ['truncating', truncating],
+  ] as const) {
     if (v !== 'pre' && v !== 'post') throw new InvalidArgumentError('padSequences', name, "must be 'pre' or 'post'", v);
   }
   const out = new Int32Array(sequences.length * maxLen).fill(options.value ?? PAD_ID);
@@ -164,7 +171,8 @@ export function imdbFromReviews(reviews: { train: Reviews; test: Reviews }, opti
     if (!r || !Array.isArray(r.texts)) throw new InvalidArgumentError(fn, `reviews.${part}.texts`, 'must be an array of strings', r?.texts);
     // No training text means an empty vocabulary and nothing to train on; an empty test split is allowed.
     if (part === 'train' && r.texts.length === 0) throw new InvalidArgumentError(fn, 'reviews.train.texts', 'must hold at least one review', 'an empty array');
-    if (r.labels.length !== r.texts.length) throw new InvalidArgumentError(fn, `reviews.${part}.labels`, `must have one label per text (${r.texts.length})`, `${r.labels.length} labels`);
+    if (r.labels.length !== r.texts.length)
+      throw new InvalidArgumentError(fn, `reviews.${part}.labels`, `must have one label per text (${r.texts.length})`, `${r.labels.length} labels`);
     for (let i = 0; i < r.labels.length; i++) {
       if (r.labels[i] !== 0 && r.labels[i] !== 1) throw new InvalidArgumentError(fn, `reviews.${part}.labels[${i}]`, 'must be 0 or 1', r.labels[i]);
     }

@@ -26,7 +26,10 @@ export interface ValidationSplitOptions {
  * const r = trainValidationSplit(cifar.train, { size: 0.1, from: 'random', seed: 1 });
  * ```
  */
-export function trainValidationSplit<Y extends Int32Array | Float32Array>(split: Split<Y>, options: ValidationSplitOptions): { train: Split<Y>; validation: Split<Y> } {
+export function trainValidationSplit<Y extends Int32Array | Float32Array>(
+  split: Split<Y>,
+  options: ValidationSplitOptions,
+): { train: Split<Y>; validation: Split<Y> } {
   const fn = 'trainValidationSplit';
   checkSplit(fn, 'split', split);
   const n = numExamples(split);

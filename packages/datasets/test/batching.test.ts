@@ -119,7 +119,12 @@ describe('tensors and tf.data', () => {
     expect(first[0]!.xs.shape).toEqual([32, 2]);
     expect(first[0]!.ys.shape).toEqual([32, 3]);
     tf.dispose(first.map((b) => [b.xs, b.ys]));
-    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 8, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [2], units: 8, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
     model.compile({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy' });
     const data = toTfDataset(train, { batchSize: 32, seed: 1, oneHot: 3 });
     const warmup = await model.fitDataset(data, { epochs: 1, verbose: 0 });

@@ -25,8 +25,18 @@ const gzip = (bytes: Uint8Array) => new Uint8Array(gzipSync(bytes));
 
 /** A tiny MNIST-format set: `n` images of 3×2 whose pixels encode (example, position), labels `e mod 10`. */
 function tinyMnist(nTrain = 5, nTest = 3): MnistFiles {
-  const images = (n: number) => encodeIdx('ubyte', [n, 3, 2], Array.from({ length: n * 6 }, (_, i) => (i * 7) % 256));
-  const labels = (n: number) => encodeIdx('ubyte', [n], Array.from({ length: n }, (_, i) => i % 10));
+  const images = (n: number) =>
+    encodeIdx(
+      'ubyte',
+      [n, 3, 2],
+      Array.from({ length: n * 6 }, (_, i) => (i * 7) % 256),
+    );
+  const labels = (n: number) =>
+    encodeIdx(
+      'ubyte',
+      [n],
+      Array.from({ length: n }, (_, i) => i % 10),
+    );
   return { trainImages: images(nTrain), trainLabels: labels(nTrain), testImages: images(nTest), testLabels: labels(nTest) };
 }
 
@@ -121,7 +131,9 @@ describe('MNIST-format data sets from bytes', () => {
     await expect(mnistFromIdx({ ...files, trainLabels: encodeIdx('ubyte', [4], [0, 1, 2, 3]) })).rejects.toThrow(
       'train-labels-idx1-ubyte: has 4 labels but train-images-idx3-ubyte has 5 images',
     );
-    await expect(mnistFromIdx({ ...files, testLabels: encodeIdx('ubyte', [3], [0, 10, 2]) })).rejects.toThrow(/t10k-labels-idx1-ubyte: label 1 is 10, outside 0–9/);
+    await expect(mnistFromIdx({ ...files, testLabels: encodeIdx('ubyte', [3], [0, 10, 2]) })).rejects.toThrow(
+      /t10k-labels-idx1-ubyte: label 1 is 10, outside 0–9/,
+    );
     await expect(mnistFromIdx({ ...files, testImages: encodeIdx('ubyte', [3, 2, 3], new Uint8Array(18)) })).rejects.toThrow(
       /t10k-images-idx3-ubyte: images are 2×3 but the training images \(train-images-idx3-ubyte\) are 3×2/,
     );
@@ -150,7 +162,10 @@ describe('CIFAR binary batches', () => {
     expect(Array.from(ds.train.y)).toEqual([0, 1, 2, 0, 1]);
     expect(ds.train.x[2]).toBeCloseTo(3 / 255, 7);
     expect(ds.classNames?.[0]).toBe('airplane');
-    const c100 = cifarFromBatches({ train: [cifarBatch(2, 'cifar-100')], test: cifarBatch(1, 'cifar-100') }, { variant: 'cifar-100', flatten: true, scale: false });
+    const c100 = cifarFromBatches(
+      { train: [cifarBatch(2, 'cifar-100')], test: cifarBatch(1, 'cifar-100') },
+      { variant: 'cifar-100', flatten: true, scale: false },
+    );
     expect(c100.numClasses).toBe(100);
     expect(c100.train.xShape).toEqual([2, 3072]);
     expect(c100.train.x[0]).toBe(1);
@@ -176,15 +191,42 @@ describe('IMDB tokenizer', () => {
   });
 
   it('keeps the top words by frequency (ties alphabetical) below numWords, with reserved ids 0–2', () => {
-    const vocab = buildVocabulary([['b', 'a', 'c', 'a'], ['c', 'd', 'b']], { numWords: 5 });
+    const vocab = buildVocabulary(
+      [
+        ['b', 'a', 'c', 'a'],
+        ['c', 'd', 'b'],
+      ],
+      { numWords: 5 },
+    );
     expect(vocab.words).toEqual(['<pad>', '<start>', '<oov>', 'a', 'b']);
     expect(encodeTokens(['a', 'b', 'c'], vocab)).toEqual([START_ID, 3, 4, OOV_ID]);
     expect(encodeTokens(['b'], vocab, { start: false })).toEqual([4]);
   });
 
   it('pads and truncates at the start by default, like Keras pad_sequences', () => {
-    expect(Array.from(padSequences([[1, 5, 6], [1, 7, 8, 9, 4]], 4))).toEqual([0, 1, 5, 6, 7, 8, 9, 4]);
-    expect(Array.from(padSequences([[1, 5, 6], [1, 7, 8, 9, 4]], 4, { padding: 'post', truncating: 'post' }))).toEqual([1, 5, 6, 0, 1, 7, 8, 9]);
+    expect(
+      Array.from(
+        padSequences(
+          [
+            [1, 5, 6],
+            [1, 7, 8, 9, 4],
+          ],
+          4,
+        ),
+      ),
+    ).toEqual([0, 1, 5, 6, 7, 8, 9, 4]);
+    expect(
+      Array.from(
+        padSequences(
+          [
+            [1, 5, 6],
+            [1, 7, 8, 9, 4],
+          ],
+          4,
+          { padding: 'post', truncating: 'post' },
+        ),
+      ),
+    ).toEqual([1, 5, 6, 0, 1, 7, 8, 9]);
     expect(() => padSequences([[1]], 2, { padding: 'middle' as never })).toThrow(InvalidArgumentError);
   });
 

@@ -32,10 +32,22 @@ function writeMnist(dir: string, options: { gz?: boolean; nTrain?: number; nTest
   const nTrain = options.nTrain ?? 6;
   const nTest = options.nTest ?? 4;
   const files: Record<string, Uint8Array> = {
-    'train-images-idx3-ubyte': encodeIdx('ubyte', [nTrain, 4, 4], Array.from({ length: nTrain * 16 }, (_, i) => i % 256)),
-    'train-labels-idx1-ubyte': encodeIdx('ubyte', [nTrain], Array.from({ length: nTrain }, (_, i) => (i * 3) % 10)),
+    'train-images-idx3-ubyte': encodeIdx(
+      'ubyte',
+      [nTrain, 4, 4],
+      Array.from({ length: nTrain * 16 }, (_, i) => i % 256),
+    ),
+    'train-labels-idx1-ubyte': encodeIdx(
+      'ubyte',
+      [nTrain],
+      Array.from({ length: nTrain }, (_, i) => (i * 3) % 10),
+    ),
     't10k-images-idx3-ubyte': encodeIdx('ubyte', [nTest, 4, 4], new Uint8Array(nTest * 16).fill(255)),
-    't10k-labels-idx1-ubyte': encodeIdx('ubyte', [nTest], Array.from({ length: nTest }, (_, i) => i)),
+    't10k-labels-idx1-ubyte': encodeIdx(
+      'ubyte',
+      [nTest],
+      Array.from({ length: nTest }, (_, i) => i),
+    ),
   };
   for (const [name, bytes] of Object.entries(files)) {
     const file = options.names?.[name] ?? name;
@@ -112,7 +124,9 @@ describe('loadMnist', () => {
     delete process.env[DATA_DIR_ENV];
     const empty = tempDir();
     process.env[DATA_DIR_ENV] = empty;
-    expect(() => loadMnist({ resolveFrom: empty })).toThrow(new RegExp(`Looked for .* in:\\n  ${join(resolve(empty), 'mnist')}\\n  ${join(resolve(empty), 'MNIST')}\\n  ${resolve(empty)}\\n`));
+    expect(() => loadMnist({ resolveFrom: empty })).toThrow(
+      new RegExp(`Looked for .* in:\\n  ${join(resolve(empty), 'mnist')}\\n  ${join(resolve(empty), 'MNIST')}\\n  ${resolve(empty)}\\n`),
+    );
   });
 
   it('rejects truncated, corrupt-gzip and inconsistent files, naming the file on disk', () => {
@@ -132,12 +146,16 @@ describe('loadMnist', () => {
     const dir3 = tempDir();
     writeMnist(dir3);
     writeFileSync(join(dir3, 't10k-labels-idx1-ubyte'), encodeIdx('ubyte', [3], [0, 1, 2]));
-    expect(() => loadMnist({ dir: dir3 })).toThrow(`${join(dir3, 't10k-labels-idx1-ubyte')}: has 3 labels but ${join(dir3, 't10k-images-idx3-ubyte')} has 4 images`);
+    expect(() => loadMnist({ dir: dir3 })).toThrow(
+      `${join(dir3, 't10k-labels-idx1-ubyte')}: has 3 labels but ${join(dir3, 't10k-images-idx3-ubyte')} has 4 images`,
+    );
 
     const dir4 = tempDir();
     writeMnist(dir4);
     writeFileSync(join(dir4, 't10k-images-idx3-ubyte'), encodeIdx('ubyte', [4], [0, 1, 2, 3]));
-    expect(() => loadMnist({ dir: dir4 })).toThrow(/t10k-images-idx3-ubyte: wrong magic number 0x00000801 \(ubyte, rank 1\) where 0x00000803 \(an image file\)/);
+    expect(() => loadMnist({ dir: dir4 })).toThrow(
+      /t10k-images-idx3-ubyte: wrong magic number 0x00000801 \(ubyte, rank 1\) where 0x00000803 \(an image file\)/,
+    );
   });
 
   it('reads single IDX files', () => {
@@ -165,8 +183,15 @@ describe('loadFashionMnist', () => {
 describe('loadCifar10 and loadCifar100', () => {
   function writeCifar10(dir: string, perBatch = 2): void {
     mkdirSync(dir, { recursive: true });
-    for (let b = 1; b <= 5; b++) writeFileSync(join(dir, `data_batch_${b}.bin`), cifarRecords(perBatch, 1, (r) => [(b + r) % 10]));
-    writeFileSync(join(dir, 'test_batch.bin'), cifarRecords(3, 1, (r) => [r]));
+    for (let b = 1; b <= 5; b++)
+      writeFileSync(
+        join(dir, `data_batch_${b}.bin`),
+        cifarRecords(perBatch, 1, (r) => [(b + r) % 10]),
+      );
+    writeFileSync(
+      join(dir, 'test_batch.bin'),
+      cifarRecords(3, 1, (r) => [r]),
+    );
   }
 
   it('reads the five training batches in order and the test batch', () => {
@@ -196,8 +221,14 @@ describe('loadCifar10 and loadCifar100', () => {
     const root = tempDir();
     const dir = join(root, 'cifar-100-binary');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'train.bin'), cifarRecords(4, 2, (r) => [r, 50 + r]));
-    writeFileSync(join(dir, 'test.bin'), cifarRecords(2, 2, (r) => [19, 99 - r]));
+    writeFileSync(
+      join(dir, 'train.bin'),
+      cifarRecords(4, 2, (r) => [r, 50 + r]),
+    );
+    writeFileSync(
+      join(dir, 'test.bin'),
+      cifarRecords(2, 2, (r) => [19, 99 - r]),
+    );
     writeFileSync(join(dir, 'coarse_label_names.txt'), Array.from({ length: 20 }, (_, i) => `super${i}`).join('\n') + '\n');
     process.env[DATA_DIR_ENV] = root;
     const fine = loadCifar100();

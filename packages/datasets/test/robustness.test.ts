@@ -96,7 +96,15 @@ describe('decoder fuzzing (seeded)', () => {
 
   it('4000 corrupted IDX files (raw and gzip) give only typed errors, with bounded memory', async () => {
     const rng = createRng('fuzz-idx');
-    const bases = [encodeIdx('ubyte', [3, 4, 4], Array.from({ length: 48 }, (_, i) => i)), encodeIdx('int', [5], [1, -2, 3, -4, 5]), encodeIdx('double', [2, 2], [0.5, 1, 2, 4])];
+    const bases = [
+      encodeIdx(
+        'ubyte',
+        [3, 4, 4],
+        Array.from({ length: 48 }, (_, i) => i),
+      ),
+      encodeIdx('int', [5], [1, -2, 3, -4, 5]),
+      encodeIdx('double', [2, 2], [0.5, 1, 2, 4]),
+    ];
     const heap = process.memoryUsage().heapUsed;
     for (let i = 0; i < 3000; i++) {
       const bytes = corrupt(rng, bases[i % bases.length]!);

@@ -141,11 +141,14 @@ describe('temporal tasks of the LRA-RNN paper ([C3] generators)', () => {
 
   it('class frequencies are uniform within ±3σ over 10⁵ sequences', () => {
     const n = 100_000;
-    for (const [make, k] of [[temporalOrder, 4], [temporalOrder3Bit, 8]] as const) {
+    for (const [make, k] of [
+      [temporalOrder, 4],
+      [temporalOrder3Bit, 8],
+    ] as const) {
       const { train } = make({ length: 10, trainSize: n, testSize: 1, seed: 9 });
       const counts = new Array<number>(k).fill(0);
       for (const v of train.y) counts[v]!++;
-      const sigma = Math.sqrt((n * (1 / k) * (1 - 1 / k)));
+      const sigma = Math.sqrt(n * (1 / k) * (1 - 1 / k));
       for (const c of counts) expect(Math.abs(c - n / k)).toBeLessThan(3 * sigma);
     }
   });

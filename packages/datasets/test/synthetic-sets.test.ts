@@ -218,7 +218,9 @@ describe('seeds', () => {
   it('pins exact values for seed 7 (cross-platform golden values)', () => {
     expect(Array.from(twoMoons({ seed: 7 }).train.x.slice(0, 4))).toEqual([0.9005545973777771, 0.13958317041397095, 0.3920115828514099, 0.9451655745506287]);
     const blobs = gaussianBlobs({ seed: 7 });
-    expect(Array.from(blobs.centres)).toEqual([-2.631260279440859, 3.7142322587590506, -5.920445480569128, 4.565748652241126, -9.122987475206742, -5.9607144281577344]);
+    expect(Array.from(blobs.centres)).toEqual([
+      -2.631260279440859, 3.7142322587590506, -5.920445480569128, 4.565748652241126, -9.122987475206742, -5.9607144281577344,
+    ]);
     expect(Array.from(blobs.train.x.slice(0, 2))).toEqual([-9.830461502075195, -6.427151203155518]);
     expect(Array.from(blobs.train.y.slice(0, 4))).toEqual([2, 0, 0, 0]);
     const board = checkerboard({ seed: 7 });

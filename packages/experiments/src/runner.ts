@@ -183,7 +183,8 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
   const target = options.targetAccuracy === null ? undefined : (options.targetAccuracy ?? experiment.defaults.targetAccuracy);
   if (target !== undefined) {
     checkNumber('bbp run', '--target-accuracy', target, { min: 0, max: 1, exclusiveMin: true });
-    if (experiment.task !== 'classification') throw new InvalidArgumentError('bbp run', '--target-accuracy', 'needs a classification experiment', experiment.name);
+    if (experiment.task !== 'classification')
+      throw new InvalidArgumentError('bbp run', '--target-accuracy', 'needs a classification experiment', experiment.name);
   }
   const backend = tf.getBackend();
   options.onStart?.({ experiment: experiment.name, method: method.name, epochs, backend });
@@ -261,7 +262,10 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
     peakStepBytes,
     wallSeconds,
     stopReason: firstEpochAtTarget !== null ? 'target-reached' : fitHistory.stopReason,
-    bestTestAccuracy: bestOf(history.map((h) => h.testAccuracy), test.accuracy),
+    bestTestAccuracy: bestOf(
+      history.map((h) => h.testAccuracy),
+      test.accuracy,
+    ),
     targetAccuracy: target ?? null,
     firstEpochAtTarget,
     firstIterationAtTarget,

@@ -12,7 +12,13 @@ const small = { trainSize: 256, testSize: 128 };
 
 describe('compressed-sync on mnist-compression (thesis C0)', () => {
   it('adds bits per parameter, ratio and bytes to the run result; the huffman codec sends fewer bytes than float32', async () => {
-    const { result, run } = await runExperiment({ experiment: 'mnist-compression', epochs: 2, seed: 1, keepBackend: true, methodOptions: { ...small, codec: 'huffman', c: 5 } });
+    const { result, run } = await runExperiment({
+      experiment: 'mnist-compression',
+      epochs: 2,
+      seed: 1,
+      keepBackend: true,
+      methodOptions: { ...small, codec: 'huffman', c: 5 },
+    });
     run.dispose();
     expect(result).toMatchObject({ experiment: 'mnist-compression', method: 'compressed-sync', codec: 'huffman', syncs: 2 });
     expect(result.hyperparameters).toMatchObject({ loss: 'mse', outputActivation: 'tanh', optimizer: 'sgd', batchSize: 64 });
@@ -27,11 +33,19 @@ describe('compressed-sync on mnist-compression (thesis C0)', () => {
   });
 
   it('codec none is the float32 baseline: 32 bits per parameter, same batches, and it never overrides standard fields', async () => {
-    const { result, run } = await runExperiment({ experiment: 'mnist-compression', epochs: 1, seed: 1, keepBackend: true, methodOptions: { ...small, codec: 'none' } });
+    const { result, run } = await runExperiment({
+      experiment: 'mnist-compression',
+      epochs: 1,
+      seed: 1,
+      keepBackend: true,
+      methodOptions: { ...small, codec: 'none' },
+    });
     run.dispose();
     expect(result.bitsPerParameter).toBe(32);
     expect(result.compressionRatio).toBe(1);
     expect(result.method).toBe('compressed-sync');
-    await expect(runExperiment({ experiment: 'mnist-compression', epochs: 1, keepBackend: true, methodOptions: { ...small, codec: 'zip' } })).rejects.toThrow(/--codec/);
+    await expect(runExperiment({ experiment: 'mnist-compression', epochs: 1, keepBackend: true, methodOptions: { ...small, codec: 'zip' } })).rejects.toThrow(
+      /--codec/,
+    );
   });
 });

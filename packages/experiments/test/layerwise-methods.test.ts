@@ -26,9 +26,19 @@ describe('layer-wise methods in the runner, and peakStepBytes for every method',
     const dsl = await runExperiment({ experiment: 'two-moons', method: 'dsl', epochs: 2, seed: 1, keepBackend: true, hidden: [16, 16, 16] });
     dsl.run.dispose();
     expect(dsl.result.history).toHaveLength(4); // windows [0,1], [1,2]
-    const dpl = await runExperiment({ experiment: 'two-moons', method: 'dpl', epochs: 2, seed: 1, keepBackend: true, hidden: [16, 16, 16], methodOptions: { partitions: 3, schedule: 'robin' } });
+    const dpl = await runExperiment({
+      experiment: 'two-moons',
+      method: 'dpl',
+      epochs: 2,
+      seed: 1,
+      keepBackend: true,
+      hidden: [16, 16, 16],
+      methodOptions: { partitions: 3, schedule: 'robin' },
+    });
     dpl.run.dispose();
     expect(dpl.result.history).toHaveLength(6);
-    await expect(runExperiment({ experiment: 'two-moons', method: 'dpl', epochs: 1, seed: 1, keepBackend: true, hidden: [16, 16], methodOptions: { partitions: 5 } })).rejects.toThrow(/--partitions/);
+    await expect(
+      runExperiment({ experiment: 'two-moons', method: 'dpl', epochs: 1, seed: 1, keepBackend: true, hidden: [16, 16], methodOptions: { partitions: 5 } }),
+    ).rejects.toThrow(/--partitions/);
   });
 });

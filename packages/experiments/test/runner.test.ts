@@ -21,7 +21,15 @@ describe('the browser-safe runner', () => {
   it('trains target space on two-moons from the main entry, with the bbp run --json fields', async () => {
     const { result, run } = await runExperiment({ experiment: 'two-moons', method: 'target-space', epochs: 100, seed: 1, keepBackend: true });
     run.dispose();
-    expect(result).toMatchObject({ experiment: 'two-moons', method: 'target-space', seed: 1, epochs: 100, backend: 'wasm', task: 'classification', stopReason: 'completed' });
+    expect(result).toMatchObject({
+      experiment: 'two-moons',
+      method: 'target-space',
+      seed: 1,
+      epochs: 100,
+      backend: 'wasm',
+      task: 'classification',
+      stopReason: 'completed',
+    });
     expect(result.history).toHaveLength(100);
     expect(result.trainAccuracy).toBeGreaterThan(0.9);
     expect(result.finalLoss).toBeLessThan(result.history[0]!.loss);
@@ -37,7 +45,11 @@ describe('the browser-safe runner', () => {
 
   it('runs an unregistered variant of an experiment: its own data and architecture, the original name', async () => {
     const base = getExperiment('xor');
-    const variant = { ...base, load: () => xor({ samplesPerCorner: 5, noise: 0.05, seed: 3 }), architecture: { kind: 'dense' as const, hidden: [4], activation: 'relu' as const, shortcuts: false } };
+    const variant = {
+      ...base,
+      load: () => xor({ samplesPerCorner: 5, noise: 0.05, seed: 3 }),
+      architecture: { kind: 'dense' as const, hidden: [4], activation: 'relu' as const, shortcuts: false },
+    };
     const { result, run, data } = await runExperiment({ experiment: variant, method: 'rec-lra', epochs: 2, seed: 0, keepBackend: true });
     run.dispose();
     expect(data.train.xShape).toEqual([20, 2]);
@@ -83,7 +95,16 @@ describe('the browser-safe runner', () => {
 
   it('runs data-parallel on two worker threads and adds its fields to the result', async () => {
     registerNodeBuiltins();
-    const { result, run } = await runExperiment({ experiment: 'blobs', method: 'data-parallel', epochs: 10, batchSize: 20, learningRate: 0.05, seed: 1, keepBackend: true, methodOptions: { workers: 2, syncEvery: 3 } });
+    const { result, run } = await runExperiment({
+      experiment: 'blobs',
+      method: 'data-parallel',
+      epochs: 10,
+      batchSize: 20,
+      learningRate: 0.05,
+      seed: 1,
+      keepBackend: true,
+      methodOptions: { workers: 2, syncEvery: 3 },
+    });
     run.dispose();
     expect(result).toMatchObject({ method: 'data-parallel', workers: 2, transport: 'threads', stopReason: 'completed' });
     expect(result.history).toHaveLength(10);
@@ -96,6 +117,8 @@ describe('the browser-safe runner', () => {
 
   it('rejects a data-parallel transport that is neither threads nor a Redis URL', async () => {
     registerNodeBuiltins();
-    await expect(runExperiment({ experiment: 'blobs', method: 'data-parallel', epochs: 1, keepBackend: true, methodOptions: { transport: 'tcp://x' } })).rejects.toThrow(/--transport/);
+    await expect(
+      runExperiment({ experiment: 'blobs', method: 'data-parallel', epochs: 1, keepBackend: true, methodOptions: { transport: 'tcp://x' } }),
+    ).rejects.toThrow(/--transport/);
   });
 });

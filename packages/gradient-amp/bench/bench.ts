@@ -92,15 +92,49 @@ const settings: Setting[] = [
     heads: ['softmax-ce', 'exp-ga', 'pow3-ga', 'linear-mse'],
     backprop: false,
   },
-  { problem: 'blobs', data: blobData, net: blobNet, epochs: 30, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.01 }, target: 0.9, heads: ALL, backprop: true },
-  { problem: 'blobs', data: blobData, net: blobNet, epochs: 30, batchSize: 32, optimizer: { name: 'sgd-momentum', learningRate: 0.003 }, target: 0.9, heads: ALL, backprop: true },
-  { problem: 'blobs', data: blobData, net: blobNet, epochs: 30, batchSize: 32, optimizer: { name: 'sgd-momentum', learningRate: 0.01 }, target: 0.9, heads: ALL, backprop: false },
+  {
+    problem: 'blobs',
+    data: blobData,
+    net: blobNet,
+    epochs: 30,
+    batchSize: 32,
+    optimizer: { name: 'adam', learningRate: 0.01 },
+    target: 0.9,
+    heads: ALL,
+    backprop: true,
+  },
+  {
+    problem: 'blobs',
+    data: blobData,
+    net: blobNet,
+    epochs: 30,
+    batchSize: 32,
+    optimizer: { name: 'sgd-momentum', learningRate: 0.003 },
+    target: 0.9,
+    heads: ALL,
+    backprop: true,
+  },
+  {
+    problem: 'blobs',
+    data: blobData,
+    net: blobNet,
+    epochs: 30,
+    batchSize: 32,
+    optimizer: { name: 'sgd-momentum', learningRate: 0.01 },
+    target: 0.9,
+    heads: ALL,
+    backprop: false,
+  },
 ];
 
 const stats = (xs: number[]) =>
   xs.length === 0
     ? null
-    : { mean: Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(4)), min: Number(Math.min(...xs).toFixed(4)), max: Number(Math.max(...xs).toFixed(4)) };
+    : {
+        mean: Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(4)),
+        min: Number(Math.min(...xs).toFixed(4)),
+        max: Number(Math.max(...xs).toFixed(4)),
+      };
 
 interface Run {
   history: History;
@@ -163,7 +197,8 @@ function summarise(setting: Setting, head: string, config: unknown, { runs, dive
 }
 
 for (const setting of settings) {
-  const optimizer = () => (setting.optimizer.name === 'adam' ? paperAdam(setting.optimizer.learningRate) : tf.train.momentum(setting.optimizer.learningRate, 0.9));
+  const optimizer = () =>
+    setting.optimizer.name === 'adam' ? paperAdam(setting.optimizer.learningRate) : tf.train.momentum(setting.optimizer.learningRate, 0.9);
   const options = (seed: number) => ({ epochs: setting.epochs, batchSize: setting.batchSize, seed, optimizer: optimizer(), trackAccuracy: true });
   if (setting.backprop) {
     const t0 = performance.now();
@@ -181,7 +216,10 @@ for (const setting of settings) {
 
 {
   const z = createRng(1).normalTensor([1024, 10], { std: 2 });
-  const labels = tf.tensor1d(Array.from({ length: 1024 }, (_, i) => i % 10), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: 1024 }, (_, i) => i % 10),
+    'int32',
+  );
   for (const name of ['softmax-ce', 'exp-ga', 'pow3-ga', 'linear-mse', 'sigmoid', 'tanh'] as HeadName[]) {
     for (const path of ['autodiff', 'manual'] as const) {
       const loss = createHead(name).lossFn({ path });
@@ -190,7 +228,16 @@ for (const setting of settings) {
       const reps = 50;
       const t0 = performance.now();
       for (let i = 0; i < reps; i++) step();
-      console.log(JSON.stringify({ bench: 'loss-and-grad', backend: info.choice, head: name, path, shape: [1024, 10], usPerCall: Number((((performance.now() - t0) * 1000) / reps).toFixed(1)) }));
+      console.log(
+        JSON.stringify({
+          bench: 'loss-and-grad',
+          backend: info.choice,
+          head: name,
+          path,
+          shape: [1024, 10],
+          usPerCall: Number((((performance.now() - t0) * 1000) / reps).toFixed(1)),
+        }),
+      );
     }
   }
 }

@@ -35,7 +35,8 @@ export interface CanonicalHeadOptions extends Pick<HeadOptions, 'targets' | 'red
 export function canonicalHead(f: (z: tf.Tensor) => tf.Tensor, F?: (z: tf.Tensor) => tf.Tensor, options: CanonicalHeadOptions = {}): OutputHead {
   const fn = 'canonicalHead';
   if (typeof f !== 'function') throw new InvalidArgumentError(fn, 'f', 'must be a function of the logits', f);
-  if (F !== undefined && typeof F !== 'function') throw new InvalidArgumentError(fn, 'F', 'must be a function of the logits (the antiderivative of f) or undefined', F);
+  if (F !== undefined && typeof F !== 'function')
+    throw new InvalidArgumentError(fn, 'F', 'must be a function of the logits (the antiderivative of f) or undefined', F);
   const name = options.name ?? 'canonical';
   const params = resolveHeadOptions(fn, 'custom', { targets: options.targets ?? { neg: 0, pos: 1 }, reduction: options.reduction, debug: options.debug });
   const head = createOutputHead(name, null, params, {

@@ -36,7 +36,12 @@ export function toProbabilities(head: OutputHead | HeadName, logits: tf.Tensor):
   const fn = 'toProbabilities';
   const name = typeof head === 'string' ? head : head?.builtin;
   if (name !== 'softmax-ce' && name !== 'exp-ga') {
-    throw new InvalidArgumentError(fn, 'head', "must be 'softmax-ce' or 'exp-ga' (the thesis defines no probabilities for the other heads)", typeof head === 'string' ? head : head?.name);
+    throw new InvalidArgumentError(
+      fn,
+      'head',
+      "must be 'softmax-ce' or 'exp-ga' (the thesis defines no probabilities for the other heads)",
+      typeof head === 'string' ? head : head?.name,
+    );
   }
   checkTensor(fn, 'logits', logits, { dtype: 'float32' });
   if (logits.rank < 2) throw new ShapeError(fn, 'logits', ['n', 'k'], logits.shape, 'rank ≥ 2 with classes on the last axis');

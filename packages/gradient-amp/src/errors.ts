@@ -19,10 +19,7 @@ export class HeadOverflowError extends BbpError {
   readonly logit: number;
   readonly value: number;
   constructor(fn: string, row: number, column: number, logit: number, value: number) {
-    super(
-      'head-overflow',
-      `${fn}: head output is ${value} at row ${row}, column ${column} (logit ${logit}); lower the learning rate or set maxLogit`,
-    );
+    super('head-overflow', `${fn}: head output is ${value} at row ${row}, column ${column} (logit ${logit}); lower the learning rate or set maxLogit`);
     this.fn = fn;
     this.row = row;
     this.column = column;

@@ -123,7 +123,12 @@ export function checkReduction(fn: string, argument: string, reduction: unknown)
 }
 
 /** Validates `options` for `head` and fills in the defaults. */
-export function resolveHeadOptions(fn: string, head: HeadName | 'custom', options: HeadOptions = {}, base: { alpha: number; beta: number; targets: TargetValues } = HEAD_DEFAULTS['linear-mse']): HeadParams {
+export function resolveHeadOptions(
+  fn: string,
+  head: HeadName | 'custom',
+  options: HeadOptions = {},
+  base: { alpha: number; beta: number; targets: TargetValues } = HEAD_DEFAULTS['linear-mse'],
+): HeadParams {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', 'must be an object', options);
   const defaults = head === 'custom' ? base : HEAD_DEFAULTS[head];
   const alpha = options.alpha ?? defaults.alpha;
@@ -143,7 +148,12 @@ export function resolveHeadOptions(fn: string, head: HeadName | 'custom', option
   }
   const allowNonOneHot = options.allowNonOneHot ?? false;
   if (head === 'softmax-ce' && !allowNonOneHot && (targets.neg !== 0 || targets.pos !== 1)) {
-    throw new InvalidArgumentError(fn, 'options.targets', 'must be {neg: 0, pos: 1} for softmax (set allowNonOneHot to use others; the gradient becomes rowSum(T)·Y − T)', `{neg: ${targets.neg}, pos: ${targets.pos}}`);
+    throw new InvalidArgumentError(
+      fn,
+      'options.targets',
+      'must be {neg: 0, pos: 1} for softmax (set allowNonOneHot to use others; the gradient becomes rowSum(T)·Y − T)',
+      `{neg: ${targets.neg}, pos: ${targets.pos}}`,
+    );
   }
   // The matching losses of the squashing heads are bounded below only for targets inside the output range.
   if (head === 'sigmoid' && (targets.neg < 0 || targets.pos > 1)) {

@@ -27,7 +27,7 @@ export {
   type TargetFormat,
   type TargetValues,
 } from './head-options.js';
-export { type HeadLossFunction, type OutputHead } from './output-head.js';
+export type { HeadLossFunction, OutputHead } from './output-head.js';
 export { linearMse, sigmoidCrossEntropy, softmaxCrossEntropy, tanhCanonical } from './baseline-heads.js';
 export { expGA, expOutput, sparseCrossEntropyLoss } from './exp-ga.js';
 export { cubicOutput, negativeCorrelationLoss, pow3GA } from './pow3-ga.js';

@@ -18,7 +18,8 @@ import type { Labels } from './targets.js';
  * ```
  */
 export function outputDeltas(head: OutputHead, y: tf.Tensor | Labels, logits: tf.Tensor, options: Pick<LossOptions, 'yFormat' | 'input'> = {}): tf.Tensor {
-  if (head === null || typeof head !== 'object' || typeof head.delta !== 'function') throw new InvalidArgumentError('outputDeltas', 'head', 'must be an OutputHead', head);
+  if (head === null || typeof head !== 'object' || typeof head.delta !== 'function')
+    throw new InvalidArgumentError('outputDeltas', 'head', 'must be an OutputHead', head);
   return head.delta(y, logits, options);
 }
 

@@ -78,13 +78,7 @@ export interface OutputHead {
 export function createOutputHead(name: string, builtin: HeadName | null, params: HeadParams, kernel: HeadKernel): OutputHead {
   const p = Object.freeze({ ...params, targets: Object.freeze({ ...params.targets }) });
 
-  const evaluate = (
-    what: 'loss' | 'grad' | 'delta',
-    y: unknown,
-    logits: tf.Tensor,
-    options: LossOptions,
-    checkLabels: boolean,
-  ): tf.Tensor => {
+  const evaluate = (what: 'loss' | 'grad' | 'delta', y: unknown, logits: tf.Tensor, options: LossOptions, checkLabels: boolean): tf.Tensor => {
     const fn = `${name}.${what}`;
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', 'must be an object', options);
     checkTensor(fn, 'logits', logits, { dtype: 'float32' });

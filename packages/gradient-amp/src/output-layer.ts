@@ -125,7 +125,12 @@ function straightThrough(head: OutputHead): (z: tf.Tensor) => tf.Tensor {
 export function outputHead(head: OutputHead | HeadName, options: Omit<OutputHeadLayerArgs, 'head'> = {}): OutputHeadLayer {
   if (typeof head === 'string') return new OutputHeadLayer({ ...options, head });
   if (head === null || typeof head !== 'object' || !head.builtin) {
-    throw new InvalidArgumentError('outputHead', 'head', 'must be a built-in head (custom canonical heads cannot be serialised)', head === null ? null : typeof head === 'object' ? head.name : head);
+    throw new InvalidArgumentError(
+      'outputHead',
+      'head',
+      'must be a built-in head (custom canonical heads cannot be serialised)',
+      head === null ? null : typeof head === 'object' ? head.name : head,
+    );
   }
   const { alpha, beta, maxLogit } = head.params;
   return new OutputHeadLayer({ alpha, beta, maxLogit, ...options, head: head.builtin });
@@ -145,7 +150,8 @@ export function outputHead(head: OutputHead | HeadName, options: Omit<OutputHead
  */
 export function withOutputHead(model: tf.LayersModel, head: OutputHead | HeadName, options: Omit<OutputHeadLayerArgs, 'head'> = {}): tf.LayersModel {
   if (!(model instanceof tf.LayersModel)) throw new InvalidArgumentError('withOutputHead', 'model', 'must be a tf.LayersModel', model);
-  if (model.outputs.length !== 1) throw new InvalidArgumentError('withOutputHead', 'model', 'must have exactly one output (the logits)', `${model.outputs.length} outputs`);
+  if (model.outputs.length !== 1)
+    throw new InvalidArgumentError('withOutputHead', 'model', 'must have exactly one output (the logits)', `${model.outputs.length} outputs`);
   const layer = outputHead(head, options);
   const output = layer.apply(model.outputs[0]!) as tf.SymbolicTensor;
   return tf.model({ inputs: model.inputs, outputs: output, name: `${model.name}_${layer.head.name.replace(/-/g, '_')}` });

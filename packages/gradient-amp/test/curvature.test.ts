@@ -14,10 +14,23 @@ describe('curvature formulas of §4.14', () => {
   it('eqs. 4.1–4.4 are the second derivatives of ½(f(x) − t)² (softmax with s held constant)', () => {
     for (const x of points) {
       for (const t of targets) {
-        close(curvature.linear(x), second((v) => 0.5 * (v - t) ** 2, x));
-        close(curvature.exp(x, t), second((v) => 0.5 * (Math.exp(v) - t) ** 2, x));
-        close(curvature.pow3(x, t), second((v) => 0.5 * (v ** 3 - t) ** 2, x));
-        for (const s of [1.5, 2342]) close(curvature.softmax(x, t, s), second((v) => 0.5 * (Math.exp(v) / s - t) ** 2, x));
+        close(
+          curvature.linear(x),
+          second((v) => 0.5 * (v - t) ** 2, x),
+        );
+        close(
+          curvature.exp(x, t),
+          second((v) => 0.5 * (Math.exp(v) - t) ** 2, x),
+        );
+        close(
+          curvature.pow3(x, t),
+          second((v) => 0.5 * (v ** 3 - t) ** 2, x),
+        );
+        for (const s of [1.5, 2342])
+          close(
+            curvature.softmax(x, t, s),
+            second((v) => 0.5 * (Math.exp(v) / s - t) ** 2, x),
+          );
       }
     }
   });
@@ -25,8 +38,14 @@ describe('curvature formulas of §4.14', () => {
   it('the GA curvatures are the derivatives of the imposed deltas αe^x − t and αx³ + β − t', () => {
     for (const x of points) {
       const d = (f: (v: number) => number) => (f(x + H) - f(x - H)) / (2 * H);
-      close(curvature.expGA(x, 0.1), d((v) => 0.1 * Math.exp(v) - 6));
-      close(curvature.pow3GA(x, 0.001), d((v) => 0.001 * v ** 3 + 0.4 - 10));
+      close(
+        curvature.expGA(x, 0.1),
+        d((v) => 0.1 * Math.exp(v) - 6),
+      );
+      close(
+        curvature.pow3GA(x, 0.001),
+        d((v) => 0.001 * v ** 3 + 0.4 - 10),
+      );
       close(curvature.expGA(x), Math.exp(x)); // printed with α = 1
       close(curvature.pow3GA(x), 3 * x * x);
     }

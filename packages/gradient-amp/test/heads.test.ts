@@ -137,8 +137,16 @@ describe('tfjs gradients with respect to the logits', () => {
     for (const head of [expGA(), pow3GA(), softmaxCrossEntropy(), linearMse()]) {
       const grad = (reduction: Reduction) => values(tf.grad((zz: tf.Tensor) => head.loss(labels, zz, { reduction }))(z));
       const sum = grad('sum');
-      expectClose(grad('mean'), sum.map((v) => v / N), 1e-6);
-      expectClose(grad('meanAll'), sum.map((v) => v / (N * K)), 1e-6);
+      expectClose(
+        grad('mean'),
+        sum.map((v) => v / N),
+        1e-6,
+      );
+      expectClose(
+        grad('meanAll'),
+        sum.map((v) => v / (N * K)),
+        1e-6,
+      );
     }
   });
 });
@@ -175,7 +183,10 @@ describe('the thesis’ closed forms on fixed vectors (sum reduction)', () => {
     const z = tf.tensor2d([[1, -2, 0.5]]);
     const y = tf.tensor2d([[0, 1, 0]]);
     expect(sparseCrossEntropyLoss({ alpha: 0.1, targets: { neg: 0, pos: 16 } }, { reduction: 'sum' })(y, z).dataSync()[0]).toBeCloseTo(69.2915953, 4);
-    expect(negativeCorrelationLoss({ alpha: 0.001, beta: 0.4, targets: { neg: 0, pos: 10 } }, { reduction: 'sum' })(y, z).dataSync()[0]).toBeCloseTo(19.8042656, 4);
+    expect(negativeCorrelationLoss({ alpha: 0.001, beta: 0.4, targets: { neg: 0, pos: 10 } }, { reduction: 'sum' })(y, z).dataSync()[0]).toBeCloseTo(
+      19.8042656,
+      4,
+    );
   });
 });
 
@@ -189,7 +200,10 @@ describe('agreement with tfjs’ own losses', () => {
   });
 
   it('sigmoid (meanAll) equals tf.losses.sigmoidCrossEntropy', () => {
-    expect(sigmoidCrossEntropy().loss(labels, z(), { reduction: 'meanAll' }).dataSync()[0]).toBeCloseTo(tf.losses.sigmoidCrossEntropy(hot(), z()).dataSync()[0]!, 5);
+    expect(sigmoidCrossEntropy().loss(labels, z(), { reduction: 'meanAll' }).dataSync()[0]).toBeCloseTo(
+      tf.losses.sigmoidCrossEntropy(hot(), z()).dataSync()[0]!,
+      5,
+    );
   });
 
   it('linear-mse (sum) times 2/(n·k) equals tf.losses.meanSquaredError', () => {
@@ -267,8 +281,16 @@ describe('stationary points and convexity', () => {
     const pow3 = pow3GA({ alpha: 0.001, beta: 0.4, targets: { neg: -2, pos: 10 } });
     // Element-wise heads have a diagonal Hessian: the derivative of the summed gradient is its diagonal.
     const diagonal = (head: OutputHead) => values(tf.grad((zz: tf.Tensor) => tf.sum(head.grad(t, zz, { reduction: 'sum', yFormat: 'targets' })))(z));
-    expectClose(diagonal(exp), zs.map((v) => 0.1 * Math.exp(v)), 1e-6);
-    expectClose(diagonal(pow3), zs.map((v) => 3 * 0.001 * v * v), 1e-6);
+    expectClose(
+      diagonal(exp),
+      zs.map((v) => 0.1 * Math.exp(v)),
+      1e-6,
+    );
+    expectClose(
+      diagonal(pow3),
+      zs.map((v) => 3 * 0.001 * v * v),
+      1e-6,
+    );
     // pow3-GA's loss is a polynomial, which tfjs differentiates twice directly (its Exp gradient reuses the output and cannot be).
     const second = tf.grad(tf.grad((zz: tf.Tensor) => pow3.loss(tf.tensor2d([[6]]), tf.reshape(zz, [1, 1]), { reduction: 'sum', yFormat: 'targets' })));
     for (const v of zs) {
@@ -281,7 +303,12 @@ describe('stationary points and convexity', () => {
 });
 
 describe('numerical safety', () => {
-  const extreme = () => tf.tensor2d([[100, -100, 0, 3], [-100, 100, -3, 0], [100, 100, -100, -100]]);
+  const extreme = () =>
+    tf.tensor2d([
+      [100, -100, 0, 3],
+      [-100, 100, -3, 0],
+      [100, 100, -100, -100],
+    ]);
   const labels = [0, 0, 3];
 
   // Uncapped exp-GA (the thesis' formula, the default) overflows float32 above Z ≈ 88.7: tested below.
@@ -346,7 +373,10 @@ describe('numerical safety', () => {
   });
 
   it('a finite maxLogit leaves exp-GA output and gradient bit-identical to the uncapped form below the cap', () => {
-    const z = tf.tensor2d(Array.from(logitsData(11, 12), (v) => Math.min(v, 49.9)), [N, K]);
+    const z = tf.tensor2d(
+      Array.from(logitsData(11, 12), (v) => Math.min(v, 49.9)),
+      [N, K],
+    );
     const capped = expGA({ alpha: 0.1, maxLogit: 50 });
     const uncapped = expGA({ alpha: 0.1 });
     expect(values(capped.output(z))).toEqual(values(uncapped.output(z)));
@@ -377,8 +407,16 @@ describe('targets, masking and weights', () => {
       const oneHot = tf.oneHot(tf.tensor1d(LABELS, 'int32'), K).toFloat();
       expect(head.loss(oneHot, z).dataSync()[0]!).toBeCloseTo(masked, 5);
       const g = tf.grad((zz: tf.Tensor) => head.loss(LABELS, zz))(z);
-      expect(values(g).slice(2 * K, 3 * K).map(Math.abs)).toEqual([0, 0, 0, 0, 0]);
-      expect(values(head.grad(LABELS, z)).slice(2 * K, 3 * K).map(Math.abs)).toEqual([0, 0, 0, 0, 0]);
+      expect(
+        values(g)
+          .slice(2 * K, 3 * K)
+          .map(Math.abs),
+      ).toEqual([0, 0, 0, 0, 0]);
+      expect(
+        values(head.grad(LABELS, z))
+          .slice(2 * K, 3 * K)
+          .map(Math.abs),
+      ).toEqual([0, 0, 0, 0, 0]);
     }
   });
 
@@ -404,7 +442,16 @@ describe('targets, masking and weights', () => {
     expect(flat.logits.shape).toEqual([18, 4]);
     expect(values(flat.labels)).toEqual(Array.from(raw, (l) => (l === 255 ? -1 : l)));
     const head = expGA();
-    const direct = head.loss(tf.tensor3d(Array.from(raw, (l) => (l === 255 ? -1 : l)), [2, 3, 3], 'int32'), logits).dataSync()[0]!;
+    const direct = head
+      .loss(
+        tf.tensor3d(
+          Array.from(raw, (l) => (l === 255 ? -1 : l)),
+          [2, 3, 3],
+          'int32',
+        ),
+        logits,
+      )
+      .dataSync()[0]!;
     expect(direct).toBeCloseTo(head.loss(flat.labels, flat.logits).dataSync()[0]!, 5);
     expect(head.grad(flat.labels, flat.logits).shape).toEqual([18, 4]);
   });
@@ -413,7 +460,11 @@ describe('targets, masking and weights', () => {
 describe('generic canonical heads', () => {
   it('with an antiderivative: the matching loss and the imposed gradient Y − T (exp without the ln α constant)', () => {
     const alpha = 0.1;
-    const head = canonicalHead((z) => tf.mul(alpha, tf.exp(z)), (z) => tf.mul(alpha, tf.exp(z)), { name: 'my-exp', targets: { neg: 0, pos: 2 } });
+    const head = canonicalHead(
+      (z) => tf.mul(alpha, tf.exp(z)),
+      (z) => tf.mul(alpha, tf.exp(z)),
+      { name: 'my-exp', targets: { neg: 0, pos: 2 } },
+    );
     const builtin = expGA({ alpha, targets: { neg: 0, pos: 2 }, dropConstant: true });
     const z = tf.tensor2d(Float32Array.from(logitsData(8)), [N, K]);
     expect(head.loss(LABELS, z).dataSync()[0]).toBeCloseTo(builtin.loss(LABELS, z).dataSync()[0]!, 4);

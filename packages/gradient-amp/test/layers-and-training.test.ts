@@ -77,7 +77,9 @@ describe('drop-in use with model.compile', () => {
 describe('OutputHeadLayer', () => {
   it.each(HEAD_NAMES)('%s: save → load round-trips the head with identical predictions', async (name) => {
     const input = tf.input({ shape: [2] });
-    const z = tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.constant({ value: 0.3 }), biasInitializer: 'ones' }).apply(input) as tf.SymbolicTensor;
+    const z = tf.layers
+      .dense({ units: 4, kernelInitializer: tf.initializers.constant({ value: 0.3 }), biasInitializer: 'ones' })
+      .apply(input) as tf.SymbolicTensor;
     const options = name === 'exp-ga' ? { alpha: 0.5, maxLogit: Infinity } : name === 'pow3-ga' ? { alpha: 0.002, beta: 0.4 } : {};
     const out = new OutputHeadLayer({ head: name, ...options, name: 'head' }).apply(z) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
@@ -90,7 +92,11 @@ describe('OutputHeadLayer', () => {
     expect(layer.head.name).toBe(name);
     if (name === 'exp-ga') expect(layer.head.params).toMatchObject({ alpha: 0.5, maxLogit: Infinity });
     if (name === 'pow3-ga') expect(layer.head.params).toMatchObject({ alpha: 0.002, beta: 0.4 });
-    const x = tf.tensor2d([[0.1, -0.3], [2, 1], [-3, 0.5]]);
+    const x = tf.tensor2d([
+      [0.1, -0.3],
+      [2, 1],
+      [-3, 0.5],
+    ]);
     const expected = values(createHead(name, options).output(tf.add(tf.matMul(x, tf.fill([2, 4], 0.3)), 1)));
     const p1 = values(model.predict(x) as tf.Tensor);
     expect(values(loaded.predict(x) as tf.Tensor)).toEqual(p1);
@@ -102,8 +108,14 @@ describe('OutputHeadLayer', () => {
   it.each(HEAD_NAMES)('%s: the canonical (straight-through) backward with the outputs loss gives the logits’ closed-form gradient', (name) => {
     const head = createHead(name, name === 'exp-ga' ? { targets: { neg: 0, pos: 6 } } : {});
     const layer = outputHead(head);
-    const z = tf.tensor2d([[0.3, -1.2, 2.1], [1.5, 0.2, -0.7]]);
-    const y = tf.tensor2d([[0, 1, 0], [0, 0, 1]]);
+    const z = tf.tensor2d([
+      [0.3, -1.2, 2.1],
+      [1.5, 0.2, -0.7],
+    ]);
+    const y = tf.tensor2d([
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
     const viaLayer = tf.valueAndGrad((zz: tf.Tensor) => head.lossFn({ input: 'outputs' })(y, layer.apply(zz) as tf.Tensor))(z);
     const closed = values(head.grad(y, z));
     values(viaLayer.grad).forEach((g, i) => expect(g).toBeCloseTo(closed[i]!, 5));
@@ -133,7 +145,10 @@ describe('OutputHeadLayer', () => {
   it('withOutputHead shares the weights of the logits model; custom heads and bad names are refused', () => {
     const logits = mlp(3);
     const served = withOutputHead(logits, expGA({ alpha: 0.2 }));
-    const x = tf.tensor2d([[0.5, 1], [-1, 2]]);
+    const x = tf.tensor2d([
+      [0.5, 1],
+      [-1, 2],
+    ]);
     expect(values(served.predict(x) as tf.Tensor)).toEqual(values(expGA({ alpha: 0.2 }).output(logits.predict(x) as tf.Tensor)));
     expect(served.trainableWeights.length).toBe(logits.trainableWeights.length);
     expect(() => outputHead(canonicalHead((v) => v))).toThrow(InvalidArgumentError);
@@ -196,7 +211,10 @@ describe('fitHead', () => {
       return w;
     };
     const withMask = await train(x, masked);
-    const without = await train(tf.gather(x, keep), Int32Array.from(keep, (i) => labels[i]!));
+    const without = await train(
+      tf.gather(x, keep),
+      Int32Array.from(keep, (i) => labels[i]!),
+    );
     withMask.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(without[i]![j]!, 5)));
   });
 
@@ -251,8 +269,14 @@ describe('instrumentation', () => {
   });
 
   it('the softmax normaliser is exp(logsumexp(Z)) per row', () => {
-    const z = tf.tensor2d([[0, 1, 2], [5, -3, 0.5]]);
-    const expected = [[0, 1, 2], [5, -3, 0.5]].map((r) => r.reduce((s, v) => s + Math.exp(v), 0));
+    const z = tf.tensor2d([
+      [0, 1, 2],
+      [5, -3, 0.5],
+    ]);
+    const expected = [
+      [0, 1, 2],
+      [5, -3, 0.5],
+    ].map((r) => r.reduce((s, v) => s + Math.exp(v), 0));
     values(softmaxNormalizer(z)).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 3));
     expect(() => softmaxNormalizer(tf.tensor1d([1]))).toThrow(ShapeError);
   });

@@ -105,21 +105,49 @@ function divisor(n: number, k: number, w: ArrayLike<number> | undefined, reducti
 }
 
 /** Reduced loss of row-major `Z, T` (`n × k`). */
-export function refLoss(head: HeadName, z: Float64Array, t: ArrayLike<number>, n: number, k: number, p: RefParams, reduction: Reduction, w?: ArrayLike<number>): number {
+export function refLoss(
+  head: HeadName,
+  z: Float64Array,
+  t: ArrayLike<number>,
+  n: number,
+  k: number,
+  p: RefParams,
+  reduction: Reduction,
+  w?: ArrayLike<number>,
+): number {
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    const row = refRowLoss(head, z.subarray(i * k, (i + 1) * k), Array.from({ length: k }, (_, j) => t[i * k + j]!), p);
+    const row = refRowLoss(
+      head,
+      z.subarray(i * k, (i + 1) * k),
+      Array.from({ length: k }, (_, j) => t[i * k + j]!),
+      p,
+    );
     sum += (w ? w[i]! : 1) * row;
   }
   return sum / divisor(n, k, w, reduction);
 }
 
 /** Closed-form gradient of {@link refLoss}. */
-export function refGrad(head: HeadName, z: Float64Array, t: ArrayLike<number>, n: number, k: number, p: RefParams, reduction: Reduction, w?: ArrayLike<number>): Float64Array {
+export function refGrad(
+  head: HeadName,
+  z: Float64Array,
+  t: ArrayLike<number>,
+  n: number,
+  k: number,
+  p: RefParams,
+  reduction: Reduction,
+  w?: ArrayLike<number>,
+): Float64Array {
   const g = new Float64Array(n * k);
   const d = divisor(n, k, w, reduction);
   for (let i = 0; i < n; i++) {
-    const delta = refRowDelta(head, z.subarray(i * k, (i + 1) * k), Array.from({ length: k }, (_, j) => t[i * k + j]!), p);
+    const delta = refRowDelta(
+      head,
+      z.subarray(i * k, (i + 1) * k),
+      Array.from({ length: k }, (_, j) => t[i * k + j]!),
+      p,
+    );
     for (let j = 0; j < k; j++) g[i * k + j] = ((w ? w[i]! : 1) * delta[j]!) / d;
   }
   return g;

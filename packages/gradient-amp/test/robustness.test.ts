@@ -14,7 +14,9 @@ describe('fitHead robustness', () => {
     const x = tf.tensor2d([0, 1, 1, 0, 1, 1, 0, 0, 1], [3, 3]);
     const y = tf.tensor1d([0, 1, 1], 'int32');
     await expect(fitHead(model, x, y, createHead('softmax-ce'), { epochs: 1 })).rejects.toThrow(ShapeError);
-    await expect(fitHead(model, x, y, createHead('softmax-ce'), { epochs: 1 })).rejects.toThrow(/fitHead: argument 'x' must have shape \[\?, 2\], got \[3, 3\]/);
+    await expect(fitHead(model, x, y, createHead('softmax-ce'), { epochs: 1 })).rejects.toThrow(
+      /fitHead: argument 'x' must have shape \[\?, 2\], got \[3, 3\]/,
+    );
     tf.dispose([x, y]);
     model.dispose();
   });

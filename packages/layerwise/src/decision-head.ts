@@ -75,11 +75,21 @@ export function checkHead(fn: string, head: unknown, inputShape: number[], numCl
   if (!(head instanceof tf.LayersModel)) throw new InvalidArgumentError(fn, 'options.headFactory', `must return a tf.LayersModel (unit ${u})`, head);
   const inShape = head.inputs[0]!.shape.slice(1);
   if (head.inputs.length !== 1 || inShape.join(',') !== inputShape.join(',')) {
-    throw new InvalidArgumentError(fn, 'options.headFactory', `must return a head taking input shape [${inputShape.join(', ')}] for unit ${u}`, `input shape [${inShape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      fn,
+      'options.headFactory',
+      `must return a head taking input shape [${inputShape.join(', ')}] for unit ${u}`,
+      `input shape [${inShape.join(', ')}]`,
+    );
   }
   const out = head.outputs[0]!.shape;
   if (head.outputs.length !== 1 || out.length !== 2 || out[1] !== numClasses) {
-    throw new InvalidArgumentError(fn, 'options.headFactory', `must return a head whose output is [m, ${numClasses}] (the class count) for unit ${u}`, `output shape [${out.map((d) => d ?? 'm').join(', ')}]`);
+    throw new InvalidArgumentError(
+      fn,
+      'options.headFactory',
+      `must return a head whose output is [m, ${numClasses}] (the class count) for unit ${u}`,
+      `output shape [${out.map((d) => d ?? 'm').join(', ')}]`,
+    );
   }
   return head;
 }

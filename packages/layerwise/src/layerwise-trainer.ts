@@ -7,13 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng } from '@beyond-backprop/core-linalg';
-import {
-  measureStepMemory,
-  runFitLoop,
-  softmaxCrossEntropy,
-  type FitCallbacks,
-  type History,
-} from '@beyond-backprop/training';
+import { measureStepMemory, runFitLoop, softmaxCrossEntropy, type FitCallbacks, type History } from '@beyond-backprop/training';
 import { AdamW, SgdW, type ScheduledOptimizer } from './decoupled-optimizers.js';
 import { checkHead, defaultHeadFactory, type HeadFactory } from './decision-head.js';
 import { gradientDropout, inputDropout } from './interlayer-dropout.js';
@@ -245,7 +239,13 @@ export function backpropStepBytes(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
   }
 }
 
-function evaluate(units: TrainingUnit[], last: number, head: tf.LayersModel, data: [tf.Tensor, tf.Tensor], batchSize: number): { valAccuracy: number; valLoss: number } {
+function evaluate(
+  units: TrainingUnit[],
+  last: number,
+  head: tf.LayersModel,
+  data: [tf.Tensor, tf.Tensor],
+  batchSize: number,
+): { valAccuracy: number; valLoss: number } {
   const [vx, vy] = data;
   const n = vx.shape[0]!;
   let correct = 0;
@@ -338,7 +338,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
     throw new InvalidArgumentError(FN, 'x', `must have rows of shape [${units[0]!.inputShape.join(', ')}] (the model's input)`, `[${xShape.join(', ')}]`);
   }
   const size = options.window?.size ?? 1;
-  const stride = options.window?.stride ?? size === 1 ? 1 : options.window?.stride ?? 1;
+  const stride = (options.window?.stride ?? size === 1) ? 1 : (options.window?.stride ?? 1);
   checkNumber(FN, 'options.window.size', size, { min: 1, max: L, integer: true });
   checkNumber(FN, 'options.window.stride', stride, { min: 1, max: size, integer: true });
   const windows = slidingWindows(L, size, stride);
@@ -347,18 +347,22 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
     throw new InvalidArgumentError(FN, 'options.schedule', "must be 'bottom-up' or {kind: 'robin', …}", schedule);
   }
   const robin = schedule === 'bottom-up' ? null : schedule;
-  const epochsPerRound = robin ? robin.epochsPerRound ?? 10 : 0;
+  const epochsPerRound = robin ? (robin.epochsPerRound ?? 10) : 0;
   if (robin) checkNumber(FN, 'options.schedule.epochsPerRound', epochsPerRound, { min: 1, integer: true });
-  const rounds = robin ? robin.rounds ?? Math.ceil(unitEpochs(options.epochs, 0, 'options.epochs') / epochsPerRound) : 1;
+  const rounds = robin ? (robin.rounds ?? Math.ceil(unitEpochs(options.epochs, 0, 'options.epochs') / epochsPerRound)) : 1;
   if (robin) checkNumber(FN, 'options.schedule.rounds', rounds, { min: 1, integer: true });
   const checkpoints = [...(options.featureCheckpoints ?? [])].sort((a, b) => a - b);
   for (const [i, j] of checkpoints.entries()) {
-    if (!Number.isInteger(j) || j < 0 || j >= L - 1) throw new InvalidArgumentError(FN, `options.featureCheckpoints[${i}]`, `must be a unit index in [0, ${L - 2}]`, j);
+    if (!Number.isInteger(j) || j < 0 || j >= L - 1)
+      throw new InvalidArgumentError(FN, `options.featureCheckpoints[${i}]`, `must be a unit index in [0, ${L - 2}]`, j);
   }
-  if (robin && checkpoints.length > 0) throw new InvalidArgumentError(FN, 'options.featureCheckpoints', 'needs the bottom-up schedule (robin units keep changing)', checkpoints);
+  if (robin && checkpoints.length > 0)
+    throw new InvalidArgumentError(FN, 'options.featureCheckpoints', 'needs the bottom-up schedule (robin units keep changing)', checkpoints);
   const selectPeak = options.selectPeakOn ?? 'none';
-  if (selectPeak !== 'none' && selectPeak !== 'validation') throw new InvalidArgumentError(FN, 'options.selectPeakOn', "must be 'validation' or 'none'", selectPeak);
-  if (selectPeak === 'validation' && !options.validationData) throw new InvalidArgumentError(FN, 'options.validationData', "is required with selectPeakOn: 'validation'", undefined);
+  if (selectPeak !== 'none' && selectPeak !== 'validation')
+    throw new InvalidArgumentError(FN, 'options.selectPeakOn', "must be 'validation' or 'none'", selectPeak);
+  if (selectPeak === 'validation' && !options.validationData)
+    throw new InvalidArgumentError(FN, 'options.validationData', "is required with selectPeakOn: 'validation'", undefined);
   if (options.validationData) {
     checkTensor(FN, 'options.validationData[0]', options.validationData[0], { shape: [null, ...xShape], dtype: 'float32' });
     checkTensor(FN, 'options.validationData[1]', options.validationData[1], { shape: [options.validationData[0].shape[0]!], dtype: 'int32' });
@@ -374,7 +378,8 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
     unitRate(wdSpec, w, 'options.weightDecay');
   }
   const headBudget = options.headBudget;
-  if (headBudget && !options.measureBackprop) throw new InvalidArgumentError(FN, 'options.measureBackprop', 'must be true with headBudget (the budget is relative to backprop)', options.measureBackprop);
+  if (headBudget && !options.measureBackprop)
+    throw new InvalidArgumentError(FN, 'options.measureBackprop', 'must be true with headBudget (the budget is relative to backprop)', options.measureBackprop);
   const baseFactory = options.headFactory ?? defaultHeadFactory(numClasses);
   const measure = options.measureMemory ?? true;
   const rootRng = createRng(`layerwise:${seed}`);
@@ -431,16 +436,36 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
         }
         for (const channels of widths) {
           const head = checkHead(FN, defaultHeadFactory(numClasses, { convs, channels })(inShape, w, headSeed), inShape, numClasses, w);
-          const probe: WindowState = { index: w, first, last, head, optimizer: new AdamW(1e-3, 0), epochsDone: 0, totalEpochs: 1, learningRate0: 0, weightDecay: 0, dropSeed: 0, report: null as unknown as UnitReport };
+          const probe: WindowState = {
+            index: w,
+            first,
+            last,
+            head,
+            optimizer: new AdamW(1e-3, 0),
+            epochsDone: 0,
+            totalEpochs: 1,
+            learningRate0: 0,
+            weightDecay: 0,
+            dropSeed: 0,
+            report: null as unknown as UnitReport,
+          };
           const step = makeStep(probe, { e: 0 });
           const rows = Int32Array.from({ length: batchSize }, (_, i) => i);
-          const bytes = withRestoredWeights(units, first, last, () => measureStepMemory(() => step(rows, 0), { persistent: [...allWeights(), ...head.weights] }).peakStepBytes);
+          const bytes = withRestoredWeights(
+            units,
+            first,
+            last,
+            () => measureStepMemory(() => step(rows, 0), { persistent: [...allWeights(), ...head.weights] }).peakStepBytes,
+          );
           probe.optimizer!.dispose();
           head.dispose();
           const rel = bytes / backpropPeak;
           if (convs === 0) fallback = { convs, channels, relativeMemory: rel };
           if (rel <= target) {
-            return { head: checkHead(FN, defaultHeadFactory(numClasses, { convs, channels })(inShape, w, headSeed), inShape, numClasses, w), info: { convs, channels, relativeMemory: rel } };
+            return {
+              head: checkHead(FN, defaultHeadFactory(numClasses, { convs, channels })(inShape, w, headSeed), inShape, numClasses, w),
+              info: { convs, channels, relativeMemory: rel },
+            };
           }
         }
       }
@@ -463,7 +488,19 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
     const wd = unitRate(wdSpec, w, 'options.weightDecay');
     const report: UnitReport = { window: w, units: [first, last], epochs: 0, loss: NaN, learningRate: lr0, weightDecay: wd, history: [] };
     if (info) report.head = info;
-    return { index: w, first, last, head, optimizer: null, epochsDone: 0, totalEpochs: total, learningRate0: lr0, weightDecay: wd, dropSeed: rng.int(2 ** 29), report };
+    return {
+      index: w,
+      first,
+      last,
+      head,
+      optimizer: null,
+      epochsDone: 0,
+      totalEpochs: total,
+      learningRate0: lr0,
+      weightDecay: wd,
+      dropSeed: rng.int(2 ** 29),
+      report,
+    };
   };
 
   const runTurn = async (state: WindowState, epochs: number): Promise<History> => {
@@ -484,25 +521,30 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
       },
     };
     const userCallbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
-    const history = await runFitLoop(FN, n, {
-      epochs: state.epochsDone + epochs,
-      initialEpoch: state.epochsDone,
-      batchSize,
-      seed,
-      shuffle: options.shuffle ?? true,
-      signal: options.signal,
-      callbacks: [schedule, ...userCallbacks],
-    }, {
-      trainBatch: (indices, iteration) => {
-        if (measureThis && iteration === 0) {
-          const m = measureStepMemory(() => step(indices, iteration), { persistent: [...allWeights(), ...state.head.weights] });
-          state.report.peakStepBytes = m.peakStepBytes;
-          if (backpropPeak !== undefined) state.report.relativeMemory = m.peakStepBytes / backpropPeak;
-          return m.result;
-        }
-        return step(indices, iteration);
+    const history = await runFitLoop(
+      FN,
+      n,
+      {
+        epochs: state.epochsDone + epochs,
+        initialEpoch: state.epochsDone,
+        batchSize,
+        seed,
+        shuffle: options.shuffle ?? true,
+        signal: options.signal,
+        callbacks: [schedule, ...userCallbacks],
       },
-    });
+      {
+        trainBatch: (indices, iteration) => {
+          if (measureThis && iteration === 0) {
+            const m = measureStepMemory(() => step(indices, iteration), { persistent: [...allWeights(), ...state.head.weights] });
+            state.report.peakStepBytes = m.peakStepBytes;
+            if (backpropPeak !== undefined) state.report.relativeMemory = m.peakStepBytes / backpropPeak;
+            return m.result;
+          }
+          return step(indices, iteration);
+        },
+      },
+    );
     state.epochsDone += history.epoch.length;
     state.report.epochs = state.epochsDone;
     state.report.history.push(history);
@@ -567,7 +609,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
       const orderRng = rootRng.fork('robin');
       for (let w = 0; w < windows.length; w++) states[w] = createState(w);
       for (let r = 0; r < rounds && status.stopReason === 'completed'; r++) {
-        const order = robin.random ?? true ? orderRng.permutation(windows.length) : windows.map((_, i) => i);
+        const order = (robin.random ?? true) ? orderRng.permutation(windows.length) : windows.map((_, i) => i);
         for (const w of order) {
           await runTurn(states[w]!, epochsPerRound);
           if ((status.stopReason as string) === 'aborted') break;

@@ -41,9 +41,11 @@ export class PipelineSimulator {
   readonly backward: number[];
   constructor(costs: { forward: number[]; backward?: number[] }) {
     const fn = 'PipelineSimulator';
-    if (!Array.isArray(costs?.forward) || costs.forward.length === 0) throw new InvalidArgumentError(fn, 'costs.forward', 'must list one cost per partition (at least one)', costs?.forward);
+    if (!Array.isArray(costs?.forward) || costs.forward.length === 0)
+      throw new InvalidArgumentError(fn, 'costs.forward', 'must list one cost per partition (at least one)', costs?.forward);
     const backward = costs.backward ?? costs.forward;
-    if (!Array.isArray(backward) || backward.length !== costs.forward.length) throw new InvalidArgumentError(fn, 'costs.backward', `must list ${costs.forward.length} costs (one per partition)`, backward);
+    if (!Array.isArray(backward) || backward.length !== costs.forward.length)
+      throw new InvalidArgumentError(fn, 'costs.backward', `must list ${costs.forward.length} costs (one per partition)`, backward);
     costs.forward.forEach((c, i) => checkNumber(fn, `costs.forward[${i}]`, c, { min: 0, exclusiveMin: true }));
     backward.forEach((c, i) => checkNumber(fn, `costs.backward[${i}]`, c, { min: 0, exclusiveMin: true }));
     this.forward = [...costs.forward];

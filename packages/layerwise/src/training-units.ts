@@ -42,7 +42,12 @@ function chainLayers(model: tf.LayersModel, fn: string): tf.layers.Layer[] {
     const node = (layers[i] as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes[0];
     const parents = node?.inboundLayers ?? [];
     if (parents.length !== 1 || parents[0] !== layers[i - 1]) {
-      throw new InvalidArgumentError(fn, 'model', 'must be a chain of layers (tf.sequential or a linear functional model); pass a graph network as a list of block models', `layer '${layers[i]!.name}' not fed by '${layers[i - 1]!.name}'`);
+      throw new InvalidArgumentError(
+        fn,
+        'model',
+        'must be a chain of layers (tf.sequential or a linear functional model); pass a graph network as a list of block models',
+        `layer '${layers[i]!.name}' not fed by '${layers[i - 1]!.name}'`,
+      );
     }
   }
   return layers;
@@ -76,7 +81,12 @@ export function splitIntoUnits(source: UnitSource, options: SplitOptions = {}, f
       if (!(block instanceof tf.LayersModel)) throw new InvalidArgumentError(fn, `model[${i}]`, 'must be a tf.LayersModel', block);
       const blockIn = block.inputs[0]!.shape.slice(1);
       if (blockIn.join(',') !== shape.join(',')) {
-        throw new InvalidArgumentError(fn, `model[${i}]`, `must take input shape [${shape.join(', ')}] (the previous block's output)`, `[${blockIn.join(', ')}]`);
+        throw new InvalidArgumentError(
+          fn,
+          `model[${i}]`,
+          `must take input shape [${shape.join(', ')}] (the previous block's output)`,
+          `[${blockIn.join(', ')}]`,
+        );
       }
       const unit = buildUnit([block as unknown as tf.layers.Layer], shape);
       units.push(unit);
@@ -91,16 +101,28 @@ export function splitIntoUnits(source: UnitSource, options: SplitOptions = {}, f
     while (last >= 0 && layers[last]!.weights.length === 0) last--;
     layers = layers.slice(0, Math.max(0, last));
   }
-  if (layers.length === 0) throw new InvalidArgumentError(fn, 'model', 'must have at least one layer with weights below its output layer (zero units to train)', `${source.layers.length} layers`);
+  if (layers.length === 0)
+    throw new InvalidArgumentError(
+      fn,
+      'model',
+      'must have at least one layer with weights below its output layer (zero units to train)',
+      `${source.layers.length} layers`,
+    );
   let starts = options.boundaries;
   if (starts === undefined) {
     starts = [0];
     for (let i = 1; i < layers.length; i++) if (layers[i]!.weights.length > 0) starts.push(i);
   } else {
-    if (!Array.isArray(starts) || starts.length === 0) throw new InvalidArgumentError(fn, 'boundaries', 'must list at least one unit start (zero units)', starts);
+    if (!Array.isArray(starts) || starts.length === 0)
+      throw new InvalidArgumentError(fn, 'boundaries', 'must list at least one unit start (zero units)', starts);
     for (const [i, b] of starts.entries()) {
       if (!Number.isInteger(b) || b < 0 || b >= layers.length || (i === 0 ? b !== 0 : b <= starts[i - 1]!)) {
-        throw new InvalidArgumentError(fn, `boundaries[${i}]`, `must be an increasing layer index starting at 0 and below ${layers.length} (the layers under the output layer)`, b);
+        throw new InvalidArgumentError(
+          fn,
+          `boundaries[${i}]`,
+          `must be an increasing layer index starting at 0 and below ${layers.length} (the layers under the output layer)`,
+          b,
+        );
       }
     }
   }

@@ -26,7 +26,14 @@ function mlp(seed: number, widths = [16, 16, 16], inputs = 2, classes = 2): tf.S
   const layers: tf.layers.Layer[] = [];
   let s = seed;
   for (const [i, w] of widths.entries()) {
-    layers.push(tf.layers.dense({ ...(i === 0 ? { inputShape: [inputs] } : {}), units: w, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: s++ }) }));
+    layers.push(
+      tf.layers.dense({
+        ...(i === 0 ? { inputShape: [inputs] } : {}),
+        units: w,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.heNormal({ seed: s++ }),
+      }),
+    );
   }
   layers.push(tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }) }));
   return tf.sequential({ layers });
@@ -53,9 +60,21 @@ describe('schedules (thesis Tables 6.3 and 6.5, §6.6.3)', () => {
   });
 
   it('lists the sliding windows of DSL and reduces to one unit per window for size 1', () => {
-    expect(slidingWindows(5, 2, 1)).toEqual([[0, 1], [1, 2], [2, 3], [3, 4]]);
-    expect(slidingWindows(5, 3, 3)).toEqual([[0, 2], [3, 4]]);
-    expect(slidingWindows(3, 1, 1)).toEqual([[0, 0], [1, 1], [2, 2]]);
+    expect(slidingWindows(5, 2, 1)).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+    ]);
+    expect(slidingWindows(5, 3, 3)).toEqual([
+      [0, 2],
+      [3, 4],
+    ]);
+    expect(slidingWindows(3, 1, 1)).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
   });
 });
 
@@ -144,7 +163,7 @@ describe('DLL (Algorithm 3)', () => {
       if (!last || last.join() !== names.join()) seenVars.push(names);
       original.call(this, g);
     };
-    let result;
+    let result: Awaited<ReturnType<typeof trainLayerwise>>;
     try {
       result = await trainLayerwise(net, train.x, train.y, {
         epochs: 2,
@@ -240,7 +259,14 @@ describe('DLL (Algorithm 3)', () => {
   it('is reproducible: the same seed gives bit-identical weights; DSL with size 1 is DLL', async () => {
     const { train } = moons(5);
     const weightsAfter = async (opts: { window?: { size: number; stride?: number } }) => {
-      const { model } = await trainLayerwise(mlp(9), train.x, train.y, { epochs: 2, batchSize: 64, seed: 4, gradDropout: 0.3, inputDropout: { p0: 0.3 }, ...opts });
+      const { model } = await trainLayerwise(mlp(9), train.x, train.y, {
+        epochs: 2,
+        batchSize: 64,
+        seed: 4,
+        gradDropout: 0.3,
+        inputDropout: { p0: 0.3 },
+        ...opts,
+      });
       const w = values(model.weights);
       model.dispose();
       return w;
@@ -280,7 +306,11 @@ describe('DSL and robin schedules', () => {
       window: { size: 2, stride: 1 },
       onUnitEnd: () => void snapshots.push(units.map((u) => values(u.model.weights))),
     });
-    expect(res.reports.map((r) => r.units)).toEqual([[0, 1], [1, 2], [2, 3]]);
+    expect(res.reports.map((r) => r.units)).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+    ]);
     // Unit 0 frozen after window 0; unit 1 changed in window 1 (overlap).
     expect(snapshots[2]![0]).toEqual(snapshots[0]![0]);
     expect(snapshots[1]![1]).not.toEqual(snapshots[0]![1]);
@@ -320,13 +350,25 @@ describe('memory accounting', () => {
   it('keeps the feednet off the tape: a deep DLL step needs far less than a backprop step', async () => {
     const layers: tf.layers.Layer[] = [];
     for (let i = 0; i < 10; i++) {
-      layers.push(tf.layers.conv2d({ ...(i === 0 ? { inputShape: [16, 16, 3] } : {}), filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: i }) }));
+      layers.push(
+        tf.layers.conv2d({
+          ...(i === 0 ? { inputShape: [16, 16, 3] } : {}),
+          filters: 32,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: tf.initializers.heNormal({ seed: i }),
+        }),
+      );
     }
     layers.push(tf.layers.globalAveragePooling2d({}), tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 99 }) }));
     const net = tf.sequential({ layers });
     const rng = createRng(1);
     const x = rng.normalTensor([32, 16, 16, 3]);
-    const y = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 4), 'int32');
+    const y = tf.tensor1d(
+      Array.from({ length: 32 }, (_, i) => i % 4),
+      'int32',
+    );
     const res = await trainLayerwise(net, x, y, { epochs: 1, batchSize: 16, seed: 0, numClasses: 4, measureBackprop: true, shuffle: false });
     const peaks = res.reports.map((r) => r.peakStepBytes!);
     expect(res.backpropPeakStepBytes).toBe(backpropStepBytes(net, x, y, 16));

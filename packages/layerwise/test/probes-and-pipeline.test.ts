@@ -57,8 +57,14 @@ describe('k-filtering (thesis §5.4, Def. 8)', () => {
     // The kept ones are the least interior: nearer the other blob than any removed point of their class.
     const gap = (i: number) => (y[i] === 0 ? 20 - z[2 * i]! : z[2 * i]!);
     for (const c of [0, 1]) {
-      const keptGaps = y.map((_, i) => i).filter((i) => y[i] === c && capped.keep[i]).map(gap);
-      const removedGaps = y.map((_, i) => i).filter((i) => y[i] === c && !capped.keep[i]).map(gap);
+      const keptGaps = y
+        .map((_, i) => i)
+        .filter((i) => y[i] === c && capped.keep[i])
+        .map(gap);
+      const removedGaps = y
+        .map((_, i) => i)
+        .filter((i) => y[i] === c && !capped.keep[i])
+        .map(gap);
       expect(Math.max(...keptGaps)).toBeLessThan(Math.min(...removedGaps) + 1.5);
     }
   });
@@ -114,7 +120,12 @@ describe('selection entropy, stable rank, PCA and LSD', () => {
     expect(stableRank(eye, [5, 5])).toBeCloseTo(5, 10);
     const u = [1, 2, 3];
     const v = [4, -1];
-    expect(stableRank(u.flatMap((a) => v.map((b) => a * b)), [3, 2])).toBeCloseTo(1, 10);
+    expect(
+      stableRank(
+        u.flatMap((a) => v.map((b) => a * b)),
+        [3, 2],
+      ),
+    ).toBeCloseTo(1, 10);
     expect(stableRank([3, 0, 0, 4], [2, 2])).toBeCloseTo(1.5625, 6);
     expect(stableRank(new Float64Array(3 * 3 * 2 * 4).fill(1), [3, 3, 2, 4])).toBeCloseTo(1, 10);
   });
@@ -133,7 +144,10 @@ describe('selection entropy, stable rank, PCA and LSD', () => {
     expect(lsdProbe(z, tf.tensor2d([[-1], [0], [1]])).lsd).toBeCloseTo(0, 9);
     const rng = createRng(7);
     const noise = rng.normalTensor([2000, 10]);
-    const labels = tf.tensor1d(Array.from({ length: 2000 }, () => rng.int(4)), 'int32');
+    const labels = tf.tensor1d(
+      Array.from({ length: 2000 }, () => rng.int(4)),
+      'int32',
+    );
     const r = lsdProbe(noise, labels, 4);
     expect(Math.abs(r.lsd - 0.75 * (1 - 11 / 2000))).toBeLessThan(0.03);
     expect(r.degenerate).toBe(false);

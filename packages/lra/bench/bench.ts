@@ -46,7 +46,10 @@ interface Problem {
 
 function tensors(data: Dataset<Int32Array>, train: number): { train: Tensors; test: Tensors } {
   const n = Math.min(train, data.train.xShape[0]!);
-  const sub = selectExamples(data.train, Int32Array.from({ length: n }, (_, i) => i));
+  const sub = selectExamples(
+    data.train,
+    Int32Array.from({ length: n }, (_, i) => i),
+  );
   return { train: toTensors(sub) as Tensors, test: toTensors(data.test) as Tensors };
 }
 
@@ -65,7 +68,13 @@ function images(set: 'mnist' | 'fashion'): Dataset<Int32Array> | null {
 async function equalEpochs(p: Problem): Promise<void> {
   const inputs = p.train.x.shape[1];
   const outputs = 10 - (p.name === 'two-moons' ? 8 : 0);
-  const net = new RecLraNetwork({ layerSizes: [inputs, ...p.hidden, outputs], hiddenActivation: p.activation, learningRate: p.learningRate, init: { sigmaW: p.sigmaW }, seed: 1 });
+  const net = new RecLraNetwork({
+    layerSizes: [inputs, ...p.hidden, outputs],
+    hiddenActivation: p.activation,
+    learningRate: p.learningRate,
+    init: { sigmaW: p.sigmaW },
+    seed: 1,
+  });
   const model = net.toLayersModel(`bp_${p.name.replace(/\W/g, '_')}`);
   const testAcc = { lra: [] as number[], backprop: [] as number[] };
   const lra = await net.fit(p.train.x, p.train.y, {
@@ -111,7 +120,11 @@ async function stepMemory(name: string, sizes: number[], activation: ActivationN
   const net = new RecLraNetwork({ layerSizes: sizes, hiddenActivation: activation, learningRate: 1e-4, seed: 1 });
   const model = net.toLayersModel(`mem_${name.replace(/\W/g, '_')}_${batch}`);
   const optimizer = paperAdam(1e-4);
-  const bpGrads = () => tf.variableGrads(() => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(yb, sizes.at(-1)!), tf.log(tf.maximum(model.apply(xb) as tf.Tensor, 1e-30))), 1)))) as tf.Scalar);
+  const bpGrads = () =>
+    tf.variableGrads(
+      () =>
+        tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(yb, sizes.at(-1)!), tf.log(tf.maximum(model.apply(xb) as tf.Tensor, 1e-30))), 1)))) as tf.Scalar,
+    );
   const bpStep = () => {
     const { value, grads } = bpGrads();
     optimizer.applyGradients(grads);
@@ -165,7 +178,16 @@ async function rnnStep(): Promise<void> {
       rows[name] = { msPerIteration: round(history.msPerIteration, 2), peakStepBytes: memory.stepPeakBytes };
       rnn.dispose();
     }
-    emit({ kind: 'rnn-step', task: 'temporal-order', length, batch: 20, hidden: 100, ...rows, timeRatioK1: round(rows['lra-rnn K=1']!.msPerIteration / rows.bptt!.msPerIteration, 2), memoryRatioK1: round(rows['lra-rnn K=1']!.peakStepBytes / rows.bptt!.peakStepBytes, 3) });
+    emit({
+      kind: 'rnn-step',
+      task: 'temporal-order',
+      length,
+      batch: 20,
+      hidden: 100,
+      ...rows,
+      timeRatioK1: round(rows['lra-rnn K=1']!.msPerIteration / rows.bptt!.msPerIteration, 2),
+      memoryRatioK1: round(rows['lra-rnn K=1']!.peakStepBytes / rows.bptt!.peakStepBytes, 3),
+    });
     tf.dispose([x, y, xb, yb]);
   }
 }
@@ -174,16 +196,37 @@ const run = (kind: string) => ONLY === undefined || ONLY === kind;
 
 if (run('mlp-equal-epochs') || run('step-memory')) {
   const moons = tensors(twoMoons({ seed: 1 }), 1000);
-  if (run('mlp-equal-epochs')) await equalEpochs({ name: 'two-moons', ...moons, hidden: [16, 16], activation: 'tanh', learningRate: 0.01, sigmaW: 0.5, batchSize: 32, epochs: 20 });
+  if (run('mlp-equal-epochs'))
+    await equalEpochs({ name: 'two-moons', ...moons, hidden: [16, 16], activation: 'tanh', learningRate: 0.01, sigmaW: 0.5, batchSize: 32, epochs: 20 });
   tf.dispose([moons.train.x, moons.train.y, moons.test.x, moons.test.y]);
   for (const set of ['mnist', 'fashion'] as const) {
     const data = images(set);
     if (!data) continue;
     const { train, test } = tensors(data, TRAIN);
     if (run('mlp-equal-epochs')) {
-      await equalEpochs({ name: `${set} tanh MLP`, train, test, hidden: [256, 256, 256], activation: 'tanh', learningRate: 2e-4, sigmaW: 0.05, batchSize: 32, epochs: EPOCHS });
+      await equalEpochs({
+        name: `${set} tanh MLP`,
+        train,
+        test,
+        hidden: [256, 256, 256],
+        activation: 'tanh',
+        learningRate: 2e-4,
+        sigmaW: 0.05,
+        batchSize: 32,
+        epochs: EPOCHS,
+      });
       for (const activation of ['sigmoid', 'tanh'] as const) {
-        await equalEpochs({ name: `${set} 8x256 ${activation}`, train, test, hidden: Array.from({ length: 8 }, () => 256), activation, learningRate: 2e-4, sigmaW: 0.05, batchSize: 32, epochs: EPOCHS });
+        await equalEpochs({
+          name: `${set} 8x256 ${activation}`,
+          train,
+          test,
+          hidden: Array.from({ length: 8 }, () => 256),
+          activation,
+          learningRate: 2e-4,
+          sigmaW: 0.05,
+          batchSize: 32,
+          epochs: EPOCHS,
+        });
       }
     }
     if (run('step-memory') && set === 'mnist') {

@@ -2,7 +2,7 @@
  * Hidden-layer nonlinearities of rec-LRA. The learning rule only ever *applies* φ (to form a target φ(H − βD)), never
  * differentiates it, so activations without a useful derivative, such as `sign`, train as well as smooth ones.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { ACTIVATIONS, ACTIVATION_NAMES as REGISTRY_NAMES, InvalidArgumentError, LEAKY_RELU_ALPHA, type ActivationName } from '@beyond-backprop/core-linalg';
 
 /**

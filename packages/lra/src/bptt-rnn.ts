@@ -64,7 +64,13 @@ export class BpttRnn extends ElmanRnn<BpttRnnConfig> {
     };
     return {
       loss,
-      grads: { wxh: pick(this.wxh) as tf.Tensor2D, whh: pick(this.whh) as tf.Tensor2D, bh: pick(this.bh) as tf.Tensor1D, why: pick(this.why) as tf.Tensor2D, by: pick(this.by) as tf.Tensor1D },
+      grads: {
+        wxh: pick(this.wxh) as tf.Tensor2D,
+        whh: pick(this.whh) as tf.Tensor2D,
+        bh: pick(this.bh) as tf.Tensor1D,
+        why: pick(this.why) as tf.Tensor2D,
+        by: pick(this.by) as tf.Tensor1D,
+      },
     };
   }
 }

@@ -4,7 +4,18 @@
  * gradients are formed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkClassLabels, checkNumber, checkTensor, createRng, fromMatrix, matMul, qr, type Matrix, type Rng } from '@beyond-backprop/core-linalg';
+import {
+  InvalidArgumentError,
+  checkClassLabels,
+  checkNumber,
+  checkTensor,
+  createRng,
+  fromMatrix,
+  matMul,
+  qr,
+  type Matrix,
+  type Rng,
+} from '@beyond-backprop/core-linalg';
 import {
   CheckpointReader,
   accuracy,
@@ -86,7 +97,8 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     protected readonly fn: string,
     protected readonly config: C,
   ) {
-    if (config === null || typeof config !== 'object') throw new InvalidArgumentError(fn, 'config', 'must be an object with at least { inputSize, outputs }', config);
+    if (config === null || typeof config !== 'object')
+      throw new InvalidArgumentError(fn, 'config', 'must be an object with at least { inputSize, outputs }', config);
     checkNumber(fn, 'config.inputSize', config.inputSize, { min: 1, integer: true });
     checkNumber(fn, 'config.outputs', config.outputs, { min: 1, integer: true });
     const hidden = config.hidden ?? 100;
@@ -97,7 +109,8 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     checkNumber(fn, 'config.learningRate', learningRate, { min: 0, exclusiveMin: true });
     const seed = config.seed ?? 0;
     checkNumber(fn, 'config.seed', seed, { integer: true });
-    if (config.optimizer !== undefined && !(config.optimizer instanceof tf.Optimizer)) throw new InvalidArgumentError(fn, 'config.optimizer', 'must be a tf.train optimiser', config.optimizer);
+    if (config.optimizer !== undefined && !(config.optimizer instanceof tf.Optimizer))
+      throw new InvalidArgumentError(fn, 'config.optimizer', 'must be a tf.train optimiser', config.optimizer);
     this.base = { inputSize: config.inputSize, hidden, outputs: config.outputs, output, learningRate, seed };
     const rng = createRng(seed).fork('elman');
     const id = rnnCounter++;
@@ -168,7 +181,13 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
       if (!grads) return loss;
       try {
         if (!Number.isFinite(loss)) return loss;
-        this.optimizer.applyGradients({ [this.wxh.name]: grads.wxh, [this.whh.name]: grads.whh, [this.bh.name]: grads.bh, [this.why.name]: grads.why, [this.by.name]: grads.by });
+        this.optimizer.applyGradients({
+          [this.wxh.name]: grads.wxh,
+          [this.whh.name]: grads.whh,
+          [this.bh.name]: grads.bh,
+          [this.why.name]: grads.why,
+          [this.by.name]: grads.by,
+        });
         this.iterations++;
         return loss;
       } finally {
@@ -239,7 +258,12 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     const fn = `${this.fn}.fromCheckpoint`;
     const iterations = new CheckpointReader(fn).integer('iterations', checkpoint.iterations);
     restoreVariables(fn, 'params', this.parameters(), checkpoint.params);
-    await restoreOptimizerState(fn, this.optimizer, checkpoint.optimizer, this.parameters().map((v) => v.shape));
+    await restoreOptimizerState(
+      fn,
+      this.optimizer,
+      checkpoint.optimizer,
+      this.parameters().map((v) => v.shape),
+    );
     this.iterations = iterations;
   }
 
@@ -292,7 +316,11 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
   }
 
   /** Rebuilds a trainer of `kind` from a {@link ElmanRnn.checkpoint} with `make`, then restores its state. */
-  protected static async rebuild<C extends ElmanRnnConfig, N extends ElmanRnn<C>>(kind: string, checkpoint: RnnCheckpoint<C>, make: (config: C) => N): Promise<N> {
+  protected static async rebuild<C extends ElmanRnnConfig, N extends ElmanRnn<C>>(
+    kind: string,
+    checkpoint: RnnCheckpoint<C>,
+    make: (config: C) => N,
+  ): Promise<N> {
     const fn = `${kind}.fromCheckpoint`;
     const r = new CheckpointReader(fn);
     const body = r.envelope(checkpoint, kind);

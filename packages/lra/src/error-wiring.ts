@@ -51,22 +51,33 @@ export function errorParents(wiring: ErrorWiring, layers: number): number[] {
       for (let i = 1; i < L; i++) parent[i] = i % wiring.g === 0 ? L : i + 1;
       break;
     case 'custom': {
-      if (wiring.parent === null || typeof wiring.parent !== 'object') throw new InvalidArgumentError(fn, 'wiring.parent', 'must map every hidden layer 1 … L−1 to its parent', wiring.parent);
+      if (wiring.parent === null || typeof wiring.parent !== 'object')
+        throw new InvalidArgumentError(fn, 'wiring.parent', 'must map every hidden layer 1 … L−1 to its parent', wiring.parent);
       const edges: Array<readonly [number, number]> = Array.isArray(wiring.parent)
         ? wiring.parent
         : Object.entries(wiring.parent).map(([child, p]) => [Number(child), p] as const);
       const given = new Map<number, number>();
       for (const edge of edges) {
         const [i, p] = Array.isArray(edge) ? edge : [Number.NaN, Number.NaN];
-        if (!Number.isInteger(i) || i < 1 || i >= L) throw new InvalidArgumentError(fn, 'wiring.parent', `may only name the hidden layers 1 … ${L - 1} as children`, edge);
-        if (given.has(i)) throw new InvalidArgumentError(fn, `wiring.parent[${i}]`, 'is given twice: a layer may have only one parent (multiple parents are undefined in P2)', [given.get(i), p]);
+        if (!Number.isInteger(i) || i < 1 || i >= L)
+          throw new InvalidArgumentError(fn, 'wiring.parent', `may only name the hidden layers 1 … ${L - 1} as children`, edge);
+        if (given.has(i))
+          throw new InvalidArgumentError(fn, `wiring.parent[${i}]`, 'is given twice: a layer may have only one parent (multiple parents are undefined in P2)', [
+            given.get(i),
+            p,
+          ]);
         given.set(i, p);
       }
       for (let i = 1; i < L; i++) {
         const p = given.get(i);
         if (p === undefined) throw new InvalidArgumentError(fn, `wiring.parent[${i}]`, 'is missing: every hidden layer needs exactly one parent', p);
         if (!Number.isInteger(p) || p <= i || p > L) {
-          throw new InvalidArgumentError(fn, `wiring.parent[${i}]`, `must be an integer layer above ${i} (${i + 1} … ${L}); the error graph must be a tree rooted at the output`, p);
+          throw new InvalidArgumentError(
+            fn,
+            `wiring.parent[${i}]`,
+            `must be an integer layer above ${i} (${i + 1} … ${L}); the error graph must be a tree rooted at the output`,
+            p,
+          );
         }
         parent[i] = p;
       }

@@ -31,4 +31,4 @@ export { ElmanRnn, type ElmanRnnConfig, type RnnCheckpoint, type RnnFitOptions, 
 export { LraRnn, type LraRnnConfig, type LraRnnDiagnostics, type LraRnnUpdates, type RegularizeTargets } from './lra-rnn.js';
 export { BpttRnn, type BpttRnnConfig } from './bptt-rnn.js';
 export { measureStepMemory, type StepMemory } from './step-memory.js';
-export { type SavedTensor } from './training-state.js';
+export type { SavedTensor } from './training-state.js';

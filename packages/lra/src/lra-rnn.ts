@@ -183,7 +183,14 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
       keep.push(gO);
       const gWhy = tf.tidy(() => {
         let g = matMul(z[T]!, gO, true, false);
-        if (reg && regularize.output) g = tf.add(g, tf.mul(lambdaReg, tf.tidy(() => directionPenalty(gO, this.why, h[T - 1]!).dWDirect)));
+        if (reg && regularize.output)
+          g = tf.add(
+            g,
+            tf.mul(
+              lambdaReg,
+              tf.tidy(() => directionPenalty(gO, this.why, h[T - 1]!).dWDirect),
+            ),
+          );
         return normalizeOutput ? this.normalize(g, clipW) : g;
       });
       const gBy = tf.tidy(() => {
@@ -253,7 +260,13 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
       }
       deltaNext?.dispose();
       target.dispose();
-      const grads: RnnGradients = { wxh: gWxh as tf.Tensor2D, whh: gWhh as tf.Tensor2D, bh: gBh as tf.Tensor1D, why: gWhy as tf.Tensor2D, by: gBy as tf.Tensor1D };
+      const grads: RnnGradients = {
+        wxh: gWxh as tf.Tensor2D,
+        whh: gWhh as tf.Tensor2D,
+        bh: gBh as tf.Tensor1D,
+        why: gWhy as tf.Tensor2D,
+        by: gBy as tf.Tensor1D,
+      };
       return { loss, grads, ...(diagnostics ? { diagnostics } : {}) };
     } finally {
       tf.dispose(keep);

@@ -68,13 +68,17 @@ export class PseudoConvolution {
     const sigmaW = config.sigmaW ?? 1;
     checkNumber(fn, 'config.sigmaW', sigmaW, { min: 0 });
     const errorProjection = config.errorProjection ?? 'dense';
-    if (errorProjection !== 'dense' && errorProjection !== 'channel') throw new InvalidArgumentError(fn, 'config.errorProjection', "must be 'dense' or 'channel'", errorProjection);
+    if (errorProjection !== 'dense' && errorProjection !== 'channel')
+      throw new InvalidArgumentError(fn, 'config.errorProjection', "must be 'dense' or 'channel'", errorProjection);
     const seed = config.seed ?? 0;
     checkNumber(fn, 'config.seed', seed, { integer: true });
     this.config = { ...config, masks, noiseStd, sigmaW, errorProjection, seed };
     const rng = createRng(seed);
     this.noise = rng.fork('noise').normalTensor([masks, config.height, config.width], { std: noiseStd }) as tf.Tensor3D;
-    this.weights = variableOf(rng.fork('weights').normalTensor([masks, config.outChannels], { std: sigmaW }), `pseudo_conv_${layerCounter++}`) as tf.Variable<tf.Rank.R2>;
+    this.weights = variableOf(
+      rng.fork('weights').normalTensor([masks, config.outChannels], { std: sigmaW }),
+      `pseudo_conv_${layerCounter++}`,
+    ) as tf.Variable<tf.Rank.R2>;
   }
 
   /**
@@ -95,7 +99,12 @@ export class PseudoConvolution {
       // Noise is [M, H, W]; bring the mask axis last to broadcast over the batch.
       const perturbed = tf.relu(tf.add(picked, tf.transpose(this.noise, [1, 2, 0]))) as tf.Tensor4D;
       const n = x.shape[0];
-      const output = matMul(tf.reshape(perturbed, [n * height * width, masks]) as tf.Tensor2D, this.weights).reshape([n, height, width, outChannels]) as tf.Tensor4D;
+      const output = matMul(tf.reshape(perturbed, [n * height * width, masks]) as tf.Tensor2D, this.weights).reshape([
+        n,
+        height,
+        width,
+        outChannels,
+      ]) as tf.Tensor4D;
       return { perturbed, output };
     });
   }
@@ -115,7 +124,9 @@ export class PseudoConvolution {
     checkTensor('PseudoConvolution.displacement', 'synapses', synapses, { shape: this.synapseShape(parentError.shape[1]) });
     return tf.tidy(() => {
       const d = matMul(parentError, synapses);
-      return (errorProjection === 'dense' ? d.reshape([n, height, width, outChannels]) : tf.tile(d.reshape([n, 1, 1, outChannels]), [1, height, width, 1])) as tf.Tensor4D;
+      return (
+        errorProjection === 'dense' ? d.reshape([n, height, width, outChannels]) : tf.tile(d.reshape([n, 1, 1, outChannels]), [1, height, width, 1])
+      ) as tf.Tensor4D;
     });
   }
 

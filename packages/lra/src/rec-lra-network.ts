@@ -4,7 +4,16 @@
  * synapses, with no global backward pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS, InvalidArgumentError, LEAKY_RELU_ALPHA, checkClassLabels, checkNumber, checkTensor, createRng, matMul } from '@beyond-backprop/core-linalg';
+import {
+  ACTIVATIONS,
+  InvalidArgumentError,
+  LEAKY_RELU_ALPHA,
+  checkClassLabels,
+  checkNumber,
+  checkTensor,
+  createRng,
+  matMul,
+} from '@beyond-backprop/core-linalg';
 import {
   CheckpointReader,
   accuracy,
@@ -162,7 +171,8 @@ export class RecLraNetwork {
     const fn = 'RecLraNetwork';
     if (config === null || typeof config !== 'object') throw new InvalidArgumentError(fn, 'config', 'must be an object with at least { layerSizes }', config);
     const sizes = config.layerSizes;
-    if (!Array.isArray(sizes) || sizes.length < 2) throw new InvalidArgumentError(fn, 'config.layerSizes', 'must be an array [d0, d1, …, dL] with at least two widths', sizes);
+    if (!Array.isArray(sizes) || sizes.length < 2)
+      throw new InvalidArgumentError(fn, 'config.layerSizes', 'must be an array [d0, d1, …, dL] with at least two widths', sizes);
     sizes.forEach((d, i) => checkNumber(fn, `config.layerSizes[${i}]`, d, { min: 1, integer: true }));
     const L = sizes.length - 1;
     this.L = L;
@@ -184,21 +194,27 @@ export class RecLraNetwork {
     const learningRate = config.learningRate ?? 2e-4;
     checkNumber(fn, 'config.learningRate', learningRate, { min: 0, exclusiveMin: true });
     const rule = config.errorSynapses?.rule ?? 'alg2';
-    if (!['alg2', 'alg1-literal', 'none'].includes(rule)) throw new InvalidArgumentError(fn, 'config.errorSynapses.rule', "must be 'alg2', 'alg1-literal' or 'none'", rule);
+    if (!['alg2', 'alg1-literal', 'none'].includes(rule))
+      throw new InvalidArgumentError(fn, 'config.errorSynapses.rule', "must be 'alg2', 'alg1-literal' or 'none'", rule);
     const eOptimizer = config.errorSynapses?.optimizer ?? 'same-as-W';
-    if (!['sgd', 'same-as-W'].includes(eOptimizer)) throw new InvalidArgumentError(fn, 'config.errorSynapses.optimizer', "must be 'sgd' or 'same-as-W'", eOptimizer);
+    if (!['sgd', 'same-as-W'].includes(eOptimizer))
+      throw new InvalidArgumentError(fn, 'config.errorSynapses.optimizer', "must be 'sgd' or 'same-as-W'", eOptimizer);
     const eRate = config.errorSynapses?.learningRate ?? learningRate;
     checkNumber(fn, 'config.errorSynapses.learningRate', eRate, { min: 0, exclusiveMin: true });
     const blockLearning = config.blockLearning ?? 'local';
-    if (!['local', 'backprop'].includes(blockLearning)) throw new InvalidArgumentError(fn, 'config.blockLearning', "must be 'local' or 'backprop'", blockLearning);
-    if (blockLearning === 'backprop' && wiring.kind !== 'residual') throw new InvalidArgumentError(fn, 'config.blockLearning', "'backprop' needs residual wiring (blocks)", wiring.kind);
+    if (!['local', 'backprop'].includes(blockLearning))
+      throw new InvalidArgumentError(fn, 'config.blockLearning', "must be 'local' or 'backprop'", blockLearning);
+    if (blockLearning === 'backprop' && wiring.kind !== 'residual')
+      throw new InvalidArgumentError(fn, 'config.blockLearning', "'backprop' needs residual wiring (blocks)", wiring.kind);
     const injection = config.blockErrorInjection ?? 'H';
     if (!['H', 'Z'].includes(injection)) throw new InvalidArgumentError(fn, 'config.blockErrorInjection', "must be 'H' or 'Z'", injection);
     const outputActivation = config.outputActivation ?? 'softmax';
-    if (!['softmax', 'linear'].includes(outputActivation)) throw new InvalidArgumentError(fn, 'config.outputActivation', "must be 'softmax' or 'linear'", outputActivation);
+    if (!['softmax', 'linear'].includes(outputActivation))
+      throw new InvalidArgumentError(fn, 'config.outputActivation', "must be 'softmax' or 'linear'", outputActivation);
     const seed = config.seed ?? 0;
     checkNumber(fn, 'config.seed', seed, { integer: true });
-    if (config.optimizer !== undefined && !(config.optimizer instanceof tf.Optimizer)) throw new InvalidArgumentError(fn, 'config.optimizer', 'must be a tf.train optimiser', config.optimizer);
+    if (config.optimizer !== undefined && !(config.optimizer instanceof tf.Optimizer))
+      throw new InvalidArgumentError(fn, 'config.optimizer', 'must be a tf.train optimiser', config.optimizer);
     const hiddenActivation = resolveActivation(fn, 'config.hiddenActivation', config.hiddenActivation ?? 'tanh');
     this.config = {
       layerSizes: [...sizes],
@@ -322,7 +338,9 @@ export class RecLraNetwork {
     this.assertLive('computeUpdates');
     const { x: xs, y: targets } = this.checkBatch('RecLraNetwork.computeUpdates', x, y);
     try {
-      return this.config.blockLearning === 'backprop' ? this.blockUpdates(xs, targets, options.keepSignals ?? false) : this.localUpdates(xs, targets, options.keepSignals ?? false);
+      return this.config.blockLearning === 'backprop'
+        ? this.blockUpdates(xs, targets, options.keepSignals ?? false)
+        : this.localUpdates(xs, targets, options.keepSignals ?? false);
     } finally {
       if (targets !== y) targets.dispose();
     }
@@ -489,7 +507,13 @@ export class RecLraNetwork {
       const sameAsW = net.config.errorSynapses.optimizer === 'same-as-W';
       await restoreOptimizerState(fn, net.optimizer, checkpoint.optimizer, shapes(sameAsW ? net.parameterList() : [...net.weights, ...net.biases]));
       if (net.synapseOptimizer) {
-        await restoreOptimizerState(fn, net.synapseOptimizer, r.object('synapseOptimizer', body.synapseOptimizer) as unknown as OptimizerState, shapes(synapses), 'synapseOptimizer');
+        await restoreOptimizerState(
+          fn,
+          net.synapseOptimizer,
+          r.object('synapseOptimizer', body.synapseOptimizer) as unknown as OptimizerState,
+          shapes(synapses),
+          'synapseOptimizer',
+        );
       }
       net.iterations = iterations;
     } catch (error) {
@@ -541,7 +565,8 @@ export class RecLraNetwork {
     checkTensor(fn, 'x', x, { shape: ['n', sizes[0]!], dtype: 'float32', finite }, dims);
     if (x.shape[0] === 0) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', 'an empty tensor');
     if (y instanceof tf.Tensor && y.dtype === 'int32') {
-      if (this.config.outputActivation !== 'softmax') throw new InvalidArgumentError(fn, 'y', 'must be float targets [n, dL] for a linear output', 'int32 labels');
+      if (this.config.outputActivation !== 'softmax')
+        throw new InvalidArgumentError(fn, 'y', 'must be float targets [n, dL] for a linear output', 'int32 labels');
       checkClassLabels(fn, 'y', y, sizes[this.L]!, { n: 'n', dims });
     } else {
       checkTensor(fn, 'y', y, { shape: ['n', sizes[this.L]!], dtype: 'float32', finite }, dims);

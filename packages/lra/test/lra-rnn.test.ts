@@ -21,7 +21,13 @@ function sequences(seed: number, n: number, T: number, p: number, k: number): { 
   const rng = createRng(seed);
   const xs = new Float32Array(n * T * p);
   for (let i = 0; i < n * T; i++) xs[i * p + rng.int(p)] = 1;
-  return { x: tf.tensor3d(xs, [n, T, p]), y: tf.tensor1d(Array.from({ length: n }, () => rng.int(k)), 'int32') };
+  return {
+    x: tf.tensor3d(xs, [n, T, p]),
+    y: tf.tensor1d(
+      Array.from({ length: n }, () => rng.int(k)),
+      'int32',
+    ),
+  };
 }
 
 const small = (config: Partial<LraRnnConfig> = {}) => new LraRnn({ inputSize: 3, hidden: 5, outputs: 2, seed: 4, ...config });
@@ -61,7 +67,10 @@ describe('local losses (P3 Eq. 8)', () => {
         const t = Float64Array.from(target.dataSync());
         const div = reduction === 'mean' ? 12 : reduction === 'sumUnitsMeanBatch' ? 3 : 1;
         const f = (m: Matrix) => m.data.reduce((s, v, i) => s + (loss === 'mse' ? (v - t[i]!) ** 2 : Math.log1p((v - t[i]!) ** 2)), 0) / div;
-        const check = gradCheck(f, [{ rows: 3, cols: 4, data: Float64Array.from(z.dataSync()) }], { gradient: () => [{ rows: 3, cols: 4, data: Float64Array.from(g.dataSync()) }], tolerance: 1e-5 });
+        const check = gradCheck(f, [{ rows: 3, cols: 4, data: Float64Array.from(z.dataSync()) }], {
+          gradient: () => [{ rows: 3, cols: 4, data: Float64Array.from(g.dataSync()) }],
+          tolerance: 1e-5,
+        });
         expect(check.passed, `${loss}/${reduction}: ${check.maxRelativeError}`).toBe(true);
         tf.dispose([g, auto!]);
       }
@@ -75,18 +84,20 @@ function omegaF64(delta: Matrix, w: Matrix, zPrev: Matrix, x: Matrix, wxh: Matri
   const n = delta.rows;
   const m = w.rows;
   const h = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
-    let a = 0;
-    for (let k = 0; k < m; k++) a += zPrev.data[i * m + k]! * w.data[k * m + j]!;
-    for (let k = 0; k < x.cols; k++) a += x.data[i * x.cols + k]! * wxh.data[k * m + j]!;
-    h[i * m + j] = a;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < m; j++) {
+      let a = 0;
+      for (let k = 0; k < m; k++) a += zPrev.data[i * m + k]! * w.data[k * m + j]!;
+      for (let k = 0; k < x.cols; k++) a += x.data[i * x.cols + k]! * wxh.data[k * m + j]!;
+      h[i * m + j] = a;
+    }
   const u = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
-    let a = 0;
-    for (let k = 0; k < m; k++) a += delta.data[i * m + k]! * w.data[j * m + k]!;
-    u[i * m + j] = a;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < m; j++) {
+      let a = 0;
+      for (let k = 0; k < m; k++) a += delta.data[i * m + k]! * w.data[j * m + k]!;
+      u[i * m + j] = a;
+    }
   const s = h.map((v) => 1 - Math.tanh(v) ** 2);
   const v = u.map((a, i) => a * s[i]!);
   const nv = Math.hypot(...v);
@@ -96,18 +107,22 @@ function omegaF64(delta: Matrix, w: Matrix, zPrev: Matrix, x: Matrix, wxh: Matri
   const g = v.map((a) => (2 * (r - 1) * a) / (nv * nd));
   const dH = g.map((a, i) => a * u[i]! * -2 * Math.tanh(h[i]!) * s[i]!);
   const dW = new Float64Array(m * m);
-  for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) {
-    let a = 0;
-    for (let i = 0; i < n; i++) a += g[i * m + j]! * s[i * m + j]! * delta.data[i * m + k]! + zPrev.data[i * m + j]! * dH[i * m + k]!;
-    dW[j * m + k] = a;
-  }
+  for (let j = 0; j < m; j++)
+    for (let k = 0; k < m; k++) {
+      let a = 0;
+      for (let i = 0; i < n; i++) a += g[i * m + j]! * s[i * m + j]! * delta.data[i * m + k]! + zPrev.data[i * m + j]! * dH[i * m + k]!;
+      dW[j * m + k] = a;
+    }
   return { omega, dW, dH };
 }
 
 describe('regularisation in the direction of the update (P3 Eqs. 5–7, Alg. 2)', () => {
   it('every number of a hand-worked Ω example (n = 1, m = 2, p = 1, tanh), including Regularize then Normalize', () => {
     tf.tidy(() => {
-      const whh = tf.tensor2d([[0.5, -0.3], [0.2, 0.4]]);
+      const whh = tf.tensor2d([
+        [0.5, -0.3],
+        [0.2, 0.4],
+      ]);
       const wxh = tf.tensor2d([[0.1, -0.1]]);
       const zPrev = tf.tensor2d([[0.3, -0.6]]);
       const xt = tf.tensor2d([[1]]);
@@ -116,26 +131,47 @@ describe('regularisation in the direction of the update (P3 Eqs. 5–7, Alg. 2)'
       const { omega, dH, dWDirect } = directionPenalty(tf.tensor2d([[1.0, -0.25]]), whh, h);
       expect(Math.abs(omega.dataSync()[0]! - 0.198497)).toBeLessThan(1e-5);
       closeTo(dH, [0.125007, -0.008563]);
-      closeTo(dWDirect, [[-0.840874, 0.210218], [-0.105637, 0.026409]]);
+      closeTo(dWDirect, [
+        [-0.840874, 0.210218],
+        [-0.105637, 0.026409],
+      ]);
       const dW = tf.add(dWDirect, tf.matMul(zPrev, dH, true));
-      closeTo(dW, [[-0.803372, 0.207649], [-0.180642, 0.031547]]);
+      closeTo(dW, [
+        [-0.803372, 0.207649],
+        [-0.180642, 0.031547],
+      ]);
       closeTo(tf.matMul(xt, dH, true), [[0.125007, -0.008563]]);
       const z = tf.tanh(h);
       closeTo(z, [0.129273, -0.405321]);
       const delta = tf.mul(localLossGradient(z, tf.tensor2d([[0.2, -0.5]]), 'mse', 'mean'), tf.sub(1, tf.square(z)));
       closeTo(delta, [-0.069545, 0.079124]);
       const grad = tf.matMul(zPrev, delta, true);
-      closeTo(grad, [[-0.020864, 0.023737], [0.041727, -0.047475]]);
+      closeTo(grad, [
+        [-0.020864, 0.023737],
+        [0.041727, -0.047475],
+      ]);
       const reg = tf.add(grad, tf.mul(0.1, dW));
-      closeTo(reg, [[-0.101201, 0.044502], [0.023663, -0.04432]]);
-      closeTo(tf.div(tf.mul(reg, 0.05), tf.norm(reg)), [[-0.041669, 0.018324], [0.009743, -0.018249]]);
+      closeTo(reg, [
+        [-0.101201, 0.044502],
+        [0.023663, -0.04432],
+      ]);
+      closeTo(tf.div(tf.mul(reg, 0.05), tf.norm(reg)), [
+        [-0.041669, 0.018324],
+        [0.009743, -0.018249],
+      ]);
     });
   });
 
   it('R7–R9: closed forms match tf.grad and float64 finite differences; Ω is scale-invariant in δ; zero δ gives no NaN', () => {
     const rng = createRng(7);
     const [n, m, p] = [3, 4, 2];
-    const mats = [rng.normalTensor([n, m]), rng.normalTensor([m, m], { std: 0.5 }), rng.normalTensor([n, m], { std: 0.5 }), rng.normalTensor([n, p]), rng.normalTensor([p, m], { std: 0.5 })];
+    const mats = [
+      rng.normalTensor([n, m]),
+      rng.normalTensor([m, m], { std: 0.5 }),
+      rng.normalTensor([n, m], { std: 0.5 }),
+      rng.normalTensor([n, p]),
+      rng.normalTensor([p, m], { std: 0.5 }),
+    ];
     const [delta, whh, zPrev, x, wxh] = mats as tf.Tensor2D[];
     const asMatrix = (t: tf.Tensor): Matrix => ({ rows: t.shape[0]!, cols: t.shape[1]!, data: Float64Array.from(t.dataSync()) });
     // Ω of Eq. 5 written directly (δ a constant), for tf.grad to differentiate.
@@ -153,7 +189,10 @@ describe('regularisation in the direction of the update (P3 Eqs. 5–7, Alg. 2)'
     expect(relErr(tf.matMul(pen.dH, whh!, false, true), gZ!)).toBeLessThan(1e-4);
     // float64: the closed form against central differences of Ω, to 1e-8.
     const [dM, wM, zM, xM, wxM] = mats.map(asMatrix);
-    const check = gradCheck((w) => omegaF64(dM!, w, zM!, xM!, wxM!).omega, [wM!], { gradient: (w) => [{ rows: m, cols: m, data: omegaF64(dM!, w, zM!, xM!, wxM!).dW }], tolerance: 1e-8 });
+    const check = gradCheck((w) => omegaF64(dM!, w, zM!, xM!, wxM!).omega, [wM!], {
+      gradient: (w) => [{ rows: m, cols: m, data: omegaF64(dM!, w, zM!, xM!, wxM!).dW }],
+      tolerance: 1e-8,
+    });
     expect(check.passed, `rel. err ${check.maxRelativeError}`).toBe(true);
     const f64 = omegaF64(dM!, wM!, zM!, xM!, wxM!);
     expect(Math.abs(pen.omega.dataSync()[0]! - f64.omega)).toBeLessThan(1e-5);
@@ -185,16 +224,23 @@ describe('LRA RNN step (P3 Alg. 1)', () => {
         // K = 2 steps of the global loss on H_T (Alg. 1 lines 8–13).
         let hBar: tf.Tensor = tf.add(tf.matMul(x1, rnn.wxh), rnn.bh);
         for (let k = 0; k < 2; k++) {
-          const [g] = tf.grads((hb: tf.Tensor) => tf.mean(tf.neg(tf.sum(tf.mul(yHot, tf.logSoftmax(tf.add(tf.matMul(tf.tanh(hb), rnn.why), rnn.by))), 1))) as tf.Scalar)([hBar]);
+          const [g] = tf.grads(
+            (hb: tf.Tensor) => tf.mean(tf.neg(tf.sum(tf.mul(yHot, tf.logSoftmax(tf.add(tf.matMul(tf.tanh(hb), rnn.why), rnn.by))), 1))) as tf.Scalar,
+          )([hBar]);
           hBar = tf.sub(hBar, tf.mul(3, g!));
         }
         return tf.tanh(hBar);
       });
-      const [gWxh, gBh] = tf.grads((w: tf.Tensor, b: tf.Tensor) => localLoss(tf.tanh(tf.add(tf.matMul(x1, w), b)), target, localLossName, 'mean'))([rnn.wxh, rnn.bh]);
+      const [gWxh, gBh] = tf.grads((w: tf.Tensor, b: tf.Tensor) => localLoss(tf.tanh(tf.add(tf.matMul(x1, w), b)), target, localLossName, 'mean'))([
+        rnn.wxh,
+        rnn.bh,
+      ]);
       expect(relErr(grads!.wxh, gWxh!), localLossName).toBeLessThan(1e-4);
       expect(relErr(grads!.bh, gBh!), localLossName).toBeLessThan(1e-4);
       expect(values(grads!.whh).every((v) => v === 0)).toBe(true); // Z_0 = 0
-      const [gWhy] = tf.grads((w: tf.Tensor) => tf.losses.softmaxCrossEntropy(yHot, tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x1, rnn.wxh), rnn.bh)), w), rnn.by)) as tf.Scalar)([rnn.why]);
+      const [gWhy] = tf.grads(
+        (w: tf.Tensor) => tf.losses.softmaxCrossEntropy(yHot, tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x1, rnn.wxh), rnn.bh)), w), rnn.by)) as tf.Scalar,
+      )([rnn.why]);
       expect(relErr(grads!.why, gWhy!)).toBeLessThan(1e-5);
       tf.dispose([x, y, x1, yHot, target, gWxh!, gBh!, gWhy!, ...Object.values(grads!)]);
       rnn.dispose();
@@ -221,9 +267,13 @@ describe('LRA RNN step (P3 Alg. 1)', () => {
       const h1 = tf.add(tf.matMul(x1, rnn.wxh), rnn.bh);
       const h2 = tf.add(tf.add(tf.matMul(tf.tanh(h1), rnn.whh), tf.matMul(x2, rnn.wxh)), rnn.bh);
       const yHot = tf.oneHot(y, 2).toFloat();
-      const [gTop] = tf.grads((hb: tf.Tensor) => tf.mean(tf.neg(tf.sum(tf.mul(yHot, tf.logSoftmax(tf.add(tf.matMul(tf.tanh(hb), rnn.why), rnn.by))), 1))) as tf.Scalar)([h2]);
+      const [gTop] = tf.grads(
+        (hb: tf.Tensor) => tf.mean(tf.neg(tf.sum(tf.mul(yHot, tf.logSoftmax(tf.add(tf.matMul(tf.tanh(hb), rnn.why), rnn.by))), 1))) as tf.Scalar,
+      )([h2]);
       const zHat2 = tf.tanh(tf.sub(h2, tf.mul(5, gTop!)));
-      const [g1] = tf.grads((hb: tf.Tensor) => localLoss(tf.tanh(tf.add(tf.add(tf.matMul(tf.tanh(hb), rnn.whh), tf.matMul(x2, rnn.wxh)), rnn.bh)), zHat2, 'mse', 'mean'))([h1]);
+      const [g1] = tf.grads((hb: tf.Tensor) =>
+        localLoss(tf.tanh(tf.add(tf.add(tf.matMul(tf.tanh(hb), rnn.whh), tf.matMul(x2, rnn.wxh)), rnn.bh)), zHat2, 'mse', 'mean'),
+      )([h1]);
       const step = tf.mul(g1!, tf.div(0.05, tf.maximum(tf.norm(g1!), 0.05)));
       return localLoss(tf.tanh(h1), tf.tanh(tf.sub(h1, tf.mul(5, step))), 'mse', 'mean').dataSync()[0]!;
     });
@@ -295,11 +345,21 @@ describe('LRA RNN and its BPTT twin learn and behave (temporal order, P3 Sec. IV
     const data = temporalOrder({ length: 10, trainSize: 1000, testSize: 1000, seed: 3 });
     const train = toTensors(data.train);
     const test = toTensors(data.test);
-    for (const rnn of [new LraRnn({ inputSize: 6, outputs: 4, hidden: 100, K: 3, lambdaReg: 0.1, seed: 2 }), new BpttRnn({ inputSize: 6, outputs: 4, hidden: 100, seed: 2 })]) {
+    for (const rnn of [
+      new LraRnn({ inputSize: 6, outputs: 4, hidden: 100, K: 3, lambdaReg: 0.1, seed: 2 }),
+      new BpttRnn({ inputSize: 6, outputs: 4, hidden: 100, seed: 2 }),
+    ]) {
       // Stop at the first epoch that solves it, as the paper's protocol does.
       const stop = new AbortController();
       const onEpochEnd = (_: number, logs: Record<string, number>) => void (logs.valAccuracy === 1 && stop.abort());
-      const history = await rnn.fit(train.x as tf.Tensor3D, train.y, { epochs: 10, batchSize: 20, seed: 2, validationData: [test.x, test.y], signal: stop.signal, callbacks: { onEpochEnd } });
+      const history = await rnn.fit(train.x as tf.Tensor3D, train.y, {
+        epochs: 10,
+        batchSize: 20,
+        seed: 2,
+        validationData: [test.x, test.y],
+        signal: stop.signal,
+        callbacks: { onEpochEnd },
+      });
       expect(Math.max(...history.history.valAccuracy!), rnn.constructor.name).toBe(1);
       rnn.dispose();
     }
@@ -312,7 +372,13 @@ describe('LRA RNN and its BPTT twin learn and behave (temporal order, P3 Sec. IV
     const weightsAfter = async (make: () => LraRnn | BpttRnn, epochs = 3) => {
       const rnn = make();
       const counts: number[] = [];
-      await rnn.fit(x, y, { epochs, batchSize: 10, seed: 1, validationData: [x, y], callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) } });
+      await rnn.fit(x, y, {
+        epochs,
+        batchSize: 10,
+        seed: 1,
+        validationData: [x, y],
+        callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) },
+      });
       expect(new Set(counts).size).toBe(1);
       const w = Array.from(readValues(() => tf.concat([rnn.whh, rnn.wxh, rnn.why, rnn.bh, rnn.by].map((v) => v.flatten()))));
       rnn.dispose();
@@ -332,11 +398,18 @@ describe('LRA RNN and its BPTT twin learn and behave (temporal order, P3 Sec. IV
     ] as const) {
       const first = make();
       let saved: RnnCheckpoint<LraRnnConfig> | null = null;
-      await first.fit(x, y, { epochs: 1, batchSize: 10, seed: 1, checkpoint: { save: async () => void (saved = decodeCheckpoint(encodeCheckpoint(await first.checkpoint())) as RnnCheckpoint<LraRnnConfig>) } });
+      await first.fit(x, y, {
+        epochs: 1,
+        batchSize: 10,
+        seed: 1,
+        checkpoint: { save: async () => void (saved = decodeCheckpoint(encodeCheckpoint(await first.checkpoint())) as RnnCheckpoint<LraRnnConfig>) },
+      });
       first.dispose();
       const resumed = await restore(saved!);
       await resumed.fit(x, y, { epochs: 3, initialEpoch: 1, batchSize: 10, seed: 1 });
-      expect(Array.from(readValues(() => tf.concat([resumed.whh, resumed.wxh, resumed.why, resumed.bh, resumed.by].map((v) => v.flatten()))))).toEqual(expected);
+      expect(Array.from(readValues(() => tf.concat([resumed.whh, resumed.wxh, resumed.why, resumed.bh, resumed.by].map((v) => v.flatten()))))).toEqual(
+        expected,
+      );
       resumed.dispose();
     }
     adams.forEach((a) => a.dispose());

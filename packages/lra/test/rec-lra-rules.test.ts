@@ -34,7 +34,13 @@ const closeTo = (actual: tf.Tensor, expected: number[][] | number[], tol = 1e-5)
 
 function batch(seed: number, n: number, d: number, k: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
   const rng = createRng(seed);
-  return { x: rng.normalTensor([n, d]) as tf.Tensor2D, y: tf.tensor1d(Array.from({ length: n }, () => rng.int(k)), 'int32') };
+  return {
+    x: rng.normalTensor([n, d]) as tf.Tensor2D,
+    y: tf.tensor1d(
+      Array.from({ length: n }, () => rng.int(k)),
+      'int32',
+    ),
+  };
 }
 
 function net(config: Partial<RecLraConfig> & { layerSizes: number[] }): RecLraNetwork {
@@ -59,12 +65,21 @@ function bpGradients(n: RecLraNetwork, x: tf.Tensor2D, y: tf.Tensor1D, phi: (h: 
 describe('update re-projection (P2 "Update Re-Projection", P3 Normalize)', () => {
   it('‖Nm(Δ, c)‖ = min(‖Δ‖, c), direction kept, c = 0 is the identity, forced mode gives exactly c, zero stays zero', () => {
     tf.tidy(() => {
-      const d = tf.tensor2d([[3, 0], [0, 4]]);
+      const d = tf.tensor2d([
+        [3, 0],
+        [0, 4],
+      ]);
       const big = projectToBall(d, 1);
       expect(tf.norm(big).dataSync()[0]).toBeCloseTo(1, 6);
       expect(cosine(big, d)).toBeCloseTo(1, 6);
-      closeTo(projectToBall(d, 10), [[3, 0], [0, 4]]);
-      closeTo(projectToBall(d, 0), [[3, 0], [0, 4]]);
+      closeTo(projectToBall(d, 10), [
+        [3, 0],
+        [0, 4],
+      ]);
+      closeTo(projectToBall(d, 0), [
+        [3, 0],
+        [0, 4],
+      ]);
       expect(tf.norm(projectToBall(tf.tensor1d([0.03, 0.04]), 2, { force: true })).dataSync()[0]).toBeCloseTo(2, 5);
       const zero = projectToBall(tf.zeros([3]), 1, { force: true });
       expect(values(zero)).toEqual([0, 0, 0]);
@@ -82,7 +97,19 @@ describe('error wiring (P2 Sec. 3.2, footnote 2)', () => {
     expect(errorParents({ kind: 'custom', parent: { 1: 3, 2: 3 } }, 3)).toEqual([-1, 3, 3, -1]);
     expect(() => errorParents({ kind: 'custom', parent: { 1: 1, 2: 3 } }, 3)).toThrow(/wiring.parent\[1\]' must be an integer layer above 1/);
     expect(() => errorParents({ kind: 'custom', parent: { 1: 2, 2: 1 } }, 3)).toThrow(InvalidArgumentError); // a cycle needs an upward edge
-    expect(() => errorParents({ kind: 'custom', parent: [[1, 2], [1, 3], [2, 3]] }, 3)).toThrow(/only one parent/);
+    expect(() =>
+      errorParents(
+        {
+          kind: 'custom',
+          parent: [
+            [1, 2],
+            [1, 3],
+            [2, 3],
+          ],
+        },
+        3,
+      ),
+    ).toThrow(/only one parent/);
     expect(() => errorParents({ kind: 'custom', parent: { 2: 3 } }, 3)).toThrow(/wiring.parent\[1\]' is missing/);
     expect(() => errorParents({ kind: 'skip', g: 0 }, 3)).toThrow(/wiring.g/);
     expect(() => errorParents({ kind: 'ring' } as unknown as ErrorWiring, 3)).toThrow(/wiring.kind/);
@@ -112,7 +139,10 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
     const { x, y } = batch(2, 5, 3, 3);
     const u = n.computeUpdates(x, y);
     const z1 = tf.tidy(() => tf.tanh(tf.add(tf.matMul(x, n.weights[0]!), n.biases[0]!)));
-    const [gw, gb] = tf.grads((w: tf.Tensor, b: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(y, 3), tf.add(tf.matMul(z1, w), b)) as tf.Scalar)([n.weights[1]!, n.biases[1]!]);
+    const [gw, gb] = tf.grads((w: tf.Tensor, b: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(y, 3), tf.add(tf.matMul(z1, w), b)) as tf.Scalar)([
+      n.weights[1]!,
+      n.biases[1]!,
+    ]);
     expect(relErr(u.weights[1]!, gw!)).toBeLessThan(1e-5);
     expect(relErr(u.biases[1]!, gb!)).toBeLessThan(1e-5);
     // Float64 reference: mean CE of softmax(Z1·W + b) differenced in float64.
@@ -189,18 +219,42 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
 
   it('§2.9 hand example: every printed value of the 2-2-2 network (abs. err < 1e-5)', () => {
     const n = net({ layerSizes: [2, 2, 2], beta: 0.1, gammaE: 1 });
-    n.weights[0]!.assign(tf.tensor2d([[0.5, -0.5], [0.25, 0.75]]));
-    n.weights[1]!.assign(tf.tensor2d([[1, -1], [0.5, 0.5]]));
-    n.synapses[1]!.assign(tf.tensor2d([[0.3, -0.2], [0.1, 0.4]]));
+    n.weights[0]!.assign(
+      tf.tensor2d([
+        [0.5, -0.5],
+        [0.25, 0.75],
+      ]),
+    );
+    n.weights[1]!.assign(
+      tf.tensor2d([
+        [1, -1],
+        [0.5, 0.5],
+      ]),
+    );
+    n.synapses[1]!.assign(
+      tf.tensor2d([
+        [0.3, -0.2],
+        [0.1, 0.4],
+      ]),
+    );
     const x = tf.tensor2d([[1, -1]]);
     const y = tf.tensor2d([[0, 1]]);
     const u = n.computeUpdates(x, y, { keepSignals: true });
     closeTo(u.errors![1]!, [0.620068, -0.620068]);
     closeTo(u.displacements![0]!, [0.124014, -0.372041]);
     closeTo(u.errors![0]!, [0.011692, -0.010767]);
-    closeTo(u.weights[1]!, [[0.151866, -0.151866], [-0.525994, 0.525994]]);
-    closeTo(u.weights[0]!, [[0.011692, -0.010767], [-0.011692, 0.010767]]);
-    closeTo(u.synapses[0]!, [[-0.076897, 0.230691], [0.076897, -0.230691]]);
+    closeTo(u.weights[1]!, [
+      [0.151866, -0.151866],
+      [-0.525994, 0.525994],
+    ]);
+    closeTo(u.weights[0]!, [
+      [0.011692, -0.010767],
+      [-0.011692, 0.010767],
+    ]);
+    closeTo(u.synapses[0]!, [
+      [-0.076897, 0.230691],
+      [0.076897, -0.230691],
+    ]);
     disposeUpdates(u);
     tf.dispose([x, y]);
     n.dispose();
@@ -273,7 +327,9 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
       signals(L, yHot);
       for (let l = 1; l <= L; l++) expect(values(err[l]!), `${wiring.kind} Err_${l}`).toEqual(values(u.errors![l - 1]!));
       // Update loop in a shuffled order from the same signals: bit-identical.
-      const order = createRng(wiring.kind).permutation(L).map((i) => i + 1);
+      const order = createRng(wiring.kind)
+        .permutation(L)
+        .map((i) => i + 1);
       for (const l of order) {
         const lu = layerUpdate(z[l - 1]!, u.errors![l - 1]!, 1, 0);
         expect(values(lu.weights)).toEqual(values(u.weights[l - 1]!));
@@ -335,7 +391,9 @@ describe('residual rec-LRA (P2 Sec. 3.3, Alg. 2)', () => {
     for (const o of [2, 4, 5]) expect(relErr(v.weights[o - 1]!, u.weights[o - 1]!), `layer ${o}`).toBeLessThan(1e-5);
     // Internal layer 3 of block 2 (layers 3–4): δ_H4 = Err_4/n, ΔW_3 = Z_2ᵀ[(δ_H4·W_4ᵀ) ⊙ tanh'(H_3)].
     const { h, z } = bp.forward(x);
-    const expected = tf.tidy(() => tf.matMul(z[2]!, tf.mul(tf.matMul(tf.div(v.errors![3]!, 7), bp.weights[3]!, false, true), tf.sub(1, tf.square(tf.tanh(h[3]!)))), true));
+    const expected = tf.tidy(() =>
+      tf.matMul(z[2]!, tf.mul(tf.matMul(tf.div(v.errors![3]!, 7), bp.weights[3]!, false, true), tf.sub(1, tf.square(tf.tanh(h[3]!)))), true),
+    );
     expect(relErr(v.weights[2]!, expected)).toBeLessThan(1e-5);
     tf.dispose([expected, x, y, ...h.slice(1), ...z.slice(1)] as tf.Tensor[]);
     disposeUpdates(u);
@@ -356,20 +414,26 @@ describe('pseudo-convolution (P2 Sec. 3.3, PC-1/PC-2)', () => {
     const target = tf.tidy(() => tf.sub(output, tf.mul(0.1, rng.normalTensor([2, 3, 4, 3]))));
     const err = tf.sub(output, target) as tf.Tensor4D;
     const dw = pc.weightUpdate(perturbed, err, 0);
-    const [g] = tf.grads((w: tf.Tensor) => tf.div(tf.sum(tf.square(tf.sub(tf.matMul(perturbed.reshape([24, 5]), w).reshape([2, 3, 4, 3]), target))), 4) as tf.Scalar)([pc.weights]);
+    const [g] = tf.grads(
+      (w: tf.Tensor) => tf.div(tf.sum(tf.square(tf.sub(tf.matMul(perturbed.reshape([24, 5]), w).reshape([2, 3, 4, 3]), target))), 4) as tf.Scalar,
+    )([pc.weights]);
     expect(relErr(dw, g!)).toBeLessThan(1e-5);
     const pRows = Float64Array.from(perturbed.dataSync());
     const tRows = Float64Array.from(target.dataSync());
     const loss = (w: Matrix) => {
       let s = 0;
-      for (let r = 0; r < 24; r++) for (let c = 0; c < 3; c++) {
-        let o = 0;
-        for (let m = 0; m < 5; m++) o += pRows[r * 5 + m]! * w.data[m * 3 + c]!;
-        s += (o - tRows[r * 3 + c]!) ** 2;
-      }
+      for (let r = 0; r < 24; r++)
+        for (let c = 0; c < 3; c++) {
+          let o = 0;
+          for (let m = 0; m < 5; m++) o += pRows[r * 5 + m]! * w.data[m * 3 + c]!;
+          s += (o - tRows[r * 3 + c]!) ** 2;
+        }
       return s / 4;
     };
-    const check = gradCheck(loss, [{ rows: 5, cols: 3, data: Float64Array.from(pc.weights.dataSync()) }], { gradient: () => [{ rows: 5, cols: 3, data: Float64Array.from(dw.dataSync()) }], tolerance: 1e-4 });
+    const check = gradCheck(loss, [{ rows: 5, cols: 3, data: Float64Array.from(pc.weights.dataSync()) }], {
+      gradient: () => [{ rows: 5, cols: 3, data: Float64Array.from(dw.dataSync()) }],
+      tolerance: 1e-4,
+    });
     expect(check.passed, `rel. err ${check.maxRelativeError}`).toBe(true);
     const noise = values(pc.noise);
     pc.weights.assign(tf.sub(pc.weights, tf.mul(0.1, dw)));
@@ -390,17 +454,18 @@ describe('pseudo-convolution (P2 Sec. 3.3, PC-1/PC-2)', () => {
     const ys = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       ys[i] = i % 2;
-      for (let p = 0; p < 36; p++) xs[i * 36 + p] = 0.2 * rng.normal() + ((p % 6 < 3) === (ys[i] === 1) ? 1 : 0);
+      for (let p = 0; p < 36; p++) xs[i * 36 + p] = 0.2 * rng.normal() + (p % 6 < 3 === (ys[i] === 1) ? 1 : 0);
     }
     const x = tf.tensor4d(xs, [n, 6, 6, 1]);
     const yHot = tf.oneHot(tf.tensor1d(ys, 'int32'), 2).toFloat() as tf.Tensor2D;
     const pc = new PseudoConvolution({ height: 6, width: 6, inChannels: 1, masks: 2, outChannels: 2, seed: 1, errorProjection: 'channel' });
     const readout = tf.variable(createRng(2).normalTensor([72, 2], { std: 0.1 }));
     const e = createRng(3).normalTensor(pc.synapseShape(2), { std: 0.5 }) as tf.Tensor2D;
-    const accuracyNow = () => tf.tidy(() => {
-      const { output } = pc.forward(x);
-      return tf.mean(tf.cast(tf.equal(tf.argMax(tf.matMul(output.reshape([n, 72]), readout), 1), tf.argMax(yHot, 1)), 'float32')).dataSync()[0]!;
-    });
+    const accuracyNow = () =>
+      tf.tidy(() => {
+        const { output } = pc.forward(x);
+        return tf.mean(tf.cast(tf.equal(tf.argMax(tf.matMul(output.reshape([n, 72]), readout), 1), tf.argMax(yHot, 1)), 'float32')).dataSync()[0]!;
+      });
     for (let step = 0; step < 60; step++) {
       tf.tidy(() => {
         const { perturbed, output } = pc.forward(x);

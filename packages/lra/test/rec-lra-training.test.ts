@@ -16,7 +16,14 @@ const moons = (seed: number) => {
 const testAccuracy = (net: RecLraNetwork, x: tf.Tensor2D, y: tf.Tensor) => tf.tidy(() => accuracy(net.predict(x), y));
 
 // T13's setting: 2-16-16-2 tanh, chain wiring, σ_W = σ_E = 0.5, β = 0.1, Adam 1e-2, batch 32, c = 1.
-const T13: Omit<RecLraConfig, 'seed'> = { layerSizes: [2, 16, 16, 2], init: { sigmaW: 0.5 }, beta: 0.1, learningRate: 0.01, clip: 1, errorSynapses: { rule: 'none' } };
+const T13: Omit<RecLraConfig, 'seed'> = {
+  layerSizes: [2, 16, 16, 2],
+  init: { sigmaW: 0.5 },
+  beta: 0.1,
+  learningRate: 0.01,
+  clip: 1,
+  errorSynapses: { rule: 'none' },
+};
 
 describe('rec-LRA learns (two moons, fixed and learned E)', () => {
   it('two moons: ≥ 98% test accuracy and ≥ 4 points above the β = 0 control (output layer only) on 2 seeds', async () => {
@@ -126,7 +133,13 @@ describe('rec-LRA as a tfjs citizen', () => {
     for (const config of configs) {
       const net = new RecLraNetwork(config);
       const counts: number[] = [];
-      await net.fit(train.x, train.y, { epochs: 4, batchSize: 100, trackAccuracy: true, validationData: [train.x, train.y], callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) } });
+      await net.fit(train.x, train.y, {
+        epochs: 4,
+        batchSize: 100,
+        trackAccuracy: true,
+        validationData: [train.x, train.y],
+        callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) },
+      });
       expect(new Set(counts.slice(1)).size, JSON.stringify(config.wiring)).toBe(1);
       net.dispose();
       expect(tf.memory().numTensors).toBe(start);
@@ -148,7 +161,12 @@ describe('rec-LRA as a tfjs citizen', () => {
     expect(await run()).toEqual(full);
     let saved: RecLraCheckpoint | null = null;
     const first = new RecLraNetwork({ ...config, seed: 9 });
-    await first.fit(train.x, train.y, { epochs: 2, batchSize: 50, seed: 2, checkpoint: { save: async () => void (saved = decodeCheckpoint(encodeCheckpoint(await first.checkpoint())) as RecLraCheckpoint) } });
+    await first.fit(train.x, train.y, {
+      epochs: 2,
+      batchSize: 50,
+      seed: 2,
+      checkpoint: { save: async () => void (saved = decodeCheckpoint(encodeCheckpoint(await first.checkpoint())) as RecLraCheckpoint) },
+    });
     first.dispose();
     const resumed = await RecLraNetwork.fromCheckpoint(saved!);
     await resumed.fit(train.x, train.y, { epochs: 4, initialEpoch: 2, batchSize: 50, seed: 2 });
@@ -156,7 +174,12 @@ describe('rec-LRA as a tfjs citizen', () => {
     resumed.dispose();
     const controller = new AbortController();
     const net = new RecLraNetwork({ ...config, seed: 9 });
-    const history = await net.fit(train.x, train.y, { epochs: 5, batchSize: 100, signal: controller.signal, callbacks: { onBatchEnd: (b) => void (b === 2 && controller.abort()) } });
+    const history = await net.fit(train.x, train.y, {
+      epochs: 5,
+      batchSize: 100,
+      signal: controller.signal,
+      callbacks: { onBatchEnd: (b) => void (b === 2 && controller.abort()) },
+    });
     expect(history.stopReason).toBe('aborted');
     expect(net.iterations).toBe(3);
     net.dispose();
@@ -209,7 +232,12 @@ describe('rec-LRA as a tfjs citizen', () => {
   });
 
   it('NaN in x is a NonFiniteError naming x (not a divergence) and leaves the weights untouched', async () => {
-    const x = tf.tensor2d([[1, 2], [3, 4], [Number.NaN, 0], [1, 1]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [Number.NaN, 0],
+      [1, 1],
+    ]);
     const y = tf.tensor1d([0, 1, 0, 1], 'int32');
     const net = new RecLraNetwork({ ...T13, seed: 1 });
     const before = Array.from(readValues(() => tf.concat(net.weights.map((v) => v.flatten()))));
@@ -222,13 +250,18 @@ describe('rec-LRA as a tfjs citizen', () => {
   it('computing a step’s updates needs less peak tensor memory than backprop on the same MLP and batch', () => {
     const rng = createRng(9);
     const xb = rng.normalTensor([512, 64]) as tf.Tensor2D;
-    const yb = tf.tensor1d(Array.from({ length: 512 }, () => rng.int(2)), 'int32');
+    const yb = tf.tensor1d(
+      Array.from({ length: 512 }, () => rng.int(2)),
+      'int32',
+    );
     const sizes = [64, 256, 256, 256, 256, 2];
     const net = new RecLraNetwork({ layerSizes: sizes, errorSynapses: { rule: 'none' } });
     const lra = measureStepMemory(() => disposeUpdates(net.computeUpdates(xb, yb)));
     const model = net.toLayersModel();
     const bp = measureStepMemory(() => {
-      const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(yb, 2), tf.log(model.apply(xb) as tf.Tensor)), 1)))) as tf.Scalar);
+      const { value, grads } = tf.variableGrads(
+        () => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(yb, 2), tf.log(model.apply(xb) as tf.Tensor)), 1)))) as tf.Scalar,
+      );
       tf.dispose([value, ...Object.values(grads)]);
     });
     expect(lra.leakedTensors).toBe(0);

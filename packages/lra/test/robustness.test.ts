@@ -7,8 +7,16 @@ beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
 });
 
-const rows = (n: number, d: number, scale = 1) => tf.tensor2d(Array.from({ length: n * d }, (_, i) => scale * Math.sin(i * 1.7)), [n, d]);
-const sequences = (n: number, t: number, p: number) => tf.tensor3d(Array.from({ length: n * t * p }, (_, i) => Math.cos(i * 0.9)), [n, t, p]);
+const rows = (n: number, d: number, scale = 1) =>
+  tf.tensor2d(
+    Array.from({ length: n * d }, (_, i) => scale * Math.sin(i * 1.7)),
+    [n, d],
+  );
+const sequences = (n: number, t: number, p: number) =>
+  tf.tensor3d(
+    Array.from({ length: n * t * p }, (_, i) => Math.cos(i * 0.9)),
+    [n, t, p],
+  );
 
 describe('labels out of range are typed errors naming y', () => {
   it('RecLraNetwork rejects label 7 of 2 classes and -1', async () => {

@@ -44,7 +44,13 @@ async function backpropToTarget(opts: {
   const classification = opts.labels !== undefined;
   const xt = tf.tensor2d(Float32Array.from(opts.x.data), [opts.x.rows, opts.x.cols]);
   const yt = classification ? tf.tensor1d(opts.labels!, 'int32') : tf.tensor2d(Float32Array.from(opts.targets!.data), [opts.targets!.rows, opts.targets!.cols]);
-  const model = denseNetwork({ inputSize: opts.x.cols, hidden: opts.hidden, outputs: classification ? 2 : opts.targets!.cols, activation: opts.activation, seed: 1 });
+  const model = denseNetwork({
+    inputSize: opts.x.cols,
+    hidden: opts.hidden,
+    outputs: classification ? 2 : opts.targets!.cols,
+    activation: opts.activation,
+    seed: 1,
+  });
   const optimizer = paperAdam(opts.lr ?? 0.01);
   const controller = new AbortController();
   const checkEvery = opts.checkEvery ?? 10;
@@ -147,8 +153,27 @@ async function backpropToTarget(opts: {
   const { x, labels } = spirals(5000, 1);
   const model = await fitPlatonic(x, labels, { hiddenWidths: [32, 32, 32, 32], activation: 'tanh', alpha: 1, beta: 2 }, { seed: 1 });
   const trainAccuracy = accuracyOf(model.predictClasses(x), labels);
-  const bp = await backpropToTarget({ x, labels, hidden: [32, 32, 32, 32], activation: 'tanh', target: trainAccuracy, capSeconds: 30, batchSize: 250, lr: 0.003, checkEvery: 5 });
-  emit({ bench: 'spirals-5000', method: 'platonic', net: '2-32-32-32-32 tanh', alpha: 1, beta: 2, trainAccuracy: round(trainAccuracy), fitSeconds: round(model.diagnostics.totalSeconds), ...bp });
+  const bp = await backpropToTarget({
+    x,
+    labels,
+    hidden: [32, 32, 32, 32],
+    activation: 'tanh',
+    target: trainAccuracy,
+    capSeconds: 30,
+    batchSize: 250,
+    lr: 0.003,
+    checkEvery: 5,
+  });
+  emit({
+    bench: 'spirals-5000',
+    method: 'platonic',
+    net: '2-32-32-32-32 tanh',
+    alpha: 1,
+    beta: 2,
+    trainAccuracy: round(trainAccuracy),
+    fitSeconds: round(model.diagnostics.totalSeconds),
+    ...bp,
+  });
 }
 
 // --- Table 7.1: precision, tolerance and solver --------------------------------------------------------------
@@ -217,8 +242,18 @@ async function backpropToTarget(opts: {
     }
     mses.sort((a, b) => a - b);
     const median = (mses[4]! + mses[5]!) / 2;
-    const bp = nTries === 1 ? await backpropToTarget({ x, targets: y, hidden: [16, 16], activation: 'tanh', target: median, capSeconds: 30, checkEvery: 25 }) : {};
-    emit({ bench: 'sine', method: 'platonic', net: '1-16-16-1 elu (backprop: tanh)', nTries, seeds: 10, medianMse: round(median), fitSeconds: round(seconds), ...bp });
+    const bp =
+      nTries === 1 ? await backpropToTarget({ x, targets: y, hidden: [16, 16], activation: 'tanh', target: median, capSeconds: 30, checkEvery: 25 }) : {};
+    emit({
+      bench: 'sine',
+      method: 'platonic',
+      net: '1-16-16-1 elu (backprop: tanh)',
+      nTries,
+      seeds: 10,
+      medianMse: round(median),
+      fitSeconds: round(seconds),
+      ...bp,
+    });
   }
 }
 
@@ -229,7 +264,16 @@ async function backpropToTarget(opts: {
     const model = await fitPlatonic(x, labels, { hiddenWidths: [width, width, width], activation: 'relu', alpha: 0.08, beta: 200 }, { seed: 1 });
     const trainAccuracy = accuracyOf(model.predictClasses(x), labels);
     const bp = await backpropToTarget({ x, labels, hidden: [width, width, width], activation: 'relu', target: trainAccuracy, capSeconds: 20 });
-    emit({ bench: 'checkerboard', method: 'platonic', board: '8x8', examples: 2000, net: `2-${width}-${width}-${width} relu`, trainAccuracy: round(trainAccuracy), fitSeconds: round(model.diagnostics.totalSeconds), ...bp });
+    emit({
+      bench: 'checkerboard',
+      method: 'platonic',
+      board: '8x8',
+      examples: 2000,
+      net: `2-${width}-${width}-${width} relu`,
+      trainAccuracy: round(trainAccuracy),
+      fitSeconds: round(model.diagnostics.totalSeconds),
+      ...bp,
+    });
   }
 }
 
@@ -241,7 +285,12 @@ async function backpropToTarget(opts: {
   const x: Matrix = { rows: m, cols: n, data: Float64Array.from({ length: m * n }, () => rng.normal()) };
   const labels = Int32Array.from({ length: m }, (_, i) => i % 10);
   for (const precision of ['float64', 'mixed'] as const) {
-    const model = await fitPlatonic(x, labels, { hiddenWidths: [392], activation: 'relu', beta: 10, solver: { kind: 'ridge', lambda: 5e4 }, precision }, { seed: 1 });
+    const model = await fitPlatonic(
+      x,
+      labels,
+      { hiddenWidths: [392], activation: 'relu', beta: 10, solver: { kind: 'ridge', lambda: 5e4 }, precision },
+      { seed: 1 },
+    );
     emit({ bench: 'precision-speed', examples: m, net: `${n}-392-10 relu`, solver: 'ridge', precision, fitSeconds: round(model.diagnostics.totalSeconds) });
   }
 }

@@ -467,7 +467,8 @@ export async function fitPlatonic(
     let candidateWeights: (t: number) => Matrix;
     if (spec.kind === 'sortedPCA') {
       if (h > m) warn(`sortedPCA: h = ${h} > m = ${m}; some input rows are used more than once`);
-      candidateWeights = () => sortedPCAWeights(z, h, { source: spec.source ?? 'X', y: yWork, alpha: cfg.alpha, beta: cfg.beta, precision: cfg.precision, onWarning: warn });
+      candidateWeights = () =>
+        sortedPCAWeights(z, h, { source: spec.source ?? 'X', y: yWork, alpha: cfg.alpha, beta: cfg.beta, precision: cfg.precision, onWarning: warn });
     } else if (spec.kind === 'randomW') {
       tries = spec.nTries ?? 1;
       candidateWeights = (t) => {
@@ -485,7 +486,13 @@ export async function fitPlatonic(
       let centerTargets = false;
       if (spec.kind === 'platonicPCA') {
         if (h > p + k) {
-          throw new ShapeError(FN, `config.hiddenWidths[${layer}]`, [`≤ ${p + k}`], [h], `Platonic PCA of α[Z̄ | βY] has only h_${layer} + 1 + k = ${p} + ${k} components`);
+          throw new ShapeError(
+            FN,
+            `config.hiddenWidths[${layer}]`,
+            [`≤ ${p + k}`],
+            [h],
+            `Platonic PCA of α[Z̄ | βY] has only h_${layer} + 1 + k = ${p} + ${k} components`,
+          );
         }
         const pca = platonicPCAProjection(zb, yWork, h, {
           alpha: cfg.alpha,
@@ -523,7 +530,8 @@ export async function fitPlatonic(
         candidateWeights = (t) => s.solve(arithmetic.matmul(a, projection(t)));
       } else {
         // W = (Z̄⁺A)·P with Z̄⁺A = α[Z̄⁺Z̄ | β·Z̄⁺Y] formed once per layer (Eq. 7.1–7.2, §7.5.1).
-        const b = spec.kind === 'yOnly' ? scaleMatrix(s.solve(weightedY), scale) : hstackScaled(s.solveSelf(), s.solve(weightedY), cfg.alpha, cfg.alpha * cfg.beta);
+        const b =
+          spec.kind === 'yOnly' ? scaleMatrix(s.solve(weightedY), scale) : hstackScaled(s.solveSelf(), s.solve(weightedY), cfg.alpha, cfg.alpha * cfg.beta);
         if (centerTargets) {
           // (A − 1μᵀ)·P: subtract Z̄⁺1·μᵀ, where Z̄⁺1 solves for the bias column.
           const a = augmentedMatrix(zb, weightedY, cfg.alpha, cfg.beta);

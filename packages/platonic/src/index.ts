@@ -25,11 +25,11 @@ export {
   type ProjectionSpec,
 } from './fit-platonic.js';
 export { leastSquaresDistance } from './least-squares-distance.js';
-export { type SolverSpec } from './least-squares-solver.js';
+export type { SolverSpec } from './least-squares-solver.js';
 export { platonicPCAProjection, type PlatonicPCAOptions, type PlatonicPCAProjection } from './platonic-pca.js';
 export { augmentedMatrix, gaussianProjection, platonicTargets } from './platonic-projection.js';
 export { PlatonicModel, type LayersModelExportOptions, type PlatonicDiagnostics, type PlatonicModelParts } from './platonic-model.js';
-export { type Precision } from './precision.js';
+export type { Precision } from './precision.js';
 export { fullyDeterministicConfig, type FullyDeterministicOptions } from './presets.js';
 export { roundHalfEven } from './round-half-even.js';
 export { sortedPCASelection, sortedPCAWeights, type SortedPCAOptions, type SortedPCASelection } from './sorted-pca.js';

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, fromRows, lstsqF64, matmulF64, pinvF64, transpose, type Matrix } from '@beyond-backprop/core-linalg';
-import { augmentedMatrix, fitPlatonic, fullyDeterministicConfig, gaussianProjection, leastSquaresDistance, platonicTargets, type SolverSpec } from '../src/index.js';
+import {
+  augmentedMatrix,
+  fitPlatonic,
+  fullyDeterministicConfig,
+  gaussianProjection,
+  leastSquaresDistance,
+  platonicTargets,
+  type SolverSpec,
+} from '../src/index.js';
 import { twoSpirals } from '@beyond-backprop/datasets';
 import { jacobiSvd } from '../src/jacobi-svd.js';
 import { prepareSolver } from '../src/least-squares-solver.js';
@@ -325,13 +333,20 @@ describe('augmented matrix', () => {
 
 describe('factorisation fallbacks', () => {
   it('the LAPACK-tolerance Jacobi SVD reconstructs tall, wide and rank-deficient matrices in float64 and float32', () => {
-    const cases = [randn(50, 7, 1), randn(6, 40, 2), (() => {
-      const a = randn(30, 5, 3);
-      for (let i = 0; i < 30; i++) a.data[i * 5 + 4] = a.data[i * 5]! - 2 * a.data[i * 5 + 1]!;
-      return a;
-    })()];
+    const cases = [
+      randn(50, 7, 1),
+      randn(6, 40, 2),
+      (() => {
+        const a = randn(30, 5, 3);
+        for (let i = 0; i < 30; i++) a.data[i * 5 + 4] = a.data[i * 5]! - 2 * a.data[i * 5 + 1]!;
+        return a;
+      })(),
+    ];
     for (const a of cases) {
-      for (const [precision, tol] of [['float64', 1e-13], ['float32', 1e-5]] as const) {
+      for (const [precision, tol] of [
+        ['float64', 1e-13],
+        ['float32', 1e-5],
+      ] as const) {
         const { u, s, v } = jacobiSvd(a, precision);
         for (let i = 1; i < s.length; i++) expect(s[i]!).toBeLessThanOrEqual(s[i - 1]!);
         const us = { ...u, data: u.data.map((x, i) => x * s[i % u.cols]!) };
@@ -347,7 +362,12 @@ describe('factorisation fallbacks', () => {
     const x = { rows: 194, cols: 2, data: Float64Array.from(train.x) };
     // [1 | ReLU(…)] of 194 examples × 195 columns: nearly rank-deficient and almost square, where a Jacobi SVD with an
     // ε-only stopping rule never converges. core-linalg's preconditioned Jacobi SVD must handle it without the fallback.
-    const wide = await fitPlatonic(x, train.y, { hiddenWidths: [194], activation: 'relu', alpha: 1, beta: 2, projection: { kind: 'gaussian', nTries: 2 } }, { seed: 0 });
+    const wide = await fitPlatonic(
+      x,
+      train.y,
+      { hiddenWidths: [194], activation: 'relu', alpha: 1, beta: 2, projection: { kind: 'gaussian', nTries: 2 } },
+      { seed: 0 },
+    );
     expect(accuracy(wide.predictClasses(x), train.y)).toBe(1);
     expect(wide.diagnostics.trainMSE).toBeLessThan(1e-8);
     expect(wide.diagnostics.warnings.filter((w) => w.startsWith('svd:'))).toEqual([]);

@@ -126,7 +126,9 @@ describe('Platonic PCA (§7.8.1)', () => {
     // Centred [1 | X | βY]: the bias column has no variance and centred one-hot Y has rank k − 1, so rank ≤ n + k − 1.
     const model = await fitPlatonic(x, labels, { hiddenWidths: [8], activation: 'relu', projection: { kind: 'platonicPCA' } });
     expect(model.diagnostics.warnings.join()).toMatch(/asks for 8 components but .* numerical rank 6/);
-    await expect(fitPlatonic(x, labels, { hiddenWidths: [9], projection: { kind: 'platonicPCA' } })).rejects.toThrow(/hiddenWidths\[0\]' must have shape \[≤ 8\], got \[9\]/);
+    await expect(fitPlatonic(x, labels, { hiddenWidths: [9], projection: { kind: 'platonicPCA' } })).rejects.toThrow(
+      /hiddenWidths\[0\]' must have shape \[≤ 8\], got \[9\]/,
+    );
   });
 });
 
@@ -134,7 +136,13 @@ describe('determinism of the PCA variants (§7.8)', () => {
   const { x, labels } = spirals(300, 12);
   const variants: Record<string, PlatonicConfig> = {
     'Platonic PCA': { hiddenWidths: [4, 6], activation: 'tanh', beta: 10, projection: { kind: 'platonicPCA' } },
-    'Sorted PCA + ridge': { hiddenWidths: [40], activation: 'tanh', firstLayer: { kind: 'sortedPCA' }, standardize: 'per-feature', solver: { kind: 'ridge', lambda: 1e-6 } },
+    'Sorted PCA + ridge': {
+      hiddenWidths: [40],
+      activation: 'tanh',
+      firstLayer: { kind: 'sortedPCA' },
+      standardize: 'per-feature',
+      solver: { kind: 'ridge', lambda: 1e-6 },
+    },
     'fully deterministic, re-weighted': fullyDeterministicConfig([40, 30, 30], { activation: 'tanh', beta: 1e4, lambda: 1e-6, lambdaEma: 0.2 }),
     'fully deterministic, XY source, weighted targets': {
       ...fullyDeterministicConfig([30, 20], { activation: 'relu', beta: 100, sortedSource: 'XY', solver: { kind: 'pinv' } }),

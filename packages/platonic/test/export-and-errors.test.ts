@@ -84,7 +84,12 @@ describe('fine-tuning an ill-conditioned closed-form fit', () => {
     // reach |W| ~ 1e3 and the outputs rest on their cancellations.
     const { train, test } = twoSpirals();
     const x = { rows: 194, cols: 2, data: Float64Array.from(train.x) };
-    const model = await fitPlatonic(x, train.y, { hiddenWidths: [128, 128, 128], activation: 'tanh', alpha: 0.1, beta: 10, solver: { kind: 'ridge', lambda: 1e-6 } }, { seed: 0 });
+    const model = await fitPlatonic(
+      x,
+      train.y,
+      { hiddenWidths: [128, 128, 128], activation: 'tanh', alpha: 0.1, beta: 10, solver: { kind: 'ridge', lambda: 1e-6 } },
+      { seed: 0 },
+    );
     const xt = tf.tensor2d(train.x, [194, 2]);
     const yt = tf.tensor1d(train.y, 'int32');
     const xs = tf.tensor2d(test.x, [194, 2]);
@@ -148,7 +153,14 @@ describe('inputs as tensors and other precisions', () => {
     const { x, labels } = spirals(500, 2);
     const model = await fitPlatonic(x, labels, { hiddenWidths: [32, 32], activation: 'tanh', precision: 'float32' }, { seed: 1 });
     for (const w of [...model.weights, model.readout]) expect(w.data.every((v) => Math.fround(v) === v)).toBe(true);
-    await expect(fitPlatonic(x, labels, { hiddenWidths: [64, 64], activation: 'tanh', alpha: 0.1, beta: 10, precision: 'float32', solver: { kind: 'ridge', lambda: 1e-12 } }, { seed: 1 })).rejects.toBeInstanceOf(NotPositiveDefiniteError);
+    await expect(
+      fitPlatonic(
+        x,
+        labels,
+        { hiddenWidths: [64, 64], activation: 'tanh', alpha: 0.1, beta: 10, precision: 'float32', solver: { kind: 'ridge', lambda: 1e-12 } },
+        { seed: 1 },
+      ),
+    ).rejects.toBeInstanceOf(NotPositiveDefiniteError);
   });
 });
 
@@ -157,33 +169,48 @@ describe('progress, abort and errors', () => {
 
   it('reports each try and layer through the callbacks, in order', async () => {
     const events: string[] = [];
-    await fitPlatonic(x, labels, { hiddenWidths: [5, 5], projection: { kind: 'gaussian', nTries: 2 } }, {
-      callbacks: {
-        onTrainBegin: (info) => void events.push(`begin ${info.layers} ${info.examples}`),
-        onTryEnd: (layer, t, logs) => void events.push(`try ${layer}.${t} ${Number.isFinite(logs.lsd)}`),
-        onLayerEnd: (layer, logs) => void events.push(`layer ${layer} ${logs.width}`),
-        onTrainEnd: (model) => void events.push(`end ${model.weights.length}`),
+    await fitPlatonic(
+      x,
+      labels,
+      { hiddenWidths: [5, 5], projection: { kind: 'gaussian', nTries: 2 } },
+      {
+        callbacks: {
+          onTrainBegin: (info) => void events.push(`begin ${info.layers} ${info.examples}`),
+          onTryEnd: (layer, t, logs) => void events.push(`try ${layer}.${t} ${Number.isFinite(logs.lsd)}`),
+          onLayerEnd: (layer, logs) => void events.push(`layer ${layer} ${logs.width}`),
+          onTrainEnd: (model) => void events.push(`end ${model.weights.length}`),
+        },
       },
-    });
+    );
     expect(events).toEqual(['begin 2 200', 'try 0.0 true', 'try 0.1 true', 'layer 0 5', 'try 1.0 true', 'try 1.1 true', 'layer 1 5', 'end 2']);
   });
 
   it('still calls the deprecated onFitBegin / onFitEnd, after onTrainBegin / onTrainEnd', async () => {
     const events: string[] = [];
-    await fitPlatonic(x, labels, { hiddenWidths: [3] }, {
-      callbacks: {
-        onTrainBegin: () => void events.push('train begin'),
-        onFitBegin: (info) => void events.push(`fit begin ${info.layers}`),
-        onTrainEnd: () => void events.push('train end'),
-        onFitEnd: (model) => void events.push(`fit end ${model.weights.length}`),
+    await fitPlatonic(
+      x,
+      labels,
+      { hiddenWidths: [3] },
+      {
+        callbacks: {
+          onTrainBegin: () => void events.push('train begin'),
+          onFitBegin: (info) => void events.push(`fit begin ${info.layers}`),
+          onTrainEnd: () => void events.push('train end'),
+          onFitEnd: (model) => void events.push(`fit end ${model.weights.length}`),
+        },
       },
-    });
+    );
     expect(events).toEqual(['train begin', 'fit begin 1', 'train end', 'fit end 1']);
   });
 
   it('stops adding layers when aborted and fits the readout on the last completed layer', async () => {
     const controller = new AbortController();
-    const model = await fitPlatonic(x, labels, { hiddenWidths: [10, 10, 10] }, { signal: controller.signal, callbacks: { onLayerEnd: () => controller.abort() } });
+    const model = await fitPlatonic(
+      x,
+      labels,
+      { hiddenWidths: [10, 10, 10] },
+      { signal: controller.signal, callbacks: { onLayerEnd: () => controller.abort() } },
+    );
     expect(model.diagnostics.stopReason).toBe('aborted');
     expect(model.weights).toHaveLength(1);
     expect([model.readout.rows, model.readout.cols]).toEqual([11, 1]);
@@ -191,7 +218,11 @@ describe('progress, abort and errors', () => {
   });
 
   it('rejects inconsistent shapes and widths with ShapeError naming the argument', async () => {
-    const err = async (promise: Promise<unknown>) => promise.then(() => null, (e: unknown) => e);
+    const err = async (promise: Promise<unknown>) =>
+      promise.then(
+        () => null,
+        (e: unknown) => e,
+      );
     const rows = await err(fitPlatonic(x, labels.slice(0, 150), { hiddenWidths: [4] }));
     expect(rows).toBeInstanceOf(ShapeError);
     expect(String(rows)).toMatch(/fitPlatonic: argument 'y' must have shape \[200\], got \[150\]/);
@@ -204,7 +235,9 @@ describe('progress, abort and errors', () => {
     expect(pca).toBeInstanceOf(ShapeError);
     expect(String(pca)).toMatch(/'config.hiddenWidths\[1\]' must have shape \[≤ 6\], got \[9\]/);
     const model = await fitPlatonic(x, labels, { hiddenWidths: [4] });
-    expect(() => model.predictMatrix({ rows: 3, cols: 3, data: new Float64Array(9) })).toThrow(/PlatonicModel.forward: argument 'x' must have shape \[n, 2\], got \[3, 3\]/);
+    expect(() => model.predictMatrix({ rows: 3, cols: 3, data: new Float64Array(9) })).toThrow(
+      /PlatonicModel.forward: argument 'x' must have shape \[n, 2\], got \[3, 3\]/,
+    );
     const wrong = tf.zeros([3, 5]);
     expect(() => model.predict(wrong)).toThrow(ShapeError);
     wrong.dispose();
@@ -223,20 +256,35 @@ describe('progress, abort and errors', () => {
       [{ hiddenWidths: [4], precision: 'float16' as never }, /'config.precision'/],
     ];
     for (const [config, message] of cases) {
-      const e = await fitPlatonic(x, labels, config).then(() => null, (error: unknown) => error);
+      const e = await fitPlatonic(x, labels, config).then(
+        () => null,
+        (error: unknown) => error,
+      );
       expect(e, String(message)).toBeInstanceOf(InvalidArgumentError);
       expect(String(e)).toMatch(message);
     }
-    await expect(fitPlatonic(x, Int32Array.from(labels, (l) => l + 5), { hiddenWidths: [4], numClasses: 2 })).rejects.toThrow(/labels\[0\]' must be an integer in \[0, 1\]/);
+    await expect(
+      fitPlatonic(
+        x,
+        Int32Array.from(labels, (l) => l + 5),
+        { hiddenWidths: [4], numClasses: 2 },
+      ),
+    ).rejects.toThrow(/labels\[0\]' must be an integer in \[0, 1\]/);
   });
 
   it('rejects non-finite data with NonFiniteError, and a diverging layer too', async () => {
     const bad = { ...x, data: x.data.slice() };
     bad.data[7] = Number.NaN;
-    const e = await fitPlatonic(bad, labels, { hiddenWidths: [4] }).then(() => null, (error: unknown) => error);
+    const e = await fitPlatonic(bad, labels, { hiddenWidths: [4] }).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(e).toBeInstanceOf(NonFiniteError);
     expect(String(e)).toMatch(/argument 'x' contains NaN at row 3, column 1/);
-    const huge = await fitPlatonic(x, labels, { hiddenWidths: [4], activation: 'linear', alpha: 1e308, beta: 1e10 }).then(() => null, (error: unknown) => error);
+    const huge = await fitPlatonic(x, labels, { hiddenWidths: [4], activation: 'linear', alpha: 1e308, beta: 1e10 }).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(huge).toBeInstanceOf(NonFiniteError);
     expect(String(huge)).toMatch(/layer 0/);
   });

@@ -57,37 +57,73 @@ const order = Array.from({ length: 194 }, (_, i) => (i * 97 + 5) % 194);
 const xPerm = tf.gather(x, tf.tensor1d(order, 'int32')) as tf.Tensor2D;
 const yPerm = tf.gather(y, tf.tensor1d(order, 'int32'));
 
-const tsFused = await msPerIteration(() => {
-  const net = new TargetSpaceMlp(arch, { realisationInputs: x, engine: 'float64', seed: 1 });
-  return { fit: async (e) => (await net.fit(x, y, { epochs: e })).msPerIteration, dispose: () => net.dispose() };
-}, epochs, repeats);
-const tsUnfused = await msPerIteration(() => {
-  const net = new TargetSpaceMlp(arch, { realisationInputs: x, engine: 'float64', seed: 1 });
-  return { fit: async (e) => (await net.fit(xPerm, yPerm, { epochs: e })).msPerIteration, dispose: () => net.dispose() };
-}, epochs, repeats);
-const bpF64 = await msPerIteration(() => {
-  const twin = new WeightSpaceMlp(arch, { engine: 'float64', seed: 1 });
-  return { fit: async (e) => (await twin.fit(x, y, { epochs: e })).msPerIteration, dispose: () => twin.dispose() };
-}, epochs, repeats);
-emit({ bench: 'step-cost', problem: 'two-spirals 2-5-5-5-2 shortcuts, batch 194', engine: 'float64', targetSpaceMs: round(tsFused), targetSpaceUnfusedMs: round(tsUnfused), backpropMs: round(bpF64), ratio: round(tsFused / bpF64), ratioUnfused: round(tsUnfused / bpF64) });
+const tsFused = await msPerIteration(
+  () => {
+    const net = new TargetSpaceMlp(arch, { realisationInputs: x, engine: 'float64', seed: 1 });
+    return { fit: async (e) => (await net.fit(x, y, { epochs: e })).msPerIteration, dispose: () => net.dispose() };
+  },
+  epochs,
+  repeats,
+);
+const tsUnfused = await msPerIteration(
+  () => {
+    const net = new TargetSpaceMlp(arch, { realisationInputs: x, engine: 'float64', seed: 1 });
+    return { fit: async (e) => (await net.fit(xPerm, yPerm, { epochs: e })).msPerIteration, dispose: () => net.dispose() };
+  },
+  epochs,
+  repeats,
+);
+const bpF64 = await msPerIteration(
+  () => {
+    const twin = new WeightSpaceMlp(arch, { engine: 'float64', seed: 1 });
+    return { fit: async (e) => (await twin.fit(x, y, { epochs: e })).msPerIteration, dispose: () => twin.dispose() };
+  },
+  epochs,
+  repeats,
+);
+emit({
+  bench: 'step-cost',
+  problem: 'two-spirals 2-5-5-5-2 shortcuts, batch 194',
+  engine: 'float64',
+  targetSpaceMs: round(tsFused),
+  targetSpaceUnfusedMs: round(tsUnfused),
+  backpropMs: round(bpF64),
+  ratio: round(tsFused / bpF64),
+  ratioUnfused: round(tsUnfused / bpF64),
+});
 
 const tfEpochs = quick ? 30 : 100;
-const tsTf = await msPerIteration(() => {
-  const net = new TargetSpaceMlp(arch, { realisationInputs: x, engine: 'tfjs', seed: 1 });
-  return { fit: async (e) => (await net.fit(x, y, { epochs: e })).msPerIteration, dispose: () => net.dispose() };
-}, tfEpochs, repeats);
-const bpTf = await msPerIteration(() => {
-  const model = denseNetwork({ inputSize: 2, hidden: [5, 5, 5], outputs: 2, shortcuts: true, seed: 1 });
-  const optimizer = paperAdam(0.01);
-  return {
-    fit: async (e) => (await fitBackprop(model, x, y, { epochs: e, optimizer })).msPerIteration,
-    dispose: () => {
-      model.dispose();
-      optimizer.dispose();
-    },
-  };
-}, tfEpochs, repeats);
-emit({ bench: 'step-cost', problem: 'two-spirals 2-5-5-5-2 shortcuts, batch 194', engine: `tfjs-${info.choice}`, targetSpaceMs: round(tsTf), backpropMs: round(bpTf), ratio: round(tsTf / bpTf) });
+const tsTf = await msPerIteration(
+  () => {
+    const net = new TargetSpaceMlp(arch, { realisationInputs: x, engine: 'tfjs', seed: 1 });
+    return { fit: async (e) => (await net.fit(x, y, { epochs: e })).msPerIteration, dispose: () => net.dispose() };
+  },
+  tfEpochs,
+  repeats,
+);
+const bpTf = await msPerIteration(
+  () => {
+    const model = denseNetwork({ inputSize: 2, hidden: [5, 5, 5], outputs: 2, shortcuts: true, seed: 1 });
+    const optimizer = paperAdam(0.01);
+    return {
+      fit: async (e) => (await fitBackprop(model, x, y, { epochs: e, optimizer })).msPerIteration,
+      dispose: () => {
+        model.dispose();
+        optimizer.dispose();
+      },
+    };
+  },
+  tfEpochs,
+  repeats,
+);
+emit({
+  bench: 'step-cost',
+  problem: 'two-spirals 2-5-5-5-2 shortcuts, batch 194',
+  engine: `tfjs-${info.choice}`,
+  targetSpaceMs: round(tsTf),
+  backpropMs: round(bpTf),
+  ratio: round(tsTf / bpTf),
+});
 
 // --- equal-budget comparison on two-spirals --------------------------------------------------------------------------
 const seeds = quick ? [1] : [1, 2, 3, 4, 5];
@@ -149,17 +185,32 @@ for (const delay of quick ? [2] : [2, 8, 16]) {
   const ys = tf.tensor2d(data.train.y, data.train.yShape as [number, number], 'int32');
   const spec = { inputSize: 1, hidden: delay + 3, outputs: 2 };
   const its = quick ? 3 : 10; // epochs of 10 iterations
-  const tsMs = await msPerIteration(() => {
-    const xBar = tf.slice(xs, [0, 0, 0], [100, -1, -1]) as tf.Tensor3D;
-    const net = new TargetSpaceRnn(spec, { realisationInputs: xBar, lambda: 0.1, optimizer: { kind: 'adam', learningRate: 0.001 }, seed: 1 });
-    xBar.dispose();
-    return { fit: async (e) => (await net.fit(xs, ys, { epochs: e, batchSize: 100 })).msPerIteration, dispose: () => net.dispose() };
-  }, its, repeats);
-  const bpMs = await msPerIteration(() => {
-    const twin = new WeightSpaceRnn(spec, { seed: 1, optimizer: { kind: 'adam', learningRate: 0.001 } });
-    return { fit: async (e) => (await twin.fit(xs, ys, { epochs: e, batchSize: 100 })).msPerIteration, dispose: () => twin.dispose() };
-  }, its, repeats);
-  emit({ bench: 'rnn-step-cost', problem: `bit-memory delay ${delay}, 1-${delay + 3}-2, n_t ${delay + 50}, batch 100`, engine: 'float64', targetSpaceMs: round(tsMs), backpropMs: round(bpMs), ratio: round(tsMs / bpMs) });
+  const tsMs = await msPerIteration(
+    () => {
+      const xBar = tf.slice(xs, [0, 0, 0], [100, -1, -1]) as tf.Tensor3D;
+      const net = new TargetSpaceRnn(spec, { realisationInputs: xBar, lambda: 0.1, optimizer: { kind: 'adam', learningRate: 0.001 }, seed: 1 });
+      xBar.dispose();
+      return { fit: async (e) => (await net.fit(xs, ys, { epochs: e, batchSize: 100 })).msPerIteration, dispose: () => net.dispose() };
+    },
+    its,
+    repeats,
+  );
+  const bpMs = await msPerIteration(
+    () => {
+      const twin = new WeightSpaceRnn(spec, { seed: 1, optimizer: { kind: 'adam', learningRate: 0.001 } });
+      return { fit: async (e) => (await twin.fit(xs, ys, { epochs: e, batchSize: 100 })).msPerIteration, dispose: () => twin.dispose() };
+    },
+    its,
+    repeats,
+  );
+  emit({
+    bench: 'rnn-step-cost',
+    problem: `bit-memory delay ${delay}, 1-${delay + 3}-2, n_t ${delay + 50}, batch 100`,
+    engine: 'float64',
+    targetSpaceMs: round(tsMs),
+    backpropMs: round(bpMs),
+    ratio: round(tsMs / bpMs),
+  });
   tf.dispose([xs, ys]);
 }
 
@@ -167,32 +218,46 @@ for (const delay of quick ? [2] : [2, 8, 16]) {
 {
   const n = 300;
   const images = tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const labels = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % 10), 'int32');
+  const labels = tf.tensor1d(
+    Int32Array.from({ length: n }, (_, i) => i % 10),
+    'int32',
+  );
   const conv = [
     { kernel: 3, channels: 16, pool: 2 },
     { kernel: 3, channels: 32, pool: 2 },
   ];
   const cnnEpochs = quick ? 1 : 2;
   const tsCost = (patchRows?: number) =>
-    msPerIteration(() => {
-      const xBar = tf.slice(images, [0, 0, 0, 0], [100, -1, -1, -1]) as tf.Tensor4D;
-      const net = new TargetSpaceCnn({ input: [28, 28, 1], conv, dense: [64], outputs: 10 }, { realisationInputs: xBar, ...(patchRows ? { patchRows } : {}), seed: 1 });
-      xBar.dispose();
-      return { fit: async (e) => (await net.fit(images, labels, { epochs: e, batchSize: 100 })).msPerIteration, dispose: () => net.dispose() };
-    }, cnnEpochs, repeats);
+    msPerIteration(
+      () => {
+        const xBar = tf.slice(images, [0, 0, 0, 0], [100, -1, -1, -1]) as tf.Tensor4D;
+        const net = new TargetSpaceCnn(
+          { input: [28, 28, 1], conv, dense: [64], outputs: 10 },
+          { realisationInputs: xBar, ...(patchRows ? { patchRows } : {}), seed: 1 },
+        );
+        xBar.dispose();
+        return { fit: async (e) => (await net.fit(images, labels, { epochs: e, batchSize: 100 })).msPerIteration, dispose: () => net.dispose() };
+      },
+      cnnEpochs,
+      repeats,
+    );
   const allRows = await tsCost();
   const subset = await tsCost(4000);
-  const bpCnn = await msPerIteration(() => {
-    const model = weightSpaceCnn({ input: [28, 28, 1], conv, dense: [64], outputs: 10 }, { seed: 1 });
-    const optimizer = paperAdam(0.001);
-    return {
-      fit: async (e) => (await fitBackprop(model, images, labels, { epochs: e, batchSize: 100, optimizer })).msPerIteration,
-      dispose: () => {
-        model.dispose();
-        optimizer.dispose();
-      },
-    };
-  }, cnnEpochs, repeats);
+  const bpCnn = await msPerIteration(
+    () => {
+      const model = weightSpaceCnn({ input: [28, 28, 1], conv, dense: [64], outputs: 10 }, { seed: 1 });
+      const optimizer = paperAdam(0.001);
+      return {
+        fit: async (e) => (await fitBackprop(model, images, labels, { epochs: e, batchSize: 100, optimizer })).msPerIteration,
+        dispose: () => {
+          model.dispose();
+          optimizer.dispose();
+        },
+      };
+    },
+    cnnEpochs,
+    repeats,
+  );
   emit({
     bench: 'cnn-step-cost',
     problem: '28×28×1, conv (3,16,2),(3,32,2), dense 64, LReLU, batch 100, X̄ 100 images',

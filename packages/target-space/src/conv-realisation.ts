@@ -69,7 +69,12 @@ function activate(x: tf.Tensor, kind: Activation): tf.Tensor {
 /** Applies a conv layer given its `[1 + k²C_in, C_out]` weight matrix: conv2d + bias, activation, pooling. */
 export function convLayer(x: tf.Tensor4D, w: tf.Tensor2D, spec: Required<ConvLayerSpec>, activation: Activation): tf.Tensor4D {
   const cin = x.shape[3];
-  const kernel = tf.reshape(tf.slice(w, [1, 0], [spec.kernel * spec.kernel * cin, spec.channels]), [spec.kernel, spec.kernel, cin, spec.channels]) as tf.Tensor4D;
+  const kernel = tf.reshape(tf.slice(w, [1, 0], [spec.kernel * spec.kernel * cin, spec.channels]), [
+    spec.kernel,
+    spec.kernel,
+    cin,
+    spec.channels,
+  ]) as tf.Tensor4D;
   const bias = tf.reshape(tf.slice(w, [0, 0], [1, spec.channels]), [spec.channels]);
   let out = activate(tf.add(tf.conv2d(x, kernel, 1, 'same'), bias), activation) as tf.Tensor4D;
   if (spec.pool > 1) out = tf.maxPool(out, spec.pool, spec.pool, 'same');
@@ -156,7 +161,8 @@ export function convForward(shape: ConvShape, x: tf.Tensor4D, weights: tf.Tensor
 
 /** @internal Validates a conv architecture and fills in its defaults. */
 export function resolveConv(fn: string, arch: ConvArchitecture): ConvShape {
-  if (!arch || !Array.isArray(arch.input) || arch.input.length !== 3) throw new InvalidArgumentError(fn, 'architecture.input', 'must be [height, width, channels]', arch?.input);
+  if (!arch || !Array.isArray(arch.input) || arch.input.length !== 3)
+    throw new InvalidArgumentError(fn, 'architecture.input', 'must be [height, width, channels]', arch?.input);
   arch.input.forEach((d, i) => checkNumber(fn, `architecture.input[${i}]`, d, { min: 1, integer: true }));
   if (!Array.isArray(arch.conv) || !Array.isArray(arch.dense)) throw new InvalidArgumentError(fn, 'architecture', 'must list conv and dense layers', arch);
   const conv = arch.conv.map((c, j) => {

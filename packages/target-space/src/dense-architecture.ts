@@ -31,7 +31,8 @@ export interface ResolvedDenseArchitecture {
 
 /** Validates and fills defaults; errors name the offending field. */
 export function resolveDenseArchitecture(fn: string, arch: DenseArchitecture): ResolvedDenseArchitecture {
-  if (!arch || !Array.isArray(arch.layers)) throw new InvalidArgumentError(fn, 'architecture.layers', 'must be an array of layer widths [inputs, …hidden, outputs]', arch?.layers);
+  if (!arch || !Array.isArray(arch.layers))
+    throw new InvalidArgumentError(fn, 'architecture.layers', 'must be an array of layer widths [inputs, …hidden, outputs]', arch?.layers);
   if (arch.layers.length < 2) throw new InvalidArgumentError(fn, 'architecture.layers', 'must list at least the input and output widths', arch.layers);
   arch.layers.forEach((d, i) => checkNumber(fn, `architecture.layers[${i}]`, d, { min: 1, integer: true }));
   const activation = arch.activation ?? 'tanh';

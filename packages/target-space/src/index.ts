@@ -41,7 +41,14 @@ export {
 } from './target-space-model.js';
 export { TargetSpaceMlp, estimateStepWork, type TargetSpaceFitOptions, type TargetSpaceMlpCheckpoint, type TargetSpaceMlpOptions } from './target-space-mlp.js';
 export { WeightSpaceMlp, initialWeights, type WeightInit, type WeightSpaceMlpOptions } from './weight-space-twin.js';
-export { realiseRecurrent, recurrentForward, runRecurrentLayer, type RecurrentCascade, type RecurrentRealisation, type RecurrentShape } from './recurrent-realisation.js';
+export {
+  realiseRecurrent,
+  recurrentForward,
+  runRecurrentLayer,
+  type RecurrentCascade,
+  type RecurrentRealisation,
+  type RecurrentShape,
+} from './recurrent-realisation.js';
 export {
   TargetSpaceRnn,
   type RecurrentArchitecture,

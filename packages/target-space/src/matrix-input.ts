@@ -18,12 +18,19 @@ export function toMatrixInput(fn: string, argument: string, input: MatrixInput, 
     checkTensor(fn, argument, input, { shape: [null, cols], dtype: 'float32' });
     m = { rows: input.shape[0]!, cols, data: Float64Array.from(input.dataSync()) };
   } else if (input instanceof Float32Array || input instanceof Float64Array) {
-    if (input.length === 0 || input.length % cols !== 0) throw new ShapeError(fn, argument, ['n', cols], [input.length], `a flat array needs a multiple of ${cols} values`);
+    if (input.length === 0 || input.length % cols !== 0)
+      throw new ShapeError(fn, argument, ['n', cols], [input.length], `a flat array needs a multiple of ${cols} values`);
     m = { rows: input.length / cols, cols, data: Float64Array.from(input) };
   } else if (Array.isArray(input)) {
     if (input.some((row) => !Array.isArray(row) || row.length !== cols)) {
       const bad = input.findIndex((row) => !Array.isArray(row) || row.length !== cols);
-      throw new ShapeError(fn, argument, ['n', cols], [input.length, Array.isArray(input[bad]) ? input[bad].length : -1], `row ${bad} must be an array of ${cols} numbers`);
+      throw new ShapeError(
+        fn,
+        argument,
+        ['n', cols],
+        [input.length, Array.isArray(input[bad]) ? input[bad].length : -1],
+        `row ${bad} must be an array of ${cols} numbers`,
+      );
     }
     m = { rows: input.length, cols, data: Float64Array.from(input.flat()) };
   } else if (input && typeof input === 'object' && 'data' in input && 'rows' in input) {

@@ -40,7 +40,15 @@ export interface RecurrentRealisation<T> {
  * Alg. 6 (batch-first): realise `W₃` and `W₄` from stacked targets `t3: [n̄_t·n̄_b, hidden]` and
  * `t4: [n̄_t·n̄_b, outputs]` on the realisation sequence `xBar[t]: [n̄_b, inputSize]`.
  */
-export function realiseRecurrent<T>(ops: Ops<T>, shape: RecurrentShape, xBar: T[], t3: T, t4: T, lambda: number, cascade: RecurrentCascade): RecurrentRealisation<T> {
+export function realiseRecurrent<T>(
+  ops: Ops<T>,
+  shape: RecurrentShape,
+  xBar: T[],
+  t3: T,
+  t4: T,
+  lambda: number,
+  cascade: RecurrentCascade,
+): RecurrentRealisation<T> {
   const nb = ops.rows(xBar[0]!);
   const nt = xBar.length;
   const ones = ops.ones(nb);

@@ -2,7 +2,7 @@
  * Sequence data for the recurrent networks: float sequences or token ids read from tensors, minibatches of them as
  * per-step input matrices, and per-step labels in the time-major row order of the stacked logits.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkTensor, type DimBindings } from '@beyond-backprop/core-linalg';
 import { runFitLoop, tracksAccuracy, type FitOptions, type History, type StateSnapshots } from '@beyond-backprop/training';
 import type { Ops } from './tensor-ops.js';
@@ -24,7 +24,8 @@ export function readSequences(fn: string, inputSize: number, vocabulary: number 
     return { kind: 'tokens', data, n: x.shape[0]!, time: x.shape[1]! };
   }
   checkTensor(fn, 'x', x, { shape: ['n', 'time', inputSize], dtype: 'float32', finite: true }, dims);
-  if (x.shape[0] === 0 || x.shape[1] === 0) throw new InvalidArgumentError(fn, 'x', 'must contain at least one sequence of at least one step', `shape [${x.shape.join(', ')}]`);
+  if (x.shape[0] === 0 || x.shape[1] === 0)
+    throw new InvalidArgumentError(fn, 'x', 'must contain at least one sequence of at least one step', `shape [${x.shape.join(', ')}]`);
   return { kind: 'float', data: Float64Array.from(x.dataSync()), n: x.shape[0]!, time: x.shape[1]! };
 }
 
@@ -39,10 +40,16 @@ export function stepInputs<T>(ops: Ops<T>, inputSize: number, seq: Sequences, in
   const steps: T[] = [];
   for (let t = 0; t < seq.time; t++) {
     if (seq.kind === 'tokens') {
-      steps.push(ops.gatherRows(embedding!, Int32Array.from(indices, (i) => seq.data[i * seq.time + t]!)));
+      steps.push(
+        ops.gatherRows(
+          embedding!,
+          Int32Array.from(indices, (i) => seq.data[i * seq.time + t]!),
+        ),
+      );
     } else {
       const m = new Float64Array(nb * inputSize);
-      for (let b = 0; b < nb; b++) m.set(seq.data.subarray((indices[b]! * seq.time + t) * inputSize, (indices[b]! * seq.time + t + 1) * inputSize), b * inputSize);
+      for (let b = 0; b < nb; b++)
+        m.set(seq.data.subarray((indices[b]! * seq.time + t) * inputSize, (indices[b]! * seq.time + t + 1) * inputSize), b * inputSize);
       steps.push(ops.constant(m, nb, inputSize));
     }
   }

@@ -2,7 +2,7 @@
  * What a network is trained to match: class labels (cross-entropy, −1 = not scored) or float targets (squared
  * error), as read from tensors, gathered into minibatches and scored.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkTensor, type DimBindings, type Matrix } from '@beyond-backprop/core-linalg';
 
 /** Supervision of a batch: labels for cross-entropy or values for squared error. */

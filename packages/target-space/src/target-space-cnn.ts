@@ -3,7 +3,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { CheckpointReader, checkpointEnvelope, exportModelName, runFitLoop, tracksAccuracy, type ToLayersModelOptions, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
+import {
+  CheckpointReader,
+  checkpointEnvelope,
+  exportModelName,
+  runFitLoop,
+  tracksAccuracy,
+  type ToLayersModelOptions,
+  type CheckpointEnvelope,
+  type FitOptions,
+  type History,
+} from '@beyond-backprop/training';
 import { convForward, convOutputSizes, realiseConv, resolveConv, type ConvArchitecture, type ConvShape } from './conv-realisation.js';
 import { dropoutMask } from './dropout.js';
 import { TfOps } from './tensor-ops.js';
@@ -11,7 +21,6 @@ import type { TargetOptimizer } from './target-optimizer.js';
 import { TargetSpaceModel, type ParameterState } from './target-space-model.js';
 import { scoredAccuracy } from './supervision.js';
 import { convLayersModel } from './weight-space-cnn.js';
-
 
 /** Construction options of {@link TargetSpaceCnn}. */
 export interface TargetSpaceCnnOptions {
@@ -106,13 +115,29 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     });
     if (this.patchRowCount !== null) checkNumber(fn, 'options.patchRows', this.patchRowCount, { min: 1, integer: true });
     const prng = createRng(this.seed).fork('patches');
-    this.patchIndices = rowsPerLayer.map((r) => (this.patchRowCount === null || this.patchRowCount >= r ? new Int32Array(0) : Int32Array.from(prng.permutation(r).slice(0, this.patchRowCount).sort((p, q) => p - q))));
+    this.patchIndices = rowsPerLayer.map((r) =>
+      this.patchRowCount === null || this.patchRowCount >= r
+        ? new Int32Array(0)
+        : Int32Array.from(
+            prng
+              .permutation(r)
+              .slice(0, this.patchRowCount)
+              .sort((p, q) => p - q),
+          ),
+    );
     this.patchTensors = this.patchIndices.map((idx) => (idx.length > 0 ? tf.keep(tf.tensor1d(idx, 'int32')) : null));
     const rng = createRng(this.seed).fork('targets');
-    const targetRows = [...rowsPerLayer.map((r, j) => (this.patchIndices[j]!.length > 0 ? this.patchIndices[j]!.length : r)), ...[...shape.dense, shape.outputs].map(() => nb)];
+    const targetRows = [
+      ...rowsPerLayer.map((r, j) => (this.patchIndices[j]!.length > 0 ? this.patchIndices[j]!.length : r)),
+      ...[...shape.dense, shape.outputs].map(() => nb),
+    ];
     const widths = [...shape.conv.map((c) => c.channels), ...shape.dense, shape.outputs];
     this.setParams(
-      widths.map((d, j) => ({ rows: targetRows[j]!, cols: d, data: Float64Array.from({ length: targetRows[j]! * d }, () => rng.truncatedNormal(0, this.targetStd)) })),
+      widths.map((d, j) => ({
+        rows: targetRows[j]!,
+        cols: d,
+        data: Float64Array.from({ length: targetRows[j]! * d }, () => rng.truncatedNormal(0, this.targetStd)),
+      })),
       widths.length,
     );
     if (options.projection ?? true) this.setTargets(this.achievedSums());
@@ -160,7 +185,10 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     const tensors: tf.Tensor[] = [];
     s.conv.forEach((c, j) => {
       const w = weights[j]!;
-      tensors.push(tf.tensor4d(Float32Array.from(w.data.subarray(w.cols)), [c.kernel, c.kernel, channels, c.channels]), tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols))));
+      tensors.push(
+        tf.tensor4d(Float32Array.from(w.data.subarray(w.cols)), [c.kernel, c.kernel, channels, c.channels]),
+        tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols))),
+      );
       channels = c.channels;
     });
     [...s.dense, s.outputs].forEach((_, i) => {
@@ -215,7 +243,14 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     return {
       ...checkpointEnvelope('TargetSpaceCnn'),
       architecture: this.architecture,
-      options: { lambda: this.lambda, targetStd: this.targetStd, dropout: this.dropout, patchRows: this.patchRowCount, precision: this.precision, seed: this.seed },
+      options: {
+        lambda: this.lambda,
+        targetStd: this.targetStd,
+        dropout: this.dropout,
+        patchRows: this.patchRowCount,
+        precision: this.precision,
+        seed: this.seed,
+      },
       realisationInputs: { shape: this.xBar.shape, data: Array.from(this.xBar.dataSync()) },
       patchIndices: this.patchIndices.map((p) => Array.from(p)),
       state: await this.parameterState(),
@@ -234,8 +269,17 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     return TargetSpaceModel.rebuild('TargetSpaceCnn', ckpt, (body, optimizer) => {
       const r = new CheckpointReader('TargetSpaceCnn.fromCheckpoint');
       const x = r.object('realisationInputs', body.realisationInputs);
-      const shape = r.array('realisationInputs.shape', x.shape, 4).map((d, i) => r.integer(`realisationInputs.shape[${i}]`, d, 1)) as [number, number, number, number];
-      const data = r.finiteArray('realisationInputs.data', x.data, shape.reduce((a, b) => a * b, 1));
+      const shape = r.array('realisationInputs.shape', x.shape, 4).map((d, i) => r.integer(`realisationInputs.shape[${i}]`, d, 1)) as [
+        number,
+        number,
+        number,
+        number,
+      ];
+      const data = r.finiteArray(
+        'realisationInputs.data',
+        x.data,
+        shape.reduce((a, b) => a * b, 1),
+      );
       const { patchRows, ...rest } = body.options as TargetSpaceCnnCheckpoint['options'];
       const xBar = tf.tensor4d(data, shape);
       try {
@@ -304,7 +348,8 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     checkTensor(fn, 'y', y, { shape: ['n'], dtype: 'int32' }, dims);
     const labels = Int32Array.from(y.dataSync() as Int32Array);
     labels.forEach((l, i) => {
-      if (l < -1 || l >= this.architecture.outputs) throw new InvalidArgumentError(fn, `y[${i}]`, `must be a class index in [0, ${this.architecture.outputs}) or −1 to skip`, l);
+      if (l < -1 || l >= this.architecture.outputs)
+        throw new InvalidArgumentError(fn, `y[${i}]`, `must be a class index in [0, ${this.architecture.outputs}) or −1 to skip`, l);
     });
     return { labels };
   }

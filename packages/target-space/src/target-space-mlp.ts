@@ -3,7 +3,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { CheckpointReader, checkpointEnvelope, exportModelName, runFitLoop, tracksAccuracy, type ToLayersModelOptions, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
+import {
+  CheckpointReader,
+  checkpointEnvelope,
+  exportModelName,
+  runFitLoop,
+  tracksAccuracy,
+  type ToLayersModelOptions,
+  type CheckpointEnvelope,
+  type FitOptions,
+  type History,
+} from '@beyond-backprop/training';
 import { denseLayersModel, fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { dropoutMask } from './dropout.js';
 import { toMatrixInput, type MatrixInput } from './matrix-input.js';
@@ -205,7 +215,9 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     const trainAccuracy = tracksAccuracy(options) && labels.kind === 'classes';
     return runFitLoop(fn, n, options, {
       trainBatch: (indices) =>
-        fused ? this.trainStep(this.lossFor(xs, labels, this.iterations, true)) : this.trainStep(this.lossFor(gatherRows(xs, indices), gatherTargets(labels, indices), this.iterations, false)),
+        fused
+          ? this.trainStep(this.lossFor(xs, labels, this.iterations, true))
+          : this.trainStep(this.lossFor(gatherRows(xs, indices), gatherTargets(labels, indices), this.iterations, false)),
       state: this.parameterSnapshots(),
       evaluate:
         trainAccuracy || validation
@@ -313,7 +325,15 @@ export class TargetSpaceMlp extends TargetSpaceModel {
       const toConst = (m: Float64Array | null, rows: number, l: number) => (m ? ops.constant(m, rows, arch.layers[l]!) : null);
       // The float64 constant wraps X̄'s array without copying; the tfjs engine keeps X̄ on the backend.
       const xBar = ops.engine === 'tfjs' && this.xBarTensor ? (this.xBarTensor as unknown as T) : ops.constant(this.xBar.data, this.xBar.rows, this.xBar.cols);
-      const real = realise(ops, arch, xBar, targets, this.lambda, this.cascade, realMasks?.map((m, l) => toConst(m, this.xBar.rows, l)));
+      const real = realise(
+        ops,
+        arch,
+        xBar,
+        targets,
+        this.lambda,
+        this.cascade,
+        realMasks?.map((m, l) => toConst(m, this.xBar.rows, l)),
+      );
       const logits = fused
         ? real.sums[real.sums.length - 1]!
         : feedForward(
@@ -346,7 +366,8 @@ export function estimateStepWork(arch: ResolvedDenseArchitecture, realisationRow
   let work = 0;
   arch.layers.slice(1).forEach((d, i) => {
     const fi = f[i]!;
-    work += Math.min(realisationRows * fi * fi, realisationRows * realisationRows * fi) / 2 + 4 * realisationRows * fi * d + 3 * batchRows * fi * d + fi ** 3 / 3;
+    work +=
+      Math.min(realisationRows * fi * fi, realisationRows * realisationRows * fi) / 2 + 4 * realisationRows * fi * d + 3 * batchRows * fi * d + fi ** 3 / 3;
   });
   return work;
 }

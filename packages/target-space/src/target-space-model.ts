@@ -4,7 +4,17 @@
  * checkpoints of that state.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BbpError, InvalidArgumentError, cloneMatrix, ShapeError, Tape, checkNumber, matrixVariable, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
+import {
+  BbpError,
+  InvalidArgumentError,
+  cloneMatrix,
+  ShapeError,
+  Tape,
+  checkNumber,
+  matrixVariable,
+  type Matrix,
+  type RidgePrecision,
+} from '@beyond-backprop/core-linalg';
 import {
   CheckpointReader,
   disposeOptimizer,
@@ -40,9 +50,7 @@ export const FLOAT64_ENGINE_WORK_LIMIT = 2e7;
 /** Serialised learnable state shared by every target-space checkpoint. */
 export interface ParameterState {
   params: Array<{ rows: number; cols: number; data: number[] }>;
-  optimizer:
-    | { kind: 'float64'; config: Required<TargetOptimizerConfig>; state: Float64OptimizerState }
-    | ({ kind: 'tf' } & OptimizerState);
+  optimizer: { kind: 'float64'; config: Required<TargetOptimizerConfig>; state: Float64OptimizerState } | ({ kind: 'tf' } & OptimizerState);
   iterations: number;
 }
 
@@ -202,7 +210,9 @@ export abstract class TargetSpaceModel {
   protected async restoreParameterState(fn: string, raw: unknown): Promise<void> {
     const r = new CheckpointReader(fn);
     const state = r.object('state', raw);
-    const params = r.array('state.params', state.params, this.params.length).map((m, i) => r.matrix(`state.params[${i}]`, m, this.params[i]!.rows, this.params[i]!.cols));
+    const params = r
+      .array('state.params', state.params, this.params.length)
+      .map((m, i) => r.matrix(`state.params[${i}]`, m, this.params[i]!.rows, this.params[i]!.cols));
     const iterations = r.integer('state.iterations', state.iterations);
     const optimizer = r.object('state.optimizer', state.optimizer);
     const kind = r.string('state.optimizer.kind', optimizer.kind, [this.f64Optimizer ? 'float64' : 'tf'] as const);
@@ -223,7 +233,14 @@ export abstract class TargetSpaceModel {
     }
     this.setParams(params, this.targetCount);
     if (f64State) this.f64Optimizer!.setState(f64State);
-    else await restoreOptimizerState(fn, this.tfOptimizer!, optimizer as unknown as OptimizerState, this.vars!.map((v) => v.shape), 'state.optimizer');
+    else
+      await restoreOptimizerState(
+        fn,
+        this.tfOptimizer!,
+        optimizer as unknown as OptimizerState,
+        this.vars!.map((v) => v.shape),
+        'state.optimizer',
+      );
     this.iterations = iterations;
   }
 

@@ -2,14 +2,40 @@
  * Recurrent networks trained in target space (Fairbank & Samothrakis §4.1, Alg. 5–6; experiments §5.3–5.4).
  */
 import * as tf from '@tensorflow/tfjs';
-import { activation as checkActivationName, InvalidArgumentError, ShapeError, checkNumber, checkTensor, createRng, type Matrix, type RidgePrecision } from '@beyond-backprop/core-linalg';
-import { CheckpointReader, checkpointEnvelope, exportModelName, type ToLayersModelOptions, type CheckpointEnvelope, type FitOptions, type History } from '@beyond-backprop/training';
+import {
+  activation as checkActivationName,
+  InvalidArgumentError,
+  ShapeError,
+  checkNumber,
+  checkTensor,
+  createRng,
+  type Matrix,
+  type RidgePrecision,
+} from '@beyond-backprop/core-linalg';
+import {
+  CheckpointReader,
+  checkpointEnvelope,
+  exportModelName,
+  type ToLayersModelOptions,
+  type CheckpointEnvelope,
+  type FitOptions,
+  type History,
+} from '@beyond-backprop/training';
 import { realiseRecurrent, recurrentForward, type RecurrentCascade, type RecurrentShape } from './recurrent-realisation.js';
 import { Float64Ops, TARGET_SPACE_ACTIVATIONS, type Activation, type Ops } from './tensor-ops.js';
 import type { TargetOptimizer } from './target-optimizer.js';
 import { TargetSpaceModel, type ParameterState, type TargetSpaceEngine } from './target-space-model.js';
 import { scoredAccuracy } from './supervision.js';
-import { allRows, batchLabels, fitSequences, readSequenceLabels, readSequences, stepInputs, timeMajorToBatchMajor, type Sequences } from './sequence-batches.js';
+import {
+  allRows,
+  batchLabels,
+  fitSequences,
+  readSequenceLabels,
+  readSequences,
+  stepInputs,
+  timeMajorToBatchMajor,
+  type Sequences,
+} from './sequence-batches.js';
 
 /** The paper's recurrent architecture: one fully recurrent layer and a linear exit layer. */
 export interface RecurrentArchitecture {
@@ -125,7 +151,15 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     this.assertLive('realiseWeights');
     const ops = new Float64Ops();
     const [t3, t4] = this.getTargets();
-    const r = realiseRecurrent(ops, this.shape, this.xBar.map((m) => ops.constant(m.data, m.rows, m.cols)), ops.constant(t3!.data, t3!.rows, t3!.cols), ops.constant(t4!.data, t4!.rows, t4!.cols), this.lambda, this.cascade);
+    const r = realiseRecurrent(
+      ops,
+      this.shape,
+      this.xBar.map((m) => ops.constant(m.data, m.rows, m.cols)),
+      ops.constant(t3!.data, t3!.rows, t3!.cols),
+      ops.constant(t4!.data, t4!.rows, t4!.cols),
+      this.lambda,
+      this.cascade,
+    );
     return { w3: r.w3.value, w4: r.w4.value };
   }
 
@@ -152,7 +186,14 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     this.pullParams();
     const all = allRows(seq.n);
     const steps = stepInputs(ops, this.architecture.inputSize, seq, all, embedding);
-    const out = recurrentForward(ops, this.shape, steps, ops.constant(w3.data, w3.rows, w3.cols), ops.constant(w4.data, w4.rows, w4.cols), this.architecture.readout).value;
+    const out = recurrentForward(
+      ops,
+      this.shape,
+      steps,
+      ops.constant(w3.data, w3.rows, w3.cols),
+      ops.constant(w4.data, w4.rows, w4.cols),
+      this.architecture.readout,
+    ).value;
     const k = this.architecture.outputs;
     if (this.architecture.readout === 'last-step') return tf.tensor2d(Float32Array.from(out.data), [seq.n, k]);
     // Time-major rows → [n, time, k].
@@ -200,7 +241,13 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     const dims = {};
     const seq = readSequences('TargetSpaceRnn.lossAndGradients', this.architecture.inputSize, this.vocabulary, x, dims);
     const labels = readSequenceLabels('TargetSpaceRnn.lossAndGradients', this.architecture.readout, this.architecture.outputs, y, dims);
-    return this.evaluate(this.lossFor(seq, labels, Int32Array.from({ length: seq.n }, (_, i) => i)));
+    return this.evaluate(
+      this.lossFor(
+        seq,
+        labels,
+        Int32Array.from({ length: seq.n }, (_, i) => i),
+      ),
+    );
   }
 
   /**
@@ -267,7 +314,15 @@ export class TargetSpaceRnn extends TargetSpaceModel {
   private project(): void {
     const ops = new Float64Ops();
     const [t3, t4] = this.getTargets();
-    const r = realiseRecurrent(ops, this.shape, this.xBar.map((m) => ops.constant(m.data, m.rows, m.cols)), ops.constant(t3!.data, t3!.rows, t3!.cols), ops.constant(t4!.data, t4!.rows, t4!.cols), this.lambda, 'hybrid');
+    const r = realiseRecurrent(
+      ops,
+      this.shape,
+      this.xBar.map((m) => ops.constant(m.data, m.rows, m.cols)),
+      ops.constant(t3!.data, t3!.rows, t3!.cols),
+      ops.constant(t4!.data, t4!.rows, t4!.cols),
+      this.lambda,
+      'hybrid',
+    );
     this.setTargets([r.sums3.value, r.sums4.value]);
   }
 
@@ -287,11 +342,16 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     this.pullParams();
     const embedding = this.architecture.embedding ? ops.constant(this.params[2]!.data, this.params[2]!.rows, this.params[2]!.cols) : null;
     const all = allRows(seq.n);
-    const out = recurrentForward(ops, this.shape, stepInputs(ops, this.architecture.inputSize, seq, all, embedding), ops.constant(w3.data, w3.rows, w3.cols), ops.constant(w4.data, w4.rows, w4.cols), this.architecture.readout);
+    const out = recurrentForward(
+      ops,
+      this.shape,
+      stepInputs(ops, this.architecture.inputSize, seq, all, embedding),
+      ops.constant(w3.data, w3.rows, w3.cols),
+      ops.constant(w4.data, w4.rows, w4.cols),
+      this.architecture.readout,
+    );
     return scoredAccuracy(out.value.data, batchLabels(this.architecture.readout, seq.time, labels, all), this.architecture.outputs);
   }
-
-
 }
 
 function resolveRecurrent(fn: string, arch: RecurrentArchitecture): TargetSpaceRnnCheckpoint['architecture'] {
@@ -302,7 +362,8 @@ function resolveRecurrent(fn: string, arch: RecurrentArchitecture): TargetSpaceR
   const activation = arch.activation ?? 'tanh';
   checkActivationName(fn, 'architecture.activation', activation, TARGET_SPACE_ACTIVATIONS);
   const readout = arch.readout ?? 'every-step';
-  if (readout !== 'every-step' && readout !== 'last-step') throw new InvalidArgumentError(fn, 'architecture.readout', "must be 'every-step' or 'last-step'", readout);
+  if (readout !== 'every-step' && readout !== 'last-step')
+    throw new InvalidArgumentError(fn, 'architecture.readout', "must be 'every-step' or 'last-step'", readout);
   let embedding: { vocabulary: number; std: number } | undefined;
   if (arch.embedding) {
     checkNumber(fn, 'architecture.embedding.vocabulary', arch.embedding.vocabulary, { min: 1, integer: true });
@@ -313,7 +374,8 @@ function resolveRecurrent(fn: string, arch: RecurrentArchitecture): TargetSpaceR
 }
 
 function readRealisation(fn: string, input: TargetSpaceRnnOptions['realisationInputs'] | undefined, inputSize: number): [Matrix[], [number, number, number]] {
-  if (input === undefined || input === null) throw new InvalidArgumentError(fn, 'options.realisationInputs', 'is required: the fixed realisation sequences X̄ [n̄_b, n̄_t, inputSize]', input);
+  if (input === undefined || input === null)
+    throw new InvalidArgumentError(fn, 'options.realisationInputs', 'is required: the fixed realisation sequences X̄ [n̄_b, n̄_t, inputSize]', input);
   let data: ArrayLike<number>;
   let shape: [number, number, number];
   if (input instanceof tf.Tensor) {
@@ -328,7 +390,8 @@ function readRealisation(fn: string, input: TargetSpaceRnnOptions['realisationIn
     }
   }
   const [nb, nt, d] = shape;
-  if (nb === 0 || nt === 0) throw new InvalidArgumentError(fn, 'options.realisationInputs', 'must hold at least one sequence of one step', `shape [${shape.join(', ')}]`);
+  if (nb === 0 || nt === 0)
+    throw new InvalidArgumentError(fn, 'options.realisationInputs', 'must hold at least one sequence of one step', `shape [${shape.join(', ')}]`);
   const steps: Matrix[] = [];
   for (let t = 0; t < nt; t++) {
     const m = new Float64Array(nb * d);

@@ -4,7 +4,17 @@
  * algorithm (realisation, feed-forward, recurrent dynamics) is written once against {@link Ops} and runs on either.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS, LEAKY_RELU_ALPHA, Tape, matMul, ridgeSolve, type ActivationName, type Matrix, type RidgePrecision, type TapeNode } from '@beyond-backprop/core-linalg';
+import {
+  ACTIVATIONS,
+  LEAKY_RELU_ALPHA,
+  Tape,
+  matMul,
+  ridgeSolve,
+  type ActivationName,
+  type Matrix,
+  type RidgePrecision,
+  type TapeNode,
+} from '@beyond-backprop/core-linalg';
 
 /**
  * Elementwise activations used by target-space networks: the subset of core-linalg's activation registry the float64

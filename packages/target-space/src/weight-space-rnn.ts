@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, Tape, checkNumber, createRng, matrixVariable, type Matrix } from '@beyond-backprop/core-linalg';
-import { type FitOptions, type History } from '@beyond-backprop/training';
+import type { FitOptions, History } from '@beyond-backprop/training';
 import { recurrentForward, type RecurrentShape } from './recurrent-realisation.js';
 import { Float64Ops, TfOps, type Ops } from './tensor-ops.js';
 import { createFloat64Optimizer, resolveOptimizerConfig, tfOptimizerFor, type Float64Optimizer, type TargetOptimizerConfig } from './target-optimizer.js';
@@ -93,7 +93,14 @@ export class WeightSpaceRnn {
     this.pull();
     const ops = new Float64Ops();
     const [w3, w4, e] = this.params.map((p) => ops.constant(p.data, p.rows, p.cols));
-    const out = recurrentForward(ops, this.shape, stepInputs(ops, this.architecture.inputSize, seq, allRows(seq.n), e ?? null), w3!, w4!, this.architecture.readout).value;
+    const out = recurrentForward(
+      ops,
+      this.shape,
+      stepInputs(ops, this.architecture.inputSize, seq, allRows(seq.n), e ?? null),
+      w3!,
+      w4!,
+      this.architecture.readout,
+    ).value;
     const k = this.architecture.outputs;
     if (this.architecture.readout === 'last-step') return tf.tensor2d(Float32Array.from(out.data), [seq.n, k]);
     return tf.tensor3d(timeMajorToBatchMajor(out.data, seq.n, seq.time, k), [seq.n, seq.time, k]);
@@ -125,7 +132,14 @@ export class WeightSpaceRnn {
   }
 
   private lossGraph<T>(ops: Ops<T>, params: T[], seq: Sequences, labels: Int32Array, indices: Int32Array): T {
-    const out = recurrentForward(ops, this.shape, stepInputs(ops, this.architecture.inputSize, seq, indices, params[2] ?? null), params[0]!, params[1]!, this.architecture.readout);
+    const out = recurrentForward(
+      ops,
+      this.shape,
+      stepInputs(ops, this.architecture.inputSize, seq, indices, params[2] ?? null),
+      params[0]!,
+      params[1]!,
+      this.architecture.readout,
+    );
     return ops.softmaxCrossEntropy(out, batchLabels(this.architecture.readout, seq.time, labels, indices));
   }
 

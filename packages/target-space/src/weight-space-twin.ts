@@ -4,7 +4,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, Tape, checkNumber, checkTensor, createRng, matrixVariable, type Matrix } from '@beyond-backprop/core-linalg';
-import { checkInit, exportModelName, initScheme, runFitLoop, type DenseInit, type FitOptions, type History, type ToLayersModelOptions } from '@beyond-backprop/training';
+import {
+  checkInit,
+  exportModelName,
+  initScheme,
+  runFitLoop,
+  type DenseInit,
+  type FitOptions,
+  type History,
+  type ToLayersModelOptions,
+} from '@beyond-backprop/training';
 import { denseLayersModel, fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { feedForward } from './realisation.js';
 import { Float64Ops, TfOps } from './tensor-ops.js';
@@ -90,7 +99,12 @@ export class WeightSpaceMlp {
     checkTensor('WeightSpaceMlp.predict', 'x', x, { shape: [null, this.architecture.layers[0]!], dtype: 'float32' });
     const weights = this.getWeights();
     const ops = new Float64Ops();
-    const out = feedForward(ops, this.architecture, ops.constant(Float64Array.from(x.dataSync()), x.shape[0], x.shape[1]), weights.map((w) => ops.constant(w.data, w.rows, w.cols)));
+    const out = feedForward(
+      ops,
+      this.architecture,
+      ops.constant(Float64Array.from(x.dataSync()), x.shape[0], x.shape[1]),
+      weights.map((w) => ops.constant(w.data, w.rows, w.cols)),
+    );
     return tf.tensor2d(Float32Array.from(out.value.data), [out.rows, out.cols]);
   }
 
@@ -114,7 +128,9 @@ export class WeightSpaceMlp {
       trainBatch: (indices) => {
         const bx = new Float64Array(indices.length * d1);
         indices.forEach((r, i) => bx.set(xs.subarray(r * d1, (r + 1) * d1), i * d1));
-        const by = classification ? Int32Array.from(indices, (r) => ys[r]!) : Float32Array.from({ length: indices.length * out }, (_, k) => ys[indices[Math.floor(k / out)]! * out + (k % out)]!);
+        const by = classification
+          ? Int32Array.from(indices, (r) => ys[r]!)
+          : Float32Array.from({ length: indices.length * out }, (_, k) => ys[indices[Math.floor(k / out)]! * out + (k % out)]!);
         return this.engine === 'float64' ? this.stepFloat64(bx, by, indices.length) : this.stepTf(bx, by, indices.length);
       },
     });

@@ -44,31 +44,38 @@ describe('target-space gradient (Alg. 4, Appendix A eqs. 27–31)', () => {
       cases.push({ shortcuts, cascade, nBar: 8, lambda: 0.1 }); // fan-ins 13, 18 > 8 rows: the dual branch
     }
   }
-  it.each(cases)('explicit Alg. 4 = one-tape autodiff = finite differences ($cascade, shortcuts=$shortcuts, n̄_b=$nBar)', ({ shortcuts, cascade, nBar, lambda }) => {
-    const arch = resolveDenseArchitecture('test', { layers: [2, 5, 5, 5, 2], shortcuts, activation: 'tanh' });
-    const xBar = randn(nBar, 2, 1);
-    const x = randn(7, 2, 2);
-    const targets = arch.layers.slice(1).map((d, i) => randn(nBar, d, 10 + i));
-    // One tape through Alg. 3 + Alg. 1 + loss.
-    const { ops, t, loss, real } = lossOfTargets(arch, xBar, x, targets, lambda, cascade);
-    const tape = ops.tape.gradients(loss, t);
-    // Two stages: ∂L/∂W on the minibatch, then Alg. 4 on X̄.
-    const g = weightGradients(arch, x, real.weights.map((w) => w.value));
-    const alg4 = targetGradients(arch, xBar, targets, g, { lambda, cascade });
-    for (let j = 0; j < tape.length; j++) {
-      const scale = Math.max(...tape[j]!.data.map(Math.abs));
-      const diff = Math.max(...tape[j]!.data.map((v, i) => Math.abs(v - alg4[j]!.data[i]!)));
-      expect(diff / scale, `layer ${j}`).toBeLessThan(1e-9);
-    }
-    // Finite differences of the whole pipeline (4th-order stencil).
-    const fd = gradCheck((...ts) => lossOfTargets(arch, xBar, x, ts, lambda, cascade).loss.scalar(), targets, {
-      gradient: () => tape,
-      order: 4,
-      h: 1e-4,
-      tolerance: 1e-6,
-    });
-    expect(fd.passed, String(fd.maxRelativeError)).toBe(true);
-  });
+  it.each(cases)(
+    'explicit Alg. 4 = one-tape autodiff = finite differences ($cascade, shortcuts=$shortcuts, n̄_b=$nBar)',
+    ({ shortcuts, cascade, nBar, lambda }) => {
+      const arch = resolveDenseArchitecture('test', { layers: [2, 5, 5, 5, 2], shortcuts, activation: 'tanh' });
+      const xBar = randn(nBar, 2, 1);
+      const x = randn(7, 2, 2);
+      const targets = arch.layers.slice(1).map((d, i) => randn(nBar, d, 10 + i));
+      // One tape through Alg. 3 + Alg. 1 + loss.
+      const { ops, t, loss, real } = lossOfTargets(arch, xBar, x, targets, lambda, cascade);
+      const tape = ops.tape.gradients(loss, t);
+      // Two stages: ∂L/∂W on the minibatch, then Alg. 4 on X̄.
+      const g = weightGradients(
+        arch,
+        x,
+        real.weights.map((w) => w.value),
+      );
+      const alg4 = targetGradients(arch, xBar, targets, g, { lambda, cascade });
+      for (let j = 0; j < tape.length; j++) {
+        const scale = Math.max(...tape[j]!.data.map(Math.abs));
+        const diff = Math.max(...tape[j]!.data.map((v, i) => Math.abs(v - alg4[j]!.data[i]!)));
+        expect(diff / scale, `layer ${j}`).toBeLessThan(1e-9);
+      }
+      // Finite differences of the whole pipeline (4th-order stencil).
+      const fd = gradCheck((...ts) => lossOfTargets(arch, xBar, x, ts, lambda, cascade).loss.scalar(), targets, {
+        gradient: () => tape,
+        order: 4,
+        h: 1e-4,
+        tolerance: 1e-6,
+      });
+      expect(fd.passed, String(fd.maxRelativeError)).toBe(true);
+    },
+  );
 
   it('the wide layers of the n̄_b = 8 shortcut net really use the dual branch', () => {
     const arch = resolveDenseArchitecture('test', { layers: [2, 5, 5, 5, 2], shortcuts: true });
@@ -84,7 +91,14 @@ describe('realisation (Alg. 3, eqs. 5–8, 10–13)', () => {
     const xBar = randn(20, 2, 3);
     const targets = arch.layers.slice(1).map((d, i) => randn(20, d, 30 + i));
     const ops = new Float64Ops();
-    const real = realise(ops, arch, ops.constant(xBar.data, 20, 2), targets.map((t) => ops.constant(t.data, t.rows, t.cols)), 1e-3, 'scu');
+    const real = realise(
+      ops,
+      arch,
+      ops.constant(xBar.data, 20, 2),
+      targets.map((t) => ops.constant(t.data, t.rows, t.cols)),
+      1e-3,
+      'scu',
+    );
     const out = feedForward(ops, arch, ops.constant(xBar.data, 20, 2), real.weights);
     expect(Array.from(out.value.data)).toEqual(Array.from(real.sums[3]!.value.data));
     const labels = Int32Array.from({ length: 20 }, (_, i) => i % 2);
@@ -114,7 +128,14 @@ describe('realisation (Alg. 3, eqs. 5–8, 10–13)', () => {
       sums.push(s);
       acts.push({ rows: 200, cols: s.cols, data: s.data.map((v) => (l < arch.layers.length - 1 ? Math.tanh(v) : v)) });
     }
-    const real = realise(ops, arch, ops.constant(xBar.data, 200, 2), sums.map((s) => ops.constant(s.data, s.rows, s.cols)), 1e-10, cascade);
+    const real = realise(
+      ops,
+      arch,
+      ops.constant(xBar.data, 200, 2),
+      sums.map((s) => ops.constant(s.data, s.rows, s.cols)),
+      1e-10,
+      cascade,
+    );
     real.weights.forEach((w, j) => {
       const err = Math.max(...w.value.data.map((v, i) => Math.abs(v - teacher[j]!.data[i]!)));
       expect(err, `layer ${j}`).toBeLessThan(1e-6);
@@ -172,7 +193,14 @@ describe('realisation (Alg. 3, eqs. 5–8, 10–13)', () => {
       sums.push(s);
       if (i < teacher.length - 1) acts.push({ rows: 40, cols: s.cols, data: s.data.map(Math.tanh) });
     });
-    const realised = realise(ops, teacherArch, x, sums.map((s) => ops.constant(s.data, s.rows, s.cols)), 1e-12, 'scu');
+    const realised = realise(
+      ops,
+      teacherArch,
+      x,
+      sums.map((s) => ops.constant(s.data, s.rows, s.cols)),
+      1e-12,
+      'scu',
+    );
     realised.weights.forEach((w, j) => {
       const err = Math.max(...w.value.data.map((v, i) => Math.abs(v - teacher[j]!.data[i]!)));
       expect(err, `layer ${j + 2}`).toBeLessThan(1e-6);

@@ -27,7 +27,10 @@ describe('TargetSpaceMlp robustness', () => {
   it('the float64 engine stops with TrainingDivergedError before its weights overflow float32, and predict() stays finite', async () => {
     // Float targets of 1e30 with plain SGD at a huge step push the targets (and the realised weights) past float32's
     // range while float64 still represents them; predict() runs in float32.
-    const net = new TargetSpaceMlp({ layers: [2, 3, 1] }, { realisationInputs: xRows, seed: 2, engine: 'float64', optimizer: { kind: 'sgd', learningRate: 1e20 } });
+    const net = new TargetSpaceMlp(
+      { layers: [2, 3, 1] },
+      { realisationInputs: xRows, seed: 2, engine: 'float64', optimizer: { kind: 'sgd', learningRate: 1e20 } },
+    );
     const x = tf.tensor2d(Float32Array.from(xRows.data), [4, 2]);
     const y = tf.tensor2d([1e30, -1e30, 1e30, -1e30], [4, 1]);
     await expect(net.fit(x, y, { epochs: 50 })).rejects.toThrow(TrainingDivergedError);

@@ -29,7 +29,10 @@ describe('TargetSpaceCnn', () => {
     const { x } = bars(20, 1);
     const shape: ConvShape = { input: [6, 6, 1], conv: [{ kernel: 3, channels: 3, pool: 1 }], dense: [], outputs: 2, activation: 'leakyRelu' };
     const rng = createRng(2);
-    const wStar = tf.tensor2d(Float32Array.from({ length: 10 * 3 }, () => rng.normal()), [10, 3]);
+    const wStar = tf.tensor2d(
+      Float32Array.from({ length: 10 * 3 }, () => rng.normal()),
+      [10, 3],
+    );
     tf.tidy(() => {
       const p = extractPatches(x, 3);
       const t = tf.matMul(tf.concat([tf.ones([p.shape[0], 1]), p], 1), wStar) as tf.Tensor2D;
@@ -43,7 +46,10 @@ describe('TargetSpaceCnn', () => {
 
   it('target gradients agree with finite differences (float32, λ = 0.1)', () => {
     const { x, y } = bars(8, 3);
-    const net = new TargetSpaceCnn({ input: [6, 6, 1], conv: [{ kernel: 3, channels: 2, pool: 2 }], dense: [], outputs: 2 }, { realisationInputs: x, seed: 4, targetStd: 0.5 });
+    const net = new TargetSpaceCnn(
+      { input: [6, 6, 1], conv: [{ kernel: 3, channels: 2, pool: 2 }], dense: [], outputs: 2 },
+      { realisationInputs: x, seed: 4, targetStd: 0.5 },
+    );
     const targets = net.getTargets().map((t) => tf.tensor2d(Float32Array.from(t.data), [t.rows, t.cols]));
     const shape = net.architecture;
     const loss = (...ts: tf.Tensor[]) =>
@@ -146,7 +152,9 @@ describe('TargetSpaceCnn', () => {
     };
     await expect(bad((c) => (c.realisationInputs.data[5] = Number.NaN))).rejects.toThrow(/'realisationInputs\.data\[5\]' must be a finite number/);
     await expect(bad((c) => (c.state.params[0].cols += 1))).rejects.toThrow(CheckpointError);
-    await expect(bad((c) => (c.state.optimizer.weights[0].data = [0.5]))).rejects.toThrow(/'state\.optimizer\.weights\[0\]\.data\[0\]' is required and must be an integer/);
+    await expect(bad((c) => (c.state.optimizer.weights[0].data = [0.5]))).rejects.toThrow(
+      /'state\.optimizer\.weights\[0\]\.data\[0\]' is required and must be an integer/,
+    );
     expect(tf.memory().numTensors).toBe(start);
     const resumed = await TargetSpaceCnn.fromCheckpoint(ckpt);
     await resumed.fit(train.x, train.y, { epochs: 4, initialEpoch: 2, batchSize: 20, seed: 1 });
@@ -161,7 +169,9 @@ describe('TargetSpaceCnn', () => {
     const { x, y } = bars(10, 12);
     expect(() => new TargetSpaceCnn({ ...arch, input: [6, 6] as unknown as [number, number, number] }, { realisationInputs: x })).toThrow(/architecture.input/);
     expect(() => new TargetSpaceCnn({ ...arch, conv: [{ kernel: 0, channels: 2 }] }, { realisationInputs: x })).toThrow(/architecture.conv\[0\].kernel/);
-    expect(() => new TargetSpaceCnn(arch, { realisationInputs: tf.zeros([4, 5, 5, 1]) as tf.Tensor4D })).toThrow(/argument 'options.realisationInputs' must have shape \[\?, 6, 6, 1\]/);
+    expect(() => new TargetSpaceCnn(arch, { realisationInputs: tf.zeros([4, 5, 5, 1]) as tf.Tensor4D })).toThrow(
+      /argument 'options.realisationInputs' must have shape \[\?, 6, 6, 1\]/,
+    );
     const net = new TargetSpaceCnn(arch, { realisationInputs: x });
     await expect(net.fit(x, tf.tensor1d([0, 1], 'int32'), { epochs: 1 })).rejects.toThrow(/argument 'y' must have shape \[n = 10\]/);
     await expect(net.fit(x, tf.fill([10], 5, 'int32') as tf.Tensor1D, { epochs: 1 })).rejects.toThrow(/must be a class index in \[0, 2\)/);

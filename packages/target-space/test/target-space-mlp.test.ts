@@ -7,13 +7,27 @@ import { InvalidArgumentError, ShapeError, Tape, initBackend, readValues, type M
 import { twoSpirals } from '@beyond-backprop/datasets';
 import { fileSystemHandler, saveLayersModel } from '@beyond-backprop/training/node';
 import { CheckpointError, TrainingDivergedError, decodeCheckpoint, earlyStopping, encodeCheckpoint } from '@beyond-backprop/training';
-import { Float64Ops, TargetSpaceMlp, WeightSpaceMlp, feedForward, resolveDenseArchitecture, targetGradients, type TargetSpaceMlpCheckpoint } from '../src/index.js';
+import {
+  Float64Ops,
+  TargetSpaceMlp,
+  WeightSpaceMlp,
+  feedForward,
+  resolveDenseArchitecture,
+  targetGradients,
+  type TargetSpaceMlpCheckpoint,
+} from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
 });
 
-const xorX = () => tf.tensor2d([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const xorX = () =>
+  tf.tensor2d([
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ]);
 const xorY = () => tf.tensor1d([0, 1, 1, 0], 'int32');
 const spirals = twoSpirals();
 const spiralX = () => tf.tensor2d(spirals.train.x, [194, 2]);
@@ -39,7 +53,11 @@ describe('TargetSpaceMlp — small problems it must solve (XOR, two spirals of �
     for (const seed of [1, 2, 3]) {
       const net = new TargetSpaceMlp({ layers: [2, 3, 2] }, { realisationInputs: x, lambda: 1e-3, seed });
       let solvedAt = -1;
-      await net.fit(x, y, { epochs: 1000, trackAccuracy: true, callbacks: { onEpochEnd: (e, l) => void (solvedAt < 0 && l.accuracy === 1 && (solvedAt = e)) } });
+      await net.fit(x, y, {
+        epochs: 1000,
+        trackAccuracy: true,
+        callbacks: { onEpochEnd: (e, l) => void (solvedAt < 0 && l.accuracy === 1 && (solvedAt = e)) },
+      });
       expect(solvedAt, `seed ${seed}`).toBeGreaterThanOrEqual(0);
       const logits = net.predict(x);
       expect(accuracy(logits, [0, 1, 1, 0])).toBe(1);
@@ -98,7 +116,10 @@ describe('TargetSpaceMlp — engines, projection, dropout', () => {
     const rows = Array.from({ length: 12 }, (_, i) => [Math.cos(i) + 1e-9 * (i + 1), Math.sin(i) - 1e-9 * (i + 2)]);
     const flat = Float64Array.from(rows.flat());
     expect(Array.from(Float32Array.from(flat))).not.toEqual(Array.from(flat));
-    const labels = tf.tensor1d(rows.map((_, i) => i % 2), 'int32');
+    const labels = tf.tensor1d(
+      rows.map((_, i) => i % 2),
+      'int32',
+    );
     const make = () => new TargetSpaceMlp({ layers: [2, 4, 2] }, { realisationInputs: flat, lambda: 1e-3, seed: 8, engine: 'float64' });
     const net = make();
     const viaFlat = net.lossAndGradients(flat, labels);
@@ -273,7 +294,7 @@ describe('TargetSpaceMlp — interop, checkpoints, memory', () => {
     tf.dispose([x, y]);
   });
 
-  it('earlyStopping stops on a stalled valLoss and restoreBestWeights puts back the best epoch\'s targets', async () => {
+  it("earlyStopping stops on a stalled valLoss and restoreBestWeights puts back the best epoch's targets", async () => {
     const x = xorX();
     const y = xorY();
     const best: Matrix[][] = [];
@@ -346,11 +367,14 @@ describe('TargetSpaceMlp — bad input and divergence', () => {
   it('stops on divergence with TrainingDivergedError, never applying the NaN update or checkpointing it', async () => {
     const x = spiralX();
     const y = spiralY();
-    const net = new TargetSpaceMlp({ layers: [2, 5, 5, 2], shortcuts: true }, { realisationInputs: x, seed: 1, weightDecay: 1e300, optimizer: { kind: 'sgd', learningRate: 1 } });
+    const net = new TargetSpaceMlp(
+      { layers: [2, 5, 5, 2], shortcuts: true },
+      { realisationInputs: x, seed: 1, weightDecay: 1e300, optimizer: { kind: 'sgd', learningRate: 1 } },
+    );
     const saved: TargetSpaceMlpCheckpoint[] = [];
-    await expect(
-      net.fit(x, y, { epochs: 50, checkpoint: { save: async () => void saved.push(await net.checkpoint()) } }),
-    ).rejects.toBeInstanceOf(TrainingDivergedError);
+    await expect(net.fit(x, y, { epochs: 50, checkpoint: { save: async () => void saved.push(await net.checkpoint()) } })).rejects.toBeInstanceOf(
+      TrainingDivergedError,
+    );
     expect(net.getTargets().every((t) => t.data.every(Number.isFinite))).toBe(true);
     expect(saved.every((c) => c.state.params.every((t) => t.data.every(Number.isFinite)))).toBe(true);
     tf.dispose([x, y]);

@@ -2,7 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tape, createRng, gradCheck, initBackend, ridgeSolveF64, type Matrix } from '@beyond-backprop/core-linalg';
 import { decodeCheckpoint, encodeCheckpoint } from '@beyond-backprop/training';
-import { Float64Ops, TargetSpaceRnn, WeightSpaceRnn, realiseRecurrent, recurrentForward, type RecurrentShape, type TargetSpaceRnnCheckpoint } from '../src/index.js';
+import {
+  Float64Ops,
+  TargetSpaceRnn,
+  WeightSpaceRnn,
+  realiseRecurrent,
+  recurrentForward,
+  type RecurrentShape,
+  type TargetSpaceRnnCheckpoint,
+} from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
@@ -28,7 +36,12 @@ const shape: RecurrentShape = { inputSize: 1, hidden: 3, outputs: 2, activation:
 /** Runs a teacher RNN (Alg. 5) on X̄ and returns its true stacked sums for both layers. */
 function teacherSums(xBar: Matrix[], w3: Matrix, w4: Matrix): { s3: Matrix; s4: Matrix } {
   const ops = new Float64Ops();
-  const run = ops.recurrence(ops.concatRows(xBar.map((m) => ops.constant(m.data, m.rows, m.cols))), ops.constant(w3.data, w3.rows, w3.cols), xBar.length, 'tanh');
+  const run = ops.recurrence(
+    ops.concatRows(xBar.map((m) => ops.constant(m.data, m.rows, m.cols))),
+    ops.constant(w3.data, w3.rows, w3.cols),
+    xBar.length,
+    'tanh',
+  );
   const nb = xBar[0]!.rows;
   const s4 = ops.matmul(ops.concatCols([ops.ones(xBar.length * nb), run.states]), ops.constant(w4.data, w4.rows, w4.cols));
   return { s3: run.sums.value, s4: s4.value };
@@ -43,7 +56,15 @@ describe('recurrent realisation (Alg. 6, eqs. 16–17)', () => {
     const t3 = randn(nt * nb, 3, 1);
     const t4 = randn(nt * nb, 2, 2);
     const ops = new Float64Ops();
-    const r = realiseRecurrent(ops, shape, xBar.map((m) => ops.constant(m.data, m.rows, m.cols)), ops.constant(t3.data, t3.rows, t3.cols), ops.constant(t4.data, t4.rows, t4.cols), 0.1, 'hybrid');
+    const r = realiseRecurrent(
+      ops,
+      shape,
+      xBar.map((m) => ops.constant(m.data, m.rows, m.cols)),
+      ops.constant(t3.data, t3.rows, t3.cols),
+      ops.constant(t4.data, t4.rows, t4.cols),
+      0.1,
+      'hybrid',
+    );
     // Independent construction of the W₃ system: rows [1 | x_t | g(T₃^(t−1))], zeros at t = 0.
     const a3 = { rows: nt * nb, cols: 5, data: new Float64Array(nt * nb * 5) };
     for (let t = 0; t < nt; t++) {
@@ -66,7 +87,15 @@ describe('recurrent realisation (Alg. 6, eqs. 16–17)', () => {
     const w4 = ridgeSolveF64(a4, t4, 0.1).w;
     expect(Math.max(...w4.data.map((v, i) => Math.abs(v - r.w4.value.data[i]!)))).toBeLessThan(1e-12);
     // Fully OCU skips the rerun: W₄ comes from g(T₃).
-    const ocu = realiseRecurrent(ops, shape, xBar.map((m) => ops.constant(m.data, m.rows, m.cols)), ops.constant(t3.data, t3.rows, t3.cols), ops.constant(t4.data, t4.rows, t4.cols), 0.1, 'ocu');
+    const ocu = realiseRecurrent(
+      ops,
+      shape,
+      xBar.map((m) => ops.constant(m.data, m.rows, m.cols)),
+      ops.constant(t3.data, t3.rows, t3.cols),
+      ops.constant(t4.data, t4.rows, t4.cols),
+      0.1,
+      'ocu',
+    );
     const a4o = { rows: nt * nb, cols: 4, data: new Float64Array(nt * nb * 4) };
     for (let row = 0; row < nt * nb; row++) {
       a4o.data[row * 4] = 1;
@@ -94,7 +123,15 @@ describe('recurrent realisation (Alg. 6, eqs. 16–17)', () => {
     const w4 = randn(4, 2, 6);
     const { s3, s4 } = teacherSums(xBar, w3, w4);
     const ops = new Float64Ops();
-    const r = realiseRecurrent(ops, shape, xBar.map((m) => ops.constant(m.data, m.rows, m.cols)), ops.constant(s3.data, s3.rows, s3.cols), ops.constant(s4.data, s4.rows, s4.cols), 1e-10, cascade);
+    const r = realiseRecurrent(
+      ops,
+      shape,
+      xBar.map((m) => ops.constant(m.data, m.rows, m.cols)),
+      ops.constant(s3.data, s3.rows, s3.cols),
+      ops.constant(s4.data, s4.rows, s4.cols),
+      1e-10,
+      cascade,
+    );
     expect(Math.max(...r.w3.value.data.map((v, i) => Math.abs(v - w3.data[i]!)))).toBeLessThan(1e-5);
     expect(Math.max(...r.w4.value.data.map((v, i) => Math.abs(v - w4.data[i]!)))).toBeLessThan(1e-5);
   });
@@ -106,12 +143,27 @@ describe('recurrent realisation (Alg. 6, eqs. 16–17)', () => {
     const nbb = 5;
     const xb = Array.from({ length: nbar }, (_, t) => randn(nbb, 1, 200 + t));
     const x = Array.from({ length: ntrain }, (_, t) => randn(4, 1, 300 + t));
-    const labels = Int32Array.from({ length: ntrain * 4 }, (_, i) => (i * 7) % 3 === 0 ? -1 : i % 2);
+    const labels = Int32Array.from({ length: ntrain * 4 }, (_, i) => ((i * 7) % 3 === 0 ? -1 : i % 2));
     const loss = (t3: Matrix, t4: Matrix, tape = new Tape()) => {
       const ops = new Float64Ops(tape);
       const [p3, p4] = [ops.variable(t3), ops.variable(t4)];
-      const r = realiseRecurrent(ops, shape, xb.map((m) => ops.constant(m.data, m.rows, m.cols)), p3, p4, 0.1, 'hybrid');
-      const out = recurrentForward(ops, shape, x.map((m) => ops.constant(m.data, m.rows, m.cols)), r.w3, r.w4, 'every-step');
+      const r = realiseRecurrent(
+        ops,
+        shape,
+        xb.map((m) => ops.constant(m.data, m.rows, m.cols)),
+        p3,
+        p4,
+        0.1,
+        'hybrid',
+      );
+      const out = recurrentForward(
+        ops,
+        shape,
+        x.map((m) => ops.constant(m.data, m.rows, m.cols)),
+        r.w3,
+        r.w4,
+        'every-step',
+      );
       return { ops, p3, p4, loss: ops.softmaxCrossEntropy(out, labels) };
     };
     const t3 = randn(nbar * nbb, 3, 7);
@@ -236,7 +288,12 @@ describe('TargetSpaceRnn', () => {
     }
     const tfNet = new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, { ...opts, engine: 'tfjs' });
     const counts: number[] = [];
-    await tfNet.fit(data.x, data.y, { epochs: 5, batchSize: 20, trackAccuracy: true, callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) } });
+    await tfNet.fit(data.x, data.y, {
+      epochs: 5,
+      batchSize: 20,
+      trackAccuracy: true,
+      callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) },
+    });
     expect(new Set(counts.slice(1)).size).toBe(1);
     tfNet.dispose();
     tf.dispose([data.x, data.y, xBar]);
@@ -245,9 +302,13 @@ describe('TargetSpaceRnn', () => {
   it('rejects inconsistent shapes and labels by name', async () => {
     const data = bitMemory(10, 6, 1, 10);
     const xBar = tf.slice(data.x, [0, 0, 0], [5, 6, 1]) as tf.Tensor3D;
-    expect(() => new TargetSpaceRnn({ inputSize: 2, hidden: 3, outputs: 2 }, { realisationInputs: xBar })).toThrow(/argument 'options.realisationInputs' must have shape \[\?, \?, 2\]/);
+    expect(() => new TargetSpaceRnn({ inputSize: 2, hidden: 3, outputs: 2 }, { realisationInputs: xBar })).toThrow(
+      /argument 'options.realisationInputs' must have shape \[\?, \?, 2\]/,
+    );
     expect(() => new TargetSpaceRnn({ inputSize: 1, hidden: 0, outputs: 2 }, { realisationInputs: xBar })).toThrow(/architecture.hidden/);
-    expect(() => new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, { realisationInputs: xBar, cascade: 'scu' as 'hybrid' })).toThrow(/options.cascade/);
+    expect(() => new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, { realisationInputs: xBar, cascade: 'scu' as 'hybrid' })).toThrow(
+      /options.cascade/,
+    );
     const net = new TargetSpaceRnn({ inputSize: 1, hidden: 3, outputs: 2 }, { realisationInputs: xBar });
     await expect(net.fit(data.x, tf.zeros([10, 5], 'int32'), { epochs: 1 })).rejects.toThrow(/argument 'y' must have shape \[n = 10, time = 6\]/);
     await expect(net.fit(data.x, tf.fill([10, 6], 2, 'int32'), { epochs: 1 })).rejects.toThrow(/must be a class index in \[0, 1\] \(or −1 to skip\)/);

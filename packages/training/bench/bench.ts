@@ -25,7 +25,15 @@ const info = await initBackend({ log: false });
   const model = denseNetwork({ inputSize: 2, hidden: [5, 5, 5], outputs: 2, shortcuts: true, seed: 1 });
   await fitBackprop(model, x, y, { epochs: 100, optimizer: paperAdam(0.01) }); // warm-up
   const h = await fitBackprop(model, x, y, { epochs: 500, optimizer: paperAdam(0.01) });
-  console.log(JSON.stringify({ bench: 'backprop-step', backend: info.choice, net: '2-5-5-5-2 shortcuts', batch: 194, msPerIteration: Number(h.msPerIteration.toFixed(4)) }));
+  console.log(
+    JSON.stringify({
+      bench: 'backprop-step',
+      backend: info.choice,
+      net: '2-5-5-5-2 shortcuts',
+      batch: 194,
+      msPerIteration: Number(h.msPerIteration.toFixed(4)),
+    }),
+  );
   model.dispose();
   tf.dispose([x, y]);
 }

@@ -61,12 +61,18 @@ interface Problem {
 function uniform(shape: number[], seed: number): tf.Tensor {
   const rng = createRng(seed);
   const size = shape.reduce((p, d) => p * d, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => rng.uniform()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => rng.uniform()),
+    shape,
+  );
 }
 
 function labels(n: number, classes: number, seed: number): tf.Tensor1D {
   const rng = createRng(seed);
-  return tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(classes)), 'int32');
+  return tf.tensor1d(
+    Int32Array.from({ length: n }, () => rng.int(classes)),
+    'int32',
+  );
 }
 
 function mlpProblem(): Problem {
@@ -139,7 +145,8 @@ function cnnProblem(): Problem {
     g3: uniform([b, 64], 29),
     w3t: uniform([64, 1568], 30),
   };
-  const run = (kernel: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>) => tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const run = (kernel: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>) =>
+    tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
   const conv = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined };
   return {
     name: 'mnist-cnn small (conv16-conv32-64)',
@@ -228,7 +235,10 @@ async function timeFit(p: Problem, optimizer: () => tf.Optimizer): Promise<Timin
   await model.fit(p.x, yf, { epochs: 1, batchSize: p.batch, shuffle: true, verbose: 0, yieldEvery: 'never' });
   const epochs = Math.max(1, Math.round((p.iterations * p.batch) / p.n));
   const iterations = epochs * Math.ceil(p.n / p.batch);
-  const t = await timed(iterations, async () => void (await model.fit(p.x, yf, { epochs, batchSize: p.batch, shuffle: true, verbose: 0, yieldEvery: 'never' })));
+  const t = await timed(
+    iterations,
+    async () => void (await model.fit(p.x, yf, { epochs, batchSize: p.batch, shuffle: true, verbose: 0, yieldEvery: 'never' })),
+  );
   yf.dispose();
   model.dispose();
   opt.dispose();
@@ -259,7 +269,16 @@ async function profileStep(p: Problem): Promise<Record<string, number>> {
   const forward = (xb: tf.Tensor) => model.apply(xb, { training: true }) as tf.Tensor;
   const rows = Int32Array.from({ length: p.batch }, (_, i) => i);
   for (let i = 0; i < 3; i++) backpropBatch(p.x, p.y, rows, loss, forward, variables, optimizer);
-  const parts: Record<string, number[]> = { products: [], optimizer: [], transpose: [], dataMovement: [], elementwise: [], dispatch: [], wall: [], evaluation: [] };
+  const parts: Record<string, number[]> = {
+    products: [],
+    optimizer: [],
+    transpose: [],
+    dataMovement: [],
+    elementwise: [],
+    dispatch: [],
+    wall: [],
+    evaluation: [],
+  };
   for (let r = 0; r < rounds; r++) {
     const sums = { products: 0, optimizer: 0, transpose: 0, dataMovement: 0, elementwise: 0 };
     let wall = 0;
@@ -328,7 +347,16 @@ for (const p of problems) {
   const ms: Record<string, number> = {};
   for (const [trainer, values] of Object.entries(r)) {
     ms[trainer] = round3(median(values.map((v) => v.cpu)));
-    emit({ bench: 'step-speed', backend: info.choice, problem: p.name, batch: p.batch, trainer, msPerIteration: round3(median(values.map((v) => v.wall))), cpuMsPerIteration: ms[trainer], runs: values.length });
+    emit({
+      bench: 'step-speed',
+      backend: info.choice,
+      problem: p.name,
+      batch: p.batch,
+      trainer,
+      msPerIteration: round3(median(values.map((v) => v.wall))),
+      cpuMsPerIteration: ms[trainer],
+      runs: values.length,
+    });
   }
   emit({ bench: 'step-profile', backend: info.choice, problem: p.name, batch: p.batch, ms: await profileStep(p) });
   emit({
@@ -343,7 +371,10 @@ for (const p of problems) {
 for (const p of problems) tf.dispose([p.x, p.y]);
 
 // External references, when Python has them: one BLAS thread, as the wasm backend uses one core.
-for (const [peer, module] of [['numpy_step.py', 'numpy'], ['torch_step.py', 'torch']] as const) {
+for (const [peer, module] of [
+  ['numpy_step.py', 'numpy'],
+  ['torch_step.py', 'torch'],
+] as const) {
   if (spawnSync('python3', ['-c', `import ${module}`]).status !== 0) continue;
   const script = fileURLToPath(new URL(`./peers/${peer}`, import.meta.url));
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };

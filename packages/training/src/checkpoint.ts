@@ -45,7 +45,10 @@ export class CheckpointError extends BbpError {
   readonly fn: string;
   readonly field: string;
   constructor(fn: string, field: string, requirement: string, received?: unknown) {
-    super('checkpoint', `${fn}: checkpoint field '${field}' ${requirement}${received === undefined && arguments.length < 4 ? '' : `, got ${describe(received)}`}`);
+    super(
+      'checkpoint',
+      `${fn}: checkpoint field '${field}' ${requirement}${received === undefined && arguments.length < 4 ? '' : `, got ${describe(received)}`}`,
+    );
     this.fn = fn;
     this.field = field;
   }
@@ -204,7 +207,8 @@ export function encodeCheckpoint(value: unknown): Uint8Array {
       if (REF_KEY in v) throw new CheckpointError('encodeCheckpoint', `${path}.${REF_KEY}`, 'is a reserved key');
       return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, walk(e, path ? `${path}.${k}` : k)]));
     }
-    if (typeof v === 'number' && !Number.isFinite(v)) throw new CheckpointError('encodeCheckpoint', path, 'must be finite (a scalar outside a numeric array)', v);
+    if (typeof v === 'number' && !Number.isFinite(v))
+      throw new CheckpointError('encodeCheckpoint', path, 'must be finite (a scalar outside a numeric array)', v);
     return v;
   };
   const tree = walk(value, '');
@@ -248,7 +252,8 @@ export function decodeCheckpoint(bytes: Uint8Array): unknown {
   const version = view.getUint32(4, true);
   if (version !== CHECKPOINT_BINARY_VERSION) throw new CheckpointError(fn, 'binaryVersion', `must be ${CHECKPOINT_BINARY_VERSION}`, version);
   const headerLength = view.getUint32(8, true);
-  if (headerLength > bytes.length - PREAMBLE_BYTES) throw new CheckpointError(fn, 'headerLength', `must fit in the ${bytes.length - PREAMBLE_BYTES} bytes present`, headerLength);
+  if (headerLength > bytes.length - PREAMBLE_BYTES)
+    throw new CheckpointError(fn, 'headerLength', `must fit in the ${bytes.length - PREAMBLE_BYTES} bytes present`, headerLength);
   let header: { blobBytes?: unknown; arrays?: unknown; value?: unknown };
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength)));
@@ -259,7 +264,8 @@ export function decodeCheckpoint(bytes: Uint8Array): unknown {
   const h = r.object('header', header);
   const blobStart = Math.ceil((PREAMBLE_BYTES + headerLength) / 8) * 8;
   const blobBytes = r.integer('header.blobBytes', h.blobBytes);
-  if (blobStart + blobBytes !== bytes.length) throw new CheckpointError(fn, 'header.blobBytes', `must equal the ${Math.max(0, bytes.length - blobStart)} bytes present`, blobBytes);
+  if (blobStart + blobBytes !== bytes.length)
+    throw new CheckpointError(fn, 'header.blobBytes', `must equal the ${Math.max(0, bytes.length - blobStart)} bytes present`, blobBytes);
   const refs = r.array('header.arrays', h.arrays).map((raw, k) => {
     const ref = r.object(`header.arrays[${k}]`, raw);
     const dtype = r.string(`header.arrays[${k}].dtype`, ref.dtype, ['float32', 'float64'] as const);

@@ -67,11 +67,16 @@ export function denseNetwork(spec: DenseNetworkSpec): tf.LayersModel {
   const denseLayers: tf.layers.Layer[] = [];
   let last: tf.SymbolicTensor = input;
   spec.hidden.forEach((width, i) => {
-    const into = spec.shortcuts && sources.length > 1 ? (tf.layers.concatenate({ name: `${prefix}_concat_${i + 1}` }).apply([...sources]) as tf.SymbolicTensor) : last;
+    const into =
+      spec.shortcuts && sources.length > 1 ? (tf.layers.concatenate({ name: `${prefix}_concat_${i + 1}` }).apply([...sources]) as tf.SymbolicTensor) : last;
     // tanh/relu/sigmoid live inside the Dense layer: a linear Dense always runs tfjs' fused matMul, whose gradient
     // also computes the (discarded) input gradient — 40% of an MNIST-MLP step's matrix products for the first layer.
     const inside = activation !== 'leakyRelu';
-    const layer = tf.layers.dense({ units: width, name: `${prefix}_hidden_${i + 1}`, ...(inside ? { activation: activation as 'tanh' | 'relu' | 'sigmoid' | 'linear' } : {}) });
+    const layer = tf.layers.dense({
+      units: width,
+      name: `${prefix}_hidden_${i + 1}`,
+      ...(inside ? { activation: activation as 'tanh' | 'relu' | 'sigmoid' | 'linear' } : {}),
+    });
     denseLayers.push(layer);
     let h = layer.apply(into) as tf.SymbolicTensor;
     if (!inside) h = applyActivation(h, activation, spec.leakyAlpha ?? LEAKY_RELU_ALPHA, `${prefix}_act_${i + 1}`);

@@ -52,7 +52,8 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): FitCallbacks 
   return {
     setControl(c) {
       control = c;
-      if (options.restoreBestWeights && !c.canSnapshot) throw new InvalidArgumentError(fn, 'options.restoreBestWeights', 'needs a trainer that can snapshot its weights', true);
+      if (options.restoreBestWeights && !c.canSnapshot)
+        throw new InvalidArgumentError(fn, 'options.restoreBestWeights', 'needs a trainer that can snapshot its weights', true);
     },
     onTrainBegin() {
       best = options.baseline === undefined ? -Infinity : sign * options.baseline;

@@ -168,12 +168,14 @@ export function resolveFitOptions(
   }
   if (options.checkpoint) {
     checkNumber(fn, 'options.checkpoint.every', options.checkpoint.every ?? 1, { min: 1, integer: true });
-    if (typeof options.checkpoint.save !== 'function') throw new InvalidArgumentError(fn, 'options.checkpoint.save', 'must be a function', options.checkpoint.save);
+    if (typeof options.checkpoint.save !== 'function')
+      throw new InvalidArgumentError(fn, 'options.checkpoint.save', 'must be a function', options.checkpoint.save);
   }
   if (options.validationData !== undefined) {
     const v = options.validationData as unknown;
     const isTensor = (t: unknown) => t !== null && typeof t === 'object' && Array.isArray((t as { shape?: unknown }).shape);
-    if (!Array.isArray(v) || v.length !== 2 || !isTensor(v[0]) || !isTensor(v[1])) throw new InvalidArgumentError(fn, 'options.validationData', 'must be [x, y], two tensors', v);
+    if (!Array.isArray(v) || v.length !== 2 || !isTensor(v[0]) || !isTensor(v[1]))
+      throw new InvalidArgumentError(fn, 'options.validationData', 'must be [x, y], two tensors', v);
   }
   if (options.metrics !== undefined && (!Array.isArray(options.metrics) || options.metrics.some((m) => m !== 'accuracy' && m !== 'acc'))) {
     throw new InvalidArgumentError(fn, 'options.metrics', "must be an array of 'accuracy' (or 'acc')", options.metrics);
@@ -232,79 +234,79 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
   }
 
   async function loop(): Promise<History> {
-  for (const c of callbacks) await c.onTrainBegin?.();
-  outer: for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-    if (options.signal?.aborted) {
-      history.stopReason = 'aborted';
-      break;
-    }
-    for (const c of callbacks) await c.onEpochBegin?.(epoch);
-    for (let i = 0; i < numExamples; i++) order[i] = i;
-    if (shuffle) {
-      const rng = epochRng(seed, epoch);
-      for (let i = numExamples - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        const t = order[i]!;
-        order[i] = order[j]!;
-        order[j] = t;
-      }
-    }
-    let lossSum = 0;
-    let batch = 0;
-    for (let start = 0; start < numExamples; start += batchSize) {
-      const indices = order.subarray(start, Math.min(start + batchSize, numExamples));
-      for (const c of callbacks) await c.onBatchBegin?.(batch, { size: indices.length });
-      const t0 = performance.now();
-      const before = snapshots?.save();
-      let loss: number;
-      try {
-        loss = step.trainBatch(indices, history.iterations);
-      } catch (e) {
-        snapshots?.release?.(before);
-        throw e;
-      }
-      trainMs += performance.now() - t0;
-      if (!Number.isFinite(loss)) {
-        snapshots?.release?.(before);
-        if (snapshots && hasKept) snapshots.restore(kept);
-        throw new TrainingDivergedError(fn, epoch, batch, loss);
-      }
-      if (snapshots) {
-        if (hasKept) snapshots.release?.(kept);
-        kept = before;
-        hasKept = true;
-      }
-      history.iterations++;
-      lossSum += loss * indices.length;
-      for (const c of callbacks) await c.onBatchEnd?.(batch, { loss, size: indices.length });
-      batch++;
-      if (performance.now() - lastYield > 25) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
-      if (options.signal?.aborted && start + batchSize < numExamples) {
+    for (const c of callbacks) await c.onTrainBegin?.();
+    outer: for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+      if (options.signal?.aborted) {
         history.stopReason = 'aborted';
-        break outer;
+        break;
       }
-      if (stopRequested && start + batchSize < numExamples) {
+      for (const c of callbacks) await c.onEpochBegin?.(epoch);
+      for (let i = 0; i < numExamples; i++) order[i] = i;
+      if (shuffle) {
+        const rng = epochRng(seed, epoch);
+        for (let i = numExamples - 1; i > 0; i--) {
+          const j = rng.int(i + 1);
+          const t = order[i]!;
+          order[i] = order[j]!;
+          order[j] = t;
+        }
+      }
+      let lossSum = 0;
+      let batch = 0;
+      for (let start = 0; start < numExamples; start += batchSize) {
+        const indices = order.subarray(start, Math.min(start + batchSize, numExamples));
+        for (const c of callbacks) await c.onBatchBegin?.(batch, { size: indices.length });
+        const t0 = performance.now();
+        const before = snapshots?.save();
+        let loss: number;
+        try {
+          loss = step.trainBatch(indices, history.iterations);
+        } catch (e) {
+          snapshots?.release?.(before);
+          throw e;
+        }
+        trainMs += performance.now() - t0;
+        if (!Number.isFinite(loss)) {
+          snapshots?.release?.(before);
+          if (snapshots && hasKept) snapshots.restore(kept);
+          throw new TrainingDivergedError(fn, epoch, batch, loss);
+        }
+        if (snapshots) {
+          if (hasKept) snapshots.release?.(kept);
+          kept = before;
+          hasKept = true;
+        }
+        history.iterations++;
+        lossSum += loss * indices.length;
+        for (const c of callbacks) await c.onBatchEnd?.(batch, { loss, size: indices.length });
+        batch++;
+        if (performance.now() - lastYield > 25) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+        if (options.signal?.aborted && start + batchSize < numExamples) {
+          history.stopReason = 'aborted';
+          break outer;
+        }
+        if (stopRequested && start + batchSize < numExamples) {
+          history.stopReason = 'stopped';
+          break outer;
+        }
+      }
+      const logs: EpochLogs = { loss: lossSum / numExamples, ...(step.evaluate?.(epoch) ?? {}) };
+      history.epoch.push(epoch);
+      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+      history.msPerIteration = trainMs / Math.max(1, history.iterations);
+      for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
+      if (options.checkpoint && (epoch + 1) % (options.checkpoint.every ?? 1) === 0) await options.checkpoint.save(epoch, logs);
+      if (stopRequested && epoch < epochs - 1) {
         history.stopReason = 'stopped';
-        break outer;
+        break;
       }
     }
-    const logs: EpochLogs = { loss: lossSum / numExamples, ...(step.evaluate?.(epoch) ?? {}) };
-    history.epoch.push(epoch);
-    for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
     history.msPerIteration = trainMs / Math.max(1, history.iterations);
-    for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
-    if (options.checkpoint && (epoch + 1) % (options.checkpoint.every ?? 1) === 0) await options.checkpoint.save(epoch, logs);
-    if (stopRequested && epoch < epochs - 1) {
-      history.stopReason = 'stopped';
-      break;
-    }
-  }
-  history.msPerIteration = trainMs / Math.max(1, history.iterations);
-  for (const c of callbacks) await c.onTrainEnd?.(history);
-  return history;
+    for (const c of callbacks) await c.onTrainEnd?.(history);
+    return history;
   }
 }
 

@@ -37,7 +37,16 @@ interface PlainBackend {
  * operation on float32 operands, so computing it in double and rounding once gives the float32 result and the update
  * equals tfjs' op by op. The cpu-backend path; on wasm the same sequence runs as 4-lane SIMD ({@link ADAM_WASM}).
  */
-function adamPass(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, k: AdamConstants): void {
+function adamPass(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  pOut: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
+  k: AdamConstants,
+): void {
   const f = Math.fround;
   for (let i = 0; i < p.length; i++) {
     const gi = g[i]!;
@@ -64,7 +73,16 @@ interface AdamConstants {
 
 function constants(a: FusedAdamAttrs): AdamConstants {
   const f = Math.fround;
-  return { b1: f(a.beta1), c1: f(1 - a.beta1), b2: f(a.beta2), c2: f(1 - a.beta2), k1: f(a.correction1), k2: f(a.correction2), eps: f(a.epsilon), negLr: f(-a.learningRate) };
+  return {
+    b1: f(a.beta1),
+    c1: f(1 - a.beta1),
+    b2: f(a.beta2),
+    c2: f(1 - a.beta2),
+    k1: f(a.correction1),
+    k2: f(a.correction2),
+    eps: f(a.epsilon),
+    negLr: f(-a.learningRate),
+  };
 }
 
 /**
@@ -73,7 +91,8 @@ function constants(a: FusedAdamAttrs): AdamConstants {
  * (IEEE-exact `div`/`sqrt`, so bit-identical to it) and a scalar tail. Assembled from `fused-adam.wat` (next to this
  * file) with wabt 1.0.39 (`wat2wasm --enable-simd`).
  */
-const ADAM_WASM = 'AGFzbQEAAAABFAFgEH9/f39/f39/fX19fX19fX0AAg8BA2VudgZtZW1vcnkCAAADAgEABwgBBGFkYW0AAArzAgHwAgMDfwt7A30gCP0TIRMgCf0TIRQgCv0TIRUgC/0TIRYgDP0TIRcgDf0TIRggDv0TIRkgD/0TIRogB0F8cUECdCERIAdBAnQhEkEAIRACQANAIBAgEU8NASABIBBq/QAEACEbIAIgEGr9AAQAIBP95gEgGyAU/eYB/eQBIRwgAyAQav0ABAAgFf3mASAbIBv95gEgFv3mAf3kASEdIAUgEGogHP0LBAAgBiAQaiAd/QsEACAEIBBqIBwgF/3nASAdIBj95wH94wEgGf3kAf3nASAa/eYBIAAgEGr9AAQA/eQB/QsEACAQQRBqIRAMAAsLAkADQCAQIBJPDQEgASAQaioCACEeIAIgEGoqAgAgCJQgHiAJlJIhHyADIBBqKgIAIAqUIB4gHpQgC5SSISAgBSAQaiAfOAIAIAYgEGogIDgCACAEIBBqIB8gDJUgICANlZEgDpKVIA+UIAAgEGoqAgCSOAIAIBBBBGohEAwACwsL';
+const ADAM_WASM =
+  'AGFzbQEAAAABFAFgEH9/f39/f39/fX19fX19fX0AAg8BA2VudgZtZW1vcnkCAAADAgEABwgBBGFkYW0AAArzAgHwAgMDfwt7A30gCP0TIRMgCf0TIRQgCv0TIRUgC/0TIRYgDP0TIRcgDf0TIRggDv0TIRkgD/0TIRogB0F8cUECdCERIAdBAnQhEkEAIRACQANAIBAgEU8NASABIBBq/QAEACEbIAIgEGr9AAQAIBP95gEgGyAU/eYB/eQBIRwgAyAQav0ABAAgFf3mASAbIBv95gEgFv3mAf3kASEdIAUgEGogHP0LBAAgBiAQaiAd/QsEACAEIBBqIBwgF/3nASAdIBj95wH94wEgGf3kAf3nASAa/eYBIAAgEGr9AAQA/eQB/QsEACAQQRBqIRAMAAsLAkADQCAQIBJPDQEgASAQaioCACEeIAIgEGoqAgAgCJQgHiAJlJIhHyADIBBqKgIAIAqUIB4gHpQgC5SSISAgBSAQaiAfOAIAIAYgEGogIDgCACAEIBBqIB8gDJUgICANlZEgDpKVIA+UIAAgEGoqAgCSOAIAIBBBBGohEAwACwsL';
 
 type AdamWasm = (...args: number[]) => void;
 const wasmAdamByMemory = new WeakMap<WebAssembly.Memory, AdamWasm | null>();
@@ -181,8 +200,17 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (gradient == null) return;
         const first = self.accumulatedFirstMoment[i]!.variable;
         const second = self.accumulatedSecondMoment[i]!.variable;
-        const attrs: FusedAdamAttrs = { beta1: self.beta1, beta2: self.beta2, correction1, correction2, epsilon: self.epsilon, learningRate: self.learningRate };
-        const [p, m, v] = tf.engine().runKernel(FUSED_ADAM_KERNEL, { x: value, g: gradient, m: first, v: second }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const attrs: FusedAdamAttrs = {
+          beta1: self.beta1,
+          beta2: self.beta2,
+          correction1,
+          correction2,
+          epsilon: self.epsilon,
+          learningRate: self.learningRate,
+        };
+        const [p, m, v] = tf
+          .engine()
+          .runKernel(FUSED_ADAM_KERNEL, { x: value, g: gradient, m: first, v: second }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         first.assign(m!);
         second.assign(v!);
         value.assign(p!);

@@ -44,7 +44,12 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new InvalidArgumentError('fileSystemHandler.save', 'artifacts.modelTopology', 'must be JSON (binary topologies are not supported)', 'an ArrayBuffer');
+        throw new InvalidArgumentError(
+          'fileSystemHandler.save',
+          'artifacts.modelTopology',
+          'must be JSON (binary topologies are not supported)',
+          'an ArrayBuffer',
+        );
       }
       const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.concatenateArrayBuffers(artifacts.weightData);
       const modelJSON: Record<string, unknown> = {
@@ -81,7 +86,8 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
         const specs = tf.io.getWeightSpecs(manifest);
         const expected = specs.reduce((sum, s) => {
           const size = BYTES_PER_ELEMENT[s.quantization?.dtype ?? s.dtype];
-          if (size === undefined || !Array.isArray(s.shape)) throw new InvalidArgumentError(fn, 'dir', `must hold a ${MODEL_JSON} with known weight dtypes`, s.dtype);
+          if (size === undefined || !Array.isArray(s.shape))
+            throw new InvalidArgumentError(fn, 'dir', `must hold a ${MODEL_JSON} with known weight dtypes`, s.dtype);
           return sum + size * s.shape.reduce((a, b) => a * b, 1);
         }, 0);
         const buffers: Buffer[] = [];

@@ -100,7 +100,11 @@ export async function restoreOptimizerState(
     const name = r.string(`${f}.name`, w.name);
     const shape = r.shape(`${f}.shape`, w.shape, k === 0 ? [] : variableShapes[(k - 1) % n]!);
     const dtype = r.string(`${f}.dtype`, w.dtype ?? 'float32', ['float32', 'int32'] as const);
-    const data = r.finiteArray(`${f}.data`, w.data, shape.reduce((a, b) => a * b, 1));
+    const data = r.finiteArray(
+      `${f}.data`,
+      w.data,
+      shape.reduce((a, b) => a * b, 1),
+    );
     if (k === 0) r.integer(`${f}.data[0]`, data[0]);
     return { name, shape, dtype, data };
   });

@@ -20,7 +20,13 @@ beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
 });
 
-const xorX = () => tf.tensor2d([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const xorX = () =>
+  tf.tensor2d([
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ]);
 const xorY = () => tf.tensor1d([0, 1, 1, 0], 'int32');
 
 function weightsOf(model: tf.LayersModel): Float32Array[] {
@@ -34,7 +40,17 @@ describe('denseNetwork', () => {
     expect(kernels.map((k) => k.shape[0]! + 1)).toEqual([3, 8, 13, 18]);
     expect(kernels.map((k) => k.shape[1])).toEqual([5, 5, 5, 2]);
     const plain = denseNetwork({ inputSize: 2, hidden: [5, 5, 5], outputs: 2 });
-    expect(plain.getWeights().filter((w) => w.rank === 2).map((k) => k.shape)).toEqual([[2, 5], [5, 5], [5, 5], [5, 2]]);
+    expect(
+      plain
+        .getWeights()
+        .filter((w) => w.rank === 2)
+        .map((k) => k.shape),
+    ).toEqual([
+      [2, 5],
+      [5, 5],
+      [5, 5],
+      [5, 2],
+    ]);
     model.dispose();
     plain.dispose();
   });
@@ -66,7 +82,10 @@ describe('denseNetwork', () => {
     let artifacts: tf.io.ModelArtifacts | undefined;
     await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
-    const x = tf.tensor2d([[0.1, -0.3], [2, 1]]);
+    const x = tf.tensor2d([
+      [0.1, -0.3],
+      [2, 1],
+    ]);
     const p1 = model.predict(x) as tf.Tensor;
     const p2 = loaded.predict(x) as tf.Tensor;
     expect(Array.from(p2.dataSync())).toEqual(Array.from(p1.dataSync()));
@@ -101,22 +120,43 @@ describe('denseNetwork', () => {
 
 describe('losses and metrics', () => {
   it('softmaxCrossEntropy is the mean −log p(label), equal for int labels and one-hot, stable at logits ±100', () => {
-    const logits = tf.tensor2d([[2, 0, -1], [0.5, 0.5, 3]]);
+    const logits = tf.tensor2d([
+      [2, 0, -1],
+      [0.5, 0.5, 3],
+    ]);
     const manual = -(Math.log(Math.exp(2) / (Math.exp(2) + 1 + Math.exp(-1))) + Math.log(Math.exp(3) / (2 * Math.exp(0.5) + Math.exp(3)))) / 2;
     const fromInts = softmaxCrossEntropy(tf.tensor1d([0, 2], 'int32'), logits).dataSync()[0]!;
-    const fromOneHot = softmaxCrossEntropy(tf.tensor2d([[1, 0, 0], [0, 0, 1]]), logits).dataSync()[0]!;
+    const fromOneHot = softmaxCrossEntropy(
+      tf.tensor2d([
+        [1, 0, 0],
+        [0, 0, 1],
+      ]),
+      logits,
+    ).dataSync()[0]!;
     expect(fromInts).toBeCloseTo(manual, 5);
     expect(fromOneHot).toBeCloseTo(manual, 5);
-    const extreme = softmaxCrossEntropy(tf.tensor1d([1, 0], 'int32'), tf.tensor2d([[100, -100], [-100, 100]])).dataSync()[0]!;
+    const extreme = softmaxCrossEntropy(
+      tf.tensor1d([1, 0], 'int32'),
+      tf.tensor2d([
+        [100, -100],
+        [-100, 100],
+      ]),
+    ).dataSync()[0]!;
     expect(extreme).toBeCloseTo(200, 3);
     expect(() => softmaxCrossEntropy(tf.tensor1d([0], 'int32'), logits)).toThrow(ShapeError);
     expect(() => softmaxCrossEntropy(tf.tensor2d([[1, 0]]), logits)).toThrow(/argument 'labels'/);
   });
 
   it('softmaxCrossEntropy gradient matches float64 finite differences', () => {
-    const labels = tf.tensor2d([[0.2, 0.8, 0], [0, 0, 1]]);
+    const labels = tf.tensor2d([
+      [0.2, 0.8, 0],
+      [0, 0, 1],
+    ]);
     const l = [0.2, 0.8, 0, 0, 0, 1];
-    const logits = tf.tensor2d([[0.3, -1.2, 0.7], [1.5, 0.1, -0.4]]);
+    const logits = tf.tensor2d([
+      [0.3, -1.2, 0.7],
+      [1.5, 0.1, -0.4],
+    ]);
     const reference = (z: Float64Array) => {
       let total = 0;
       for (let r = 0; r < 2; r++) {
@@ -134,7 +174,16 @@ describe('losses and metrics', () => {
   it('meanSquaredError and accuracy', () => {
     expect(meanSquaredError(tf.tensor2d([[1, 2]]), tf.tensor2d([[2, 4]])).dataSync()[0]).toBeCloseTo(2.5, 6);
     expect(() => meanSquaredError(tf.tensor2d([[1, 2, 3]]), tf.tensor2d([[2, 4]]))).toThrow(/argument 'targets'/);
-    expect(accuracy(tf.tensor2d([[0.1, 0.9], [2, 1], [0, 3]]), Int32Array.from([1, 0, 0]))).toBeCloseTo(2 / 3, 6);
+    expect(
+      accuracy(
+        tf.tensor2d([
+          [0.1, 0.9],
+          [2, 1],
+          [0, 3],
+        ]),
+        Int32Array.from([1, 0, 0]),
+      ),
+    ).toBeCloseTo(2 / 3, 6);
     expect(() => accuracy(tf.tensor2d([[0.1, 0.9]]), Int32Array.from([1, 0]))).toThrow(ShapeError);
   });
 });
@@ -231,7 +280,11 @@ describe('FusedAdamOptimizer', () => {
   const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 3);
 
   /** Runs `steps` Adam updates of fresh variables with fixed gradients; returns parameters and moments. */
-  function run(make: () => tf.Optimizer, steps: number, prefix: string): { params: Float32Array[]; state: Float32Array[]; optimizer: tf.Optimizer; vars: tf.Variable[] } {
+  function run(
+    make: () => tf.Optimizer,
+    steps: number,
+    prefix: string,
+  ): { params: Float32Array[]; state: Float32Array[]; optimizer: tf.Optimizer; vars: tf.Variable[] } {
     const vars = shapes.map((s, i) => tf.variable(tf.tensor(values(tf.util.sizeFromShape(s), i + 1), s), true, `${prefix}_${i}`));
     const optimizer = make();
     for (let t = 0; t < steps; t++) {
@@ -239,7 +292,10 @@ describe('FusedAdamOptimizer', () => {
       optimizer.applyGradients(grads);
       tf.dispose(grads.map((g) => g.tensor));
     }
-    const state = (optimizer as unknown as { accumulatedFirstMoment: Array<{ variable: tf.Variable }>; accumulatedSecondMoment: Array<{ variable: tf.Variable }> });
+    const state = optimizer as unknown as {
+      accumulatedFirstMoment: Array<{ variable: tf.Variable }>;
+      accumulatedSecondMoment: Array<{ variable: tf.Variable }>;
+    };
     return {
       params: vars.map((v) => v.dataSync().slice() as Float32Array),
       state: [...state.accumulatedFirstMoment, ...state.accumulatedSecondMoment].map((m) => m.variable.dataSync().slice() as Float32Array),
@@ -323,7 +379,11 @@ describe('robustness of the shared training path', () => {
     const before = tf.memory().numTensors;
     const error = await runFitLoop('t', 1, { epochs: 10 }, { trainBatch, state: variableSnapshots(() => [w]) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainingDivergedError);
-    expect(seen).toEqual([[1, 2], [2, 4], [4, 8]]);
+    expect(seen).toEqual([
+      [1, 2],
+      [2, 4],
+      [4, 8],
+    ]);
     expect(Array.from(w.dataSync())).toEqual([2, 4]);
     expect(tf.memory().numTensors).toBe(before);
     w.dispose();
@@ -332,7 +392,9 @@ describe('robustness of the shared training path', () => {
   it('a divergence on the very first step keeps the initial parameters and frees its snapshot', async () => {
     const w = tf.variable(tf.tensor1d([3]));
     const before = tf.memory().numTensors;
-    await expect(runFitLoop('t', 2, { epochs: 1 }, { trainBatch: () => Number.NaN, state: variableSnapshots(() => [w]) })).rejects.toThrow(TrainingDivergedError);
+    await expect(runFitLoop('t', 2, { epochs: 1 }, { trainBatch: () => Number.NaN, state: variableSnapshots(() => [w]) })).rejects.toThrow(
+      TrainingDivergedError,
+    );
     expect(Array.from(w.dataSync())).toEqual([3]);
     expect(tf.memory().numTensors).toBe(before);
     w.dispose();

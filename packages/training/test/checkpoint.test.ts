@@ -31,7 +31,10 @@ afterAll(async () => {
 const sample = () => ({
   ...checkpointEnvelope('Test'),
   iterations: 7,
-  params: [{ rows: 1, cols: 4, data: [0.1, -0, Number.NaN, 1e300] }, { rows: 1, cols: 2, data: new Float32Array([0.5, Infinity]) }],
+  params: [
+    { rows: 1, cols: 4, data: [0.1, -0, Number.NaN, 1e300] },
+    { rows: 1, cols: 2, data: new Float32Array([0.5, Infinity]) },
+  ],
   empty: [],
   names: ['a', 'b'],
   nested: { flag: true, label: null },
@@ -43,7 +46,15 @@ describe('binary checkpoint form', () => {
     expect(Array.from(back.params[0]!.data, (v) => Object.is(v, -0))).toEqual([false, true, false, false]);
     expect(back.params[0]!.data).toEqual([0.1, -0, Number.NaN, 1e300]);
     expect(back.params[1]!.data).toEqual([0.5, Infinity]);
-    expect(back).toMatchObject({ format: 'beyond-backprop/checkpoint', version: 1, kind: 'Test', iterations: 7, empty: [], names: ['a', 'b'], nested: { flag: true, label: null } });
+    expect(back).toMatchObject({
+      format: 'beyond-backprop/checkpoint',
+      version: 1,
+      kind: 'Test',
+      iterations: 7,
+      empty: [],
+      names: ['a', 'b'],
+      nested: { flag: true, label: null },
+    });
     expect((JSON.parse(JSON.stringify(sample())) as ReturnType<typeof sample>).params[0]!.data[2]).toBeNull();
   });
 
@@ -194,7 +205,10 @@ describe('optimiser state', () => {
 describe('Node file IO for tf.LayersModel', () => {
   it('model.save(fileSystemHandler(dir)) writes model.json + weights.bin that tf.loadLayersModel reads back identically', async () => {
     const model = denseNetwork({ inputSize: 3, hidden: [4, 4], outputs: 2, activation: 'relu', shortcuts: true, seed: 5 });
-    const x = tf.tensor2d([[0.1, -0.2, 0.3], [1, 2, -3]]);
+    const x = tf.tensor2d([
+      [0.1, -0.2, 0.3],
+      [1, 2, -3],
+    ]);
     const target = join(dir, 'model');
     await model.save(fileSystemHandler(`file://${target}`));
     const manifest = JSON.parse(await readFile(join(target, 'model.json'), 'utf8')) as tf.io.ModelJSON;
@@ -217,7 +231,9 @@ describe('Node file IO for tf.LayersModel', () => {
   });
 
   it('refuses a missing folder, a truncated weights.bin and junk model.json with InvalidArgumentError naming dir', async () => {
-    await expect(loadLayersModel(join(dir, 'nowhere'))).rejects.toThrow(/fileSystemHandler\.load: argument 'dir' must hold a readable .*model\.json \(ENOENT\)/);
+    await expect(loadLayersModel(join(dir, 'nowhere'))).rejects.toThrow(
+      /fileSystemHandler\.load: argument 'dir' must hold a readable .*model\.json \(ENOENT\)/,
+    );
     const model = denseNetwork({ inputSize: 2, hidden: [3], outputs: 1, seed: 1 });
     const target = join(dir, 'truncated');
     await saveLayersModel(model, target);

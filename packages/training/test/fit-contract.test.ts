@@ -91,8 +91,12 @@ describe('earlyStopping', () => {
 
   it('is an error to monitor a metric the trainer does not report, or to restore weights it cannot snapshot', async () => {
     const plain = { trainBatch: () => 1 };
-    await expect(runFitLoop('t', 1, { epochs: 2, callbacks: earlyStopping() }, plain)).rejects.toThrow(/options\.monitor' must name a metric in the epoch logs \(loss\), got "valLoss"/);
-    await expect(runFitLoop('t', 1, { epochs: 2, callbacks: earlyStopping({ monitor: 'loss', restoreBestWeights: true }) }, plain)).rejects.toThrow(InvalidArgumentError);
+    await expect(runFitLoop('t', 1, { epochs: 2, callbacks: earlyStopping() }, plain)).rejects.toThrow(
+      /options\.monitor' must name a metric in the epoch logs \(loss\), got "valLoss"/,
+    );
+    await expect(runFitLoop('t', 1, { epochs: 2, callbacks: earlyStopping({ monitor: 'loss', restoreBestWeights: true }) }, plain)).rejects.toThrow(
+      InvalidArgumentError,
+    );
     expect(() => earlyStopping({ patience: -1 })).toThrow(/options\.patience/);
     const logs: EpochLogs[] = [];
     await runFitLoop('t', 1, { epochs: 3, callbacks: [earlyStopping({ monitor: 'loss', patience: 5 }), { onEpochEnd: (_, l) => void logs.push(l) }] }, plain);

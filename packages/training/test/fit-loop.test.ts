@@ -16,7 +16,10 @@ describe('runFitLoop', () => {
     expect(a).not.toEqual(c);
     expect(a.map((x) => x.length)).toEqual([4, 4, 2, 4, 4, 2, 4, 4, 2]);
     for (let e = 0; e < 3; e++) {
-      const epoch = a.slice(3 * e, 3 * e + 3).flat().sort((p, q) => p - q);
+      const epoch = a
+        .slice(3 * e, 3 * e + 3)
+        .flat()
+        .sort((p, q) => p - q);
       expect(epoch).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     }
     // Epochs are shuffled differently from each other.
@@ -114,9 +117,9 @@ describe('runFitLoop', () => {
       { trainBatch: () => (++step === 6 ? Number.NaN : 1) },
     );
     await expect(run).rejects.toBeInstanceOf(TrainingDivergedError);
-    await expect(
-      runFitLoop('MyTrainer.fit', 4, { epochs: 5, batchSize: 2 }, { trainBatch: () => Number.POSITIVE_INFINITY }),
-    ).rejects.toThrow(/MyTrainer.fit: training diverged at epoch 0, batch 0 \(loss is Infinity\)/);
+    await expect(runFitLoop('MyTrainer.fit', 4, { epochs: 5, batchSize: 2 }, { trainBatch: () => Number.POSITIVE_INFINITY })).rejects.toThrow(
+      /MyTrainer.fit: training diverged at epoch 0, batch 0 \(loss is Infinity\)/,
+    );
     // Epochs 0 and 1 finished; epoch 2 diverged at its second batch.
     expect(saved).toEqual([0, 1]);
     try {

@@ -92,7 +92,16 @@ beforeAll(async () => {
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bbp-user', private: true, type: 'module' }, null, 2));
   await run(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...tarballs.values(), '@tensorflow/tfjs@4.22.0', '@tensorflow/tfjs-backend-wasm@4.22.0'],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--loglevel=error',
+      ...tarballs.values(),
+      '@tensorflow/tfjs@4.22.0',
+      '@tensorflow/tfjs-backend-wasm@4.22.0',
+    ],
     { cwd: project, maxBuffer: 1 << 24 },
   );
 });
@@ -129,13 +138,20 @@ import(${JSON.stringify(name)}).then((m) => { const viaImport = Object.keys(m).f
     expect(line).toContain(name);
     expect(line).toContain('@tensorflow/tfjs');
     expect(line).toContain('@tensorflow/tfjs-backend-wasm');
-    const imported = new Set(codeBlocks(text).filter((b) => b.info.startsWith('ts')).flatMap((b) => importedPackages(b.code)));
+    const imported = new Set(
+      codeBlocks(text)
+        .filter((b) => b.info.startsWith('ts'))
+        .flatMap((b) => importedPackages(b.code)),
+    );
     for (const dep of imported) expect(line, `${pkg}/README.md imports ${dep}`).toContain(dep);
   });
 
   it('passes publint on the packed tarball', async () => {
     const tarball = readFileSync(tarballs.get(pkg)!);
-    const { messages } = await publint({ pack: { tarball: tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength) }, level: 'warning' });
+    const { messages } = await publint({
+      pack: { tarball: tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength) },
+      level: 'warning',
+    });
     expect(messages).toEqual([]);
   });
 
@@ -143,7 +159,9 @@ import(${JSON.stringify(name)}).then((m) => { const viaImport = Object.keys(m).f
     // attw's TypeScript predates require(esm), so it flags every require of an ESM file; the require test above runs it.
     // Profile node16: the exports map (with subpaths such as datasets/node) is the contract; node10 resolution is not.
     const attw = join(here, 'node_modules', '.bin', 'attw');
-    const result = await run(attw, [tarballs.get(pkg)!, '--format', 'ascii', '--no-color', '--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm'], { cwd: here }).then(
+    const result = await run(attw, [tarballs.get(pkg)!, '--format', 'ascii', '--no-color', '--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm'], {
+      cwd: here,
+    }).then(
       (r) => ({ code: 0, out: r.stdout }),
       (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
     );

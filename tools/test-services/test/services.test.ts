@@ -26,8 +26,6 @@ describe('test services', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(MissingServiceError);
-    expect((caught as MissingServiceError).installCommand).toBe(
-      'sudo apt-get update && sudo apt-get install -y bbp-no-such-debian-package',
-    );
+    expect((caught as MissingServiceError).installCommand).toBe('sudo apt-get update && sudo apt-get install -y bbp-no-such-debian-package');
   }, 120_000);
 });

@@ -19,7 +19,10 @@ function buildOptimizer(spec: OptimizerSpec): tf.Optimizer {
 }
 
 function readWeights(model: tf.LayersModel): Float32Array[] {
-  return model.getWeights().map((w) => w.dataSync() as Float32Array).map((d) => new Float32Array(d));
+  return model
+    .getWeights()
+    .map((w) => w.dataSync() as Float32Array)
+    .map((d) => new Float32Array(d));
 }
 
 function writeWeights(model: tf.LayersModel, layers: readonly Float32Array[], shapes: readonly number[][]): void {
@@ -56,7 +59,11 @@ export async function runReplica(link: Link): Promise<void> {
     const [x0, y0, ...weights] = init.tensors ?? [];
     const codec = await resolveWeightCodec(config.codec);
     model = await tf.models.modelFromJSON(config.topology as unknown as tf.io.ModelJSON['modelTopology'] as never);
-    writeWeights(model, weights.map((w) => w.data as Float32Array), config.weightShapes);
+    writeWeights(
+      model,
+      weights.map((w) => w.data as Float32Array),
+      config.weightShapes,
+    );
     const x = tf.tensor(x0!.data as Float32Array, config.xShape);
     const y = tf.tensor(y0!.data as Float32Array | Int32Array, config.yShape, config.yDType);
     owned.push(x, y);

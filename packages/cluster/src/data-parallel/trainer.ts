@@ -118,7 +118,10 @@ export interface DataParallelStats {
 /** A replica's weights differ from the broadcast after a sync (which must never happen). */
 export class ReplicaDivergenceError extends BbpError {
   constructor(replica: string, round: number, expected: number, actual: number) {
-    super('replica-divergence', `DataParallelTrainer: '${replica}' holds different weights after round ${round} (checksum ${actual.toString(16)}, broadcast ${expected.toString(16)})`);
+    super(
+      'replica-divergence',
+      `DataParallelTrainer: '${replica}' holds different weights after round ${round} (checksum ${actual.toString(16)}, broadcast ${expected.toString(16)})`,
+    );
   }
 }
 
@@ -127,9 +130,16 @@ function optimizerFromModel(model: tf.LayersModel): OptimizerSpec | undefined {
   if (!opt) return undefined;
   const config = opt.getConfig?.() ?? {};
   const cls = opt.getClassName();
-  if (cls === 'Adam') return { kind: 'adam', learningRate: Number(config.learningRate), beta1: Number(config.beta1), beta2: Number(config.beta2), epsilon: Number(config.epsilon) };
+  if (cls === 'Adam')
+    return {
+      kind: 'adam',
+      learningRate: Number(config.learningRate),
+      beta1: Number(config.beta1),
+      beta2: Number(config.beta2),
+      epsilon: Number(config.epsilon),
+    };
   if (cls === 'SGD') return { kind: 'sgd', learningRate: Number(config.learningRate) };
-  throw new InvalidArgumentError('DataParallelTrainer', 'model.optimizer', "must be Adam or SGD (or pass options.optimizer)", cls);
+  throw new InvalidArgumentError('DataParallelTrainer', 'model.optimizer', 'must be Adam or SGD (or pass options.optimizer)', cls);
 }
 
 /**
@@ -262,7 +272,11 @@ export class DataParallelTrainer {
             codec: codecSpec,
             seed,
           };
-          const tensors: TensorFrame[] = [tensorFrame(xs, config.xShape), tensorFrame(ys, config.yShape), ...weights.map((w, i) => tensorFrame(w.slice(), weightShapes[i]))];
+          const tensors: TensorFrame[] = [
+            tensorFrame(xs, config.xShape),
+            tensorFrame(ys, config.yShape),
+            ...weights.map((w, i) => tensorFrame(w.slice(), weightShapes[i])),
+          ];
           await link.send({ kind: 'init', meta: config as unknown as JsonValue, tensors }, { timeoutMs });
           const ready = await receive(link, 'ready');
           const checksum = (ready.meta as { checksum: number }).checksum;
@@ -293,17 +307,22 @@ export class DataParallelTrainer {
             packages.push(u.tensors![0]!.data as Uint8Array);
           });
           const mean = coordinatorSide.averageUploads(packages);
-          const target = this.mode === 'weights' ? mean : coordinatorSide.synced.map((w, l) => {
-            const out = new Float32Array(w.length);
-            for (let i = 0; i < w.length; i++) out[i] = w[i]! + mean[l]![i]!;
-            return out;
-          });
+          const target =
+            this.mode === 'weights'
+              ? mean
+              : coordinatorSide.synced.map((w, l) => {
+                  const out = new Float32Array(w.length);
+                  for (let i = 0; i < w.length; i++) out[i] = w[i]! + mean[l]![i]!;
+                  return out;
+                });
           const broadcast = coordinatorSide.encode(target, epoch);
           const synced = coordinatorSide.apply(broadcast);
           lastChecksum = weightsChecksum(synced);
           stats.checksums.push(lastChecksum);
           stopped = options.signal?.aborted === true && !(epoch === options.epochs - 1 && round === rounds - 1);
-          await Promise.all(links.map((link) => link.send({ kind: 'sync', meta: { stop: stopped }, tensors: [tensorFrame(broadcast.slice())] }, { timeoutMs })));
+          await Promise.all(
+            links.map((link) => link.send({ kind: 'sync', meta: { stop: stopped }, tensors: [tensorFrame(broadcast.slice())] }, { timeoutMs })),
+          );
           stats.rounds++;
           stats.bytesSent += packages.reduce((s, p) => s + p.byteLength, 0) + k * broadcast.byteLength;
           stats.bytesSentFloat32 += 2 * k * parameters * 4;

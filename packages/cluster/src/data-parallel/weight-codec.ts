@@ -104,7 +104,8 @@ export async function resolveWeightCodec(spec: WeightCodecSpec = { name: 'none' 
     throw new InvalidArgumentError(fn, 'spec.name', "must be 'none', or come with a 'module' exporting createWeightCodec", spec.name);
   }
   const mod = (await import(spec.module)) as { createWeightCodec?: (name: string, options?: unknown) => unknown };
-  if (typeof mod.createWeightCodec !== 'function') throw new InvalidArgumentError(fn, 'spec.module', 'must export createWeightCodec(name, options)', spec.module);
+  if (typeof mod.createWeightCodec !== 'function')
+    throw new InvalidArgumentError(fn, 'spec.module', 'must export createWeightCodec(name, options)', spec.module);
   const codec = mod.createWeightCodec(spec.name, spec.options ?? undefined);
   if (!isCodec(codec)) throw new InvalidArgumentError(fn, 'spec.module', 'createWeightCodec must return {name, encode, decode}', codec);
   return codec;

@@ -49,7 +49,9 @@ export function spawnReplicaProcess(url: string, namespace = 'bbp'): ChildProces
  * const trainer = new DataParallelTrainer(model, { workers: 2, launcher: threadReplicas() });
  * ```
  */
-export function threadReplicas(options: { backend?: 'wasm' | 'cpu'; capacity?: number } = {}): ReplicaLauncher & { readonly threads: readonly SpawnedWorker[] } {
+export function threadReplicas(
+  options: { backend?: 'wasm' | 'cpu'; capacity?: number } = {},
+): ReplicaLauncher & { readonly threads: readonly SpawnedWorker[] } {
   let workers: SpawnedWorker[] = [];
   return {
     transport: 'threads',
@@ -57,7 +59,9 @@ export function threadReplicas(options: { backend?: 'wasm' | 'cpu'; capacity?: n
       return workers;
     },
     async start(count) {
-      workers = Array.from({ length: count }, (_, r) => spawnWorker(replicaEntry(), { name: `replica-${r}`, data: { backend: options.backend }, capacity: options.capacity ?? 2 }));
+      workers = Array.from({ length: count }, (_, r) =>
+        spawnWorker(replicaEntry(), { name: `replica-${r}`, data: { backend: options.backend }, capacity: options.capacity ?? 2 }),
+      );
       return workers.map((w) => w.link);
     },
     async stop() {

@@ -68,7 +68,11 @@ function keys(ns: string, runId: string) {
  * await run.links[0].send({ kind: 'start' });
  * ```
  */
-export async function hostRedisRun(options: RedisRunOptions, size: number, hostOptions: { joinTimeoutMs?: number; onWaiting?: (runId: string) => void; signal?: AbortSignal } = {}): Promise<HostedRedisRun> {
+export async function hostRedisRun(
+  options: RedisRunOptions,
+  size: number,
+  hostOptions: { joinTimeoutMs?: number; onWaiting?: (runId: string) => void; signal?: AbortSignal } = {},
+): Promise<HostedRedisRun> {
   if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError('hostRedisRun', 'size', 'must be a positive integer', size);
   const ns = options.namespace ?? 'bbp';
   const runId = randomUUID().slice(0, 8);
@@ -85,7 +89,9 @@ export async function hostRedisRun(options: RedisRunOptions, size: number, hostO
     const all = [k.size, k.nextRank, ...Array.from({ length: size }, (_, r) => [k.up(r), k.down(r), k.alive(r)]).flat()];
     await client.sendCommand(['DEL', ...all]).catch(() => {});
     // Only clear the pointer if it still points at this run.
-    await client.sendCommand(['EVAL', "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", '1', `${ns}:current`, runId]).catch(() => {});
+    await client
+      .sendCommand(['EVAL', "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", '1', `${ns}:current`, runId])
+      .catch(() => {});
     destroyRedis(client);
   };
   try {
@@ -93,7 +99,16 @@ export async function hostRedisRun(options: RedisRunOptions, size: number, hostO
     await redisCall(client, options.url, 'host', ['SET', k.size, String(size)]);
     await redisCall(client, options.url, 'host', ['SET', `${ns}:current`, runId]);
     for (let r = 0; r < size; r++) {
-      links.push(await RedisLink.open(client, { url: options.url, peer: `worker-${r}`, sendKey: k.down(r), receiveKey: k.up(r), capacity: options.capacity, peerAliveKey: k.alive(r) }));
+      links.push(
+        await RedisLink.open(client, {
+          url: options.url,
+          peer: `worker-${r}`,
+          sendKey: k.down(r),
+          receiveKey: k.up(r),
+          capacity: options.capacity,
+          peerAliveKey: k.alive(r),
+        }),
+      );
     }
     hostOptions.onWaiting?.(runId);
     const joinTimeoutMs = hostOptions.joinTimeoutMs ?? 120_000;
@@ -102,7 +117,7 @@ export async function hostRedisRun(options: RedisRunOptions, size: number, hostO
         const hello = await link.receive({ timeoutMs: joinTimeoutMs, signal: hostOptions.signal }).catch((e: unknown) => {
           throw e instanceof TransportTimeoutError ? new TransportTimeoutError(link.peer, 'join', joinTimeoutMs) : e;
         });
-        if (hello.kind !== 'hello') throw new InvalidArgumentError('hostRedisRun', 'hello', "must be the first message of a worker", hello.kind);
+        if (hello.kind !== 'hello') throw new InvalidArgumentError('hostRedisRun', 'hello', 'must be the first message of a worker', hello.kind);
         link.requirePeerAlive();
       }),
     );
@@ -148,7 +163,14 @@ export async function joinRedisRun(options: RedisRunOptions, joinOptions: { time
     const rank = Number(await redisCall<number>(client, options.url, 'join', ['INCR', k.nextRank])) - 1;
     if (!(rank < size)) throw new InvalidArgumentError('joinRedisRun', 'run', `already has its ${size} workers`, `run ${runId}`);
     heartbeat = await startHeartbeat(client, options.url, k.alive(rank), options.heartbeatMs ?? 60_000);
-    link = await RedisLink.open(client, { url: options.url, peer: 'coordinator', sendKey: k.up(rank), receiveKey: k.down(rank), capacity: options.capacity, peerAliveKey: k.alive('coordinator') });
+    link = await RedisLink.open(client, {
+      url: options.url,
+      peer: 'coordinator',
+      sendKey: k.up(rank),
+      receiveKey: k.down(rank),
+      capacity: options.capacity,
+      peerAliveKey: k.alive('coordinator'),
+    });
     link.requirePeerAlive();
     await link.send({ kind: 'hello', meta: { rank } });
     return { runId, rank, size, link, close };

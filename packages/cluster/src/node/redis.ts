@@ -73,7 +73,14 @@ export function destroyRedis(client: RedisClient): void {
 }
 
 /** Runs one command, turning any failure into a {@link RedisTransportError} (or `closedError()` when closing). */
-export async function redisCall<T>(client: RedisClient, url: string, operation: string, args: readonly (string | Buffer)[], closedError?: () => Error | undefined, buffers = false): Promise<T> {
+export async function redisCall<T>(
+  client: RedisClient,
+  url: string,
+  operation: string,
+  args: readonly (string | Buffer)[],
+  closedError?: () => Error | undefined,
+  buffers = false,
+): Promise<T> {
   try {
     return (await client.sendCommand(args as (string | Buffer)[], buffers ? BUFFERS : undefined)) as T;
   } catch (e) {
@@ -176,7 +183,13 @@ export class RedisLink implements Link {
       await this.checkTimeAndPeer('send', start, options);
       await sleep(wait);
     }
-    await redisCall(this.command, this.options.url, 'send', ['XADD', this.options.sendKey, '*', 'f', Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)], this.closedError);
+    await redisCall(
+      this.command,
+      this.options.url,
+      'send',
+      ['XADD', this.options.sendKey, '*', 'f', Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)],
+      this.closedError,
+    );
   }
 
   async receive(options: WaitOptions = {}): Promise<Message> {
@@ -199,7 +212,8 @@ export class RedisLink implements Link {
         this.lastId = id;
         await redisCall(this.command, this.options.url, 'receive', ['XDEL', this.options.receiveKey, id], this.closedError);
         const value = fields[1];
-        if (!value) throw new RedisTransportError(redactRedisUrl(this.options.url), 'receive', `stream entry ${id} of ${this.options.receiveKey} has no frame field`);
+        if (!value)
+          throw new RedisTransportError(redactRedisUrl(this.options.url), 'receive', `stream entry ${id} of ${this.options.receiveKey} has no frame field`);
         return decodeFrame(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
       }
       await this.checkTimeAndPeer('receive', start, options);
@@ -255,9 +269,12 @@ export interface Heartbeat {
  */
 export async function startHeartbeat(client: RedisClient, url: string, key: string, ttlMs = 3000): Promise<Heartbeat> {
   await redisCall(client, url, 'heartbeat', ['SET', key, '1', 'PX', String(ttlMs)]);
-  const timer = setInterval(() => {
-    client.sendCommand(['SET', key, '1', 'PX', String(ttlMs)]).catch(() => {});
-  }, Math.max(50, Math.floor(ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      client.sendCommand(['SET', key, '1', 'PX', String(ttlMs)]).catch(() => {});
+    },
+    Math.max(50, Math.floor(ttlMs / 3)),
+  );
   timer.unref?.();
   return {
     async stop() {

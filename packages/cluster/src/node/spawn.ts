@@ -51,7 +51,12 @@ export function workerBootstrap(entry: URL): { code: string | URL; eval: boolean
   try {
     api = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
   } catch {
-    throw new InvalidArgumentError('spawnWorker', 'entry', 'is a TypeScript file, which needs the tsx package installed (or pass a built .js entry)', entry.href);
+    throw new InvalidArgumentError(
+      'spawnWorker',
+      'entry',
+      'is a TypeScript file, which needs the tsx package installed (or pass a built .js entry)',
+      entry.href,
+    );
   }
   // Errors are rethrown outside the promise so that they reach the Worker's 'error' event.
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); }).catch((e) => { setTimeout(() => { throw e; }); });`;

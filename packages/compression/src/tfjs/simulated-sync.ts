@@ -3,7 +3,7 @@
  * model's kernels are encoded by the codec (quantised and Huffman-coded for `'huffman'`, Alg. 1), decoded (Alg. 2)
  * and written back, exactly what a replica would receive, and every bit sent is accounted for.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '@beyond-backprop/core-linalg';
 import { decompressWeights, payloadBits as layerPayloadBits } from '../weight-compression.js';
 import { CODEC_NAMES, encodeWeights, type CodecName, type CompressionOptions } from '../weight-codec.js';

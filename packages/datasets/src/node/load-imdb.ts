@@ -23,7 +23,8 @@ function reviewFiles(folder: string): string[] {
     throw new DatasetFileError(folder, `cannot be read (${(error as Error).message})`);
   }
   const files = entries.filter((f) => f.endsWith('.txt'));
-  if (files.length === 0) throw new DatasetFileError(folder, 'is empty: expected review files such as 0_3.txt (aclImdb layout: <split>/<neg|pos>/<id>_<rating>.txt)');
+  if (files.length === 0)
+    throw new DatasetFileError(folder, 'is empty: expected review files such as 0_3.txt (aclImdb layout: <split>/<neg|pos>/<id>_<rating>.txt)');
   const id = (f: string) => Number.parseInt(f, 10);
   return files.sort((a, b) => id(a) - id(b) || (a < b ? -1 : a > b ? 1 : 0)).map((f) => join(folder, f));
 }
@@ -32,7 +33,10 @@ function readSplit(root: string, split: 'train' | 'test'): Reviews {
   const texts: string[] = [];
   const labels: number[] = [];
   const files: string[] = [];
-  for (const [folder, label] of [['neg', 0], ['pos', 1]] as const) {
+  for (const [folder, label] of [
+    ['neg', 0],
+    ['pos', 1],
+  ] as const) {
     for (const file of reviewFiles(join(root, split, folder))) {
       texts.push(readTextFile(file));
       labels.push(label);
@@ -69,9 +73,11 @@ function isDirectory(path: string): boolean {
 export function loadImdb(options: LoadImdbOptions = {}): ImdbDataset {
   const roots = dataDirectories(['aclImdb', join('imdb', 'aclImdb')], options).filter((d) => isDirectory(join(d, 'train')) || isDirectory(join(d, 'test')));
   const root = roots[0];
-  if (!root) throw new DatasetNotFoundError('aclImdb', searchedDirectories(['aclImdb', join('imdb', 'aclImdb')], options), HINT, ['aclImdb/train', 'aclImdb/test']);
+  if (!root)
+    throw new DatasetNotFoundError('aclImdb', searchedDirectories(['aclImdb', join('imdb', 'aclImdb')], options), HINT, ['aclImdb/train', 'aclImdb/test']);
   for (const part of ['train/neg', 'train/pos', 'test/neg', 'test/pos']) {
-    if (!isDirectory(join(root, part))) throw new DatasetFileError(join(root, part), `missing: an aclImdb folder needs train/neg, train/pos, test/neg and test/pos. ${HINT}`);
+    if (!isDirectory(join(root, part)))
+      throw new DatasetFileError(join(root, part), `missing: an aclImdb folder needs train/neg, train/pos, test/neg and test/pos. ${HINT}`);
   }
   return imdbFromReviews({ train: readSplit(root, 'train'), test: readSplit(root, 'test') }, options);
 }

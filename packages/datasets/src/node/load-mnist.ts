@@ -27,10 +27,13 @@ function loadMnistFormat(
   for (const key of Object.keys(MNIST_FILE_NAMES) as Array<keyof MnistFiles>) {
     const path = findDataFile(alternatives(MNIST_FILE_NAMES[key]), setup.subfolders, options, setup.hint, setup.packageDirs);
     const images = key.endsWith('Images');
-    const array = parseIdx(readDataFile(path, (head) => idxDeclaredLength(head, path)), {
-      file: path,
-      expect: images ? { type: 'ubyte', rank: 3, what: 'an image file' } : { type: 'ubyte', rank: 1, what: 'a label file' },
-    });
+    const array = parseIdx(
+      readDataFile(path, (head) => idxDeclaredLength(head, path)),
+      {
+        file: path,
+        expect: images ? { type: 'ubyte', rank: 3, what: 'an image file' } : { type: 'ubyte', rank: 1, what: 'a label file' },
+      },
+    );
     parsed[key] = { array, file: path };
   }
   return mnistFromParsed(parsed, {

@@ -34,7 +34,11 @@ export function integerOption(options: OptionValues, key: string, fallback: numb
  * The first `--train-size` / `--test-size` examples of each split (the loaders already shuffle with the seed), so a
  * CPU-sized run uses a fixed, reproducible subset; sizes larger than a split keep all of it.
  */
-export function limitSizes<Y extends Int32Array | Float32Array>(data: Dataset<Y>, options: OptionValues, defaults: { train?: number; test?: number } = {}): Dataset<Y> {
+export function limitSizes<Y extends Int32Array | Float32Array>(
+  data: Dataset<Y>,
+  options: OptionValues,
+  defaults: { train?: number; test?: number } = {},
+): Dataset<Y> {
   const train = data.train.xShape[0]!;
   const test = data.test.xShape[0]!;
   const nTrain = Math.min(train, integerOption(options, 'trainSize', defaults.train ?? train, 1));

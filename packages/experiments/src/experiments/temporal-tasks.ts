@@ -39,10 +39,32 @@ function task(name: string, description: string, load: (o: TemporalTaskOptions) 
   };
 }
 
-export const temporalOrderExperiment = task('temporal-order', 'temporal order (6 symbols, 4 classes) at --length T, 6-100-4 tanh RNN; stops when the test set is solved', temporalOrder);
-export const temporalOrder3BitExperiment = task('temporal-order-3bit', '3-bit temporal order (6 symbols, 8 classes) at --length T, 6-100-8 tanh RNN; stops when solved', temporalOrder3Bit);
-export const randomPermutationExperiment = task('random-permutation', 'random permutation (100 symbols, remember the first: 0 or 1) at --length T, 100-100-100 tanh RNN; stops when solved', randomPermutation);
-export const addingProblemExperiment = task('adding-problem', 'adding problem (sum of two marked values) at --length T, 2-100-1 tanh RNN, mean squared error', addingProblem, true);
+export const temporalOrderExperiment = task(
+  'temporal-order',
+  'temporal order (6 symbols, 4 classes) at --length T, 6-100-4 tanh RNN; stops when the test set is solved',
+  temporalOrder,
+);
+export const temporalOrder3BitExperiment = task(
+  'temporal-order-3bit',
+  '3-bit temporal order (6 symbols, 8 classes) at --length T, 6-100-8 tanh RNN; stops when solved',
+  temporalOrder3Bit,
+);
+export const randomPermutationExperiment = task(
+  'random-permutation',
+  'random permutation (100 symbols, remember the first: 0 or 1) at --length T, 100-100-100 tanh RNN; stops when solved',
+  randomPermutation,
+);
+export const addingProblemExperiment = task(
+  'adding-problem',
+  'adding problem (sum of two marked values) at --length T, 2-100-1 tanh RNN, mean squared error',
+  addingProblem,
+  true,
+);
 
 /** The four temporal tasks. */
-export const temporalTaskExperiments: Experiment[] = [temporalOrderExperiment, temporalOrder3BitExperiment, randomPermutationExperiment, addingProblemExperiment];
+export const temporalTaskExperiments: Experiment[] = [
+  temporalOrderExperiment,
+  temporalOrder3BitExperiment,
+  randomPermutationExperiment,
+  addingProblemExperiment,
+];

@@ -8,7 +8,7 @@ import type { Experiment } from '../registry.js';
 export const twoMoonsExperiment: Experiment = {
   name: 'two-moons',
   description: 'two moons (1000 train / 1000 test, noise 0.1), 2-16-16-2 tanh net, Adam 0.01, batch 32',
-  source: 'scikit-learn make_moons (the lra package\'s test problem)',
+  source: "scikit-learn make_moons (the lra package's test problem)",
   task: 'classification',
   load: (seed) => twoMoons({ seed }),
   architecture: { kind: 'dense', hidden: [16, 16], activation: 'tanh', shortcuts: false },

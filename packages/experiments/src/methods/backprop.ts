@@ -27,7 +27,16 @@ function layersRun(ctx: MethodContext, batchNorm: boolean): MethodRun {
   let inputShape: number[];
   if (arch.kind === 'dense') {
     inputShape = [data.train.xShape.slice(1).reduce((p, d) => p * d, 1)];
-    model = denseNetwork({ inputSize: inputShape[0]!, hidden: arch.hidden, outputs, activation: arch.activation, shortcuts: arch.shortcuts, batchNorm, init, seed: ctx.seed });
+    model = denseNetwork({
+      inputSize: inputShape[0]!,
+      hidden: arch.hidden,
+      outputs,
+      activation: arch.activation,
+      shortcuts: arch.shortcuts,
+      batchNorm,
+      init,
+      seed: ctx.seed,
+    });
   } else if (arch.kind === 'conv') {
     const dropout = Number(ctx.options.dropout ?? 0);
     ({ model, inputShape } = classifierNetwork(arch, data.train.xShape.slice(1), outputs, ctx.seed, init, { batchNorm, dropout }));
@@ -76,7 +85,10 @@ const OPTIONS = [
     description: "weight init for backprop: glorot-uniform (default), glorot-truncated (the target-space authors' variant) or he-normal",
   },
   { flag: '--engine <engine>', description: 'float64 (CPU, exact) or tfjs for the recurrent twin; target space: float64, tfjs or auto' },
-  { flag: '--dropout <p>', description: 'drop probability after pooled conv layers and hidden dense layers (conv nets); target space: on hidden layers in both passes' },
+  {
+    flag: '--dropout <p>',
+    description: 'drop probability after pooled conv layers and hidden dense layers (conv nets); target space: on hidden layers in both passes',
+  },
 ];
 
 /** Plain backpropagation: the baseline of every comparison. */

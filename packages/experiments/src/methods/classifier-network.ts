@@ -3,7 +3,7 @@
  * linear last layer and seeded initialisation, so that every output head trains the same network from the same
  * weights.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber } from '@beyond-backprop/core-linalg';
 import { weightSpaceCnn } from '@beyond-backprop/target-space';
 import { denseNetwork, type DenseInit } from '@beyond-backprop/training';
@@ -62,11 +62,24 @@ export function classifierNetwork(
     });
     return { model, inputShape: [inputSize] };
   }
-  if (architecture.kind !== 'conv') throw new InvalidArgumentError(fn, 'architecture.kind', "must be 'dense' or 'conv'", (architecture as { kind: unknown }).kind);
+  if (architecture.kind !== 'conv')
+    throw new InvalidArgumentError(fn, 'architecture.kind', "must be 'dense' or 'conv'", (architecture as { kind: unknown }).kind);
   const inputShape = exampleShape.length === 2 ? [...exampleShape, 1] : exampleShape;
-  if (inputShape.length !== 3) throw new InvalidArgumentError(fn, 'xShape', 'must be [n, height, width] or [n, height, width, channels] for a conv architecture', `[n, ${exampleShape.join(', ')}]`);
+  if (inputShape.length !== 3)
+    throw new InvalidArgumentError(
+      fn,
+      'xShape',
+      'must be [n, height, width] or [n, height, width, channels] for a conv architecture',
+      `[n, ${exampleShape.join(', ')}]`,
+    );
   const model = weightSpaceCnn(
-    { input: inputShape as [number, number, number], conv: architecture.conv, dense: architecture.dense, outputs: numClasses, activation: architecture.activation },
+    {
+      input: inputShape as [number, number, number],
+      conv: architecture.conv,
+      dense: architecture.dense,
+      outputs: numClasses,
+      activation: architecture.activation,
+    },
     { init, batchNorm, dropout, seed },
   );
   return { model, inputShape };

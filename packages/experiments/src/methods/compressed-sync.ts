@@ -38,18 +38,20 @@ function numberOption(ctx: MethodContext, key: string, fallback: number): number
 
 function choice<T extends string>(ctx: MethodContext, key: string, allowed: readonly T[], fallback: T): T {
   const value = (ctx.options[key] ?? fallback) as T;
-  if (!allowed.includes(value)) throw new InvalidArgumentError('bbp run', `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `must be one of ${allowed.join(', ')}`, value);
+  if (!allowed.includes(value))
+    throw new InvalidArgumentError('bbp run', `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `must be one of ${allowed.join(', ')}`, value);
   return value;
 }
 
 function create(ctx: MethodContext): MethodRun {
   const { data } = ctx;
   const arch = ctx.architecture;
-  if (arch.kind !== 'dense') throw new InvalidArgumentError('bbp run', '--method', "compressed-sync needs a dense architecture", arch.kind);
+  if (arch.kind !== 'dense') throw new InvalidArgumentError('bbp run', '--method', 'compressed-sync needs a dense architecture', arch.kind);
   const n = data.train.xShape[0]!;
   const inputSize = data.train.xShape.slice(1).reduce((p, d) => p * d, 1);
   const classes = data.numClasses ?? 2;
-  if (!(data.train.y instanceof Int32Array)) throw new InvalidArgumentError('bbp run', 'experiment', 'compressed-sync needs a classification experiment', ctx.experiment.name);
+  if (!(data.train.y instanceof Int32Array))
+    throw new InvalidArgumentError('bbp run', 'experiment', 'compressed-sync needs a classification experiment', ctx.experiment.name);
   const codec = choice(ctx, 'codec', CODECS, 'huffman');
   const loss = choice(ctx, 'loss', ['softmax-ce', 'mse'] as const, 'softmax-ce');
   const outputActivation = choice(ctx, 'outputActivation', ['linear', 'tanh'] as const, 'linear');
@@ -57,7 +59,10 @@ function create(ctx: MethodContext): MethodRun {
   const base = denseNetwork({ inputSize, hidden: arch.hidden, outputs: classes, activation: arch.activation, shortcuts: arch.shortcuts, init, seed: ctx.seed });
   const model =
     outputActivation === 'tanh'
-      ? tf.model({ inputs: base.inputs, outputs: tf.layers.activation({ activation: 'tanh', name: 'output_tanh' }).apply(base.outputs[0]!) as tf.SymbolicTensor })
+      ? tf.model({
+          inputs: base.inputs,
+          outputs: tf.layers.activation({ activation: 'tanh', name: 'output_tanh' }).apply(base.outputs[0]!) as tf.SymbolicTensor,
+        })
       : base;
   const sync = new SimulatedSync(model, {
     codec,

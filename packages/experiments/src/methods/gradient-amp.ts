@@ -43,7 +43,8 @@ export function headSettings(method: string, head: HeadName, options: MethodCont
   if (alpha !== undefined) checkNumber(method, '--alpha', alpha, { min: 0, exclusiveMin: true });
   if (beta !== undefined) checkNumber(method, '--beta', beta, { min: 0 });
   const reduction = options.reduction as Reduction | undefined;
-  if (reduction !== undefined && !['sum', 'mean', 'meanAll'].includes(reduction)) throw new InvalidArgumentError(method, '--reduction', "must be 'mean', 'sum' or 'meanAll'", reduction);
+  if (reduction !== undefined && !['sum', 'mean', 'meanAll'].includes(reduction))
+    throw new InvalidArgumentError(method, '--reduction', "must be 'mean', 'sum' or 'meanAll'", reduction);
   const path = (options.gradPath as 'autodiff' | 'manual' | undefined) ?? 'autodiff';
   if (path !== 'autodiff' && path !== 'manual') throw new InvalidArgumentError(method, '--grad-path', "must be 'autodiff' or 'manual'", path);
   const defaults = createHead(head).params.targets;
@@ -52,7 +53,8 @@ export function headSettings(method: string, head: HeadName, options: MethodCont
   if (beta !== undefined) settings.beta = beta;
   if (neg !== undefined || pos !== undefined) {
     settings.targets = { neg: neg ?? defaults.neg, pos: pos ?? defaults.pos };
-    if (!(settings.targets.pos > settings.targets.neg)) throw new InvalidArgumentError(method, '--t-pos', `must be greater than the --t-neg target ${settings.targets.neg}`, settings.targets.pos);
+    if (!(settings.targets.pos > settings.targets.neg))
+      throw new InvalidArgumentError(method, '--t-pos', `must be greater than the --t-neg target ${settings.targets.neg}`, settings.targets.pos);
   }
   if (reduction !== undefined) settings.reduction = reduction;
   // The head's own checks (softmax's {0, 1}, the sigmoid and tanh target ranges) remain.
@@ -70,27 +72,46 @@ function headMethod(name: string, head: HeadName, description: string, section: 
     create: (ctx: MethodContext): MethodRun => {
       const { data } = ctx;
       const arch = ctx.architecture;
-      if (arch.kind !== 'dense' && arch.kind !== 'conv') throw new InvalidArgumentError(name, 'experiment', 'must have a dense or conv architecture', arch.kind);
+      if (arch.kind !== 'dense' && arch.kind !== 'conv')
+        throw new InvalidArgumentError(name, 'experiment', 'must have a dense or conv architecture', arch.kind);
       if (!(data.train.y instanceof Int32Array) || data.train.yShape.length !== 1) {
-        throw new InvalidArgumentError(name, 'experiment', 'must be classification with one integer label per example (y: [n])', `y of shape [${data.train.yShape.join(', ')}]`);
+        throw new InvalidArgumentError(
+          name,
+          'experiment',
+          'must be classification with one integer label per example (y: [n])',
+          `y of shape [${data.train.yShape.join(', ')}]`,
+        );
       }
       const labels = data.train.y;
       let numClasses = data.numClasses ?? 0;
       if (!numClasses) for (const l of labels) numClasses = Math.max(numClasses, l + 1);
       const settings = headSettings(name, head, ctx.options);
       const outputHead = createHead(head, settings.head);
-      const { model, inputShape } = classifierNetwork(arch, data.train.xShape.slice(1), Math.max(numClasses, 2), ctx.seed, (ctx.options.init as DenseInit | undefined) ?? 'glorot-uniform');
+      const { model, inputShape } = classifierNetwork(
+        arch,
+        data.train.xShape.slice(1),
+        Math.max(numClasses, 2),
+        ctx.seed,
+        (ctx.options.init as DenseInit | undefined) ?? 'glorot-uniform',
+      );
       const n = data.train.xShape[0]!;
       const x = tf.tensor(data.train.x, [n, ...inputShape], 'float32');
       const y = tf.tensor1d(labels, 'int32');
       const optimizer = ctx.optimizer === 'adam' ? paperAdam(ctx.learningRate) : tf.train.sgd(ctx.learningRate);
       return {
         fit: (callbacks, signal) =>
-          fitHead(model, x, y, outputHead, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, optimizer, callbacks, signal, loss: { path: settings.path } }),
+          fitHead(model, x, y, outputHead, {
+            epochs: ctx.epochs,
+            batchSize: ctx.batchSize,
+            seed: ctx.seed,
+            optimizer,
+            callbacks,
+            signal,
+            loss: { path: settings.path },
+          }),
         // The logits: every head's output is increasing in them, so they rank the classes exactly as the head does
         // (without the ties of saturated outputs), and the CLI's softmax shading reads them as exp-GA/softmax would.
-        predict: (xv, shape) =>
-          readValues(() => model.predict(tf.tensor(xv, [shape[0]!, ...inputShape]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
+        predict: (xv, shape) => readValues(() => model.predict(tf.tensor(xv, [shape[0]!, ...inputShape]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
         dispose: () => {
           model.dispose();
           optimizer.dispose();
@@ -102,11 +123,26 @@ function headMethod(name: string, head: HeadName, description: string, section: 
 }
 
 /** `softmax`: softmax + cross-entropy, the baseline (§4.2). */
-export const softmaxMethod = headMethod('softmax', 'softmax-ce', 'softmax output + cross-entropy on the experiment’s network: the baseline head (deltas bounded in [−1, 1])', '§4.2');
+export const softmaxMethod = headMethod(
+  'softmax',
+  'softmax-ce',
+  'softmax output + cross-entropy on the experiment’s network: the baseline head (deltas bounded in [−1, 1])',
+  '§4.2',
+);
 /** `exp-ga`: exponential outputs `α·e^Z` with the sparse cross-entropy loss (§4.5–4.6). */
-export const expGaMethod = headMethod('exp-ga', 'exp-ga', 'exponential gradient amplification: Y = α·e^Z with the sparse cross-entropy loss (gradient Y − T)', '§4.5–4.6');
+export const expGaMethod = headMethod(
+  'exp-ga',
+  'exp-ga',
+  'exponential gradient amplification: Y = α·e^Z with the sparse cross-entropy loss (gradient Y − T)',
+  '§4.5–4.6',
+);
 /** `pow3-ga`: cubic amplification `α·Z³ + β` with the negative correlation loss (§4.7–4.8). */
-export const pow3GaMethod = headMethod('pow3-ga', 'pow3-ga', 'cubic gradient amplification: Y = α·Z³ + β with the negative correlation loss (gradient Y − T)', '§4.7–4.8');
+export const pow3GaMethod = headMethod(
+  'pow3-ga',
+  'pow3-ga',
+  'cubic gradient amplification: Y = α·Z³ + β with the negative correlation loss (gradient Y − T)',
+  '§4.7–4.8',
+);
 /** `linear-mse`: linear outputs with half the squared error (§4.3, Table 4.2). */
 export const linearMseMethod = headMethod('linear-mse', 'linear-mse', 'linear output + mean squared error (gradient Z − T), targets {−1, 1}', '§4.3');
 /** `sigmoid`: sigmoid outputs with binary cross-entropy per class (Table 4.1). */

@@ -23,7 +23,8 @@ const num = (ctx: MethodContext, key: string, fallback: number, flag: string): n
 /** Unit starts of `K` contiguous partitions over the network's default units, as even as possible. */
 function partitionBoundaries(model: tf.LayersModel, k: number): number[] {
   const units = splitIntoUnits(model);
-  if (!Number.isInteger(k) || k < 1 || k > units.length) throw new InvalidArgumentError('bbp run', '--partitions', `must be an integer in [1, ${units.length}] (the network's units)`, k);
+  if (!Number.isInteger(k) || k < 1 || k > units.length)
+    throw new InvalidArgumentError('bbp run', '--partitions', `must be an integer in [1, ${units.length}] (the network's units)`, k);
   // Layer index where each default unit starts (input layer not counted).
   const starts: number[] = [];
   let at = 0;
@@ -44,7 +45,15 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
   let inputShape: number[];
   if (arch.kind === 'dense') {
     inputShape = [data.train.xShape.slice(1).reduce((p, d) => p * d, 1)];
-    model = denseNetwork({ inputSize: inputShape[0]!, hidden: arch.hidden, outputs: numClasses, activation: arch.activation, shortcuts: false, init, seed: ctx.seed });
+    model = denseNetwork({
+      inputSize: inputShape[0]!,
+      hidden: arch.hidden,
+      outputs: numClasses,
+      activation: arch.activation,
+      shortcuts: false,
+      init,
+      seed: ctx.seed,
+    });
   } else if (arch.kind === 'conv') {
     ({ model, inputShape } = classifierNetwork(arch, data.train.xShape.slice(1), numClasses, ctx.seed, init));
   } else {
@@ -60,7 +69,12 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
   const schedule = String(ctx.options.schedule ?? 'sequential');
   if (schedule !== 'sequential' && schedule !== 'robin' && schedule !== 'random-robin') {
     model.dispose();
-    throw new InvalidArgumentError('bbp run', '--schedule', "must be 'sequential', 'robin' or 'random-robin' (the multi-worker pipeline needs @beyond-backprop/cluster)", schedule);
+    throw new InvalidArgumentError(
+      'bbp run',
+      '--schedule',
+      "must be 'sequential', 'robin' or 'random-robin' (the multi-worker pipeline needs @beyond-backprop/cluster)",
+      schedule,
+    );
   }
   const options: LayerwiseOptions = {
     epochs: ctx.epochs,
@@ -114,7 +128,12 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
         history: { loss: histories.flatMap((h) => h.history.loss ?? []) },
         stopReason: result.stopReason,
         iterations: histories.reduce((s, h) => s + h.iterations, 0),
-        msPerIteration: histories.reduce((s, h) => s + h.msPerIteration * h.iterations, 0) / Math.max(1, histories.reduce((s, h) => s + h.iterations, 0)),
+        msPerIteration:
+          histories.reduce((s, h) => s + h.msPerIteration * h.iterations, 0) /
+          Math.max(
+            1,
+            histories.reduce((s, h) => s + h.iterations, 0),
+          ),
       };
       await callbacks.onTrainEnd?.(merged);
       return merged;
@@ -154,7 +173,8 @@ const OPTIONS = [
   { flag: '--wd-unit-factor <g>', description: 'layer-wise: weight decay × g^unit (thesis §6.7: 1.15; default 1)' },
 ];
 
-const supports = (experiment: Experiment) => experiment.task === 'classification' && (experiment.architecture.kind === 'dense' || experiment.architecture.kind === 'conv');
+const supports = (experiment: Experiment) =>
+  experiment.task === 'classification' && (experiment.architecture.kind === 'dense' || experiment.architecture.kind === 'conv');
 
 /** Deep layer-wise learning. */
 export const dllMethod: Method = {

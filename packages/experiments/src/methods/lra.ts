@@ -5,7 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, readValues } from '@beyond-backprop/core-linalg';
-import { BpttRnn, LraRnn, RecLraNetwork, type ActivationName, type ElmanRnn, type ErrorWiring, type LraRnnConfig, type RecLraConfig } from '@beyond-backprop/lra';
+import {
+  BpttRnn,
+  LraRnn,
+  RecLraNetwork,
+  type ActivationName,
+  type ElmanRnn,
+  type ErrorWiring,
+  type LraRnnConfig,
+  type RecLraConfig,
+} from '@beyond-backprop/lra';
 import { paperAdam } from '@beyond-backprop/training';
 import type { Experiment, Method, MethodContext, MethodOption, MethodRun, OptionValues } from '../registry.js';
 
@@ -15,8 +24,8 @@ const REC_LRA_OPTIONS: MethodOption[] = [
   { flag: '--clip <c>', description: 'LRA: radius of the update re-projection, 0 = off (default 1)' },
   { flag: '--sigma-w <σ>', description: 'rec-LRA: std of the Gaussian initial weights (default 0.05, P2 MNIST)' },
   { flag: '--sigma-e <σ>', description: 'rec-LRA: std of the initial error synapses (default: --sigma-w)' },
-  { flag: '--wiring <kind>', description: "rec-LRA: error wiring chain (default), direct, skip:<g> or residual:<g>" },
-  { flag: '--e-rule <rule>', description: "rec-LRA: error-synapse rule alg2 (default), alg1-literal or none (fixed E)" },
+  { flag: '--wiring <kind>', description: 'rec-LRA: error wiring chain (default), direct, skip:<g> or residual:<g>' },
+  { flag: '--e-rule <rule>', description: 'rec-LRA: error-synapse rule alg2 (default), alg1-literal or none (fixed E)' },
   { flag: '--e-optimizer <kind>', description: "rec-LRA: error synapses by same-as-W (default: the weights' optimiser, Adam, as P2 §4) or sgd" },
   { flag: '--activation <φ>', description: 'rec-LRA: hidden activation instead of the experiment’s (tanh, sigmoid, relu, leakyRelu, elu, sign, linear)' },
 ];
@@ -45,7 +54,8 @@ function num(ctx: MethodContext, key: string, fallback: number): number {
 
 function str<T extends string>(options: OptionValues, key: string, allowed: readonly T[], fallback: T): T {
   const v = options[key] === undefined ? fallback : String(options[key]);
-  if (!allowed.includes(v as T)) throw new InvalidArgumentError('bbp run', `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `must be one of: ${allowed.join(', ')}`, v);
+  if (!allowed.includes(v as T))
+    throw new InvalidArgumentError('bbp run', `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `must be one of: ${allowed.join(', ')}`, v);
   return v as T;
 }
 
@@ -111,7 +121,8 @@ const supportsRnn = (e: Experiment) => e.architecture.kind === 'recurrent' && e.
 function rnnRun(ctx: MethodContext, kind: 'lra' | 'plain' | 'bptt'): MethodRun {
   const arch = ctx.architecture;
   if (arch.kind !== 'recurrent') throw new Error('LRA RNNs train recurrent architectures');
-  if (arch.activation !== 'tanh') throw new InvalidArgumentError('bbp run', 'architecture.activation', "must be 'tanh' for the LRA RNN (P3's Elman network)", arch.activation);
+  if (arch.activation !== 'tanh')
+    throw new InvalidArgumentError('bbp run', 'architecture.activation', "must be 'tanh' for the LRA RNN (P3's Elman network)", arch.activation);
   const { train } = ctx.data;
   const classification = train.y instanceof Int32Array;
   const outputs = classification ? (ctx.data.numClasses ?? 2) : (train.yShape[1] ?? 1);

@@ -33,7 +33,10 @@ import type { ArchitectureSpec, Method, MethodContext, MethodOption, MethodRun }
 export const PLATONIC_DEFAULT_MIN_WIDTH = 96;
 
 const platonicOptions: MethodOption[] = [
-  { flag: '--width <units>', description: `hidden units per layer, or a comma list such as 128,64 (default: the experiment's widths, at least ${PLATONIC_DEFAULT_MIN_WIDTH})` },
+  {
+    flag: '--width <units>',
+    description: `hidden units per layer, or a comma list such as 128,64 (default: the experiment's widths, at least ${PLATONIC_DEFAULT_MIN_WIDTH})`,
+  },
   { flag: '--layers <n>', description: "hidden layers when --width is one number (default: the experiment's depth)" },
   { flag: '--alpha <value>', description: 'α, scale of the augmented matrix [Z̄ | βY] (default 0.1 for platonic, 1 for platonic-pca)' },
   { flag: '--beta <value>', description: 'β, weight of the labels in [Z̄ | βY] (default 10 for platonic, 1e4 for platonic-pca)' },
@@ -46,9 +49,12 @@ const platonicOptions: MethodOption[] = [
   { flag: '--finetune <epochs>', description: "backprop epochs on the exported tfjs model's readout after the closed-form fit (default 0)" },
   {
     flag: '--finetune-layers <which>',
-    description: "readout (default: the hidden weights of a closed-form fit are large and cancel, so backprop on them ruins it) or all",
+    description: 'readout (default: the hidden weights of a closed-form fit are large and cancel, so backprop on them ruins it) or all',
   },
-  { flag: '--standardize <mode>', description: 'input standardisation folded into W₁: none, per-feature or global (default none for platonic, per-feature for platonic-pca)' },
+  {
+    flag: '--standardize <mode>',
+    description: 'input standardisation folded into W₁: none, per-feature or global (default none for platonic, per-feature for platonic-pca)',
+  },
   { flag: '--reweight <lambdaEma>', description: 'platonic-pca: per-example EMA re-weighting of Platonic PCA, λ_EMA (thesis 0.2; default off)' },
   { flag: '--sorted-source <source>', description: 'platonic-pca: Sorted PCA on X (default) or XY = α[X | βY]' },
 ];
@@ -152,12 +158,18 @@ function createPlatonicRun(variant: 'random' | 'deterministic', ctx: MethodConte
   const config = platonicConfig(variant, ctx.architecture, ctx.options);
   const finetune = numberOption('finetune', ctx.options.finetune, { min: 0, integer: true }) ?? 0;
   const finetuneLayers = ctx.options.finetuneLayers ?? 'readout';
-  if (finetuneLayers !== 'readout' && finetuneLayers !== 'all') throw new InvalidArgumentError('bbp run', '--finetune-layers', "must be 'readout' or 'all'", finetuneLayers);
+  if (finetuneLayers !== 'readout' && finetuneLayers !== 'all')
+    throw new InvalidArgumentError('bbp run', '--finetune-layers', "must be 'readout' or 'all'", finetuneLayers);
   const classification = data.train.y instanceof Int32Array;
   const numClasses = data.numClasses ?? 2;
   const xAll = flatten(data.train.x, data.train.xShape);
   if (classification && data.train.yShape.length !== 1) {
-    throw new InvalidArgumentError('bbp run', '--method', 'platonic methods classify one label per example (y: [n])', `y of shape [${data.train.yShape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      'bbp run',
+      '--method',
+      'platonic methods classify one label per example (y: [n])',
+      `y of shape [${data.train.yShape.join(', ')}]`,
+    );
   }
   // Unscored examples (label −1) take no part in the fit.
   let x = xAll;
@@ -216,7 +228,9 @@ function createPlatonicRun(variant: 'random' | 'deterministic', ctx: MethodConte
       if (finetune > 0 && model.diagnostics.stopReason === 'completed' && !signal?.aborted) {
         tfModel = model.toLayersModel({ output: classification ? 'classScores' : 'targets', trainable: finetuneLayers });
         const xt = tf.tensor2d(Float32Array.from(xAll.data), [xAll.rows, xAll.cols]);
-        const yt = classification ? tf.tensor1d(data.train.y as Int32Array, 'int32') : tf.tensor2d(Float32Array.from(targets!.data), [targets!.rows, targets!.cols]);
+        const yt = classification
+          ? tf.tensor1d(data.train.y as Int32Array, 'int32')
+          : tf.tensor2d(Float32Array.from(targets!.data), [targets!.rows, targets!.cols]);
         tensors.push(xt, yt);
         optimizer = ctx.optimizer === 'adam' ? paperAdam(ctx.learningRate) : tf.train.sgd(ctx.learningRate);
         const shifted: FitCallbacks = {

@@ -12,7 +12,10 @@ import { recurrentData } from './recurrent-data.js';
 
 const OPTIONS: MethodOption[] = [
   { flag: '--lambda <λ>', description: 'Tikhonov constant of the ridge solves (target space; paper: 0.001 or 0.1)' },
-  { flag: '--realisation-size <n>', description: 'n̄_b, rows of the fixed realisation batch X̄: the first n training examples (target space; default: the batch size)' },
+  {
+    flag: '--realisation-size <n>',
+    description: 'n̄_b, rows of the fixed realisation batch X̄: the first n training examples (target space; default: the batch size)',
+  },
   {
     flag: '--realisation <source>',
     description: "target space RNN: 'train' (first training sequences, default) or 'uniform' (fixed U[−1,1] already-embedded sequences, §5.4)",
@@ -88,7 +91,13 @@ function denseRun(ctx: MethodContext, ocu: boolean): MethodRun {
     },
   );
   xBar.dispose();
-  return networkRun<tf.Tensor2D, typeof y>(ctx, net, x as tf.Tensor2D, y, arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, inputSize]) as tf.Tensor2D)));
+  return networkRun<tf.Tensor2D, typeof y>(
+    ctx,
+    net,
+    x as tf.Tensor2D,
+    y,
+    arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, inputSize]) as tf.Tensor2D)),
+  );
 }
 
 function recurrentRun(ctx: MethodContext, ocu: boolean): MethodRun {
@@ -114,7 +123,13 @@ function recurrentRun(ctx: MethodContext, ocu: boolean): MethodRun {
     seed: ctx.seed,
   });
   xBar.dispose();
-  return networkRun(ctx, net, x, y, arrayPredict((t) => net.predict(t), spec.embedding ? 'int32' : 'float32'));
+  return networkRun(
+    ctx,
+    net,
+    x,
+    y,
+    arrayPredict((t) => net.predict(t), spec.embedding ? 'int32' : 'float32'),
+  );
 }
 
 function convRun(ctx: MethodContext): MethodRun {
@@ -142,7 +157,13 @@ function convRun(ctx: MethodContext): MethodRun {
     },
   );
   xBar.dispose();
-  return networkRun(ctx, net, x, y, arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, ...input]) as tf.Tensor4D)));
+  return networkRun(
+    ctx,
+    net,
+    x,
+    y,
+    arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, ...input]) as tf.Tensor4D)),
+  );
 }
 
 /** Target space with sequential cascade untangling (the paper's method). */

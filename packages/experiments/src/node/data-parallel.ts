@@ -45,7 +45,15 @@ function create(ctx: MethodContext): MethodRun {
   let inputShape: number[];
   if (arch.kind === 'dense') {
     inputShape = [data.train.xShape.slice(1).reduce((p, d) => p * d, 1)];
-    model = denseNetwork({ inputSize: inputShape[0]!, hidden: arch.hidden, outputs, activation: arch.activation, shortcuts: arch.shortcuts, init, seed: ctx.seed });
+    model = denseNetwork({
+      inputSize: inputShape[0]!,
+      hidden: arch.hidden,
+      outputs,
+      activation: arch.activation,
+      shortcuts: arch.shortcuts,
+      init,
+      seed: ctx.seed,
+    });
   } else if (arch.kind === 'conv') {
     ({ model, inputShape } = classifierNetwork(arch, data.train.xShape.slice(1), outputs, ctx.seed, init, { batchNorm: false, dropout: 0 }));
   } else {
@@ -62,7 +70,10 @@ function create(ctx: MethodContext): MethodRun {
     codec: { name: codec, module: import.meta.resolve('@beyond-backprop/compression') },
     loss: classification ? 'softmaxCrossEntropy' : 'meanSquaredError',
     // The backprop baseline's optimiser (paperAdam: TF1 defaults) so the two compare at equal settings.
-    optimizer: ctx.optimizer === 'adam' ? { kind: 'adam', learningRate: ctx.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } : { kind: 'sgd', learningRate: ctx.learningRate },
+    optimizer:
+      ctx.optimizer === 'adam'
+        ? { kind: 'adam', learningRate: ctx.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }
+        : { kind: 'sgd', learningRate: ctx.learningRate },
   });
   // `--batch-size` stays the global minibatch (what one update of the K replicas together sees, as in DDP), so an epoch
   // has the same number of synchronous steps for every K and accuracy compares at equal epochs.

@@ -8,11 +8,15 @@ import { InvalidArgumentError } from '@beyond-backprop/core-linalg';
 import type { DenseArchitecture, Experiment, MethodOption, OptionValues } from '../registry.js';
 import { IMAGE_MLP_OPTIONS, IMAGE_MLP_TRAINING, loadImageRows } from './image-mlps.js';
 
-const OPTIONS: MethodOption[] = [{ flag: '--activation <φ>', description: 'hidden activation of the deep MLPs: sigmoid (default) or tanh' }, ...IMAGE_MLP_OPTIONS];
+const OPTIONS: MethodOption[] = [
+  { flag: '--activation <φ>', description: 'hidden activation of the deep MLPs: sigmoid (default) or tanh' },
+  ...IMAGE_MLP_OPTIONS,
+];
 
 function architecture(options: OptionValues): DenseArchitecture {
   const activation = String(options.activation ?? 'sigmoid');
-  if (activation !== 'sigmoid' && activation !== 'tanh') throw new InvalidArgumentError('bbp run', '--activation', "must be 'sigmoid' or 'tanh' for the deep MLPs", activation);
+  if (activation !== 'sigmoid' && activation !== 'tanh')
+    throw new InvalidArgumentError('bbp run', '--activation', "must be 'sigmoid' or 'tanh' for the deep MLPs", activation);
   return { kind: 'dense', hidden: Array.from({ length: 8 }, () => 256), activation, shortcuts: false };
 }
 

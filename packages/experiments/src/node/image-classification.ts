@@ -16,7 +16,15 @@ import { DATA_DIR_OPTION, SIZE_OPTIONS, dataDirectory, limitSizes } from '../exp
  * (3,128,1),(3,128,2)` and dense 512-128 (Fairbank & Samothrakis §5.2; Table 1 is lost from the paper's text), LReLU 0.2.
  */
 const NETWORKS: Record<string, ConvArchitecture> = {
-  small: { kind: 'conv', conv: [{ kernel: 3, channels: 16, pool: 2 }, { kernel: 3, channels: 32, pool: 2 }], dense: [64], activation: 'leakyRelu' },
+  small: {
+    kind: 'conv',
+    conv: [
+      { kernel: 3, channels: 16, pool: 2 },
+      { kernel: 3, channels: 32, pool: 2 },
+    ],
+    dense: [64],
+    activation: 'leakyRelu',
+  },
   paper: {
     kind: 'conv',
     conv: [
@@ -36,7 +44,10 @@ const NETWORKS: Record<string, ConvArchitecture> = {
 const DEBIAN_FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 
 const OPTIONS: MethodOption[] = [
-  { flag: '--net <name>', description: "CNN for the image experiments: 'small' (2 conv layers, default) or 'paper' (the authors' 6 conv layers, 512-128 dense)" },
+  {
+    flag: '--net <name>',
+    description: "CNN for the image experiments: 'small' (2 conv layers, default) or 'paper' (the authors' 6 conv layers, 512-128 dense)",
+  },
   DATA_DIR_OPTION,
   ...SIZE_OPTIONS,
 ];
@@ -48,12 +59,7 @@ function network(options: OptionValues): ConvArchitecture {
   return net;
 }
 
-function imageExperiment(
-  name: string,
-  description: string,
-  loader: (options: LoadMnistOptions) => Dataset<Int32Array>,
-  trainSize: number,
-): Experiment {
+function imageExperiment(name: string, description: string, loader: (options: LoadMnistOptions) => Dataset<Int32Array>, trainSize: number): Experiment {
   return {
     name,
     description,

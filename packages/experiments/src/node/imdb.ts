@@ -14,7 +14,13 @@ const OPTIONS: MethodOption[] = [
 ];
 
 function architecture(options: OptionValues): RecurrentArchitecture {
-  return { kind: 'recurrent', hidden: 100, activation: 'tanh', readout: 'last-step', embedding: { vocabulary: integerOption(options, 'numWords', 5000, 4), dim: 32 } };
+  return {
+    kind: 'recurrent',
+    hidden: 100,
+    activation: 'tanh',
+    readout: 'last-step',
+    embedding: { vocabulary: integerOption(options, 'numWords', 5000, 4), dim: 32 },
+  };
 }
 
 export const imdbExperiment: Experiment = {

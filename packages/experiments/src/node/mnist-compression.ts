@@ -15,7 +15,8 @@ const OPTIONS: MethodOption[] = [DATA_DIR_OPTION, ...SIZE_OPTIONS];
 
 export const mnistCompressionExperiment: Experiment = {
   name: 'mnist-compression',
-  description: 'MNIST 784-392-50-10, tanh in every layer, MSE on one-hot targets (first 10 000 training images by default, all 10 000 test): compressed weight sync',
+  description:
+    'MNIST 784-392-50-10, tanh in every layer, MSE on one-hot targets (first 10 000 training images by default, all 10 000 test): compressed weight sync',
   source: 'Øland, Efficient Deep Learning (2024), §3.1, §3.7–3.9 (C0; sweeps C1–C8 via bbp sweep --param c | m | fixed-bits)',
   task: 'classification',
   options: OPTIONS,

@@ -64,7 +64,10 @@ export function kFilter(z: ArrayLike<number>, d: number, y: ArrayLike<number>, k
     const order = Array.from({ length: size }, (_, i) => i);
     for (let i = 0; i < size; i++) {
       const row = dist.subarray(i * size, (i + 1) * size);
-      const nearest = order.filter((j) => j !== i).sort((a, b) => row[a]! - row[b]! || a - b).slice(0, k);
+      const nearest = order
+        .filter((j) => j !== i)
+        .sort((a, b) => row[a]! - row[b]! || a - b)
+        .slice(0, k);
       if (nearest.every((j) => y[start + j] === y[start + i])) redundant.push(i);
     }
     const limit = Math.floor(cap * size);

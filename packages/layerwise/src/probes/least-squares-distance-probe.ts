@@ -3,8 +3,8 @@
  * representation to the one-hot targets. The computation is platonic's `leastSquaresDistance` (pinv with a bias
  * column); this probe takes tensors and labels and flags the degenerate `d > m/4` case.
  */
-import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, checkNumber, checkTensor, matrix } from '@beyond-backprop/core-linalg';
+import type * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, checkNumber, checkTensor, matrix, type Matrix } from '@beyond-backprop/core-linalg';
 import { leastSquaresDistance } from '@beyond-backprop/platonic';
 
 /** What {@link lsdProbe} returns. */
@@ -35,7 +35,7 @@ export function lsdProbe(z: tf.Tensor, labels: tf.Tensor, numClasses?: number): 
   if (!(m >= 1)) throw new InvalidArgumentError(fn, 'z', 'must have at least one row', m);
   const d = z.size / m;
   const zm = matrix(m, d, z.dataSync());
-  let ym;
+  let ym: Matrix;
   if (labels.dtype === 'int32') {
     checkTensor(fn, 'labels', labels, { shape: [m] });
     const y = labels.dataSync();

@@ -24,7 +24,12 @@ export interface SelectionEntropy {
  * selectionEntropy([1, -1, 2, 3, -1, 4, 0.5, 0], 2, [0, 0, 1, 1]).perFeature; // [0.918296, 1]
  * ```
  */
-export function selectionEntropy(a: ArrayLike<number>, d: number, y: ArrayLike<number>, isSelected: (value: number) => boolean = (v) => v > 0): SelectionEntropy {
+export function selectionEntropy(
+  a: ArrayLike<number>,
+  d: number,
+  y: ArrayLike<number>,
+  isSelected: (value: number) => boolean = (v) => v > 0,
+): SelectionEntropy {
   const fn = 'selectionEntropy';
   checkNumber(fn, 'd', d, { min: 1, integer: true });
   const m = y.length;
