@@ -244,7 +244,10 @@ export class RunPanel {
         this.onStatus?.();
         break;
     }
-    this.queueDraw();
+    // A finished or failed run draws now: its final surface must be on the canvas when data-status changes (the PNG
+    // export and the end-to-end tests read it straight away), not one animation frame later.
+    if (message.type === 'done' || message.type === 'error') this.draw();
+    else this.queueDraw();
   }
 
   private setSurface(surface: Surface): void {
