@@ -246,14 +246,16 @@ describe('fitBackprop', () => {
     tf.dispose([x, y]);
   });
 
-  it('stops on a NaN loss with TrainingDivergedError and leaves the last finite weights in place', async () => {
+  it('stops on a NaN loss with TrainingDivergedError and leaves the weights whose loss was last finite', async () => {
     const model = denseNetwork({ inputSize: 2, hidden: [3], outputs: 2, seed: 1 });
     const [x, y] = [xorX(), xorY()];
     let calls = 0;
     let before: Float32Array[] = [];
+    // Call 3's loss is NaN: it is measured on the weights update 2 produced, so the state to keep is the one call 2's
+    // (finite) loss was measured on.
     const loss = (yt: tf.Tensor, yp: tf.Tensor) => {
       calls++;
-      if (calls === 3) before = weightsOf(model);
+      if (calls === 2) before = weightsOf(model);
       const l = softmaxCrossEntropy(yt, yp);
       return (calls >= 3 ? tf.mul(l, Number.NaN) : l) as tf.Scalar;
     };
