@@ -4,7 +4,8 @@
  */
 import type { RunResult } from '@beyond-backprop/experiments';
 import { drawCurves, drawPendingPoints, drawSurface, toData, type Series } from './plot-canvas.js';
-import type { FromWorker, PlotData, RunConfig, Surface, ToWorker } from './worker-protocol.js';
+import { formatWire } from './wire-meter.js';
+import type { FromWorker, PlotData, RunConfig, Surface, ToWorker, WireMeter } from './worker-protocol.js';
 
 export type PanelStatus = 'idle' | 'running' | 'done' | 'error';
 
@@ -23,6 +24,8 @@ export class RunPanel {
   readonly element: HTMLElement;
   private readonly title: HTMLElement;
   private readonly statusLine: HTMLElement;
+  /** Bytes on the wire, for methods that exchange encoded weights (hidden otherwise). */
+  private readonly wireLine: HTMLElement;
   private readonly surfaceCanvas: HTMLCanvasElement;
   private readonly lossCanvas: HTMLCanvasElement;
   private readonly accuracyCanvas: HTMLCanvasElement;
@@ -57,6 +60,8 @@ export class RunPanel {
     this.title = this.add('h2', 'panel-title');
     this.statusLine = this.add('p', 'panel-status');
     this.statusLine.setAttribute('role', 'status');
+    this.wireLine = this.add('p', 'panel-wire');
+    this.wireLine.hidden = true;
     this.surfaceCanvas = this.add('canvas', 'surface') as HTMLCanvasElement;
     this.surfaceCanvas.width = SURFACE_PX;
     this.surfaceCanvas.height = SURFACE_PX;
@@ -126,7 +131,19 @@ export class RunPanel {
     this.lastMsPerIteration = null;
     this.curves = { loss: [], train: [], test: [] };
     this.epochs = 0;
-    this.setAttributes({ status: 'idle', epoch: '0', trainAccuracy: '', testAccuracy: '', backend: '', error: '', trainPoints: '', msPerIteration: '' });
+    this.setAttributes({
+      status: 'idle',
+      epoch: '0',
+      trainAccuracy: '',
+      testAccuracy: '',
+      backend: '',
+      error: '',
+      trainPoints: '',
+      msPerIteration: '',
+      bytesSent: '',
+      bytesSentFloat32: '',
+    });
+    this.wireLine.hidden = true;
     this.statusLine.textContent = 'idle: press Run (or Step)';
     this.exportJson.disabled = true;
     this.exportPng.disabled = true;
@@ -182,9 +199,22 @@ export class RunPanel {
   }
 
   private setAttributes(
-    values: Partial<Record<'status' | 'epoch' | 'trainAccuracy' | 'testAccuracy' | 'backend' | 'error' | 'trainPoints' | 'msPerIteration', string>>,
+    values: Partial<
+      Record<
+        'status' | 'epoch' | 'trainAccuracy' | 'testAccuracy' | 'backend' | 'error' | 'trainPoints' | 'msPerIteration' | 'bytesSent' | 'bytesSentFloat32',
+        string
+      >
+    >,
   ): void {
     for (const [key, value] of Object.entries(values)) this.element.dataset[key] = value;
+  }
+
+  /** Shows the bytes-on-the-wire meter and keeps `data-bytes-sent` / `data-bytes-sent-float32` current. */
+  private setWire(wire: WireMeter | undefined): void {
+    if (!wire) return;
+    this.setAttributes({ bytesSent: String(wire.bytesSent), bytesSentFloat32: String(wire.bytesSentFloat32) });
+    this.wireLine.hidden = false;
+    this.wireLine.textContent = formatWire(wire);
   }
 
   private receive(message: FromWorker): void {
@@ -207,6 +237,7 @@ export class RunPanel {
           ...(message.testAccuracy === undefined ? {} : { testAccuracy: String(message.testAccuracy) }),
         });
         if (message.surface) this.setSurface(message.surface);
+        this.setWire(message.wire);
         this.statusLine.textContent = this.paused
           ? `paused at epoch ${message.epoch}`
           : `training on ${this.element.dataset.backend}: epoch ${message.epoch} of ${this.epochs}`;
@@ -226,6 +257,10 @@ export class RunPanel {
           testAccuracy: String(r.testAccuracy ?? ''),
           msPerIteration: String(r.msPerIteration),
         });
+        const fields = r as unknown as Record<string, unknown>;
+        if (typeof fields.bytesSent === 'number' && typeof fields.bytesSentFloat32 === 'number') {
+          this.setWire({ bytesSent: fields.bytesSent, bytesSentFloat32: fields.bytesSentFloat32 });
+        }
         this.statusLine.textContent = `done: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} in ${r.wallSeconds.toFixed(1)} s on ${r.backend}`;
         this.exportJson.disabled = false;
         this.exportPng.disabled = false;

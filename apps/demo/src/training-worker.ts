@@ -21,7 +21,7 @@ import {
 } from '@beyond-backprop/experiments';
 import { DEMO_DATASETS } from './hash-state.js';
 import { surfaceBounds, surfaceGrid, surfaceFromScores } from './surface-grid.js';
-import type { CatalogueEntry, ExperimentInfo, FromWorker, PlotData, RunConfig, Surface, ToWorker } from './worker-protocol.js';
+import type { CatalogueEntry, ExperimentInfo, FromWorker, PlotData, RunConfig, Surface, ToWorker, WireMeter } from './worker-protocol.js';
 
 /** The worker's global scope (typed by hand: the DOM and WebWorker libraries cannot share one program). */
 const scope = self as unknown as {
@@ -76,6 +76,12 @@ async function gate(): Promise<void> {
     }
     await new Promise<void>((resolve) => (wake = resolve));
   }
+}
+
+/** The bytes-on-the-wire meter of a run whose result fields report them (`bytesSent`, `bytesSentFloat32`). */
+function wireMeter(fields: Record<string, unknown> | undefined): WireMeter | undefined {
+  if (typeof fields?.bytesSent !== 'number' || typeof fields.bytesSentFloat32 !== 'number') return undefined;
+  return { bytesSent: fields.bytesSent, bytesSentFloat32: fields.bytesSentFloat32 };
 }
 
 function withoutShortcuts(experiment: Experiment): Experiment {
@@ -227,6 +233,7 @@ async function train(config: RunConfig): Promise<void> {
         const now = performance.now();
         const surface = now - lastSurfaceAt > SURFACE_EVERY_MS && epoch < epochs - 1 ? surfaceOf(current) : undefined;
         if (surface) lastSurfaceAt = performance.now();
+        const wire = wireMeter(current.resultFields?.());
         post(
           {
             type: 'epoch',
@@ -236,6 +243,7 @@ async function train(config: RunConfig): Promise<void> {
             ...(logs.testAccuracy === undefined ? {} : { testAccuracy: logs.testAccuracy }),
             msPerIteration: trainingMs / (lastEpoch * iterationsPerEpoch),
             ...(surface ? { surface } : {}),
+            ...(wire ? { wire } : {}),
           },
           surface ? [surface.classes.buffer, surface.confidence.buffer] : [],
         );

@@ -69,12 +69,20 @@ export interface Surface {
   confidence: Float32Array;
 }
 
+/** Payload bytes a method exchanged so far (methods that synchronise encoded weights, e.g. `compressed-sync`). */
+export interface WireMeter {
+  /** Bytes actually sent (encoded weights). */
+  bytesSent: number;
+  /** What the same exchanges cost as raw float32. */
+  bytesSentFloat32: number;
+}
+
 export type ToWorker = { type: 'catalogue' } | { type: 'start'; config: RunConfig } | { type: 'pause' } | { type: 'resume' } | { type: 'step' };
 
 export type FromWorker =
   | { type: 'catalogue'; methods: CatalogueEntry[]; experiments: ExperimentInfo[] }
   | { type: 'started'; backend: string; skipped: string[]; note: string | null; epochs: number; data: PlotData }
-  | { type: 'epoch'; epoch: number; loss: number; trainAccuracy?: number; testAccuracy?: number; msPerIteration: number; surface?: Surface }
+  | { type: 'epoch'; epoch: number; loss: number; trainAccuracy?: number; testAccuracy?: number; msPerIteration: number; surface?: Surface; wire?: WireMeter }
   | { type: 'paused'; paused: boolean }
   | { type: 'done'; result: RunResult; surface: Surface }
   | { type: 'error'; message: string; divergedAtEpoch: number | null };

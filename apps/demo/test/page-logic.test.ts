@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CSV_ROWS, parsePointsCsv } from '../src/csv-points.js';
 import { DEFAULT_STATE, formatHash, parseHash } from '../src/hash-state.js';
 import { surfaceBounds, surfaceFromScores, surfaceGrid } from '../src/surface-grid.js';
+import { formatWire } from '../src/wire-meter.js';
 
 const METHODS = ['backprop', 'target-space', 'platonic', 'rec-lra'];
 
@@ -112,5 +113,14 @@ describe('the decision-surface grid', () => {
 
   it('refuses scores of the wrong length', () => {
     expect(() => surfaceFromScores(new Float32Array(5), 2, 2)).toThrow(/expected 8 scores \(4 cells × 2 classes\), got 5/);
+  });
+});
+
+describe('the bytes-on-the-wire meter', () => {
+  it('prints sizes in B, kB and MB and the saving against float32', () => {
+    expect(formatWire({ bytesSent: 500, bytesSentFloat32: 2000 })).toBe('on the wire: 500 B (float32 would be 2.0 kB: 4.0× less)');
+    expect(formatWire({ bytesSent: 1_234_567, bytesSentFloat32: 4_400_000 })).toBe('on the wire: 1.2 MB (float32 would be 4.4 MB: 3.6× less)');
+    expect(formatWire({ bytesSent: 0, bytesSentFloat32: 0 })).toBe('on the wire: 0 B (float32 would be 0 B)');
+    expect(formatWire({ bytesSent: 417, bytesSentFloat32: 204 })).toBe('on the wire: 417 B (float32 would be 204 B: 2.0× more, headers dominate tiny layers)');
   });
 });

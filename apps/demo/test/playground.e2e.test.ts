@@ -45,6 +45,20 @@ describe('the playground in headless chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('a method that exchanges encoded weights shows its bytes on the wire (compressed-sync, Huffman codec)', async () => {
+    const page = await harness.open('dataset=two-moons&method=compressed-sync&hidden=64,64&epochs=3&seed=0&backend=wasm&autorun=1');
+    const [only] = await settled(page);
+    expect(only).toMatchObject({ method: 'compressed-sync', status: 'done' });
+    const wire = await page.$eval('[data-run-panel]', (e) => {
+      const d = (e as HTMLElement).dataset;
+      return { sent: Number(d.bytesSent), float32: Number(d.bytesSentFloat32), text: e.querySelector('.panel-wire')?.textContent ?? '' };
+    });
+    expect(wire.sent).toBeGreaterThan(0);
+    expect(wire.float32).toBeGreaterThan(wire.sent);
+    expect(wire.text).toMatch(/^on the wire: .* \(float32 would be .*× less\)$/);
+    await page.close();
+  }, 120_000);
+
   it('an invalid link value (epochs=-5, an unknown method) shows a visible error and the page keeps working', async () => {
     const page = await harness.open('dataset=two-moons&methodA=backprop&methodB=backprop&epochs=-5&autorun=1');
     const shown = await message(page);
