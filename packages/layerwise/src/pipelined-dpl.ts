@@ -117,6 +117,8 @@ export interface PipelinedResult {
   partitions: PartitionStats[];
   /** Wall time from launching the workers to the last partition's end, in milliseconds. */
   wallMs: number;
+  /** Part of `wallMs` before partition 0's first features arrived: starting the workers, shipping the data, one step. */
+  launchMs: number;
   /** `'in-process'`, `'threads'`, or the Redis URL without credentials. */
   transport: string;
 }
@@ -501,6 +503,7 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
   options.onLaunch?.(launched.handles);
   const done: Array<{ meta: DoneMeta; tensors: Message['tensors'] }> = [];
   let wallMs = 0;
+  let launchMs = 0;
   let failure: unknown;
   const fail = (error: unknown): void => {
     if (failure !== undefined) return;
@@ -551,6 +554,7 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
         try {
           for (;;) {
             const m = await link.receive();
+            if (p === 0 && launchMs === 0) launchMs = performance.now() - t0;
             expect(m, link, p < P - 1 ? ['batch', 'end', 'done'] : ['done']);
             if (m.kind === 'done') {
               done[p] = { meta: m.meta as unknown as DoneMeta, tensors: m.tensors };
@@ -622,6 +626,7 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
     stopReason: 'completed',
     partitions: done.map((d) => d.meta.stats),
     wallMs,
+    launchMs,
     transport: launched.transport,
   };
   const peaks = reports.map((r) => r.peakStepBytes).filter((b): b is number => b !== undefined);
