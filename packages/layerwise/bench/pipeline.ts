@@ -18,7 +18,8 @@ import { loadavg, cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, initBackend } from '@beyond-backprop/core-linalg';
 import { startRedisServer } from '@beyond-backprop/test-services';
-import { trainLayerwise, trainPipelined, type PipelineTransport } from '../src/index.js';
+import { trainLayerwise } from '../src/index.js';
+import { trainPipelined, type NodePipelineTransport } from '../src/node.js';
 
 const full = process.env.BENCH_FULL === '1';
 const n = Number(process.env.BENCH_N ?? (full ? 12_000 : 6000));
@@ -82,7 +83,7 @@ const results: Record<string, { wallMs: number; testAccuracy: number }> = {};
   net.dispose();
 }
 
-const pipelined = async (mode: string, transport: PipelineTransport): Promise<void> => {
+const pipelined = async (mode: string, transport: NodePipelineTransport): Promise<void> => {
   const net = mlp();
   const t0 = performance.now();
   const res = await trainPipelined(net, train.x, train.y, { ...common, boundaries, transport });

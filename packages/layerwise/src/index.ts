@@ -59,6 +59,7 @@ export {
   type PartitionStats,
   type PipelinedOptions,
   type PipelinedResult,
+  type PipelineLauncher,
   type PipelineTransport,
   type PipelineWorkerHandle,
 } from './pipelined-dpl.js';

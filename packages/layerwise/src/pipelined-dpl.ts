@@ -23,20 +23,22 @@ import { learningRateAt, unitRate, type LearningRateSchedule, type UnitRate } fr
 
 const FN = 'trainPipelined';
 
-/** Where the partitions run. */
-export type PipelineTransport =
-  | 'in-process'
-  | 'threads'
-  | {
-      /** `redis://host:port` reached by the coordinator and every partition process. */
-      redis: string;
-      /** Key prefix of the run (default `'bbp-pipeline'`). */
-      namespace?: string;
-      /** Partition processes started on this machine (default: all of them); the rest join with {@link servePipelinedPartition}. */
-      localProcesses?: number;
-      /** How long to wait for every partition to join (default 120 s). */
-      joinTimeoutMs?: number;
-    };
+/**
+ * Starts the partition workers of a pipelined run and hands back the coordinator's end of each one's link. The main
+ * entry has none but `'in-process'`; `@beyond-backprop/layerwise/node` has `threadPartitions()` (worker threads) and
+ * `redisPartitions({url})` (processes joined through Redis).
+ */
+export interface PipelineLauncher {
+  /** `'threads'`, or the Redis URL without credentials (reported as {@link PipelinedResult.transport}). */
+  readonly transport: string;
+  /** Starts `partitions` workers, each serving {@link runPartition}, with links of `capacity` messages. */
+  start(partitions: number, capacity: number): Promise<PipelineWorkerHandle[]>;
+  /** Stops every worker (idempotent). */
+  stop(): Promise<void>;
+}
+
+/** Where the partitions run: in this thread (tests, browsers) or wherever a {@link PipelineLauncher} puts them. */
+export type PipelineTransport = 'in-process' | PipelineLauncher;
 
 /** A started partition worker, handed to {@link PipelinedOptions.onLaunch}. */
 export interface PipelineWorkerHandle {
@@ -44,7 +46,7 @@ export interface PipelineWorkerHandle {
   readonly name: string;
   /** The coordinator's end of the partition's link. */
   readonly link: Link;
-  /** The thread (threads transport only). */
+  /** The thread (worker-thread launcher only). */
   readonly worker?: { terminate(): Promise<number> };
 }
 
@@ -81,8 +83,6 @@ export interface PipelinedOptions {
   channelCapacity?: number;
   /** Default `'in-process'`. */
   transport?: PipelineTransport;
-  /** tfjs backend of worker threads and processes. Default `'wasm'`. */
-  backend?: 'wasm' | 'cpu';
   /** Scored at the end for every partition (`feednet ∘ partition ∘ head`). */
   validationData?: [tf.Tensor, tf.Tensor];
   /** Called once the workers are started (tests use it to kill one). */
@@ -404,28 +404,27 @@ interface Launched {
   stop(): Promise<void>;
 }
 
-async function launch(transport: PipelineTransport, P: number, capacity: number, backend: 'wasm' | 'cpu'): Promise<Launched> {
-  if (transport === 'in-process') {
-    const links: Link[] = [];
-    const local: Promise<unknown>[] = [];
-    for (let p = 0; p < P; p++) {
-      const [coordinator, worker] = createInProcessLinkPair({ capacity, names: [`coordinator`, `partition-${p}`] });
-      links.push(coordinator);
-      local.push(runPartition(worker).catch(() => {}));
-    }
-    return {
-      links,
-      handles: links.map((link, p) => ({ name: `partition-${p}`, link })),
-      local,
-      transport: 'in-process',
-      async stop() {
-        await Promise.all(links.map((l) => l.close()));
-      },
-    };
+async function launch(transport: PipelineTransport, P: number, capacity: number): Promise<Launched> {
+  if (transport !== 'in-process') {
+    const handles = await transport.start(P, capacity);
+    return { links: handles.map((h) => h.link), handles, local: [], transport: transport.transport, stop: () => transport.stop() };
   }
-  const node = await import('./node-launchers.js');
-  if (transport === 'threads') return node.launchThreads(P, capacity, backend);
-  return node.launchRedis(transport, P, capacity);
+  const links: Link[] = [];
+  const local: Promise<unknown>[] = [];
+  for (let p = 0; p < P; p++) {
+    const [coordinator, worker] = createInProcessLinkPair({ capacity, names: ['coordinator', `partition-${p}`] });
+    links.push(coordinator);
+    local.push(runPartition(worker).catch(() => {}));
+  }
+  return {
+    links,
+    handles: links.map((link, p) => ({ name: `partition-${p}`, link })),
+    local,
+    transport: 'in-process',
+    async stop() {
+      await Promise.all(links.map((l) => l.close()));
+    },
+  };
 }
 
 /**
@@ -443,7 +442,9 @@ async function launch(transport: PipelineTransport, P: number, capacity: number,
  *   {@link RemoteError} when a partition fails on its own; the other workers are stopped first.
  * @example
  * ```ts
- * const { model, reports } = await trainPipelined(net, x, y, { partitions: 2, epochs: 10, batchSize: 64, transport: 'threads' });
+ * const { model, reports } = await trainPipelined(net, x, y, { partitions: 2, epochs: 10, batchSize: 64 });
+ * // on Node, every partition in its own worker thread:
+ * // import { trainPipelined } from '@beyond-backprop/layerwise/node'; … { transport: 'threads' }
  * ```
  */
 export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, options: PipelinedOptions): Promise<PipelinedResult> {
@@ -488,8 +489,13 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
   const head = options.head ?? {};
   defaultHeadFactory(numClasses, head);
   const transport = options.transport ?? 'in-process';
-  if (transport !== 'in-process' && transport !== 'threads' && (typeof transport !== 'object' || typeof transport?.redis !== 'string'))
-    throw new InvalidArgumentError(FN, 'options.transport', "must be 'in-process', 'threads' or {redis: 'redis://host:port'}", transport);
+  if (transport !== 'in-process' && (typeof transport !== 'object' || transport === null || typeof transport.start !== 'function'))
+    throw new InvalidArgumentError(
+      FN,
+      'options.transport',
+      "must be 'in-process' or a launcher (threadPartitions(), redisPartitions({url}) from @beyond-backprop/layerwise/node, whose trainPipelined also takes 'threads' and {redis: url})",
+      transport,
+    );
   if (options.validationData) {
     checkTensor(FN, 'options.validationData[0]', options.validationData[0], { shape: [null, ...x.shape.slice(1)], dtype: 'float32' });
     checkTensor(FN, 'options.validationData[1]', options.validationData[1], { shape: [options.validationData[0].shape[0]!], dtype: 'int32' });
@@ -498,7 +504,7 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
   const topology = model.toJSON(undefined, false) as unknown as JsonValue;
   const weightShapes = model.weights.map((w) => w.shape as number[]);
   const t0 = performance.now();
-  const launched = await launch(transport, P, capacity, options.backend ?? 'wasm');
+  const launched = await launch(transport, P, capacity);
   const { links } = launched;
   options.onLaunch?.(launched.handles);
   const done: Array<{ meta: DoneMeta; tensors: Message['tensors'] }> = [];

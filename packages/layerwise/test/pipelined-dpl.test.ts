@@ -5,6 +5,7 @@ import { toTensors, twoMoons } from '@beyond-backprop/datasets';
 import { TransportClosedError, WorkerFailedError } from '@beyond-backprop/cluster';
 import { startRedisServer, type LocalRedis } from '@beyond-backprop/test-services';
 import { filterRows, lossFilterKeep, resolveDataFilter, trainLayerwise, trainPipelined, type PipelineWorkerHandle } from '../src/index.js';
+import { trainPipelined as trainPipelinedOnNode } from '../src/node.js';
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
@@ -212,7 +213,14 @@ describe('pipelined DPL on worker_threads and Redis', () => {
 
   it('trains two-moons to ≥ 85 % with two partitions in two threads', async () => {
     const { train, test } = moons(512);
-    const res = await trainPipelined(mlp(4), train.x, train.y, { partitions: 2, epochs: 20, batchSize: 32, learningRate: 1e-2, transport: 'threads', seed: 1 });
+    const res = await trainPipelinedOnNode(mlp(4), train.x, train.y, {
+      partitions: 2,
+      epochs: 20,
+      batchSize: 32,
+      learningRate: 1e-2,
+      transport: 'threads',
+      seed: 1,
+    });
     expect(res.transport).toBe('threads');
     expect(res.partitions.map((p) => p.samples)).toEqual([20 * 512, 20 * 512]);
     expect(acc(res.model, test.x, test.y)).toBeGreaterThanOrEqual(0.85);
@@ -222,7 +230,7 @@ describe('pipelined DPL on worker_threads and Redis', () => {
   it('a worker thread that dies ends the run with WorkerFailedError naming it, without hanging', async () => {
     const { train } = moons(256);
     const t0 = Date.now();
-    const e = await trainPipelined(mlp(1), train.x, train.y, {
+    const e = await trainPipelinedOnNode(mlp(1), train.x, train.y, {
       partitions: 2,
       epochs: 500,
       batchSize: 8,
@@ -238,7 +246,7 @@ describe('pipelined DPL on worker_threads and Redis', () => {
     const { train, test } = moons(256);
     const opts = { partitions: 2, epochs: 10, batchSize: 32, learningRate: 1e-2, seed: 2 };
     const local = await trainPipelined(mlp(5), train.x, train.y, opts);
-    const res = await trainPipelined(mlp(5), train.x, train.y, { ...opts, transport: { redis: redis.url, namespace: 'pipe-test' } });
+    const res = await trainPipelinedOnNode(mlp(5), train.x, train.y, { ...opts, transport: { redis: redis.url, namespace: 'pipe-test' } });
     expect(res.transport).toContain('127.0.0.1');
     expect(res.partitions.map((p) => p.samples)).toEqual([10 * 256, 10 * 256]);
     const a = acc(res.model, test.x, test.y);
