@@ -242,16 +242,18 @@ describe('pipelined DPL on worker_threads and Redis', () => {
     expect(Date.now() - t0).toBeLessThan(60_000);
   }, 120_000);
 
-  it('completes across two processes over Redis streams with the same accuracy as in-process', async () => {
+  it('completes across two processes over Redis streams with the same model as in-process', async () => {
     const { train, test } = moons(256);
     const opts = { partitions: 2, epochs: 10, batchSize: 32, learningRate: 1e-2, seed: 2 };
     const local = await trainPipelined(mlp(5), train.x, train.y, opts);
     const res = await trainPipelinedOnNode(mlp(5), train.x, train.y, { ...opts, transport: { redis: redis.url, namespace: 'pipe-test' } });
     expect(res.transport).toContain('127.0.0.1');
     expect(res.partitions.map((p) => p.samples)).toEqual([10 * 256, 10 * 256]);
-    const a = acc(res.model, test.x, test.y);
-    expect(a).toBeGreaterThan(0.8);
-    expect(Math.abs(a - acc(local.model, test.x, test.y))).toBeLessThanOrEqual(0.05);
+    expect(acc(res.model, test.x, test.y)).toBeGreaterThan(0.8);
+    // Partition 1 consumes partition 0's features in batch order whatever the timing, so the result does not depend
+    // on the transport: the same model as in-process, bit for bit.
+    const out = (m: tf.LayersModel) => tf.tidy(() => Array.from((m.predict(test.x) as tf.Tensor).dataSync()));
+    expect(out(res.model)).toEqual(out(local.model));
     res.model.dispose();
     local.model.dispose();
   }, 180_000);
