@@ -67,13 +67,17 @@ export interface RedisPartitionsOptions {
  * other machines with `servePipelinedPartition` (each claims the next partition). A local process that exits early
  * ends the run with a `WorkerFailedError` naming it.
  */
-export function redisPartitions(options: RedisPartitionsOptions): PipelineLauncher {
+export function redisPartitions(options: RedisPartitionsOptions): PipelineLauncher & { readonly processes: readonly ChildProcess[] } {
   const namespace = options.namespace ?? 'bbp-pipeline';
   let children: ChildProcess[] = [];
   let run: HostedRedisRun | undefined;
   let stopping = false;
   return {
     transport: redactRedisUrl(options.url),
+    /** The partition processes started on this machine (in start order, not partition order). */
+    get processes() {
+      return children;
+    },
     async start(count, capacity) {
       stopping = false;
       const abort = new AbortController();

@@ -5,7 +5,7 @@ import { toTensors, twoMoons } from '@beyond-backprop/datasets';
 import { TransportClosedError, WorkerFailedError } from '@beyond-backprop/cluster';
 import { startRedisServer, type LocalRedis } from '@beyond-backprop/test-services';
 import { filterRows, lossFilterKeep, resolveDataFilter, trainLayerwise, trainPipelined, type PipelineWorkerHandle } from '../src/index.js';
-import { trainPipelined as trainPipelinedOnNode } from '../src/node.js';
+import { redisPartitions, trainPipelined as trainPipelinedOnNode } from '../src/node.js';
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
@@ -257,4 +257,21 @@ describe('pipelined DPL on worker_threads and Redis', () => {
     res.model.dispose();
     local.model.dispose();
   }, 180_000);
+
+  it('a partition process that dies ends the Redis run with WorkerFailedError naming it, without hanging', async () => {
+    const { train } = moons(256);
+    const launcher = redisPartitions({ url: redis.url, namespace: 'pipe-death' });
+    const t0 = Date.now();
+    const e = await trainPipelined(mlp(1), train.x, train.y, {
+      partitions: 2,
+      epochs: 500,
+      batchSize: 8,
+      transport: launcher,
+      onLaunch: () => void setTimeout(() => launcher.processes[1]!.kill('SIGKILL'), 500),
+    }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(WorkerFailedError);
+    expect((e as WorkerFailedError).worker).toMatch(/^partition process 1 \(pid \d+\)$/);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(launcher.processes).toHaveLength(0); // stopped
+  }, 120_000);
 });
