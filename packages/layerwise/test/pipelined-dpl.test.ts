@@ -213,7 +213,9 @@ describe('pipelined DPL on worker_threads and Redis', () => {
 
   it('trains two-moons to ≥ 85 % with two partitions in two threads', async () => {
     const { train, test } = moons(512);
-    const res = await trainPipelinedOnNode(mlp(4), train.x, train.y, {
+    const before = tf.memory().numTensors;
+    const net = mlp(4);
+    const res = await trainPipelinedOnNode(net, train.x, train.y, {
       partitions: 2,
       epochs: 20,
       batchSize: 32,
@@ -225,6 +227,8 @@ describe('pipelined DPL on worker_threads and Redis', () => {
     expect(res.partitions.map((p) => p.samples)).toEqual([20 * 512, 20 * 512]);
     expect(acc(res.model, test.x, test.y)).toBeGreaterThanOrEqual(0.85);
     res.model.dispose();
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before); // the coordinator keeps nothing of the run
   }, 120_000);
 
   it('a worker thread that dies ends the run with WorkerFailedError naming it, without hanging', async () => {
