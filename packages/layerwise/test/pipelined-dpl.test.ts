@@ -172,6 +172,25 @@ describe('pipelined DPL (thesis §6.8.3–6.8.4), in-process channels', () => {
     res.model.dispose();
   });
 
+  it('the k-filter thins each outgoing minibatch by at most its cap', async () => {
+    const { train } = moons(128);
+    const res = await trainPipelined(mlp(3), train.x, train.y, {
+      partitions: 2,
+      epochs: 3,
+      batchSize: 32,
+      learningRate: 1e-2,
+      dataFilter: { kind: 'knn', k: 2, startEpoch: 1, maxRemoveFraction: 0.5 },
+    });
+    const [p0, p1] = res.partitions;
+    expect(p0!.samples).toBe(3 * 128);
+    expect(p1!.offered).toBe(3 * 128);
+    // Epoch 0 unfiltered; epochs 1–2 lose at most ⌊0.5·32⌋ = 16 rows per minibatch, and two-moons features are redundant.
+    expect(p1!.samples).toBeGreaterThanOrEqual(128 + 2 * 64);
+    expect(p1!.samples).toBeLessThan(3 * 128);
+    expect(res.reports[1]!.keptFraction).toBe(p1!.samples / (3 * 128));
+    res.model.dispose();
+  });
+
   it('bad configurations get typed errors naming the option', async () => {
     const { train } = moons(32);
     const argOf = async (options: object) => {
