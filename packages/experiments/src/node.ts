@@ -14,6 +14,8 @@ import { mnistMlpExperiment } from './node/mnist-mlp.js';
 import { mnistCompressionExperiment } from './node/mnist-compression.js';
 import { registerBuiltins } from './plugins.js';
 import { dataParallelMethod } from './node/data-parallel.js';
+import { pipelineLauncherFor } from './node/pipeline.js';
+import { usePipelineLaunchers } from './methods/layerwise.js';
 import { registerExperiment, registerMethod, type Experiment, type Method } from './registry.js';
 
 export { fashionDeepMlpExperiment, mnistDeepMlpExperiment } from './node/deep-squashing-mlp.js';
@@ -23,6 +25,7 @@ export { imdbExperiment } from './node/imdb.js';
 export { mnistMlpExperiment } from './node/mnist-mlp.js';
 export { mnistCompressionExperiment } from './node/mnist-compression.js';
 export { dataParallelMethod, launcherFor } from './node/data-parallel.js';
+export { pipelineLauncherFor } from './node/pipeline.js';
 
 /** The experiments on real data sets read from local files, in the order `bbp list` shows them. */
 export const fileExperiments: readonly Experiment[] = [
@@ -59,6 +62,7 @@ export function registerNodeBuiltins(): void {
   registerBuiltins();
   if (registered) return;
   registered = true;
+  usePipelineLaunchers(pipelineLauncherFor);
   for (const experiment of fileExperiments) registerExperiment(experiment);
   for (const method of nodeMethods) registerMethod(method);
 }

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@beyond-backprop/core-linalg';
 import { runExperiment } from '../src/index.js';
+import { registerNodeBuiltins } from '../src/node.js';
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
@@ -41,4 +42,20 @@ describe('layer-wise methods in the runner, and peakStepBytes for every method',
       runExperiment({ experiment: 'two-moons', method: 'dpl', epochs: 1, seed: 1, keepBackend: true, hidden: [16, 16], methodOptions: { partitions: 5 } }),
     ).rejects.toThrow(/--partitions/);
   });
+
+  it('dpl --schedule pipeline trains every partition at once, in-process or on worker threads', async () => {
+    const before = tf.memory().numTensors;
+    const base = { experiment: 'two-moons', method: 'dpl', epochs: 6, seed: 1, keepBackend: true, hidden: [16, 16, 16] };
+    const local = await runExperiment({ ...base, methodOptions: { partitions: 2, schedule: 'pipeline', transport: 'in-process' } });
+    local.run.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(local.result.history).toHaveLength(1);
+    expect(local.result.testAccuracy).toBeGreaterThan(0.8);
+    registerNodeBuiltins();
+    const threads = await runExperiment({ ...base, methodOptions: { partitions: 2, schedule: 'pipeline', transport: 'threads' } });
+    threads.run.dispose();
+    expect(threads.result.testAccuracy).toBeGreaterThan(0.8);
+    await expect(runExperiment({ ...base, method: 'dll', methodOptions: { schedule: 'pipeline' } })).rejects.toThrow(/--schedule/);
+    await expect(runExperiment({ ...base, methodOptions: { schedule: 'pipeline', transport: 'carrier-pigeon' } })).rejects.toThrow(/--transport/);
+  }, 120_000);
 });

@@ -43,3 +43,23 @@ export { ConflictingDuplicatesError, pureVoronoiMap, type PureVoronoiMap } from 
 export { selectionEntropy, type SelectionEntropy } from './probes/selection-entropy.js';
 export { stableRank } from './probes/stable-rank.js';
 export { pca2d } from './probes/pca-projection.js';
+export {
+  filterActive,
+  filterRows,
+  lossFilterKeep,
+  resolveDataFilter,
+  type DataFilter,
+  type KnnDataFilter,
+  type LossDataFilter,
+  type ResolvedDataFilter,
+} from './data-filter.js';
+export {
+  runPartition,
+  trainPipelined,
+  type PartitionStats,
+  type PipelinedOptions,
+  type PipelinedResult,
+  type PipelineLauncher,
+  type PipelineTransport,
+  type PipelineWorkerHandle,
+} from './pipelined-dpl.js';

@@ -12,6 +12,7 @@ import { AdamW, SgdW, type ScheduledOptimizer } from './decoupled-optimizers.js'
 import { checkHead, defaultHeadFactory, type HeadFactory } from './decision-head.js';
 import { gradientDropout, inputDropout } from './interlayer-dropout.js';
 import { splitIntoUnits, type TrainingUnit, type UnitSource } from './training-units.js';
+import { filterActive, filterRows, resolveDataFilter, type DataFilter } from './data-filter.js';
 import {
   inputDropoutRate,
   learningRateAt,
@@ -68,6 +69,8 @@ export interface UnitReport {
   head?: { convs: number; channels: number; relativeMemory: number };
   /** Per-turn fit histories. */
   history: History[];
+  /** With `dataFilter` on this window's input: rows trained on / rows offered, over all its epochs. */
+  keptFraction?: number;
 }
 
 /** Options of {@link trainLayerwise}. */
@@ -122,6 +125,14 @@ export interface LayerwiseOptions {
   /** Cut the final model at the window with the best validation accuracy. Default `'none'` (Algorithm 3's output). */
   selectPeakOn?: 'validation' | 'none';
   validationData?: [tf.Tensor, tf.Tensor];
+  /**
+   * Online data filtering of the partitions' input streams (thesis §6.8.2 k-filter, §6.8.4 loss filter). Needs the
+   * robin schedule and one unit per window (DPL: units = partitions). The k-filter recomputes, at the start of every
+   * epoch from `startEpoch` on, the window's input features of the whole training set (through the feednet, in blocks
+   * of `batchSize` rows in index order) and trains that epoch on the kept rows only; the loss filter drops the
+   * `⌊fraction·B⌋` rows of each minibatch with the lowest loss at the head of the window below. Default: off.
+   */
+  dataFilter?: DataFilter;
   /** Measure each window's first step (`peakStepBytes`). Default `true`. */
   measureMemory?: boolean;
   /** Also measure one backprop step on the whole model (weights restored), for `relativeMemory`. Default `false`. */
@@ -152,6 +163,10 @@ interface WindowState {
   optimizer: ScheduledOptimizer | null;
   epochsDone: number;
   totalEpochs: number;
+  /** k-filter mask of the current epoch (1 = kept), or null when not filtering. */
+  mask: Uint8Array | null;
+  offered: number;
+  kept: number;
   learningRate0: number;
   weightDecay: number;
   dropSeed: number;
@@ -239,7 +254,12 @@ export function backpropStepBytes(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
   }
 }
 
-function evaluate(
+/** Per-example softmax cross-entropy of `logits` against int32 labels `y`. */
+export function perExampleLoss(logits: tf.Tensor, y: tf.Tensor, numClasses: number): tf.Tensor1D {
+  return tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(y as tf.Tensor1D, numClasses)), 1)) as tf.Tensor1D);
+}
+
+export function evaluate(
   units: TrainingUnit[],
   last: number,
   head: tf.LayersModel,
@@ -266,7 +286,7 @@ function evaluate(
   return { valAccuracy: correct / n, valLoss: lossSum / n };
 }
 
-function buildOutputModel(model: UnitSource, units: TrainingUnit[], last: number, head: tf.LayersModel): tf.LayersModel {
+export function buildOutputModel(model: UnitSource, units: TrainingUnit[], last: number, head: tf.LayersModel): tf.LayersModel {
   const inputShape = units[0]!.inputShape;
   const input = tf.input({ shape: inputShape });
   let t: tf.SymbolicTensor = input;
@@ -377,6 +397,9 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
     unitRate(lrSpec, w, 'options.learningRate');
     unitRate(wdSpec, w, 'options.weightDecay');
   }
+  const dataFilter = resolveDataFilter(FN, 'options.dataFilter', options.dataFilter, windows.length);
+  if (dataFilter && (!robin || size !== 1))
+    throw new InvalidArgumentError(FN, 'options.dataFilter', 'needs the robin schedule and one unit per window (DPL partitions)', options.dataFilter);
   const headBudget = options.headBudget;
   if (headBudget && !options.measureBackprop)
     throw new InvalidArgumentError(FN, 'options.measureBackprop', 'must be true with headBudget (the budget is relative to backprop)', options.measureBackprop);
@@ -394,12 +417,38 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
 
   const makeStep = (state: WindowState, epochRef: { e: number }) => {
     const vars = [...weightsOf(units, state.first, state.last), ...state.head.trainableWeights.map((w) => w.read() as tf.Variable)];
-    return (indices: Int32Array, iteration: number): number => {
+    return (allIndices: Int32Array, iteration: number): number => {
+      const mask = state.mask;
+      const indices = mask ? allIndices.filter((i) => mask[i] === 1) : allIndices;
+      const filtering = filterActive(dataFilter, state.index, epochRef.e);
+      if (filtering) state.offered += allIndices.length;
+      if (indices.length === 0) return 0;
       const idx = tf.tensor1d(indices, 'int32');
       const xb = tf.gather(source, idx);
-      const yb = tf.gather(y, idx);
+      let yb = tf.gather(y, idx);
       idx.dispose();
-      const h = runFeednet(units, sourceUnit + 1, state.first - 1, xb);
+      let h = runFeednet(units, sourceUnit + 1, state.first - 1, xb);
+      if (filtering && dataFilter.kind === 'loss') {
+        // §6.8.4: the loss at the head of the partition below decides which rows are forwarded.
+        const below = states[state.index - 1]!.head;
+        const lossT = tf.tidy(() => perExampleLoss(below.apply(h, { training: false }) as tf.Tensor, yb, numClasses));
+        const losses = lossT.dataSync();
+        lossT.dispose();
+        const keep = filterRows(dataFilter, [], 1, [], losses);
+        const rows = tf.tensor1d(
+          keep.flatMap((k, i) => (k ? [i] : [])),
+          'int32',
+        );
+        const [h2, y2] = [tf.gather(h, rows), tf.gather(yb, rows)];
+        tf.dispose([rows, h, yb]);
+        h = h2;
+        yb = y2;
+      }
+      if (filtering) state.kept += h.shape[0]!;
+      if (h.shape[0] === 0) {
+        tf.dispose([h, yb]);
+        return 0;
+      }
       const pIn = options.inputDropout ? inputDropoutRate(options.inputDropout, epochRef.e) : 0;
       const dropSeed = state.dropSeed + 2 * (state.epochsDone * 100003 + iteration);
       const { value, grads } = tf.tidy(() =>
@@ -418,6 +467,25 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
       tf.dispose(grads);
       return loss;
     };
+  };
+
+  // §6.8.2: the window's input features of the whole training set, k-filtered in blocks of `block` rows.
+  const knnMask = (first: number, block: number, filter: Parameters<typeof filterRows>[0]): Uint8Array => {
+    const mask = new Uint8Array(n);
+    for (let start = 0; start < n; start += block) {
+      const rows = Math.min(block, n - start);
+      const h = runFeednet(units, sourceUnit + 1, first - 1, tf.slice(source, start, rows));
+      const d = h.size / rows;
+      const keep = filterRows(
+        filter,
+        h.dataSync(),
+        d,
+        tf.tidy(() => tf.slice(y, start, rows).dataSync()),
+      );
+      h.dispose();
+      keep.forEach((k, i) => (mask[start + i] = k ? 1 : 0));
+    }
+    return mask;
   };
 
   const newHead = (w: number, first: number, last: number, rng: ReturnType<typeof createRng>): { head: tf.LayersModel; info?: UnitReport['head'] } => {
@@ -444,6 +512,9 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
             optimizer: new AdamW(1e-3, 0),
             epochsDone: 0,
             totalEpochs: 1,
+            mask: null,
+            offered: 0,
+            kept: 0,
             learningRate0: 0,
             weightDecay: 0,
             dropSeed: 0,
@@ -496,6 +567,9 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
       optimizer: null,
       epochsDone: 0,
       totalEpochs: total,
+      mask: null,
+      offered: 0,
+      kept: 0,
       learningRate0: lr0,
       weightDecay: wd,
       dropSeed: rng.int(2 ** 29),
@@ -517,6 +591,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
     const schedule: FitCallbacks = {
       onEpochBegin: (e) => {
         epochRef.e = e;
+        state.mask = filterActive(dataFilter, state.index, e) && dataFilter.kind === 'knn' ? knnMask(state.first, dataFilter.batchSize, dataFilter) : null;
         state.optimizer!.setLearningRate(learningRateAt(lrSpec, state.index, e, state.totalEpochs, 'options.learningRate'));
       },
     };
@@ -545,8 +620,10 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
         },
       },
     );
+    state.mask = null;
     state.epochsDone += history.epoch.length;
     state.report.epochs = state.epochsDone;
+    if (state.offered > 0) state.report.keptFraction = state.kept / state.offered;
     state.report.history.push(history);
     const losses = history.history.loss;
     if (losses && losses.length > 0) state.report.loss = losses[losses.length - 1]!;

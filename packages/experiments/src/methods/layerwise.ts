@@ -5,12 +5,30 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, readValues } from '@beyond-backprop/core-linalg';
-import { splitIntoUnits, trainLayerwise, type LayerwiseOptions, type LayerwiseResult } from '@beyond-backprop/layerwise';
+import {
+  splitIntoUnits,
+  trainLayerwise,
+  trainPipelined,
+  type LayerwiseOptions,
+  type LayerwiseResult,
+  type PipelineTransport,
+} from '@beyond-backprop/layerwise';
 import { denseNetwork, type DenseInit, type FitCallbacks, type History } from '@beyond-backprop/training';
 import type { Experiment, Method, MethodContext, MethodRun } from '../registry.js';
 import { classifierNetwork } from './classifier-network.js';
 
 type Kind = 'dll' | 'dsl' | 'dpl';
+
+/** Resolves a `--transport` value of `--schedule pipeline` other than `in-process`; set by the Node entry. */
+let pipelineLaunchers: ((transport: string, namespace: string) => PipelineTransport) | null = null;
+
+/**
+ * Lets `dpl --schedule pipeline` use the Node transports (`threads`, `redis://host:port`); `registerNodeBuiltins` of
+ * `@beyond-backprop/experiments/node` installs them.
+ */
+export function usePipelineLaunchers(resolve: (transport: string, namespace: string) => PipelineTransport): void {
+  pipelineLaunchers = resolve;
+}
 
 const num = (ctx: MethodContext, key: string, fallback: number, flag: string): number => {
   const raw = ctx.options[key];
@@ -67,14 +85,26 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
     throw error;
   }
   const schedule = String(ctx.options.schedule ?? 'sequential');
-  if (schedule !== 'sequential' && schedule !== 'robin' && schedule !== 'random-robin') {
+  const schedules = kind === 'dpl' ? ['sequential', 'robin', 'random-robin', 'pipeline'] : ['sequential', 'robin', 'random-robin'];
+  if (!schedules.includes(schedule)) {
     model.dispose();
-    throw new InvalidArgumentError(
-      'bbp run',
-      '--schedule',
-      "must be 'sequential', 'robin' or 'random-robin' (the multi-worker pipeline needs @beyond-backprop/cluster)",
-      schedule,
-    );
+    throw new InvalidArgumentError('bbp run', '--schedule', `must be one of ${schedules.map((k) => `'${k}'`).join(', ')}`, schedule);
+  }
+  let transport: PipelineTransport = 'in-process';
+  if (schedule === 'pipeline') {
+    const spec = String(ctx.options.transport ?? (pipelineLaunchers ? 'threads' : 'in-process'));
+    if (spec !== 'in-process') {
+      if (!pipelineLaunchers) {
+        model.dispose();
+        throw new InvalidArgumentError('bbp run', '--transport', "needs the Node entry (registerNodeBuiltins) for 'threads' and redis:// URLs", spec);
+      }
+      try {
+        transport = pipelineLaunchers(spec, String(ctx.options.namespace ?? 'bbp-pipeline'));
+      } catch (error) {
+        model.dispose();
+        throw error;
+      }
+    }
   }
   const options: LayerwiseOptions = {
     epochs: ctx.epochs,
@@ -89,9 +119,18 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
   };
   const p0 = num(ctx, 'inputDropout', 0, '--input-dropout');
   if (p0 > 0) options.inputDropout = { p0, decay: num(ctx, 'inputDropoutDecay', 0.95, '--input-dropout-decay') };
-  if (schedule !== 'sequential') {
+  if (schedule === 'robin' || schedule === 'random-robin') {
     const per = num(ctx, 'robinEpochs', 1, '--robin-epochs');
     options.schedule = { kind: 'robin', random: schedule === 'random-robin', epochsPerRound: per, rounds: Math.max(1, Math.ceil(ctx.epochs / per)) };
+  }
+  if (schedule === 'pipeline' && (options.gradDropout! > 0 || options.inputDropout)) {
+    model.dispose();
+    throw new InvalidArgumentError(
+      'bbp run',
+      options.inputDropout ? '--input-dropout' : '--grad-dropout',
+      'is not supported by --schedule pipeline',
+      p0 || options.gradDropout,
+    );
   }
   if (kind === 'dsl') options.window = { size: num(ctx, 'window', 2, '--window'), stride: num(ctx, 'stride', 1, '--stride') };
   if (boundaries) options.boundaries = boundaries;
@@ -101,6 +140,33 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
   let result: LayerwiseResult | null = null;
   return {
     fit: async (callbacks: FitCallbacks, signal?: AbortSignal): Promise<History> => {
+      if (schedule === 'pipeline') {
+        // Every partition trains at once on its own worker (thesis §6.8.3): one history entry, at the end.
+        const piped = await trainPipelined(model, x, y, {
+          epochs: ctx.epochs,
+          batchSize: ctx.batchSize,
+          seed: ctx.seed,
+          numClasses,
+          optimizer: ctx.optimizer === 'sgd' ? 'sgd' : 'adamw',
+          learningRate: options.learningRate,
+          weightDecay: options.weightDecay,
+          boundaries,
+          transport,
+        });
+        result = piped;
+        const loss = piped.reports.at(-1)!.loss;
+        const iterations = piped.partitions.reduce((s, p) => s + p.batches, 0);
+        const merged: History = {
+          epoch: [ctx.epochs - 1],
+          history: { loss: [loss] },
+          stopReason: 'completed',
+          iterations,
+          msPerIteration: piped.wallMs / Math.max(1, piped.partitions[0]!.batches),
+        };
+        await callbacks.onEpochEnd?.(ctx.epochs - 1, { loss });
+        await callbacks.onTrainEnd?.(merged);
+        return merged;
+      }
       // Epoch indices run on across units so the runner's history is one sequence.
       let offset = 0;
       let lastEpoch = -1;
@@ -161,7 +227,14 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
 }
 
 const OPTIONS = [
-  { flag: '--schedule <kind>', description: 'dll/dsl/dpl: sequential (bottom-up, Alg. 3; default), robin or random-robin (Alg. 4)' },
+  {
+    flag: '--schedule <kind>',
+    description: 'dll/dsl/dpl: sequential (bottom-up, Alg. 3; default), robin or random-robin (Alg. 4); dpl also pipeline (§6.8.3)',
+  },
+  {
+    flag: '--transport <t>',
+    description: "dpl --schedule pipeline: 'threads' (default on Node: a worker thread per partition), 'in-process' or redis://host:port",
+  },
   { flag: '--robin-epochs <n>', description: 'robin schedules: epochs per turn (default 1); rounds = ceil(epochs / n)' },
   { flag: '--partitions <K>', description: 'dpl: number of contiguous partitions (default 2)' },
   { flag: '--window <s>', description: 'dsl: units per sliding window (default 2)' },
@@ -196,10 +269,11 @@ export const dslMethod: Method = {
   create: (ctx) => layerwiseRun(ctx, 'dsl'),
 };
 
-/** Deep partition-wise learning (sequential or round-robin; one process). */
+/** Deep partition-wise learning (sequential, round-robin, or pipelined over worker threads / Redis). */
 export const dplMethod: Method = {
   name: 'dpl',
-  description: 'deep partition-wise learning: --partitions K contiguous partitions, each with a head, trained sequentially or round-robin',
+  description:
+    'deep partition-wise learning: --partitions K contiguous partitions, each with a head, trained sequentially, round-robin or as a pipeline (all at once, one worker each)',
   source: 'Øland, thesis §6.8',
   options: OPTIONS,
   supports,
