@@ -80,6 +80,10 @@ export interface DataParallelOptions {
 /** Fit options (the shared training contract). */
 export interface DataParallelFitOptions {
   epochs: number;
+  /**
+   * Each replica's minibatch (default 32), as the per-process batch size of PyTorch DDP: one step of the K replicas
+   * together processes `K × batchSize` examples. (Capped at the shard size `⌈n / K⌉`.)
+   */
   batchSize?: number;
   seed?: number;
   callbacks?: FitCallbacks | FitCallbacks[];
@@ -111,6 +115,13 @@ export interface DataParallelStats {
   callbackSeconds: number;
   /** Seconds spent starting replicas and shipping model and data. */
   setupSeconds: number;
+  /** Per replica (index = rank): seconds spent in its minibatch steps. */
+  replicaStepSeconds: number[];
+  /**
+   * Per replica: seconds spent synchronising — encoding, waiting for the broadcast (while the slowest replica finishes,
+   * the coordinator averages and runs `onEpochEnd`) and applying it.
+   */
+  replicaSyncSeconds: number[];
   /** Checksum of the synced weights after each round: the coordinator's, equal to every replica's. */
   checksums: number[];
 }
@@ -234,6 +245,8 @@ export class DataParallelTrainer {
       trainSeconds: 0,
       callbackSeconds: 0,
       setupSeconds: 0,
+      replicaStepSeconds: new Array<number>(k).fill(0),
+      replicaSyncSeconds: new Array<number>(k).fill(0),
       checksums: [],
     };
     const receive = async (link: Link, kind: string): Promise<Message> => {
@@ -344,10 +357,12 @@ export class DataParallelTrainer {
         callbackMs += performance.now() - tCallbacks;
       }
       await Promise.all(
-        links.map(async (link) => {
+        links.map(async (link, rank) => {
           const done = await receive(link, 'done');
-          const checksum = (done.meta as { checksum: number }).checksum;
-          if (checksum !== lastChecksum) throw new ReplicaDivergenceError(link.peer, stats.rounds, lastChecksum, checksum);
+          const meta = done.meta as { checksum: number; stepMs?: number; syncMs?: number };
+          if (meta.checksum !== lastChecksum) throw new ReplicaDivergenceError(link.peer, stats.rounds, lastChecksum, meta.checksum);
+          stats.replicaStepSeconds[rank] = (meta.stepMs ?? 0) / 1000;
+          stats.replicaSyncSeconds[rank] = (meta.syncMs ?? 0) / 1000;
         }),
       );
       this.setModelWeights(coordinatorSide.synced, weightShapes);
