@@ -196,6 +196,7 @@ describe('DataParallelTrainer', () => {
       expect(trainer.stats![key]).toHaveLength(2);
       for (const s of trainer.stats![key]) expect(s).toBeGreaterThan(0);
     }
+    expect(trainer.stats!.trainCpuSeconds).toBeGreaterThan(0);
     model.dispose();
   });
 

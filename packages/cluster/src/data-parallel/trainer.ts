@@ -115,6 +115,12 @@ export interface DataParallelStats {
   callbackSeconds: number;
   /** Seconds spent starting replicas and shipping model and data. */
   setupSeconds: number;
+  /**
+   * CPU seconds of this process (all its threads: coordinator and thread replicas) during `trainSeconds`, where the
+   * runtime reports it (Node's `process.cpuUsage`; undefined elsewhere). `trainCpuSeconds / trainSeconds` is the mean
+   * number of cores the run got — on a shared machine, what the neighbours left it.
+   */
+  trainCpuSeconds?: number;
   /** Per replica (index = rank): seconds spent in its minibatch steps. */
   replicaStepSeconds: number[];
   /**
@@ -134,6 +140,12 @@ export class ReplicaDivergenceError extends BbpError {
       `DataParallelTrainer: '${replica}' holds different weights after round ${round} (checksum ${actual.toString(16)}, broadcast ${expected.toString(16)})`,
     );
   }
+}
+
+/** CPU milliseconds of this process, all threads (NaN where the runtime does not say). */
+function cpuMs(): number {
+  const usage = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process?.cpuUsage?.();
+  return usage ? (usage.user + usage.system) / 1000 : Number.NaN;
 }
 
 function optimizerFromModel(model: tf.LayersModel): OptimizerSpec | undefined {
@@ -297,6 +309,8 @@ export class DataParallelTrainer {
         }),
       );
       const tTrain = performance.now();
+      const cpuTrain = cpuMs();
+      let callbackCpuMs = 0;
       stats.setupSeconds = (tTrain - t0) / 1000;
       for (const c of callbacks) await c.onTrainBegin?.();
       const rounds = syncsPerEpoch(stepsPerEpoch, syncEvery);
@@ -353,8 +367,10 @@ export class DataParallelTrainer {
         history.epoch.push(epoch);
         for (const [key, v] of Object.entries(logs)) (history.history[key] ??= []).push(v);
         const tCallbacks = performance.now();
+        const cpuCallbacks = cpuMs();
         for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
         callbackMs += performance.now() - tCallbacks;
+        callbackCpuMs += cpuMs() - cpuCallbacks;
       }
       await Promise.all(
         links.map(async (link, rank) => {
@@ -369,6 +385,8 @@ export class DataParallelTrainer {
       const trainMs = performance.now() - tTrain - callbackMs;
       stats.trainSeconds = trainMs / 1000;
       stats.callbackSeconds = callbackMs / 1000;
+      const cpuTrainMs = cpuMs() - cpuTrain - callbackCpuMs;
+      if (Number.isFinite(cpuTrainMs)) stats.trainCpuSeconds = cpuTrainMs / 1000;
       stats.samplesPerSecond = samples / stats.trainSeconds;
       stats.compressionRatio = stats.bytesSentFloat32 / Math.max(1, stats.bytesSent);
       stats.bitsPerParameter = (8 * stats.bytesSent) / Math.max(1, 2 * k * parameters * stats.rounds);

@@ -99,6 +99,8 @@ function create(ctx: MethodContext): MethodRun {
         replicaBatchSize,
         globalBatchSize: replicaBatchSize * workers,
         replicaLearningRate: learningRate,
+        trainSeconds: s.trainSeconds,
+        trainCpuSeconds: s.trainCpuSeconds ?? null,
         replicaStepSeconds: s.replicaStepSeconds,
         replicaSyncSeconds: s.replicaSyncSeconds,
         setupSeconds: s.setupSeconds,
