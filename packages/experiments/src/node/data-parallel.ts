@@ -15,7 +15,7 @@ import type { Method, MethodContext, MethodRun } from '../registry.js';
 const CODECS = ['none', 'fixed8', 'huffman'] as const;
 
 /** The launcher a `--transport` value names: `threads` (default) or `redis://host:port`. */
-export function launcherFor(transport: string, workers: number, localWorkers: number, namespace: string): ReplicaLauncher {
+export function launcherFor(transport: string, _workers: number, localWorkers: number, namespace: string): ReplicaLauncher {
   if (transport === 'threads') return threadReplicas();
   if (/^rediss?:\/\//.test(transport)) return redisReplicas({ url: transport, namespace, localProcesses: localWorkers });
   throw new InvalidArgumentError('bbp run', '--transport', "must be 'threads' or a redis://host:port URL", transport);
