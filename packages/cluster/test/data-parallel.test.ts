@@ -191,6 +191,12 @@ describe('DataParallelTrainer', () => {
     expect(trainer.stats!.rounds).toBe(6 * 2);
     expect(modelChecksum(model)).toBe(trainer.stats!.checksums.at(-1));
     expect(accuracyOf(model, data.x, data.y)).toBeGreaterThan(0.9);
+    // Each replica reports where its time went: steps and synchronisation, both measured and positive.
+    for (const key of ['replicaStepSeconds', 'replicaSyncSeconds'] as const) {
+      expect(trainer.stats![key]).toHaveLength(2);
+      for (const s of trainer.stats![key]) expect(s).toBeGreaterThan(0);
+    }
+    expect(trainer.stats!.trainCpuSeconds).toBeGreaterThan(0);
     model.dispose();
   });
 

@@ -113,6 +113,8 @@ describe('the browser-safe runner', () => {
     expect(bytesSent).toBeGreaterThan(0);
     expect(compressionRatio).toBeCloseTo(bytesSentFloat32! / bytesSent!, 10);
     expect(samplesPerSecond).toBeGreaterThan(0);
+    // --batch-size is each replica's batch (as DDP); the learning rate is scaled by K (linear scaling rule).
+    expect(result).toMatchObject({ replicaBatchSize: 20, globalBatchSize: 40, replicaLearningRate: 0.1 });
   });
 
   it('rejects a data-parallel transport that is neither threads nor a Redis URL', async () => {

@@ -16,13 +16,20 @@ export type SyncMode = 'weights' | 'delta';
 export function averageLayers(uploads: readonly (readonly Float32Array[])[]): Float32Array[] {
   const k = uploads.length;
   return uploads[0]!.map((layer, l) => {
-    const sum = new Float64Array(layer.length);
-    for (const u of uploads) {
-      const v = u[l]!;
-      for (let i = 0; i < v.length; i++) sum[i]! += v[i]!;
-    }
     const out = new Float32Array(layer.length);
-    for (let i = 0; i < out.length; i++) out[i] = sum[i]! / k;
+    const vs = uploads.map((u) => u[l]!);
+    // JS numbers are float64, so a running sum per element is the float64 accumulation without a float64 buffer
+    // (one pass, no 8-byte-per-parameter scratch array).
+    if (k === 2) {
+      const [a, b] = vs as [Float32Array, Float32Array];
+      for (let i = 0; i < out.length; i++) out[i] = (a[i]! + b[i]!) / 2;
+      return out;
+    }
+    for (let i = 0; i < out.length; i++) {
+      let sum = 0;
+      for (let r = 0; r < k; r++) sum += vs[r]![i]!;
+      out[i] = sum / k;
+    }
     return out;
   });
 }

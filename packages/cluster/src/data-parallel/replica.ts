@@ -80,6 +80,9 @@ export async function runReplica(link: Link): Promise<void> {
     const order = new Int32Array(n);
     let lossSum = 0;
     let count = 0;
+    // Where the replica's time goes (reported in 'done'): minibatch steps vs. synchronisation (encode, wait, apply).
+    let stepMs = 0;
+    let syncMs = 0;
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       for (let i = 0; i < n; i++) order[i] = i;
       const rng = createRng(`data-parallel:${config.seed}:${config.rank}:${epoch}`);
@@ -91,11 +94,14 @@ export async function runReplica(link: Link): Promise<void> {
       }
       for (let step = 0; step < config.stepsPerEpoch; step++) {
         const rows = batchRows(order, step, config.stepsPerEpoch);
+        const tStep = performance.now();
         if (rows.length > 0) {
           const value = backpropBatch(x, y, rows, loss, forward, variables, optimizer);
           lossSum += value * rows.length;
           count += rows.length;
         }
+        const tSync = performance.now();
+        stepMs += tSync - tStep;
         if (!isSyncStep(step, config.stepsPerEpoch, config.syncEvery)) continue;
         const bytes = side.encode(readWeights(model), epoch);
         await link.send({ kind: 'upload', meta: { epoch, step, lossSum, count, checksum: syncedChecksum }, tensors: [tensorFrame(bytes)] });
@@ -106,13 +112,14 @@ export async function runReplica(link: Link): Promise<void> {
         const synced = side.apply(reply.tensors![0]!.data as Uint8Array);
         writeWeights(model, synced, config.weightShapes);
         syncedChecksum = weightsChecksum(synced);
+        syncMs += performance.now() - tSync;
         if ((reply.meta as { stop?: boolean } | null)?.stop) {
           epoch = config.epochs;
           break;
         }
       }
     }
-    await link.send({ kind: 'done', meta: { checksum: syncedChecksum, numTensors: tf.memory().numTensors } });
+    await link.send({ kind: 'done', meta: { checksum: syncedChecksum, numTensors: tf.memory().numTensors, stepMs, syncMs } });
     await link.close();
   } catch (error) {
     const e = error as Error;

@@ -80,6 +80,10 @@ export interface DataParallelOptions {
 /** Fit options (the shared training contract). */
 export interface DataParallelFitOptions {
   epochs: number;
+  /**
+   * Each replica's minibatch (default 32), as the per-process batch size of PyTorch DDP: one step of the K replicas
+   * together processes `K × batchSize` examples. (Capped at the shard size `⌈n / K⌉`.)
+   */
   batchSize?: number;
   seed?: number;
   callbacks?: FitCallbacks | FitCallbacks[];
@@ -111,6 +115,19 @@ export interface DataParallelStats {
   callbackSeconds: number;
   /** Seconds spent starting replicas and shipping model and data. */
   setupSeconds: number;
+  /**
+   * CPU seconds of this process (all its threads: coordinator and thread replicas) during `trainSeconds`, where the
+   * runtime reports it (Node's `process.cpuUsage`; undefined elsewhere). `trainCpuSeconds / trainSeconds` is the mean
+   * number of cores the run got — on a shared machine, what the neighbours left it.
+   */
+  trainCpuSeconds?: number;
+  /** Per replica (index = rank): seconds spent in its minibatch steps. */
+  replicaStepSeconds: number[];
+  /**
+   * Per replica: seconds spent synchronising — encoding, waiting for the broadcast (while the slowest replica finishes,
+   * the coordinator averages and runs `onEpochEnd`) and applying it.
+   */
+  replicaSyncSeconds: number[];
   /** Checksum of the synced weights after each round: the coordinator's, equal to every replica's. */
   checksums: number[];
 }
@@ -123,6 +140,12 @@ export class ReplicaDivergenceError extends BbpError {
       `DataParallelTrainer: '${replica}' holds different weights after round ${round} (checksum ${actual.toString(16)}, broadcast ${expected.toString(16)})`,
     );
   }
+}
+
+/** CPU milliseconds of this process, all threads (NaN where the runtime does not say). */
+function cpuMs(): number {
+  const usage = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process?.cpuUsage?.();
+  return usage ? (usage.user + usage.system) / 1000 : Number.NaN;
 }
 
 function optimizerFromModel(model: tf.LayersModel): OptimizerSpec | undefined {
@@ -234,6 +257,8 @@ export class DataParallelTrainer {
       trainSeconds: 0,
       callbackSeconds: 0,
       setupSeconds: 0,
+      replicaStepSeconds: new Array<number>(k).fill(0),
+      replicaSyncSeconds: new Array<number>(k).fill(0),
       checksums: [],
     };
     const receive = async (link: Link, kind: string): Promise<Message> => {
@@ -284,6 +309,8 @@ export class DataParallelTrainer {
         }),
       );
       const tTrain = performance.now();
+      const cpuTrain = cpuMs();
+      let callbackCpuMs = 0;
       stats.setupSeconds = (tTrain - t0) / 1000;
       for (const c of callbacks) await c.onTrainBegin?.();
       const rounds = syncsPerEpoch(stepsPerEpoch, syncEvery);
@@ -340,20 +367,26 @@ export class DataParallelTrainer {
         history.epoch.push(epoch);
         for (const [key, v] of Object.entries(logs)) (history.history[key] ??= []).push(v);
         const tCallbacks = performance.now();
+        const cpuCallbacks = cpuMs();
         for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
         callbackMs += performance.now() - tCallbacks;
+        callbackCpuMs += cpuMs() - cpuCallbacks;
       }
       await Promise.all(
-        links.map(async (link) => {
+        links.map(async (link, rank) => {
           const done = await receive(link, 'done');
-          const checksum = (done.meta as { checksum: number }).checksum;
-          if (checksum !== lastChecksum) throw new ReplicaDivergenceError(link.peer, stats.rounds, lastChecksum, checksum);
+          const meta = done.meta as { checksum: number; stepMs?: number; syncMs?: number };
+          if (meta.checksum !== lastChecksum) throw new ReplicaDivergenceError(link.peer, stats.rounds, lastChecksum, meta.checksum);
+          stats.replicaStepSeconds[rank] = (meta.stepMs ?? 0) / 1000;
+          stats.replicaSyncSeconds[rank] = (meta.syncMs ?? 0) / 1000;
         }),
       );
       this.setModelWeights(coordinatorSide.synced, weightShapes);
       const trainMs = performance.now() - tTrain - callbackMs;
       stats.trainSeconds = trainMs / 1000;
       stats.callbackSeconds = callbackMs / 1000;
+      const cpuTrainMs = cpuMs() - cpuTrain - callbackCpuMs;
+      if (Number.isFinite(cpuTrainMs)) stats.trainCpuSeconds = cpuTrainMs / 1000;
       stats.samplesPerSecond = samples / stats.trainSeconds;
       stats.compressionRatio = stats.bytesSentFloat32 / Math.max(1, stats.bytesSent);
       stats.bitsPerParameter = (8 * stats.bytesSent) / Math.max(1, 2 * k * parameters * stats.rounds);

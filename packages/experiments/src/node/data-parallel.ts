@@ -15,7 +15,7 @@ import type { Method, MethodContext, MethodRun } from '../registry.js';
 const CODECS = ['none', 'fixed8', 'huffman'] as const;
 
 /** The launcher a `--transport` value names: `threads` (default) or `redis://host:port`. */
-export function launcherFor(transport: string, workers: number, localWorkers: number, namespace: string): ReplicaLauncher {
+export function launcherFor(transport: string, _workers: number, localWorkers: number, namespace: string): ReplicaLauncher {
   if (transport === 'threads') return threadReplicas();
   if (/^rediss?:\/\//.test(transport)) return redisReplicas({ url: transport, namespace, localProcesses: localWorkers });
   throw new InvalidArgumentError('bbp run', '--transport', "must be 'threads' or a redis://host:port URL", transport);
@@ -36,6 +36,11 @@ function create(ctx: MethodContext): MethodRun {
   const localWorkers = Number(options.localWorkers ?? workers);
   checkNumber('bbp run', '--local-workers', localWorkers, { min: 0, max: workers, integer: true });
   const launcher = launcherFor(transport, workers, localWorkers, String(options.namespace ?? 'bbp'));
+  const lrScaling = String(options.lrScaling ?? 'linear');
+  if (lrScaling !== 'linear' && lrScaling !== 'none') throw new InvalidArgumentError('bbp run', '--lr-scaling', "must be 'linear' or 'none'", lrScaling);
+  // K replicas at `--batch-size` each average into one update of K × batch-size examples: the linear scaling rule
+  // (Goyal et al. 2017, "Accurate, Large Minibatch SGD") multiplies the single-replica learning rate by K.
+  const learningRate = lrScaling === 'linear' ? ctx.learningRate * workers : ctx.learningRate;
 
   const n = data.train.xShape[0]!;
   const classification = data.train.y instanceof Int32Array;
@@ -70,14 +75,13 @@ function create(ctx: MethodContext): MethodRun {
     codec: { name: codec, module: import.meta.resolve('@beyond-backprop/compression') },
     loss: classification ? 'softmaxCrossEntropy' : 'meanSquaredError',
     // The backprop baseline's optimiser (paperAdam: TF1 defaults) so the two compare at equal settings.
-    optimizer:
-      ctx.optimizer === 'adam'
-        ? { kind: 'adam', learningRate: ctx.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }
-        : { kind: 'sgd', learningRate: ctx.learningRate },
+    optimizer: ctx.optimizer === 'adam' ? { kind: 'adam', learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } : { kind: 'sgd', learningRate },
   });
-  // `--batch-size` stays the global minibatch (what one update of the K replicas together sees, as in DDP), so an epoch
-  // has the same number of synchronous steps for every K and accuracy compares at equal epochs.
-  const replicaBatchSize = Math.max(1, Math.ceil(ctx.batchSize / workers));
+  // `--batch-size` is each replica's minibatch, as in PyTorch DDP (a per-process batch size) and in the thesis's
+  // setting (§3.1: each worker locally updates its own model on its own data): K replicas process K × batch-size
+  // examples per step. Splitting one global batch in K parts instead made each replica pay a step's fixed cost
+  // (the Adam update of every parameter, kernel launches) for 1/K of the examples, so two threads were no faster than one.
+  const replicaBatchSize = ctx.batchSize;
   return {
     fit: (callbacks, signal) => trainer.fit(x, y, { epochs: ctx.epochs, batchSize: replicaBatchSize, seed: ctx.seed, callbacks, signal }),
     predict: (xv, shape) => readValues(() => model.predict(tf.tensor(xv, [shape[0]!, ...inputShape]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
@@ -93,6 +97,12 @@ function create(ctx: MethodContext): MethodRun {
         samplesPerSecond: s.samplesPerSecond,
         syncRounds: s.rounds,
         replicaBatchSize,
+        globalBatchSize: replicaBatchSize * workers,
+        replicaLearningRate: learningRate,
+        trainSeconds: s.trainSeconds,
+        trainCpuSeconds: s.trainCpuSeconds ?? null,
+        replicaStepSeconds: s.replicaStepSeconds,
+        replicaSyncSeconds: s.replicaSyncSeconds,
         setupSeconds: s.setupSeconds,
         evaluationSeconds: s.callbackSeconds,
       };
@@ -110,7 +120,11 @@ export const dataParallelMethod: Method = {
   description: 'K replicas on K data shards, periodic averaging of codec-encoded weights over worker threads or Redis (bbp worker joins remote machines)',
   source: 'Øland, Efficient Deep Learning (2024), §3.1 and §3.6 (weights exchanged as compressed packages); model averaging',
   options: [
-    { flag: '--workers <k>', description: 'data-parallel: number of replicas K (default 2); each trains on batch-size / K examples per step' },
+    { flag: '--workers <k>', description: 'data-parallel: number of replicas K (default 2); each trains on batch-size examples per step (as DDP)' },
+    {
+      flag: '--lr-scaling <rule>',
+      description: "data-parallel: 'linear' (default: the learning rate times K, for the K-fold global batch) or 'none'",
+    },
     { flag: '--transport <t>', description: "data-parallel: 'threads' (default) or redis://host:port (K local worker processes join; see --local-workers)" },
     { flag: '--codec <name>', description: 'data-parallel: weight codec none | fixed8 | huffman (default none)' },
     { flag: '--sync-every <n>', description: 'data-parallel: minibatches between synchronisations (default 10; every epoch also ends with one)' },
