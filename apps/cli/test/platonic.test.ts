@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '@beyond-backprop/core-linalg';
-import { registerBuiltins, registerExperiment, runExperiment } from '../src/index.js';
+import { registerBuiltins, registerExperiment, renderRunSvg, runExperiment } from '../src/index.js';
 import { bbp } from './cli-harness.js';
 import { removeScratchDirs, scratchDir } from './test-experiments.js';
 
@@ -97,6 +97,18 @@ describe('bbp run --method platonic', () => {
     expect(stderr).toContain('closed-form fit interrupted');
     expect(stderr).toMatch(/│ training\s+│ one-shot closed-form fit \(aborted\)/);
   }, 120_000);
+
+  it('the plot of a one-shot fit on data it cannot draw has a text panel in place of the loss curve', async () => {
+    const { result, run, data } = await runExperiment({ experiment: 'two-spirals', method: 'platonic', keepBackend: true });
+    run.dispose();
+    // The same result on data with three features: no surface to draw.
+    const flat = { ...data, train: { ...data.train, xShape: [data.train.xShape[0]!, 3] } };
+    const svg = renderRunSvg(result, flat);
+    expect(svg).toContain('One-shot closed-form fit: no epochs, so no loss curve.');
+    expect(svg).toContain('4 least-squares solves in');
+    expect(svg).not.toContain('<polyline');
+    expect(svg).not.toContain('>epoch<');
+  });
 
   it('platonic-pca gives the same result whatever the seed', async () => {
     const run = async (seed: number) => {
