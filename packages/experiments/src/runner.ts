@@ -109,7 +109,7 @@ export interface RunResult {
    * Peak tensor bytes of one complete training step (data → forward → backward → update), the variables alive at its
    * start (weights, frozen or not, and optimiser slots) included and the data set excluded: the first step after each
    * `onTrainBegin`, the largest if the method trains in several phases (layer-wise units). `null` when the method
-   * reported no step.
+   * reported no step, or when it trained on the `'float64'` engine (plain arrays on the CPU: no tensors to measure).
    */
   peakStepBytes: number | null;
   wallSeconds: number;
@@ -298,7 +298,7 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
     finalLoss: history.at(-1)?.loss ?? Number.NaN,
     msPerIteration: fitHistory.msPerIteration,
     iterations: fitHistory.iterations,
-    peakStepBytes,
+    peakStepBytes: engine === 'float64' ? null : peakStepBytes,
     wallSeconds,
     stopReason: firstEpochAtTarget !== null ? 'target-reached' : fitHistory.stopReason,
     bestTestAccuracy: bestOf(

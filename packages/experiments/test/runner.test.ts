@@ -65,6 +65,9 @@ describe('the browser-safe runner', () => {
     expect(auto.engine).toBe('float64');
     expect(await run('float64')).toMatchObject({ engine: 'float64', finalLoss: auto.finalLoss });
     expect(tfjs.engine).toBe('tfjs');
+    // Tensor bytes measure the tfjs engine's step; the float64 twin holds no tensors, so it reports none.
+    expect(tfjs.peakStepBytes).toBeGreaterThan(0);
+    expect(auto.peakStepBytes).toBeNull();
     // Same initial weights, loss, optimiser and batch order: the curves differ by float32 rounding only.
     expect(auto.history).toHaveLength(40);
     auto.history.forEach((h, i) => expect(Math.abs(h.loss - tfjs.history[i]!.loss), `epoch ${i}`).toBeLessThan(1e-4 * tfjs.history[i]!.loss + 1e-6));
