@@ -10,8 +10,8 @@ import type { RunResult } from '@beyond-backprop/experiments';
 export function summaryTable(result: RunResult): string {
   const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
   const stopped = result.stopReason === 'completed' ? '' : ` (${result.stopReason})`;
-  // Results written before the engine field existed read as tfjs, their only engine then.
-  const engine = typeof result.engine === 'string' ? result.engine : 'tfjs';
+  // A result read back from JSON written before the engine field existed does not say.
+  const engine = typeof result.engine === 'string' ? result.engine : '–';
   const rows: Array<[string, string]> = [
     ['experiment', result.experiment],
     ['method', result.method],
