@@ -327,7 +327,9 @@ export function createProgram(): Command {
         try {
           const ending =
             result.stopReason === 'aborted'
-              ? `stopped after ${result.epochs} epochs`
+              ? result.oneShot
+                ? 'closed-form fit interrupted'
+                : `stopped after ${result.epochs} epochs`
               : result.stopReason === 'target-reached'
                 ? `target reached after ${result.iterations} iterations`
                 : `done in ${result.wallSeconds.toFixed(2)} s`;

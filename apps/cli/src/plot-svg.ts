@@ -243,10 +243,27 @@ export interface PlotOptions {
   resolution?: number;
 }
 
+/** In place of the loss panel for a one-shot fit (one loss, no curve): what was fitted and how well. */
+function oneShotPanel(result: RunResult, box: Box): string {
+  const lines = [
+    'One-shot closed-form fit: no epochs, so no loss curve.',
+    `${result.iterations} least-squares solves in ${((result.msPerIteration * result.iterations) / 1000).toFixed(3)} s on ${result.engine}`,
+    `fit loss (train MSE of the readout) ${fmt(result.finalLoss)}`,
+    result.trainAccuracy !== null
+      ? `train accuracy ${(100 * result.trainAccuracy).toFixed(1)}% · test accuracy ${(100 * (result.testAccuracy ?? 0)).toFixed(1)}%`
+      : `train MSE ${fmt(result.trainMse ?? Number.NaN)} · test MSE ${fmt(result.testMse ?? Number.NaN)}`,
+  ];
+  return [
+    `<rect x="${box.x}" y="${box.y}" width="${box.w}" height="${box.h}" fill="#fff" stroke="#999"/>`,
+    ...lines.map((text, i) => `<text x="${box.x + 16}" y="${box.y + 32 + 22 * i}" font-size="${i === 0 ? 13 : 12}" ${FONT}>${esc(text)}</text>`),
+  ].join('\n');
+}
+
 /**
  * The figure for a finished run as an SVG document: the loss curve (log scale) with train/test accuracy (or MSE), and,
  * when `predict` is given, the decision surface for 2-D classification data or the fitted curve for 1-D regression
- * data, with the training (filled) and test (hollow) points.
+ * data, with the training (filled) and test (hollow) points. A one-shot (closed-form) fit has no loss curve: with a
+ * surface or curve to draw, the figure is that panel alone; otherwise a text panel states the fit.
  *
  * @example
  * ```ts
@@ -263,23 +280,29 @@ export function renderRunSvg(
   const surface = predict !== undefined && flat && data.train.xShape[1] === 2 && data.train.y instanceof Int32Array;
   const curve = predict !== undefined && flat && data.train.xShape[1] === 1 && data.train.y instanceof Float32Array;
   const twoD = surface || curve;
+  const oneShot = result.oneShot === true;
+  // A one-shot fit with a surface or curve drops the (empty) loss panel.
+  const lossShown = !(oneShot && twoD);
   const panelW = 420;
   const panelH = 360;
   const margin = { left: 60, top: 76, gap: 90, bottom: 50 };
-  const width = margin.left + panelW + (twoD ? margin.gap + panelH : 0) + 60;
+  const width = margin.left + (lossShown ? panelW : 0) + (twoD ? (lossShown ? margin.gap : 0) + panelH : 0) + 60;
   const height = margin.top + panelH + margin.bottom;
-  const title = `${result.experiment} · ${result.method} · seed ${result.seed} · ${result.epochs} epochs · ${result.backend}`;
+  const title = `${result.experiment} · ${result.method} · seed ${result.seed} · ${oneShot ? 'one-shot fit' : `${result.epochs} epochs`} · ${result.backend}`;
   const quality =
     result.trainAccuracy !== null
       ? `train ${(100 * result.trainAccuracy).toFixed(1)}% · test ${(100 * (result.testAccuracy ?? 0)).toFixed(1)}%`
       : `train MSE ${fmt(result.trainMse ?? Number.NaN)} · test MSE ${fmt(result.testMse ?? Number.NaN)}`;
-  const subtitle = `${quality} · final loss ${fmt(result.finalLoss)} · ${result.msPerIteration.toFixed(3)} ms/iteration`;
+  const subtitle = oneShot
+    ? `${quality} · fit loss ${fmt(result.finalLoss)} · fitted in ${((result.msPerIteration * result.iterations) / 1000).toFixed(3)} s`
+    : `${quality} · final loss ${fmt(result.finalLoss)} · ${result.msPerIteration.toFixed(3)} ms/iteration`;
+  const left = { x: margin.left, y: margin.top, w: panelW, h: panelH };
   const body = [
     `<text x="${margin.left}" y="22" font-size="15" font-weight="600" ${FONT}>${esc(title)}</text>`,
     `<text x="${margin.left}" y="40" font-size="12" fill="#444" ${FONT}>${esc(subtitle)}</text>`,
-    lossPanel(result, { x: margin.left, y: margin.top, w: panelW, h: panelH }),
+    ...(lossShown ? [oneShot ? oneShotPanel(result, left) : lossPanel(result, left)] : []),
   ];
-  const box = { x: margin.left + panelW + margin.gap, y: margin.top, w: panelH, h: panelH };
+  const box = { x: lossShown ? margin.left + panelW + margin.gap : margin.left, y: margin.top, w: panelH, h: panelH };
   if (surface) body.push(surfacePanel(data, predict!, box, options.resolution ?? 120));
   if (curve) body.push(curvePanel(data, predict!, box));
   return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">\n<rect width="100%" height="100%" fill="#fafafa"/>\n${body.join('\n')}\n</svg>\n`;

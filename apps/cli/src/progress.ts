@@ -3,12 +3,13 @@
  * wraps) on a capable TTY, and a plain line every tenth of the run otherwise — pipes, CI logs, `TERM=dumb`, and
  * terminals that report no width (0 or unknown columns), where cursor control would print literally.
  */
-import type { HistoryEntry, RunOptions } from '@beyond-backprop/experiments';
+import type { HistoryEntry, MethodRun, RunOptions } from '@beyond-backprop/experiments';
 
 /** Progress hooks for {@link runExperiment} plus a `finish` to close the line. */
 export interface ProgressReporter {
   onStart: NonNullable<RunOptions['onStart']>;
-  onEpoch: (epoch: number, logs: HistoryEntry) => void;
+  /** `epoch` is 0-based (as `history[].epoch`); the line shows it from 1. `run` may name the epoch its own way. */
+  onEpoch: (epoch: number, logs: HistoryEntry, run?: Pick<MethodRun, 'epochLabel'>) => void;
   /** Ends the progress output with `message`; does nothing when the run never started. */
   finish(message: string): void;
 }
@@ -33,12 +34,15 @@ export function progressMode(terminal: TerminalInfo): 'bar' | 'lines' {
   return 'bar';
 }
 
-/** The numbers of one epoch, e.g. `epoch 3/10 · loss 0.1234 · train 97.0%`. `epoch` counts from 1. */
-export function describeEpoch(epoch: number, epochs: number, logs: HistoryEntry): string {
+/**
+ * The numbers of one epoch, e.g. `epoch 3/10 · loss 0.1234 · train 97.0%`. `epoch` counts from 1 (the third epoch
+ * has completed; its history entry has `epoch: 2`). `label` replaces `epoch 3/10`, e.g. `unit 2/3 · epoch 4/5`.
+ */
+export function describeEpoch(epoch: number, epochs: number, logs: HistoryEntry, label = `epoch ${epoch}/${epochs}`): string {
   const acc = (v: number | undefined, name: string) => (v === undefined ? '' : ` · ${name} ${(100 * v).toFixed(1)}%`);
   const mse = (v: number | undefined, name: string) => (v === undefined ? '' : ` · ${name} MSE ${v.toPrecision(3)}`);
   return (
-    `epoch ${epoch}/${epochs} · loss ${logs.loss.toPrecision(4)}` +
+    `${label} · loss ${logs.loss.toPrecision(4)}` +
     `${acc(logs.trainAccuracy, 'train')}${acc(logs.testAccuracy, 'test')}${mse(logs.trainMse, 'train')}${mse(logs.testMse, 'test')}`
   );
 }
@@ -75,18 +79,21 @@ export function createProgressReporter(
   const mode = progressMode(terminal);
   const columns = terminal.columns ?? 0;
   let epochs = 1;
+  let oneShot = false;
   let started = false;
   let lastTenth = -1;
   let drawn = false;
   return {
     onStart: (info) => {
       started = true;
-      epochs = info.epochs;
-      const headline = `bbp run ${info.experiment} --method ${info.method} (${info.epochs} epochs, backend ${info.backend})`;
+      epochs = info.totalEpochs;
+      oneShot = info.oneShot;
+      const plan = info.oneShot ? 'one-shot closed-form fit' : info.totalEpochs === info.epochs ? `${info.epochs} epochs` : `${info.totalEpochs} epochs in all`;
+      const headline = `bbp run ${info.experiment} --method ${info.method} (${plan}, backend ${info.backend}, engine ${info.engine})`;
       stream.write(`${mode === 'bar' ? fitToWidth(headline, columns - 1) : headline}\n`);
     },
-    onEpoch: (epoch, logs) => {
-      const status = describeEpoch(epoch + 1, epochs, logs);
+    onEpoch: (epoch, logs, run) => {
+      const status = describeEpoch(epoch + 1, epochs, logs, oneShot ? 'fitted' : run?.epochLabel?.(epoch));
       if (mode === 'bar') {
         stream.write(renderBarFrame(epoch + 1, epochs, status, columns));
         drawn = true;

@@ -116,6 +116,32 @@ describe('bbp run', () => {
     expect(svg).toContain('<polyline');
   });
 
+  it('names the engine in the summary and the JSON: the float64 twin for two-spirals backprop, tfjs on request', async () => {
+    const auto = await bbp('run', 'two-spirals', '--method', 'backprop', '--epochs', '5', '--json', '-');
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(JSON.parse(auto.stdout).engine).toBe('float64');
+    expect(auto.stderr).toMatch(/│ engine\s+│ float64\s+│/);
+    expect(auto.stderr).toContain('engine float64)');
+    const tfjs = await bbp('run', 'two-spirals', '--method', 'backprop', '--epochs', '5', '--engine', 'tfjs');
+    expect(tfjs.code, tfjs.stderr).toBe(0);
+    expect(tfjs.stdout).toMatch(/│ engine\s+│ tfjs\s+│/);
+    const bad = await bbp('run', 'two-spirals', '--method', 'backprop', '--engine', 'gpu', '--quiet');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--engine.*'auto', 'float64' or 'tfjs'/);
+  });
+
+  it('the progress line counts completed epochs from 1; the JSON history is 0-based like tf.History: "epoch k/n" is history[k − 1]', async () => {
+    const { code, stdout, stderr } = await bbp('run', 'xor', '--method', 'backprop', '--epochs', '20', '--json', '-');
+    expect(code, stderr).toBe(0);
+    const history = JSON.parse(stdout).history as Array<{ epoch: number; loss: number }>;
+    expect(history.map((h) => h.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    const lines = [...stderr.matchAll(/epoch (\d+)\/20 · loss (\S+)/g)];
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines[0]![1]).toBe('1');
+    expect(lines.at(-1)![1]).toBe('20');
+    for (const [, k, loss] of lines) expect(history[Number(k) - 1]!.loss.toPrecision(4)).toBe(loss);
+  });
+
   it('prints the JSON to stdout with --json -', async () => {
     const { code, stdout } = await bbp('run', 'two-spirals', '--epochs', '3', '--quiet', '--json', '-');
     expect(code).toBe(0);

@@ -1,7 +1,14 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '@beyond-backprop/core-linalg';
-import { registerBuiltins, registerExperiment, runExperiment } from '../src/index.js';
+import { registerBuiltins, registerExperiment, renderRunSvg, runExperiment } from '../src/index.js';
 import { bbp } from './cli-harness.js';
+import { removeScratchDirs, scratchDir } from './test-experiments.js';
+
+afterAll(removeScratchDirs);
 
 beforeAll(async () => {
   await initBackend({ preference: 'wasm', log: false });
@@ -34,6 +41,73 @@ describe('bbp run --method platonic', () => {
     expect(result.epochs).toBe(1);
     expect(result.iterations).toBe(4); // three hidden layers and the readout
     expect(result.history[0].trainAccuracy).toBe(result.trainAccuracy);
+  });
+
+  it('describes a one-shot fit as one: no epochs or ms per iteration in the summary, oneShot in the JSON, no empty loss panel', async () => {
+    const dir = scratchDir('platonic-');
+    const svgPath = join(dir, 'fit.svg');
+    const { code, stdout, stderr } = await bbp('run', 'two-spirals', '--method', 'platonic', '--plot', svgPath, '--json', '-');
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ oneShot: true, engine: 'float64', epochs: 1, iterations: 4, stopReason: 'completed' });
+    expect(result.msPerIteration).toBeGreaterThan(0);
+    // The summary (stderr with --json -) and the progress line.
+    expect(stderr).toMatch(/│ training\s+│ one-shot closed-form fit\s+│/);
+    expect(stderr).toMatch(/│ solves\s+│ 4\s+│/);
+    expect(stderr).toMatch(/│ fit time\s+│ \d+\.\d{3} s\s+│/);
+    expect(stderr).not.toMatch(/│ epochs|ms \/ iteration|1500 epochs|epoch 1\/1500/);
+    expect(stderr).toContain('(one-shot closed-form fit, backend wasm, engine float64)');
+    expect(stderr).toContain('fitted · loss');
+    const svg = readFileSync(svgPath, 'utf8');
+    expect(svg).toContain('one-shot fit');
+    expect(svg).not.toContain('>epoch<');
+    expect(svg).not.toContain('<polyline');
+    expect(svg.match(/<circle [^>]*stroke="#000"/g)).toHaveLength(194); // the decision surface is still drawn
+    // Without a surface to draw (1-D regression has a curve; here: a fine-tuned run keeps its loss curve).
+    const tuned = await bbp('run', 'two-spirals', '--method', 'platonic', '--finetune', '3', '--quiet', '--json', '-');
+    const t = JSON.parse(tuned.stdout);
+    expect(t).toMatchObject({ oneShot: false, engine: 'float64+tfjs', epochs: 4 });
+  });
+
+  it('Ctrl-C during the fit (here its only layer, then the readout) stops it: aborted, JSON printed, exit 0 as other interrupted runs', async () => {
+    const cliDir = fileURLToPath(new URL('..', import.meta.url));
+    const args = ['run', 'checkerboard', '--method', 'platonic', '--layers', '1', '--width', '120', '--json', '-'];
+    const child = spawn(process.execPath, ['--conditions=@beyond-backprop/source', '--import', 'tsx', 'src/bin.ts', ...args], {
+      cwd: cliDir,
+      env: { ...process.env, TERM: 'dumb' },
+    });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      // The headline is written just before the fit starts; the signal lands inside the fit (about 1–3 s here), after
+      // its start-of-layer check: only the check after the fit can see it.
+      if (stderr.includes('bbp run checkerboard') && !sent) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 300);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout.slice(stdout.indexOf('{')));
+    expect(result.stopReason).toBe('aborted');
+    expect(result.oneShot).toBe(true);
+    expect(stderr).toContain('closed-form fit interrupted');
+    expect(stderr).toMatch(/│ training\s+│ one-shot closed-form fit \(aborted\)/);
+  }, 120_000);
+
+  it('the plot of a one-shot fit on data it cannot draw has a text panel in place of the loss curve', async () => {
+    const { result, run, data } = await runExperiment({ experiment: 'two-spirals', method: 'platonic', keepBackend: true });
+    run.dispose();
+    // The same result on data with three features: no surface to draw.
+    const flat = { ...data, train: { ...data.train, xShape: [data.train.xShape[0]!, 3] } };
+    const svg = renderRunSvg(result, flat);
+    expect(svg).toContain('One-shot closed-form fit: no epochs, so no loss curve.');
+    expect(svg).toContain('4 least-squares solves in');
+    expect(svg).not.toContain('<polyline');
+    expect(svg).not.toContain('>epoch<');
   });
 
   it('platonic-pca gives the same result whatever the seed', async () => {

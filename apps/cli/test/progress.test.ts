@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createProgressReporter, fitToWidth, progressMode, renderBarFrame, type TerminalInfo } from '../src/progress.js';
 
 const ESC = '\x1b';
-const start = { experiment: 'two-spirals', method: 'target-space', epochs: 1500, backend: 'wasm' };
+const start = { experiment: 'two-spirals', method: 'target-space', epochs: 1500, totalEpochs: 1500, backend: 'wasm', engine: 'float64', oneShot: false };
 const logs = { epoch: 0, loss: 0.123456, trainAccuracy: 0.97, testAccuracy: 0.955 };
 
 /** Runs a reporter through a whole run on a fake terminal and returns everything it wrote. */
 function session(terminal: TerminalInfo, epochs = 1500): string {
   let out = '';
   const reporter = createProgressReporter({ write: (s: string) => ((out += s), true) } as never, terminal);
-  reporter.onStart({ ...start, epochs });
+  reporter.onStart({ ...start, epochs, totalEpochs: epochs });
   for (let e = 0; e < epochs; e++) reporter.onEpoch(e, { ...logs, epoch: e });
   reporter.finish('done in 1.23 s');
   return out;
@@ -80,5 +80,29 @@ describe('progress on odd and ordinary terminals', () => {
     const reporter = createProgressReporter({ write: (s: string) => ((out += s), true) } as never, { isTTY: true, columns: 80, term: 'xterm' });
     reporter.finish('failed');
     expect(out).toBe('');
+  });
+
+  it("counts to the epochs reported in all and uses the run's own label (layer-wise: unit and epoch within it)", () => {
+    let out = '';
+    const reporter = createProgressReporter({ write: (s: string) => ((out += s), true) } as never, { isTTY: false, columns: undefined, term: undefined });
+    reporter.onStart({ ...start, method: 'dll', epochs: 5, totalEpochs: 15, engine: 'tfjs' });
+    const run = { epochLabel: (e: number) => `unit ${Math.floor(e / 5) + 1}/3 · epoch ${(e % 5) + 1}/5` };
+    for (let e = 0; e < 15; e++) reporter.onEpoch(e, { ...logs, epoch: e }, run);
+    reporter.finish('done');
+    expect(out).toContain('(15 epochs in all, backend wasm, engine tfjs)');
+    expect(out).toContain('unit 1/3 · epoch 1/5');
+    expect(out).toContain('unit 3/3 · epoch 5/5');
+    expect(out).not.toMatch(/epoch ([6-9]|1\d)\/5/);
+  });
+
+  it('a one-shot fit is described as such: no epoch count in the headline or the line', () => {
+    let out = '';
+    const reporter = createProgressReporter({ write: (s: string) => ((out += s), true) } as never, { isTTY: false, columns: undefined, term: undefined });
+    reporter.onStart({ ...start, method: 'platonic', epochs: 1500, totalEpochs: 1, engine: 'float64', oneShot: true });
+    reporter.onEpoch(0, { ...logs, epoch: 0 });
+    reporter.finish('done');
+    expect(out).toContain('(one-shot closed-form fit, backend wasm, engine float64)');
+    expect(out).toContain('fitted · loss');
+    expect(out).not.toMatch(/1500|epoch/);
   });
 });

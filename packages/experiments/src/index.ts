@@ -43,9 +43,17 @@ export {
   type HistoryEntry,
   type RunOptions,
   type RunResult,
+  type RunStartInfo,
   type SplitMetrics,
 } from './runner.js';
-export { backpropBnMethod, backpropMethod } from './methods/backprop.js';
+export {
+  BACKPROP_FLOAT64_WORK_LIMIT,
+  backpropBnMethod,
+  backpropMethod,
+  denseBackpropEngine,
+  denseBackpropStepWork,
+  type BackpropEngine,
+} from './methods/backprop.js';
 export { targetSpaceMethod, targetSpaceOcuMethod } from './methods/target-space.js';
 export { gradientAmpMethods, headSettings } from './methods/gradient-amp.js';
 export { platonicMethod, platonicPcaMethod } from './methods/platonic.js';

@@ -116,6 +116,26 @@ export interface MethodContext {
 
 /** A method set up for one experiment, ready to train and to predict. */
 export interface MethodRun {
+  /**
+   * The arithmetic it trains on, as the run result and the summary report it: `'float64'` (CPU, the float64 tape or
+   * solves), `'tfjs'` (the active TensorFlow.js backend) or a method's own name for a mix. Default `'tfjs'`.
+   */
+  engine?: string;
+  /**
+   * Epochs `fit` reports in all (`onEpochEnd` calls), when that is not `ctx.epochs` — e.g. units × epochs for the
+   * layer-wise methods, whose `--epochs` is per unit. The progress line counts to it. Default `ctx.epochs`.
+   */
+  totalEpochs?: number;
+  /**
+   * How the progress line names the 0-based run-wide `epoch` (e.g. `'unit 2/3 · epoch 4/5'`) when counting to
+   * {@link totalEpochs} would mislead. Default: `epoch <epoch + 1>/<totalEpochs>`.
+   */
+  epochLabel?(epoch: number): string;
+  /**
+   * `true` for a closed-form fit done in one shot (no epochs to report; `fit` reports one pseudo-epoch holding the
+   * fit's loss). Default `false`.
+   */
+  oneShot?: boolean;
   /** Trains for `ctx.epochs` epochs, reporting through the callbacks. */
   fit(callbacks: FitCallbacks, signal?: AbortSignal): Promise<History>;
   /**

@@ -35,7 +35,8 @@ export interface RunOptions {
    * predictions (e.g. a decision surface) as it trains; training waits for a returned promise (e.g. while paused).
    */
   onEpoch?: (epoch: number, logs: HistoryEntry, run: MethodRun) => void | Promise<void>;
-  onStart?: (info: { experiment: string; method: string; epochs: number; backend: string }) => void;
+  /** Called once the method is set up, before training. */
+  onStart?: (info: RunStartInfo) => void;
   signal?: AbortSignal;
   /** Keep the active tfjs backend instead of selecting the fastest available one. Default `false`. */
   keepBackend?: boolean;
@@ -47,8 +48,27 @@ export interface RunOptions {
   targetAccuracy?: number | null;
 }
 
+/** What {@link RunOptions.onStart} learns about a run before it trains. */
+export interface RunStartInfo {
+  experiment: string;
+  method: string;
+  /** Epochs asked for (per unit for the layer-wise methods). */
+  epochs: number;
+  /** Epochs the run reports in all ({@link MethodRun.totalEpochs}; `epochs` for most methods). */
+  totalEpochs: number;
+  backend: string;
+  /** {@link RunResult.engine}. */
+  engine: string;
+  /** {@link RunResult.oneShot}. */
+  oneShot: boolean;
+}
+
 /** One epoch of the result history. Metrics are present on evaluated epochs. */
 export interface HistoryEntry {
+  /**
+   * 0-based index of the epoch, as in `tf.History.epoch` (the first epoch is 0); the progress line, like Keras' "Epoch
+   * 1/5", counts completed epochs from 1, so its "epoch k/n" is the entry with `epoch: k − 1`.
+   */
   epoch: number;
   loss: number;
   trainAccuracy?: number;
@@ -62,8 +82,19 @@ export interface RunResult {
   experiment: string;
   method: string;
   seed: number;
+  /** Epochs trained: the length of `history` (a one-shot fit reports its fit as one entry). */
   epochs: number;
   backend: string;
+  /**
+   * The arithmetic the method trained on ({@link MethodRun.engine}): `'float64'` (CPU, float64), `'tfjs'` (the active
+   * `backend`), or a method's own name.
+   */
+  engine: string;
+  /**
+   * `true` for a closed-form fit done in one shot (platonic without `--finetune`): `epochs` is 1, `history` holds the
+   * fit, and `iterations`/`msPerIteration` count its least-squares solves rather than minibatch updates.
+   */
+  oneShot: boolean;
   task: 'classification' | 'regression';
   /** Fraction of scored labels predicted right (classification; `null` for regression). */
   trainAccuracy: number | null;
@@ -78,7 +109,7 @@ export interface RunResult {
    * Peak tensor bytes of one complete training step (data → forward → backward → update), the variables alive at its
    * start (weights, frozen or not, and optimiser slots) included and the data set excluded: the first step after each
    * `onTrainBegin`, the largest if the method trains in several phases (layer-wise units). `null` when the method
-   * reported no step.
+   * reported no step, or when it trained on the `'float64'` engine (plain arrays on the CPU: no tensors to measure).
    */
   peakStepBytes: number | null;
   wallSeconds: number;
@@ -88,7 +119,10 @@ export interface RunResult {
   bestTestAccuracy: number | null;
   /** The target accuracy asked for, if any. */
   targetAccuracy: number | null;
-  /** First evaluated epoch whose test accuracy reached `targetAccuracy`, and the updates done by then; `null` if never. */
+  /**
+   * First evaluated epoch (0-based, as `history[].epoch`) whose test accuracy reached `targetAccuracy`, and the updates
+   * done by then; `null` if never.
+   */
   firstEpochAtTarget: number | null;
   firstIterationAtTarget: number | null;
   hyperparameters: { batchSize: number; learningRate: number; optimizer: string; [key: string]: unknown };
@@ -187,9 +221,12 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
       throw new InvalidArgumentError('bbp run', '--target-accuracy', 'needs a classification experiment', experiment.name);
   }
   const backend = tf.getBackend();
-  options.onStart?.({ experiment: experiment.name, method: method.name, epochs, backend });
 
   const run = await method.create({ experiment, architecture, data, seed, epochs, batchSize, learningRate, optimizer, options: methodOptions });
+  const engine = run.engine ?? 'tfjs';
+  const oneShot = run.oneShot === true;
+  const totalEpochs = run.totalEpochs ?? epochs;
+  options.onStart?.({ experiment: experiment.name, method: method.name, epochs, totalEpochs, backend, engine, oneShot });
   const history: HistoryEntry[] = [];
   // One signal for the caller's abort and for reaching the target accuracy.
   const stop = new AbortController();
@@ -218,7 +255,7 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
         },
         onEpochEnd: async (epoch, logs) => {
           const entry: HistoryEntry = { epoch, loss: logs.loss };
-          if ((epoch + 1) % evalEvery === 0 || epoch === epochs - 1) {
+          if ((epoch + 1) % evalEvery === 0 || epoch === totalEpochs - 1) {
             const train = evaluateSplit(run, data.train, numClasses);
             const test = evaluateSplit(run, data.test, numClasses);
             if (train.accuracy !== undefined) [entry.trainAccuracy, entry.testAccuracy] = [train.accuracy, test.accuracy!];
@@ -251,6 +288,8 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
     seed,
     epochs: history.length,
     backend,
+    engine,
+    oneShot,
     task: experiment.task,
     trainAccuracy: train.accuracy ?? null,
     testAccuracy: test.accuracy ?? null,
@@ -259,7 +298,7 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
     finalLoss: history.at(-1)?.loss ?? Number.NaN,
     msPerIteration: fitHistory.msPerIteration,
     iterations: fitHistory.iterations,
-    peakStepBytes,
+    peakStepBytes: engine === 'float64' ? null : peakStepBytes,
     wallSeconds,
     stopReason: firstEpochAtTarget !== null ? 'target-reached' : fitHistory.stopReason,
     bestTestAccuracy: bestOf(

@@ -14,7 +14,16 @@ describe('layer-wise methods in the runner, and peakStepBytes for every method',
     const dll = await runExperiment({ experiment: 'two-moons', method: 'dll', epochs: 4, seed: 1, keepBackend: true, hidden: [64, 64, 64, 64] });
     dll.run.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    const bp = await runExperiment({ experiment: 'two-moons', method: 'backprop', epochs: 4, seed: 1, keepBackend: true, hidden: [64, 64, 64, 64] });
+    // The tfjs engine: its step's tensors are what peakStepBytes measures (the float64 twin holds none).
+    const bp = await runExperiment({
+      experiment: 'two-moons',
+      method: 'backprop',
+      epochs: 4,
+      seed: 1,
+      keepBackend: true,
+      hidden: [64, 64, 64, 64],
+      methodOptions: { engine: 'tfjs' },
+    });
     bp.run.dispose();
     // Four hidden units: one history entry per unit epoch, the temporary model evaluated along the way.
     expect(dll.result.history).toHaveLength(16);
@@ -58,4 +67,57 @@ describe('layer-wise methods in the runner, and peakStepBytes for every method',
     await expect(runExperiment({ ...base, method: 'dll', methodOptions: { schedule: 'pipeline' } })).rejects.toThrow(/--schedule/);
     await expect(runExperiment({ ...base, methodOptions: { schedule: 'pipeline', transport: 'carrier-pigeon' } })).rejects.toThrow(/--transport/);
   }, 120_000);
+
+  it('count epochs across units: history runs 0 … units × epochs − 1, and the progress label names the unit and its epoch', async () => {
+    const run = async (method: string, methodOptions: Record<string, string | number> = {}, hidden = [16, 16, 16]) => {
+      const seen: Array<[number, string | undefined, number]> = [];
+      let total = 0;
+      const { result, run: trained } = await runExperiment({
+        experiment: 'two-moons',
+        method,
+        epochs: 2,
+        seed: 1,
+        keepBackend: true,
+        hidden,
+        methodOptions,
+        onStart: (info) => {
+          total = info.totalEpochs;
+        },
+        onEpoch: (epoch, logs, r) => {
+          seen.push([epoch, r.epochLabel?.(epoch), logs.epoch]);
+        },
+      });
+      trained.dispose();
+      return { result, seen, total };
+    };
+    const dll = await run('dll');
+    expect(dll.total).toBe(6); // 3 units × 2 epochs
+    expect(dll.result.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(dll.seen.map(([e]) => e)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(dll.seen.map(([, label]) => label)).toEqual([
+      'unit 1/3 · epoch 1/2',
+      'unit 1/3 · epoch 2/2',
+      'unit 2/3 · epoch 1/2',
+      'unit 2/3 · epoch 2/2',
+      'unit 3/3 · epoch 1/2',
+      'unit 3/3 · epoch 2/2',
+    ]);
+    // Round robin: turns of one epoch alternate between partitions; the run-wide index still counts 0, 1, 2, …
+    const robin = await run('dpl', { partitions: 3, schedule: 'robin' });
+    expect(robin.total).toBe(6);
+    expect(robin.result.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3, 4, 5]);
+    const labels = robin.seen.map(([, label]) => label!);
+    expect(labels.every((l) => /^partition [1-3]\/3 · epoch [12]\/2$/.test(l))).toBe(true);
+    for (const p of [1, 2, 3])
+      expect(labels.filter((l) => l.startsWith(`partition ${p}/3`))).toEqual([`partition ${p}/3 · epoch 1/2`, `partition ${p}/3 · epoch 2/2`]);
+    // dsl --window 2 --stride 2 over four units: two segments.
+    const dsl = await run('dsl', { window: 2, stride: 2 }, [16, 16, 16, 16]);
+    expect(dsl.total).toBe(4);
+    expect(dsl.seen.map(([, label]) => label)).toEqual([
+      'segment 1/2 · epoch 1/2',
+      'segment 1/2 · epoch 2/2',
+      'segment 2/2 · epoch 1/2',
+      'segment 2/2 · epoch 2/2',
+    ]);
+  });
 });

@@ -2,7 +2,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@beyond-backprop/core-linalg';
 import { xor } from '@beyond-backprop/datasets';
-import { builtinExperiments, builtinMethods, getExperiment, listExperiments, listMethods, registerBuiltins, runExperiment } from '../src/index.js';
+import {
+  BACKPROP_FLOAT64_WORK_LIMIT,
+  builtinExperiments,
+  builtinMethods,
+  denseBackpropEngine,
+  denseBackpropStepWork,
+  getExperiment,
+  listExperiments,
+  listMethods,
+  registerBuiltins,
+  runExperiment,
+} from '../src/index.js';
 import { fileExperiments, registerNodeBuiltins } from '../src/node.js';
 
 beforeAll(async () => {
@@ -34,6 +45,62 @@ describe('the browser-safe runner', () => {
     expect(result.trainAccuracy).toBeGreaterThan(0.9);
     expect(result.finalLoss).toBeLessThan(result.history[0]!.loss);
     expect(Number.isFinite(result.msPerIteration)).toBe(true);
+  });
+
+  it("backprop trains small dense nets on the float64 twin by default, along the tfjs engine's loss curve; --engine overrides", async () => {
+    const run = async (engine?: string) => {
+      const { result, run: trained } = await runExperiment({
+        experiment: 'two-spirals',
+        method: 'backprop',
+        epochs: 40,
+        seed: 2,
+        keepBackend: true,
+        methodOptions: engine === undefined ? {} : { engine },
+      });
+      trained.dispose();
+      return result;
+    };
+    const auto = await run();
+    const tfjs = await run('tfjs');
+    expect(auto.engine).toBe('float64');
+    expect(await run('float64')).toMatchObject({ engine: 'float64', finalLoss: auto.finalLoss });
+    expect(tfjs.engine).toBe('tfjs');
+    // Tensor bytes measure the tfjs engine's step; the float64 twin holds no tensors, so it reports none.
+    expect(tfjs.peakStepBytes).toBeGreaterThan(0);
+    expect(auto.peakStepBytes).toBeNull();
+    // Same initial weights, loss, optimiser and batch order: the curves differ by float32 rounding only.
+    expect(auto.history).toHaveLength(40);
+    auto.history.forEach((h, i) => expect(Math.abs(h.loss - tfjs.history[i]!.loss), `epoch ${i}`).toBeLessThan(1e-4 * tfjs.history[i]!.loss + 1e-6));
+    expect(auto.trainAccuracy).toBeCloseTo(tfjs.trainAccuracy!, 2);
+    await expect(runExperiment({ experiment: 'xor', method: 'backprop', epochs: 1, keepBackend: true, methodOptions: { engine: 'gpu' } })).rejects.toThrow(
+      /--engine.*'auto', 'float64' or 'tfjs'/,
+    );
+  });
+
+  it('the engine choice: float64 for the small 2-D problems, tfjs for MNIST-size layers and batch normalisation', () => {
+    expect(denseBackpropStepWork([2, 5, 5, 5, 2], true, 194)).toBe(3 * 194 * (3 * 5 + 8 * 5 + 13 * 5 + 18 * 2));
+    expect(denseBackpropEngine('auto', [2, 5, 5, 5, 2], true, 194, false)).toBe('float64');
+    expect(denseBackpropEngine('auto', [2, 64, 64, 2], false, 64, false)).toBe('float64');
+    expect(denseBackpropEngine('auto', [784, 392, 10], false, 100, false)).toBe('tfjs');
+    expect(denseBackpropStepWork([784, 392, 10], false, 100)).toBeGreaterThan(BACKPROP_FLOAT64_WORK_LIMIT);
+    expect(denseBackpropEngine('float64', [784, 392, 10], false, 100, false)).toBe('float64');
+    expect(denseBackpropEngine('tfjs', [2, 3, 2], false, 4, false)).toBe('tfjs');
+    expect(denseBackpropEngine('auto', [2, 3, 2], false, 4, true)).toBe('tfjs');
+    expect(() => denseBackpropEngine('float64', [2, 3, 2], false, 4, true)).toThrow(/--engine/);
+  });
+
+  it('every result names its engine', async () => {
+    for (const [method, engine] of [
+      ['backprop-bn', 'tfjs'],
+      ['target-space', 'float64'],
+      ['platonic', 'float64'],
+      ['dll', 'tfjs'],
+    ] as const) {
+      const { result, run } = await runExperiment({ experiment: 'xor', method, epochs: 2, seed: 0, keepBackend: true });
+      run.dispose();
+      expect(result.engine, method).toBe(engine);
+      expect(result.oneShot, method).toBe(method === 'platonic');
+    }
   });
 
   it('frees every tensor of a run once it is disposed', async () => {

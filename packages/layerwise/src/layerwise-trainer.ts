@@ -358,7 +358,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
     throw new InvalidArgumentError(FN, 'x', `must have rows of shape [${units[0]!.inputShape.join(', ')}] (the model's input)`, `[${xShape.join(', ')}]`);
   }
   const size = options.window?.size ?? 1;
-  const stride = (options.window?.stride ?? size === 1) ? 1 : (options.window?.stride ?? 1);
+  const stride = options.window?.stride ?? 1;
   checkNumber(FN, 'options.window.size', size, { min: 1, max: L, integer: true });
   checkNumber(FN, 'options.window.stride', stride, { min: 1, max: size, integer: true });
   const windows = slidingWindows(L, size, stride);

@@ -38,6 +38,11 @@ export interface WeightSpaceMlpOptions {
   /** `'float64'` (default) trains on the CPU tape like the target-space float64 engine; `'tfjs'` on the backend. */
   engine?: 'float64' | 'tfjs';
   seed?: number;
+  /**
+   * Start from these weights (`[f_j, d_j]`, bias in row 0, copied) instead of drawing them by `init` — e.g. a tfjs
+   * model's initial weights, so both engines start from the same point.
+   */
+  weights?: Matrix[];
 }
 
 /** Weights `[f_j, d_j]` (bias in row 0) drawn by `init`. */
@@ -51,6 +56,20 @@ export function initialWeights(arch: ResolvedDenseArchitecture, init: WeightInit
     const scheme = initScheme(init, fi - 1, d);
     for (let k = scheme.randomBias ? 0 : d; k < data.length; k++) data[k] = scheme.draw(rng);
     return { rows: fi, cols: d, data };
+  });
+}
+
+/** Copies of `weights` after checking them against the architecture's `[f_j, d_j]` shapes. */
+function checkWeights(fn: string, arch: ResolvedDenseArchitecture, weights: Matrix[]): Matrix[] {
+  const f = fanIns(arch);
+  const dOut = arch.layers.slice(1);
+  if (!Array.isArray(weights) || weights.length !== dOut.length)
+    throw new InvalidArgumentError(fn, 'options.weights', `must hold ${dOut.length} matrices, one per layer`, weights);
+  return weights.map((w, i) => {
+    if (!w || w.rows !== f[i] || w.cols !== dOut[i] || w.data?.length !== f[i]! * dOut[i]!) {
+      throw new InvalidArgumentError(fn, `options.weights[${i}]`, `must be a ${f[i]}×${dOut[i]} matrix (bias in row 0)`, w && `${w.rows}×${w.cols}`);
+    }
+    return { rows: w.rows, cols: w.cols, data: Float64Array.from(w.data) };
   });
 }
 
@@ -81,7 +100,7 @@ export class WeightSpaceMlp {
     checkNumber(fn, 'options.seed', seed, { integer: true });
     this.engine = options.engine ?? 'float64';
     if (this.engine !== 'float64' && this.engine !== 'tfjs') throw new InvalidArgumentError(fn, 'options.engine', "must be 'float64' or 'tfjs'", this.engine);
-    this.weights = initialWeights(this.architecture, init, seed);
+    this.weights = options.weights === undefined ? initialWeights(this.architecture, init, seed) : checkWeights(fn, this.architecture, options.weights);
     const config = resolveOptimizerConfig(fn, options.optimizer);
     this.optimizer = this.engine === 'float64' ? createFloat64Optimizer(config) : null;
     this.tfOptimizer = this.engine === 'tfjs' ? tfOptimizerFor(config) : null;

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, readValues } from '@beyond-backprop/core-linalg';
 import {
+  slidingWindows,
   splitIntoUnits,
   trainLayerwise,
   trainPipelined,
@@ -134,11 +135,27 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
   }
   if (kind === 'dsl') options.window = { size: num(ctx, 'window', 2, '--window'), stride: num(ctx, 'stride', 1, '--stride') };
   if (boundaries) options.boundaries = boundaries;
+  let plan: ReturnType<typeof epochPlan>;
+  try {
+    plan = epochPlan(model, kind, options, ctx.epochs);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   const x = tf.tensor(data.train.x, [n, ...inputShape]);
   const y = tf.tensor1d(data.train.y as Int32Array, 'int32');
+  // Which window (unit, segment, partition) each run-wide epoch trained, and its epoch within that window.
+  const epochWindow: number[] = [];
+  const windowEpoch: number[] = [];
   let predictor: ((x: tf.Tensor) => tf.Tensor) | null = null;
   let result: LayerwiseResult | null = null;
   return {
+    totalEpochs: schedule === 'pipeline' ? ctx.epochs : plan.total,
+    epochLabel: (epoch) => {
+      const w = epochWindow[epoch];
+      if (w === undefined) return `epoch ${epoch + 1}/${plan.total}`;
+      return `${plan.noun} ${w + 1}/${plan.windows} · epoch ${windowEpoch[epoch]! + 1}/${plan.perWindow}`;
+    },
     fit: async (callbacks: FitCallbacks, signal?: AbortSignal): Promise<History> => {
       if (schedule === 'pipeline') {
         // Every partition trains at once on its own worker (thesis §6.8.3): one history entry, at the end.
@@ -167,30 +184,33 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
         await callbacks.onTrainEnd?.(merged);
         return merged;
       }
-      // Epoch indices run on across units so the runner's history is one sequence.
-      let offset = 0;
-      let lastEpoch = -1;
+      // Epoch indices run on across units (and robin turns) so the runner's history is one sequence: the n-th epoch
+      // reported is epoch n − 1, whatever the window's own epoch counter says.
+      let reported = 0;
+      let window = 0;
       const forward: FitCallbacks = {
         onTrainBegin: () => callbacks.onTrainBegin?.(),
-        onEpochBegin: (e) => callbacks.onEpochBegin?.(offset + e),
+        onEpochBegin: () => callbacks.onEpochBegin?.(reported),
         onBatchEnd: (b, logs) => callbacks.onBatchEnd?.(b, logs),
         onEpochEnd: async (e, logs) => {
-          lastEpoch = offset + e;
-          await callbacks.onEpochEnd?.(offset + e, logs);
+          const epoch = reported++;
+          epochWindow[epoch] = window;
+          windowEpoch[epoch] = e;
+          await callbacks.onEpochEnd?.(epoch, logs);
         },
       };
       result = await trainLayerwise(model, x, y, {
         ...options,
         signal,
         callbacks: forward,
-        onWindowBegin: (_, predict) => {
+        onWindowBegin: (w, predict) => {
           predictor = predict;
-          offset = lastEpoch + 1;
+          window = w;
         },
       });
       const histories = result.reports.flatMap((r) => r.history);
       const merged: History = {
-        epoch: Array.from({ length: lastEpoch + 1 }, (_, i) => i),
+        epoch: Array.from({ length: reported }, (_, i) => i),
         history: { loss: histories.flatMap((h) => h.history.loss ?? []) },
         stopReason: result.stopReason,
         iterations: histories.reduce((s, h) => s + h.iterations, 0),
@@ -224,6 +244,19 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
       tf.dispose([...variables.values(), x, y]);
     },
   };
+}
+
+/**
+ * How many windows (units for dll, segments for dsl, partitions for dpl) a run trains, the epochs each gets (`--epochs`
+ * per unit; rounds × epochs per turn on a robin schedule) and the epochs reported in all.
+ */
+function epochPlan(model: tf.LayersModel, kind: Kind, options: LayerwiseOptions, epochs: number) {
+  const units = options.boundaries?.length ?? splitIntoUnits(model).length;
+  const windows = options.window ? slidingWindows(units, options.window.size, options.window.stride ?? 1).length : units;
+  const robin = typeof options.schedule === 'object' ? options.schedule : null;
+  const perWindow = robin ? robin.rounds! * robin.epochsPerRound! : epochs;
+  const noun = kind === 'dll' ? 'unit' : kind === 'dsl' ? 'segment' : 'partition';
+  return { windows, perWindow, total: windows * perWindow, noun };
 }
 
 const OPTIONS = [

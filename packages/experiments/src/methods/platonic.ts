@@ -153,6 +153,15 @@ function flatten(x: Float32Array, shape: number[]): { rows: number; cols: number
   return { rows, cols, data: Float64Array.from(x) };
 }
 
+/** Resolves on the next event-loop turn (where signal handlers such as Ctrl-C's run). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    const immediate = (globalThis as { setImmediate?: (cb: () => void) => void }).setImmediate;
+    if (immediate) immediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+
 function createPlatonicRun(variant: 'random' | 'deterministic', ctx: MethodContext): MethodRun {
   const { data } = ctx;
   const config = platonicConfig(variant, ctx.architecture, ctx.options);
@@ -208,24 +217,34 @@ function createPlatonicRun(variant: 'random' | 'deterministic', ctx: MethodConte
     const xm = flatten(xv, shape);
     return Float32Array.from(classification ? model.classScores(xm).data : model.predictMatrix(xm).data);
   };
+  // The fit is CPU work between event-loop turns; the float64 pinv path is all float64, the others mix in float32.
+  const fitEngine = config.precision === 'float64' || config.precision === undefined ? 'float64' : config.precision === 'mixed' ? 'mixed' : 'float32';
   return {
+    engine: finetune > 0 ? `${fitEngine}+tfjs` : fitEngine,
+    oneShot: finetune === 0,
+    totalEpochs: 1 + finetune,
+    epochLabel: (epoch) => (epoch === 0 ? 'closed-form fit' : `fine-tune epoch ${epoch}/${finetune}`),
     async fit(callbacks: FitCallbacks, signal?: AbortSignal): Promise<History> {
       const started = performance.now();
       await callbacks.onTrainBegin?.();
       await callbacks.onEpochBegin?.(0);
+      // A Ctrl-C reaches the signal only on an event-loop turn: take one before the fit and one after it.
+      await nextTurn();
       model = await fitPlatonic(x, labels ?? targets!, { ...config, numClasses: classification ? numClasses : undefined }, { seed: ctx.seed, signal });
       const solveMs = performance.now() - started;
+      await nextTurn();
       const logs: EpochLogs = { loss: model.diagnostics.trainMSE, layers: model.weights.length };
       const history: History = {
         epoch: [0],
         history: { loss: [logs.loss] },
-        stopReason: model.diagnostics.stopReason,
+        // Interrupted during the last layer or the readout (which always finish), the fit still counts as aborted.
+        stopReason: signal?.aborted ? 'aborted' : model.diagnostics.stopReason,
         // One "iteration" per least-squares solve: every hidden layer and the readout.
         iterations: model.weights.length + 1,
         msPerIteration: solveMs / (model.weights.length + 1),
       };
       await callbacks.onEpochEnd?.(0, logs);
-      if (finetune > 0 && model.diagnostics.stopReason === 'completed' && !signal?.aborted) {
+      if (finetune > 0 && history.stopReason === 'completed') {
         tfModel = model.toLayersModel({ output: classification ? 'classScores' : 'targets', trainable: finetuneLayers });
         const xt = tf.tensor2d(Float32Array.from(xAll.data), [xAll.rows, xAll.cols]);
         const yt = classification

@@ -50,12 +50,13 @@ function arrayPredict(predict: (x: tf.Tensor) => tf.Tensor, dtype: 'float32' | '
 /** A run that trains `net` on `x`, `y` with the context's budget, and frees the network and the data afterwards. */
 function networkRun<X extends tf.Tensor, Y extends tf.Tensor>(
   ctx: MethodContext,
-  net: { fit(x: X, y: Y, options: FitOptions): Promise<History>; dispose(): void },
+  net: { readonly engine: 'float64' | 'tfjs'; fit(x: X, y: Y, options: FitOptions): Promise<History>; dispose(): void },
   x: X,
   y: Y,
   predict: MethodRun['predict'],
 ): MethodRun {
   return {
+    engine: net.engine,
     fit: (callbacks, signal) => net.fit(x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, callbacks, signal }),
     predict,
     dispose: () => {
