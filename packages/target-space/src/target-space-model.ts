@@ -151,10 +151,10 @@ export abstract class TargetSpaceModel {
   }
 
   /**
-   * One update: evaluate, then apply the optimiser. Returns the loss, or NaN — without changing any parameter — when
-   * the loss is not finite in float32 or a gradient is not finite, when the update would leave a parameter outside the
-   * float32 range, or when a ridge solve
-   * breaks down because targets outgrew the float range. The fit loop turns that NaN into `TrainingDivergedError`.
+   * One update: evaluate, then apply the optimiser. Returns the loss, or — without changing any parameter — a
+   * non-finite value when the loss is not finite in float32 (+∞ when float64 still holds it), a gradient is not finite
+   * (NaN), the update would leave a parameter outside the float32 range (+∞), or a ridge solve breaks down because
+   * targets outgrew the float range (NaN). The fit loop turns that value into `TrainingDivergedError`.
    */
   protected trainStep(build: LossBuilder): number {
     let result: { loss: number; gradients: Matrix[] };
@@ -167,13 +167,17 @@ export abstract class TargetSpaceModel {
     const { loss, gradients } = result;
     // A loss past float32's range means the realised weights (and so predict(), which runs in float32) overflow it,
     // even though the float64 engine can still represent them: treat it as divergence.
-    if (!(Math.abs(loss) <= FLOAT32_MAX) || !gradients.every((g) => allFinite(g.data))) return Number.NaN;
+    // The value reported is what the error message shows: the loss itself when it is NaN or ±∞, +∞ when it (or an
+    // updated parameter) is finite in float64 but past float32's range, NaN when only a gradient is not finite.
+    if (Number.isNaN(loss)) return Number.NaN;
+    if (!(Math.abs(loss) <= FLOAT32_MAX)) return Number.POSITIVE_INFINITY;
+    if (!gradients.every((g) => allFinite(g.data))) return Number.NaN;
     const before = this.params.map(cloneMatrix);
     this.applyGradients(gradients);
     this.pullParams();
     if (!this.params.every((p) => allFloat32(p.data))) {
       this.setParams(before, this.targetCount);
-      return Number.NaN;
+      return Number.POSITIVE_INFINITY;
     }
     this.iterations++;
     return loss;
