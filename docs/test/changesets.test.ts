@@ -26,8 +26,8 @@ describe('changesets', () => {
     // changeset that bumps nothing.
     const match = /^---\n((?:'[^'\n]+': (?:major|minor|patch)\n)+)---\n\n\S/.exec(text);
     expect(match, `${file} front matter`).not.toBeNull();
-    for (const line of match![1]!.trim().split('\n')) {
-      const name = /^'([^']+)'/.exec(line)![1]!;
+    for (const line of match![1].trim().split('\n')) {
+      const name = /^'([^']+)'/.exec(line)![1];
       expect(workspacePackages, `${file} names ${name}`).toContain(name);
     }
   });

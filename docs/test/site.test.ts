@@ -136,13 +136,13 @@ describe('the documentation site', () => {
 
   it("indexes the guides' text for the site search", () => {
     const script = readFileSync(join(out, 'assets', 'search.js'), 'utf8');
-    const data = JSON.parse(inflateSync(Buffer.from(/"([^"]+)"/.exec(script)![1]!, 'base64')).toString()) as {
+    const data = JSON.parse(inflateSync(Buffer.from(/"([^"]+)"/.exec(script)![1], 'base64')).toString()) as {
       rows: Array<{ name: string; url: string }>;
       index: { fields: string[]; invertedIndex: Array<[string, Record<string, Record<string, unknown>>]> };
     };
     expect(data.index.fields).toContain('document');
     const found = (term: string) =>
-      Object.keys(data.index.invertedIndex.find(([t]) => t === term)?.[1].document ?? {}).map((ref) => data.rows[Number(ref)]!.name);
+      Object.keys(data.index.invertedIndex.find(([t]) => t === term)?.[1].document ?? {}).map((ref) => data.rows[Number(ref)].name);
     expect(found('untangling')).toContain('Training in target space');
     expect(found('playground')).toContain('The playground');
     expect(data.rows.filter((r) => r.url.startsWith('documents/')).map((r) => r.name)).toEqual(

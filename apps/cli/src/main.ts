@@ -91,7 +91,7 @@ function checkApplicable(command: string, experiment: string, opts: Record<strin
   const applicable = new Set([...(e.options ?? []), ...(m?.options ?? [])].map((o) => optionKey(o.flag)));
   const stray = [...methodFlags.keys()].filter((key) => opts[key] !== undefined && !applicable.has(key));
   if (stray.length === 0) return;
-  const flag = (key: string) => methodFlags.get(key)!.split(' ')[0]!;
+  const flag = (key: string) => methodFlags.get(key)!.split(' ')[0];
   const list = [...applicable].map(flag);
   throw new InvalidArgumentError(
     `bbp ${command}`,

@@ -79,15 +79,15 @@ function lossPanel(result: RunResult, box: Box): string {
   const metric = (key: 'trainAccuracy' | 'testAccuracy' | 'trainMse' | 'testMse') =>
     h.flatMap(
       (e, i): Array<[number, number]> =>
-        e[key] === undefined || (regression && logScale && !(e[key]! > 0)) ? [] : [[X(i), regression ? Y(e[key]!) : A(e[key]!)]],
+        e[key] === undefined || (regression && logScale && !(e[key] > 0)) ? [] : [[X(i), regression ? Y(e[key]) : A(e[key])]],
     );
-  parts.push(line(metric(regression ? 'trainMse' : 'trainAccuracy'), PALETTE[0]!, '5 3'));
-  parts.push(line(metric(regression ? 'testMse' : 'testAccuracy'), PALETTE[1]!, '2 2'));
+  parts.push(line(metric(regression ? 'trainMse' : 'trainAccuracy'), PALETTE[0], '5 3'));
+  parts.push(line(metric(regression ? 'testMse' : 'testAccuracy'), PALETTE[1], '2 2'));
   parts.push(`<text x="${box.x + box.w / 2}" y="${box.y + box.h + 32}" text-anchor="middle" font-size="12" ${FONT}>epoch</text>`);
   const legend = [
     ['#222', '', `loss${logScale ? ' (log scale)' : ''}`],
-    [PALETTE[0]!, '5 3', regression ? 'train MSE' : 'train accuracy (right)'],
-    [PALETTE[1]!, '2 2', regression ? 'test MSE' : 'test accuracy (right)'],
+    [PALETTE[0], '5 3', regression ? 'train MSE' : 'train accuracy (right)'],
+    [PALETTE[1], '2 2', regression ? 'test MSE' : 'test accuracy (right)'],
   ];
   // One legend row above the panel, clear of the curves.
   let lx = box.x;
@@ -122,11 +122,11 @@ function surfacePanel(
   let ymin = Infinity;
   let ymax = -Infinity;
   for (const s of all) {
-    for (let i = 0; i < s.xShape[0]!; i++) {
-      xmin = Math.min(xmin, s.x[2 * i]!);
-      xmax = Math.max(xmax, s.x[2 * i]!);
-      ymin = Math.min(ymin, s.x[2 * i + 1]!);
-      ymax = Math.max(ymax, s.x[2 * i + 1]!);
+    for (let i = 0; i < s.xShape[0]; i++) {
+      xmin = Math.min(xmin, s.x[2 * i]);
+      xmax = Math.max(xmax, s.x[2 * i]);
+      ymin = Math.min(ymin, s.x[2 * i + 1]);
+      ymax = Math.max(ymax, s.x[2 * i + 1]);
     }
   }
   const padX = 0.08 * (xmax - xmin || 1);
@@ -150,17 +150,17 @@ function surfacePanel(
     let max = -Infinity;
     let arg = 0;
     for (let j = 0; j < k; j++) {
-      const v = scores[i * k + j]!;
+      const v = scores[i * k + j];
       if (v > max) {
         max = v;
         arg = j;
       }
     }
     let z = 0;
-    for (let j = 0; j < k; j++) z += Math.exp(scores[i * k + j]! - max);
+    for (let j = 0; j < k; j++) z += Math.exp(scores[i * k + j] - max);
     const confidence = 1 / z; // softmax probability of the arg-max class
     const t = Math.round(((confidence - 1 / k) / (1 - 1 / k)) * (levels - 1)) / (levels - 1);
-    return mix(PALETTE[arg % PALETTE.length]!, '#ffffff', 0.9 - 0.6 * t);
+    return mix(PALETTE[arg % PALETTE.length], '#ffffff', 0.9 - 0.6 * t);
   };
   for (let r = 0; r < G; r++) {
     let start = 0;
@@ -178,16 +178,16 @@ function surfacePanel(
   }
   const px = (v: number) => box.x + ((v - xmin) / (xmax - xmin)) * box.w;
   const py = (v: number) => box.y + ((ymax - v) / (ymax - ymin)) * box.h;
-  for (let i = 0; i < data.train.xShape[0]!; i++) {
-    const colour = PALETTE[data.train.y[i]! % PALETTE.length];
+  for (let i = 0; i < data.train.xShape[0]; i++) {
+    const colour = PALETTE[data.train.y[i] % PALETTE.length];
     parts.push(
-      `<circle cx="${px(data.train.x[2 * i]!).toFixed(1)}" cy="${py(data.train.x[2 * i + 1]!).toFixed(1)}" r="3" fill="${colour}" stroke="#000" stroke-width="0.5"/>`,
+      `<circle cx="${px(data.train.x[2 * i]).toFixed(1)}" cy="${py(data.train.x[2 * i + 1]).toFixed(1)}" r="3" fill="${colour}" stroke="#000" stroke-width="0.5"/>`,
     );
   }
-  for (let i = 0; i < data.test.xShape[0]!; i++) {
-    const colour = PALETTE[data.test.y[i]! % PALETTE.length];
+  for (let i = 0; i < data.test.xShape[0]; i++) {
+    const colour = PALETTE[data.test.y[i] % PALETTE.length];
     parts.push(
-      `<circle cx="${px(data.test.x[2 * i]!).toFixed(1)}" cy="${py(data.test.x[2 * i + 1]!).toFixed(1)}" r="2.6" fill="none" stroke="${colour}" stroke-width="1.2"/>`,
+      `<circle cx="${px(data.test.x[2 * i]).toFixed(1)}" cy="${py(data.test.x[2 * i + 1]).toFixed(1)}" r="2.6" fill="none" stroke="${colour}" stroke-width="1.2"/>`,
     );
   }
   parts.push(`<rect x="${box.x}" y="${box.y}" width="${box.w}" height="${box.h}" fill="none" stroke="#999"/>`);
@@ -219,14 +219,14 @@ function curvePanel(data: Dataset<Int32Array | Float32Array>, predict: (x: Float
     const stride = Math.max(1, Math.floor(split.x.length / 600));
     for (let i = 0; i < split.x.length; i += stride) {
       parts.push(
-        `<circle cx="${px(split.x[i]!).toFixed(1)}" cy="${py(split.y[i]!).toFixed(1)}" r="2" ${filled ? `fill="${PALETTE[0]}"` : `fill="none" stroke="${PALETTE[1]}"`}/>`,
+        `<circle cx="${px(split.x[i]).toFixed(1)}" cy="${py(split.y[i]).toFixed(1)}" r="2" ${filled ? `fill="${PALETTE[0]}"` : `fill="none" stroke="${PALETTE[1]}"`}/>`,
       );
     }
   };
   dots(data.train, true);
   dots(data.test, false);
   parts.push(
-    `<polyline fill="none" stroke="#222" stroke-width="1.8" points="${pred.map((v, i) => `${px(grid[i]!).toFixed(1)},${py(v).toFixed(1)}`).join(' ')}"/>`,
+    `<polyline fill="none" stroke="#222" stroke-width="1.8" points="${pred.map((v, i) => `${px(grid[i]).toFixed(1)},${py(v).toFixed(1)}`).join(' ')}"/>`,
   );
   for (const t of ticks(x0, x1))
     parts.push(`<text x="${px(t).toFixed(1)}" y="${box.y + box.h + 16}" text-anchor="middle" font-size="11" ${FONT}>${fmt(t)}</text>`);

@@ -143,8 +143,8 @@ export function sweepTable(sweep: SweepResult): string {
     p.meanIterationsToTarget === null ? '–' : p.meanIterationsToTarget.toFixed(0),
     p.msPerIteration.toFixed(2),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   return [
     `${sweep.experiment} · ${sweep.method} · target accuracy ${sweep.targetAccuracy}`,
     line(header),

@@ -137,9 +137,9 @@ describe('bbp run', () => {
     expect(history.map((h) => h.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     const lines = [...stderr.matchAll(/epoch (\d+)\/20 · loss (\S+)/g)];
     expect(lines.length).toBeGreaterThan(2);
-    expect(lines[0]![1]).toBe('1');
+    expect(lines[0][1]).toBe('1');
     expect(lines.at(-1)![1]).toBe('20');
-    for (const [, k, loss] of lines) expect(history[Number(k) - 1]!.loss.toPrecision(4)).toBe(loss);
+    for (const [, k, loss] of lines) expect(history[Number(k) - 1].loss.toPrecision(4)).toBe(loss);
   });
 
   it('prints the JSON to stdout with --json -', async () => {
@@ -231,7 +231,7 @@ describe('bbp run', () => {
     expect(code, stderr).toBe(0);
     const sweep = JSON.parse(stdout);
     expect(sweep.param).toBe('lr');
-    expect(sweep.points.map((p: { results: Array<{ hyperparameters: { learningRate: number } }> }) => p.results[0]!.hyperparameters.learningRate)).toEqual([
+    expect(sweep.points.map((p: { results: Array<{ hyperparameters: { learningRate: number } }> }) => p.results[0].hyperparameters.learningRate)).toEqual([
       0.01, 0.02,
     ]);
     expect(sweep.aborted).toBe(false);
@@ -367,8 +367,8 @@ describe('runExperiment', () => {
             return { epoch: [0, 1], history: { loss: [1, 0.5] }, stopReason: 'completed', iterations: ctx.epochs, msPerIteration: 0.1 };
           },
           predict: (x, shape) => {
-            const out = new Float32Array(shape[0]! * 2);
-            for (let i = 0; i < shape[0]!; i++) out[2 * i] = 1;
+            const out = new Float32Array(shape[0] * 2);
+            for (let i = 0; i < shape[0]; i++) out[2 * i] = 1;
             return out;
           },
           dispose: () => undefined,
@@ -376,15 +376,15 @@ describe('runExperiment', () => {
       },
     });
     const { result, data } = await runExperiment({ experiment: 'tiny-spirals', keepBackend: true, methodOptions: { delay: 3 } });
-    expect(seen[0]!.learningRate).toBe(0.5);
-    expect(seen[0]!.batchSize).toBe(16);
-    expect(seen[0]!.options).toEqual({ delay: 3 });
+    expect(seen[0].learningRate).toBe(0.5);
+    expect(seen[0].batchSize).toBe(16);
+    expect(seen[0].options).toEqual({ delay: 3 });
     expect(result.method).toBe('constant');
     expect(result.trainAccuracy).toBe(0.5);
     expect(result.finalLoss).toBe(0.5);
     expect(() => registerExperiment({ ...getExperiment('tiny-spirals') })).toThrow(/must be unique/);
     expect(listExperiments().map((e) => e.name)).toContain('tiny-spirals');
-    const svg = renderRunSvg(result, data, (x, shape) => new Float32Array(shape[0]! * 2));
+    const svg = renderRunSvg(result, data, (x, shape) => new Float32Array(shape[0] * 2));
     expect(svg).toContain('constant');
   });
 
@@ -394,7 +394,7 @@ describe('runExperiment', () => {
       const y = new Float32Array(n);
       for (let i = 0; i < n; i++) {
         x[i] = -3 + (6 * (i + offset)) / n;
-        y[i] = Math.sin(x[i]!);
+        y[i] = Math.sin(x[i]);
       }
       return { x, xShape: [n, 1], y, yShape: [n] };
     };

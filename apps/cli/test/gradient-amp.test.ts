@@ -28,7 +28,7 @@ describe('gradient-amplification head methods', () => {
       return result;
     };
     const [softmax, backprop] = [await run('softmax'), await run('backprop')];
-    softmax.history.forEach((h, i) => expect(h.loss).toBeCloseTo(backprop.history[i]!.loss, 5));
+    softmax.history.forEach((h, i) => expect(h.loss).toBeCloseTo(backprop.history[i].loss, 5));
     expect(softmax.trainAccuracy).toBe(backprop.trainAccuracy);
   });
 

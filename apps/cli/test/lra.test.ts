@@ -90,7 +90,7 @@ describe('bbp with the LRA methods', () => {
       methodOptions: { trainSize: 400, testSize: 200 },
     });
     expect(sweep.largestAllSolved).toBe(10);
-    expect(sweep.points[0]!.results[0]!.testAccuracy).toBe(1);
+    expect(sweep.points[0].results[0].testAccuracy).toBe(1);
   });
 
   it('runs the deep sigmoid MLP and rejects bad LRA options by name', async () => {

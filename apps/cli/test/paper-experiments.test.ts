@@ -106,7 +106,7 @@ describe('bit-stream experiments (§5.3)', () => {
     ]);
     for (const p of sweep.points) {
       const iterations = p.results.map((r) => r.firstIterationAtTarget!);
-      expect(p.meanIterationsToTarget).toBeCloseTo((iterations[0]! + iterations[1]!) / 2, 10);
+      expect(p.meanIterationsToTarget).toBeCloseTo((iterations[0] + iterations[1]) / 2, 10);
       expect(p.results.every((r) => r.stopReason === 'target-reached')).toBe(true);
     }
     expect(sweep.largestAllSolved).toBe(2);

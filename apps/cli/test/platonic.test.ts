@@ -102,7 +102,7 @@ describe('bbp run --method platonic', () => {
     const { result, run, data } = await runExperiment({ experiment: 'two-spirals', method: 'platonic', keepBackend: true });
     run.dispose();
     // The same result on data with three features: no surface to draw.
-    const flat = { ...data, train: { ...data.train, xShape: [data.train.xShape[0]!, 3] } };
+    const flat = { ...data, train: { ...data.train, xShape: [data.train.xShape[0], 3] } };
     const svg = renderRunSvg(result, flat);
     expect(svg).toContain('One-shot closed-form fit: no epochs, so no loss curve.');
     expect(svg).toContain('4 least-squares solves in');

@@ -19,7 +19,7 @@ function session(terminal: TerminalInfo, epochs = 1500): string {
 function visibleLines(out: string): string[] {
   return out.split('\n').map((line) => {
     const frames = line.split('\r');
-    return frames[frames.length - 1]!.replaceAll(`${ESC}[2K`, '');
+    return frames[frames.length - 1].replaceAll(`${ESC}[2K`, '');
   });
 }
 

@@ -74,7 +74,7 @@ export function writeIdxImageFolder(train: number, test: number, seed = 0): stri
     const labels = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       labels[i] = i % 10;
-      for (let p = 0; p < 784; p++) pixels[i * 784 + p] = Math.floor(p / 28) === 3 * labels[i]! ? 255 : rng.int(40);
+      for (let p = 0; p < 784; p++) pixels[i * 784 + p] = Math.floor(p / 28) === 3 * labels[i] ? 255 : rng.int(40);
     }
     writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), idx([n, 28, 28], pixels));
     writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), idx([n], labels));

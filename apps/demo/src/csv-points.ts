@@ -33,15 +33,15 @@ export function parsePointsCsv(text: string): CsvResult {
   if (text.length > MAX_CSV_BYTES) return fail(`the file is ${text.length} bytes; the demo reads at most ${MAX_CSV_BYTES} bytes`);
   const lines = text.split(/\r?\n/);
   const rows: Array<{ line: number; text: string }> = [];
-  for (let i = 0; i < lines.length; i++) if (lines[i]!.trim() !== '') rows.push({ line: i + 1, text: lines[i]! });
-  if (rows.length > 0 && !/^\s*[-+.\d]/.test(rows[0]!.text)) rows.shift();
+  for (let i = 0; i < lines.length; i++) if (lines[i].trim() !== '') rows.push({ line: i + 1, text: lines[i] });
+  if (rows.length > 0 && !/^\s*[-+.\d]/.test(rows[0].text)) rows.shift();
   if (rows.length === 0) return fail('the file has no points: expected rows x,y,label');
   if (rows.length > MAX_CSV_ROWS) return fail(`the file has ${rows.length} rows; the demo takes at most ${MAX_CSV_ROWS}`);
   const x = new Float32Array(rows.length * 2);
   const y = new Int32Array(rows.length);
   const classes = new Set<number>();
   for (let r = 0; r < rows.length; r++) {
-    const { line, text: row } = rows[r]!;
+    const { line, text: row } = rows[r];
     const cells = row.split(/[,;\t]/).map((c) => c.trim());
     if (cells.length !== 3) return fail(`line ${line} has ${cells.length} column${cells.length === 1 ? '' : 's'}; expected 3: x, y, label`);
     for (let c = 0; c < 2; c++) {

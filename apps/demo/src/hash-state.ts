@@ -157,10 +157,10 @@ export function parseHash(hash: string, knownMethods: readonly string[]): { stat
     const parsed = points.split(';').map((p) => p.split(':').map(Number));
     if (
       parsed.length > MAX_ADDED_POINTS ||
-      parsed.some((p) => p.length !== 3 || !p.every(Number.isFinite) || !Number.isInteger(p[2]) || p[2]! < 0 || p[2]! > 9)
+      parsed.some((p) => p.length !== 3 || !p.every(Number.isFinite) || !Number.isInteger(p[2]) || p[2] < 0 || p[2] > 9)
     ) {
       errors.push(`points must be up to ${MAX_ADDED_POINTS} entries x:y:class separated by ';' (class 0–9), got '${points.slice(0, 60)}'`);
-    } else state.points = parsed.map((p) => [p[0]!, p[1]!, p[2]!] as const);
+    } else state.points = parsed.map((p) => [p[0], p[1], p[2]] as const);
   }
   return { state, errors };
 }
@@ -169,10 +169,10 @@ export function parseHash(hash: string, knownMethods: readonly string[]): { stat
 export function formatHash(state: DemoState): string {
   const params = new URLSearchParams();
   params.set('dataset', state.dataset);
-  if (state.methods.length === 1) params.set('method', state.methods[0]!);
+  if (state.methods.length === 1) params.set('method', state.methods[0]);
   else {
-    params.set('methodA', state.methods[0]!);
-    params.set('methodB', state.methods[1]!);
+    params.set('methodA', state.methods[0]);
+    params.set('methodB', state.methods[1]);
   }
   if (state.epochs !== undefined) params.set('epochs', String(state.epochs));
   params.set('seed', String(state.seed));

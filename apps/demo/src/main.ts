@@ -83,7 +83,7 @@ function render(): void {
   controls.hidden.value = state.hidden?.join(',') ?? '';
   controls.hidden.placeholder = info.hidden.join(',');
   controls.activation.value = state.activation ?? '';
-  controls.activation.options[0]!.textContent = `data set's (${info.activation})`;
+  controls.activation.options[0].textContent = `data set's (${info.activation})`;
   controls.epochs.value = state.epochs === undefined ? '' : String(state.epochs);
   controls.epochs.placeholder = String(info.epochs);
   controls.lr.value = state.lr === undefined ? '' : String(state.lr);

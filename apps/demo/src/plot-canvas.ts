@@ -18,7 +18,7 @@ export const CLASS_COLOURS: ReadonlyArray<readonly [number, number, number]> = [
 ];
 
 function colour(k: number, alpha = 1): string {
-  const [r, g, b] = CLASS_COLOURS[k % CLASS_COLOURS.length]!;
+  const [r, g, b] = CLASS_COLOURS[k % CLASS_COLOURS.length];
   return `rgba(${r},${g},${b},${alpha})`;
 }
 
@@ -46,9 +46,9 @@ export function drawSurface(
     const image = new ImageData(surface.size, surface.size);
     const k = data?.numClasses ?? 2;
     for (let i = 0; i < surface.size * surface.size; i++) {
-      const [r, g, b] = CLASS_COLOURS[surface.classes[i]! % CLASS_COLOURS.length]!;
+      const [r, g, b] = CLASS_COLOURS[surface.classes[i] % CLASS_COLOURS.length];
       // Certainty from 1/k (a coin toss: white) to 1 (full class colour, kept pale so points stand out).
-      const t = Math.max(0, Math.min(1, (surface.confidence[i]! - 1 / k) / (1 - 1 / k))) * 0.55;
+      const t = Math.max(0, Math.min(1, (surface.confidence[i] - 1 / k) / (1 - 1 / k))) * 0.55;
       image.data[i * 4] = Math.round(255 + (r - 255) * t);
       image.data[i * 4 + 1] = Math.round(255 + (g - 255) * t);
       image.data[i * 4 + 2] = Math.round(255 + (b - 255) * t);
@@ -78,8 +78,8 @@ export function drawSurface(
     }
     ctx.stroke();
   };
-  for (let i = 0; i < data.testY.length; i++) dot(data.testX[2 * i]!, data.testX[2 * i + 1]!, data.testY[i]!, false);
-  for (let i = 0; i < data.trainY.length; i++) dot(data.trainX[2 * i]!, data.trainX[2 * i + 1]!, data.trainY[i]!, true);
+  for (let i = 0; i < data.testY.length; i++) dot(data.testX[2 * i], data.testX[2 * i + 1], data.testY[i], false);
+  for (let i = 0; i < data.trainY.length; i++) dot(data.trainX[2 * i], data.trainX[2 * i + 1], data.trainY[i], true);
   for (const [x, y, k] of extra) dot(x, y, k, true);
 }
 

@@ -15,10 +15,10 @@ export function surfaceBounds(data: { train: { x: Float32Array }; test: { x: Flo
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const xs of [data.train.x, data.test.x]) {
     for (let i = 0; i + 1 < xs.length; i += 2) {
-      x0 = Math.min(x0, xs[i]!);
-      x1 = Math.max(x1, xs[i]!);
-      y0 = Math.min(y0, xs[i + 1]!);
-      y1 = Math.max(y1, xs[i + 1]!);
+      x0 = Math.min(x0, xs[i]);
+      x1 = Math.max(x1, xs[i]);
+      y0 = Math.min(y0, xs[i + 1]);
+      y1 = Math.max(y1, xs[i + 1]);
     }
   }
   if (!Number.isFinite(x0)) [x0, x1, y0, y1] = [-1, 1, -1, 1];
@@ -52,7 +52,7 @@ export function surfaceFromScores(scores: Float32Array, size: number, numClasses
   for (let i = 0; i < n && probabilities; i++) {
     let sum = 0;
     for (let k = 0; k < numClasses; k++) {
-      const s = scores[i * numClasses + k]!;
+      const s = scores[i * numClasses + k];
       if (!(s >= 0 && s <= 1)) probabilities = false;
       sum += s;
     }
@@ -64,14 +64,14 @@ export function surfaceFromScores(scores: Float32Array, size: number, numClasses
     let best = 0;
     let top = -Infinity;
     for (let k = 0; k < numClasses; k++) {
-      const s = scores[i * numClasses + k]!;
+      const s = scores[i * numClasses + k];
       if (s > top) [top, best] = [s, k];
     }
     classes[i] = best;
     if (probabilities) confidence[i] = top;
     else {
       let z = 0;
-      for (let k = 0; k < numClasses; k++) z += Math.exp(scores[i * numClasses + k]! - top);
+      for (let k = 0; k < numClasses; k++) z += Math.exp(scores[i * numClasses + k] - top);
       confidence[i] = Number.isFinite(z) && z > 0 ? 1 / z : 1 / numClasses;
     }
   }

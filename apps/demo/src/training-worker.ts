@@ -138,9 +138,9 @@ async function buildData(config: RunConfig, experiment: Experiment): Promise<Dat
     const order = createRng(`csv-split:${config.seed}`).permutation(n);
     const nTrain = Math.max(1, Math.round(n * 0.7));
     const pick = (rows: number[]) => ({
-      x: Float32Array.from(rows.flatMap((r) => [x[2 * r]!, x[2 * r + 1]!])),
+      x: Float32Array.from(rows.flatMap((r) => [x[2 * r], x[2 * r + 1]])),
       xShape: [rows.length, 2],
-      y: Int32Array.from(rows.map((r) => y[r]!)),
+      y: Int32Array.from(rows.map((r) => y[r])),
       yShape: [rows.length],
     });
     const testRows = order.slice(nTrain);

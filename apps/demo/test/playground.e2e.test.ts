@@ -65,12 +65,12 @@ describe('the playground in headless chromium', () => {
     expect(shown.visible).toBe(true);
     expect(shown.text).toContain("epochs must be a whole number from 1 to 100000, got '-5'");
     for (const p of await panels(page)) expect(p).toMatchObject({ status: 'error', epoch: 0 });
-    expect((await panels(page))[0]!.error).toContain('epochs');
+    expect((await panels(page))[0].error).toContain('epochs');
 
     await page.evaluate(() => (location.hash = '#dataset=two-moons&methodA=no-such-method&methodB=backprop&autorun=1'));
     await page.waitForFunction(() => document.querySelector('#message')?.textContent?.includes('no-such-method'));
     expect((await message(page)).text).toMatch(/unknown method 'no-such-method': must be one of backprop, /);
-    expect((await panels(page))[0]!.status).toBe('error');
+    expect((await panels(page))[0].status).toBe('error');
 
     // The same page then runs a valid link.
     await page.evaluate(() => (location.hash = '#dataset=xor&method=backprop&epochs=20&backend=cpu&autorun=1'));
@@ -149,7 +149,7 @@ describe('the playground in headless chromium', () => {
     await settled(page);
     // 70% of the 40 uploaded points train: the good upload is still the data, not XOR's 4 points.
     expect(await page.$eval('[data-run-panel]', (e) => (e as HTMLElement).dataset.trainPoints)).toBe('28');
-    expect((await panels(page))[0]!.status).toBe('done');
+    expect((await panels(page))[0].status).toBe('done');
     await page.close();
   }, 120_000);
 

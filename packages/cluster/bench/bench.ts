@@ -32,7 +32,7 @@ function mnistShaped(seed: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
   for (let i = 0; i < n; i++) {
     const c = i % 10;
     ys[i] = c;
-    for (let j = 0; j < 784; j++) xs[i * 784 + j] = Math.min(1, Math.max(0, prototypes[c]![j]! + 0.3 * rng.normal()));
+    for (let j = 0; j < 784; j++) xs[i * 784 + j] = Math.min(1, Math.max(0, prototypes[c][j] + 0.3 * rng.normal()));
   }
   return { x: tf.tensor2d(xs, [n, 784]), y: tf.tensor1d(ys, 'int32') };
 }
@@ -52,7 +52,7 @@ async function measure(workers: number, launcher: ReplicaLauncher, codec: Weight
   const model = mlp();
   const trainer = new DataParallelTrainer(model, { workers, launcher, codec, syncEvery, optimizer: { kind: 'adam', learningRate: 0.001 } });
   await trainer.fit(x, y, { epochs, batchSize: 100, seed: 0 });
-  const accuracy = tf.tidy(() => (model.predict(x) as tf.Tensor).argMax(1).equal(y).mean().dataSync()[0]!);
+  const accuracy = tf.tidy(() => (model.predict(x) as tf.Tensor).argMax(1).equal(y).mean().dataSync()[0]);
   model.dispose();
   return { ...trainer.stats!, accuracy, checksums: undefined };
 }
@@ -77,13 +77,13 @@ for (let rep = 0; rep < repetitions; rep++) {
     );
   }
 }
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 console.log(
   JSON.stringify({
     bench: 'threads-speedup',
     workers: workersMax,
-    speedup: +(median(speeds[workersMax]!) / median(speeds[1]!)).toFixed(3),
-    perRepetition: speeds[workersMax]!.map((s, i) => +(s / speeds[1]![i]!).toFixed(3)),
+    speedup: +(median(speeds[workersMax]) / median(speeds[1])).toFixed(3),
+    perRepetition: speeds[workersMax].map((s, i) => +(s / speeds[1][i]).toFixed(3)),
   }),
 );
 

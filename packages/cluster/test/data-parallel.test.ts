@@ -31,8 +31,8 @@ function blobs(seed: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
   const ys = new Int32Array(300);
   for (let i = 0; i < 300; i++) {
     const c = i % 3;
-    xs[2 * i] = centres[c]![0]! + 0.5 * rng.normal();
-    xs[2 * i + 1] = centres[c]![1]! + 0.5 * rng.normal();
+    xs[2 * i] = centres[c][0] + 0.5 * rng.normal();
+    xs[2 * i + 1] = centres[c][1] + 0.5 * rng.normal();
     ys[i] = c;
   }
   return { x: tf.tensor2d(xs, [300, 2]), y: tf.tensor1d(ys, 'int32') };
@@ -46,7 +46,7 @@ function mlp(): tf.LayersModel {
 }
 
 function accuracyOf(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): number {
-  return tf.tidy(() => (model.predict(x) as tf.Tensor).argMax(1).equal(y).mean().dataSync()[0]!);
+  return tf.tidy(() => (model.predict(x) as tf.Tensor).argMax(1).equal(y).mean().dataSync()[0]);
 }
 
 function modelChecksum(model: tf.LayersModel): number {
@@ -91,7 +91,7 @@ describe('DataParallelTrainer', () => {
     expect(stats.rounds).toBe(8 * 3);
     expect(stats.checksums).toHaveLength(24);
     expect(modelChecksum(model)).toBe(stats.checksums.at(-1));
-    expect(history.history.loss!.at(-1)!).toBeLessThan(history.history.loss![0]!);
+    expect(history.history.loss!.at(-1)!).toBeLessThan(history.history.loss![0]);
     expect(accuracyOf(model, data.x, data.y)).toBeGreaterThan(0.9);
     expect(stats.bytesSent).toBe(stats.rounds * 6 * (8 + 4 * 4 + 4 * model.countParams()));
     expect(stats.compressionRatio).toBeLessThan(1);
@@ -208,7 +208,7 @@ describe('DataParallelTrainer', () => {
       .fit(data.x, data.y, {
         epochs: 50,
         batchSize: 10,
-        callbacks: { onEpochEnd: (epoch) => (epoch === 1 ? void launcher.threads[1]!.worker.terminate() : undefined) },
+        callbacks: { onEpochEnd: (epoch) => (epoch === 1 ? void launcher.threads[1].worker.terminate() : undefined) },
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkerFailedError);

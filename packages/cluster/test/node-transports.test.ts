@@ -14,8 +14,8 @@ describe('worker_threads links', () => {
       await w.link.send({ kind: 'echo', meta: 7, tensors: [tensorFrame(data, [2, 3])] });
       expect(data.buffer.byteLength).toBe(0); // transferred, not copied
       const back = await w.link.receive({ timeoutMs: 30_000 });
-      expect(back.tensors![0]!.shape).toEqual([2, 3]);
-      expect(Array.from(back.tensors![0]!.data)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(back.tensors![0].shape).toEqual([2, 3]);
+      expect(Array.from(back.tensors![0].data)).toEqual([1, 2, 3, 4, 5, 6]);
       await w.link.send({ kind: 'stop' });
       expect(await w.exited).toBe(0);
     } finally {
@@ -99,7 +99,7 @@ describe('Redis stream links (real redis-server)', () => {
       expect(full).toBeInstanceOf(TransportTimeoutError);
       const got = await b.receive({ timeoutMs: 5000 });
       expect(got.meta).toEqual({ round: 1 });
-      expect(Array.from(got.tensors![0]!.data)).toEqual(Array.from(w));
+      expect(Array.from(got.tensors![0].data)).toEqual(Array.from(w));
       await a.send({ kind: 'third' }, { timeoutMs: 5000 });
       expect((await b.receive()).kind).toBe('second');
       expect((await b.receive()).kind).toBe('third');
@@ -127,11 +127,11 @@ describe('Redis stream links (real redis-server)', () => {
     const run = await hosting;
     expect(joined.rank).toBe(0);
     expect(joined.size).toBe(1);
-    await run.links[0]!.send({ kind: 'start', meta: { epochs: 2 } });
+    await run.links[0].send({ kind: 'start', meta: { epochs: 2 } });
     expect((await joined.link.receive({ timeoutMs: 5000 })).meta).toEqual({ epochs: 2 });
     // Simulate a dead worker process: its heartbeat stops, nothing more is sent.
     await joined.close();
-    const error = await run.links[0]!.receive({ timeoutMs: 20_000 }).catch((e: unknown) => e);
+    const error = await run.links[0].receive({ timeoutMs: 20_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkerFailedError);
     expect((error as WorkerFailedError).worker).toBe('worker-0');
     await run.close();

@@ -24,7 +24,7 @@ const mb = (params * 4) / 1e6;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.floor(s.length / 2)];
 }
 
 for (const name of ['none', 'fixed8', 'huffman'] as CodecName[]) {

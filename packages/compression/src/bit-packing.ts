@@ -23,7 +23,7 @@ export function packBits(indices: ArrayLike<number>, bits: number): Uint8Array {
   let accBits = 0;
   let p = 0;
   for (let i = 0; i < n; i++) {
-    const q = indices[i]!;
+    const q = indices[i];
     if (!(q >= 0 && q < levels)) throw new InvalidArgumentError('packBits', 'indices', `must hold integers in [0, ${levels - 1}] (at ${i})`, q);
     acc = (acc << bits) | q;
     accBits += bits;
@@ -59,7 +59,7 @@ export function unpackBits(bytes: Uint8Array, bits: number, count: number): Quan
   let p = 0;
   for (let i = 0; i < count; i++) {
     while (accBits < bits) {
-      acc = ((acc << 8) | bytes[p++]!) >>> 0;
+      acc = ((acc << 8) | bytes[p++]) >>> 0;
       accBits += 8;
     }
     accBits -= bits;

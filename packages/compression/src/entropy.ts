@@ -21,11 +21,11 @@ export function histogram(indices: ArrayLike<number>, bits: number): Uint32Array
   const levels = 2 ** bits;
   const counts = new Uint32Array(levels);
   for (let i = 0; i < indices.length; i++) {
-    const q = indices[i]!;
+    const q = indices[i];
     if (!(q >= 0 && q < levels) || !Number.isInteger(q)) {
       throw new InvalidArgumentError('histogram', 'indices', `must hold integers in [0, ${levels - 1}] (at ${i})`, q);
     }
-    counts[q]!++;
+    counts[q]++;
   }
   return counts;
 }
@@ -44,7 +44,7 @@ export function estimateDistribution(indices: ArrayLike<number>, bits: number): 
   const p = new Float64Array(counts.length);
   const n = indices.length;
   if (n === 0) return p;
-  for (let i = 0; i < counts.length; i++) p[i] = counts[i]! / n;
+  for (let i = 0; i < counts.length; i++) p[i] = counts[i] / n;
   return p;
 }
 
@@ -62,7 +62,7 @@ export function estimateDistribution(indices: ArrayLike<number>, bits: number): 
 export function entropy(weights: ArrayLike<number>): number {
   let total = 0;
   for (let i = 0; i < weights.length; i++) {
-    const w = weights[i]!;
+    const w = weights[i];
     if (!(w >= 0) || !Number.isFinite(w)) {
       throw new InvalidArgumentError('entropy', 'weights', `must be finite and non-negative (at ${i})`, w);
     }
@@ -71,7 +71,7 @@ export function entropy(weights: ArrayLike<number>): number {
   if (total === 0) return 0;
   let h = 0;
   for (let i = 0; i < weights.length; i++) {
-    const w = weights[i]!;
+    const w = weights[i];
     if (w > 0) {
       const p = w / total;
       h -= p * Math.log2(p);
@@ -135,7 +135,7 @@ export function estimateEntropy(values: Float32Array, options: EntropyEstimateOp
   else {
     const picks = sampleIndices(n, s, options.seed ?? 0);
     sample = new Float32Array(s);
-    for (let i = 0; i < s; i++) sample[i] = values[picks[i]!]!;
+    for (let i = 0; i < s; i++) sample[i] = values[picks[i]];
   }
   return entropy(histogram(quantize(sample, min, max, bits), bits));
 }

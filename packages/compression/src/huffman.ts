@@ -48,7 +48,7 @@ export function huffmanCodeLengths(counts: ArrayLike<number>): Uint8Array {
   const lengths = new Uint8Array(counts.length);
   const used: number[] = [];
   for (let s = 0; s < counts.length; s++) {
-    const c = counts[s]!;
+    const c = counts[s];
     if (!(c >= 0) || !Number.isInteger(c)) {
       throw new InvalidArgumentError('huffmanCodeLengths', 'counts', `must hold non-negative integers (at ${s})`, c);
     }
@@ -61,10 +61,10 @@ export function huffmanCodeLengths(counts: ArrayLike<number>): Uint8Array {
   const minSym = new Float64Array(total);
   const parent = new Int32Array(total);
   for (let i = 0; i < k; i++) {
-    weight[i] = counts[used[i]!]!;
-    minSym[i] = used[i]!;
+    weight[i] = counts[used[i]];
+    minSym[i] = used[i];
   }
-  const less = (a: number, b: number): boolean => weight[a]! < weight[b]! || (weight[a] === weight[b] && minSym[a]! < minSym[b]!);
+  const less = (a: number, b: number): boolean => weight[a] < weight[b] || (weight[a] === weight[b] && minSym[a] < minSym[b]);
   const heap = new Int32Array(k);
   let size = 0;
   const push = (node: number): void => {
@@ -72,26 +72,26 @@ export function huffmanCodeLengths(counts: ArrayLike<number>): Uint8Array {
     heap[i] = node;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!less(heap[i]!, heap[p]!)) break;
-      const t = heap[i]!;
-      heap[i] = heap[p]!;
+      if (!less(heap[i], heap[p])) break;
+      const t = heap[i];
+      heap[i] = heap[p];
       heap[p] = t;
       i = p;
     }
   };
   const pop = (): number => {
-    const top = heap[0]!;
-    heap[0] = heap[--size]!;
+    const top = heap[0];
+    heap[0] = heap[--size];
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < size && less(heap[l]!, heap[m]!)) m = l;
-      if (r < size && less(heap[r]!, heap[m]!)) m = r;
+      if (l < size && less(heap[l], heap[m])) m = l;
+      if (r < size && less(heap[r], heap[m])) m = r;
       if (m === i) break;
-      const t = heap[i]!;
-      heap[i] = heap[m]!;
+      const t = heap[i];
+      heap[i] = heap[m];
       heap[m] = t;
       i = m;
     }
@@ -101,20 +101,20 @@ export function huffmanCodeLengths(counts: ArrayLike<number>): Uint8Array {
   for (let next = k; next < total; next++) {
     const a = pop();
     const b = pop();
-    weight[next] = weight[a]! + weight[b]!;
-    minSym[next] = Math.min(minSym[a]!, minSym[b]!);
+    weight[next] = weight[a] + weight[b];
+    minSym[next] = Math.min(minSym[a], minSym[b]);
     parent[a] = next;
     parent[b] = next;
     push(next);
   }
   // Parents are created after their children, so one backward pass gives every depth.
   const depth = new Uint8Array(total);
-  for (let node = total - 2; node >= 0; node--) depth[node] = depth[parent[node]!]! + 1;
+  for (let node = total - 2; node >= 0; node--) depth[node] = depth[parent[node]] + 1;
   for (let i = 0; i < k; i++) {
-    if (depth[i]! > MAX_CODE_LENGTH) {
+    if (depth[i] > MAX_CODE_LENGTH) {
       throw new InvalidArgumentError('huffmanCodeLengths', 'counts', `give a code longer than ${MAX_CODE_LENGTH} bits`, depth[i]);
     }
-    lengths[used[i]!] = depth[i]!;
+    lengths[used[i]] = depth[i];
   }
   return lengths;
 }
@@ -139,8 +139,8 @@ export function canonicalCodebook(symbols: ArrayLike<number>, lengths: ArrayLike
   if (lengths.length !== k) throw new InvalidArgumentError(fn, 'lengths', `must have one entry per symbol (${k})`, lengths.length);
   const order = new Array<number>(k);
   for (let i = 0; i < k; i++) {
-    const s = symbols[i]!;
-    const l = lengths[i]!;
+    const s = symbols[i];
+    const l = lengths[i];
     if (!Number.isInteger(s) || s < 0 || s >= alphabetSize)
       throw new InvalidArgumentError(fn, 'symbols', `must be integers in [0, ${alphabetSize - 1}] (at ${i})`, s);
     const minLength = k === 1 ? 0 : 1;
@@ -150,23 +150,23 @@ export function canonicalCodebook(symbols: ArrayLike<number>, lengths: ArrayLike
     }
     order[i] = i;
   }
-  order.sort((a, b) => lengths[a]! - lengths[b]! || symbols[a]! - symbols[b]!);
+  order.sort((a, b) => lengths[a] - lengths[b] || symbols[a] - symbols[b]);
   const outSymbols = new Uint32Array(k);
   const outLengths = new Uint8Array(k);
   const codes = new Float64Array(k);
   let code = 0;
   let kraft = 0; // Σ 2^(52 − l), exact in doubles
   for (let j = 0; j < k; j++) {
-    const i = order[j]!;
-    outSymbols[j] = symbols[i]!;
-    outLengths[j] = lengths[i]!;
+    const i = order[j];
+    outSymbols[j] = symbols[i];
+    outLengths[j] = lengths[i];
     if (j > 0) {
       if (outSymbols[j] === outSymbols[j - 1]) throw new InvalidArgumentError(fn, 'symbols', 'must be distinct', outSymbols[j]);
-      code = (code + 1) * 2 ** (outLengths[j]! - outLengths[j - 1]!);
+      code = (code + 1) * 2 ** (outLengths[j] - outLengths[j - 1]);
     }
     codes[j] = code;
     if (k > 1) {
-      kraft += 2 ** (MAX_CODE_LENGTH - outLengths[j]!);
+      kraft += 2 ** (MAX_CODE_LENGTH - outLengths[j]);
       if (kraft > 2 ** MAX_CODE_LENGTH)
         throw new InvalidArgumentError(fn, 'lengths', 'violate the Kraft inequality (not a prefix code)', Array.from(outLengths.subarray(0, j + 1)));
     }
@@ -174,7 +174,7 @@ export function canonicalCodebook(symbols: ArrayLike<number>, lengths: ArrayLike
   if (k > 1 && kraft !== 2 ** MAX_CODE_LENGTH) {
     throw new InvalidArgumentError(fn, 'lengths', 'must form a complete prefix code (Kraft sum 1)', kraft / 2 ** MAX_CODE_LENGTH);
   }
-  return { alphabetSize, symbols: outSymbols, lengths: outLengths, codes, maxLength: k > 0 ? outLengths[k - 1]! : 0 };
+  return { alphabetSize, symbols: outSymbols, lengths: outLengths, codes, maxLength: k > 0 ? outLengths[k - 1] : 0 };
 }
 
 /**
@@ -191,9 +191,9 @@ export function huffmanCodebook(counts: ArrayLike<number>): HuffmanCodebook {
   const symbols: number[] = [];
   const used: number[] = [];
   for (let s = 0; s < counts.length; s++) {
-    if (counts[s]! > 0) {
+    if (counts[s] > 0) {
       symbols.push(s);
-      used.push(lengths[s]!);
+      used.push(lengths[s]);
     }
   }
   return canonicalCodebook(symbols, used, Math.max(1, counts.length));
@@ -202,7 +202,7 @@ export function huffmanCodebook(counts: ArrayLike<number>): HuffmanCodebook {
 /** The number of bits {@link huffmanEncode} writes for these counts: `Σ counts[s] · length(s)`. */
 export function huffmanBitLength(counts: ArrayLike<number>, codebook: HuffmanCodebook): number {
   let bits = 0;
-  for (let j = 0; j < codebook.symbols.length; j++) bits += counts[codebook.symbols[j]!]! * codebook.lengths[j]!;
+  for (let j = 0; j < codebook.symbols.length; j++) bits += counts[codebook.symbols[j]] * codebook.lengths[j];
   return bits;
 }
 
@@ -223,13 +223,13 @@ export function huffmanEncode(indices: ArrayLike<number>, codebook: HuffmanCodeb
   const lenOf = new Uint8Array(size).fill(255);
   const codeOf = new Float64Array(size);
   for (let j = 0; j < codebook.symbols.length; j++) {
-    lenOf[codebook.symbols[j]!] = codebook.lengths[j]!;
-    codeOf[codebook.symbols[j]!] = codebook.codes[j]!;
+    lenOf[codebook.symbols[j]] = codebook.lengths[j];
+    codeOf[codebook.symbols[j]] = codebook.codes[j];
   }
   let bitLength = 0;
   for (let i = 0; i < indices.length; i++) {
-    const q = indices[i]!;
-    const l = q >= 0 && q < size ? lenOf[q]! : 255;
+    const q = indices[i];
+    const l = q >= 0 && q < size ? lenOf[q] : 255;
     if (l === 255) throw new InvalidArgumentError(fn, 'indices', `must be symbols of the codebook (at ${i})`, q);
     bitLength += l;
   }
@@ -239,9 +239,9 @@ export function huffmanEncode(indices: ArrayLike<number>, codebook: HuffmanCodeb
   let accBits = 0;
   let p = 0;
   for (let i = 0; i < indices.length; i++) {
-    const q = indices[i]!;
-    const l = lenOf[q]!;
-    const code = codeOf[q]!;
+    const q = indices[i];
+    const l = lenOf[q];
+    const code = codeOf[q];
     if (l <= 24) {
       acc = (acc << l) | code;
       accBits += l;
@@ -305,7 +305,7 @@ export function huffmanDecode(bytes: Uint8Array, bitLength: number, count: numbe
     return out;
   }
   let minLength = 64;
-  for (let j = 0; j < k; j++) minLength = Math.min(minLength, codebook.lengths[j]!);
+  for (let j = 0; j < k; j++) minLength = Math.min(minLength, codebook.lengths[j]);
   if (count * minLength > bitLength || count * maxLength < bitLength) {
     fail(`${count} symbols need between ${count * minLength} and ${count * maxLength} bits, the stream has ${bitLength}`);
   }
@@ -314,18 +314,18 @@ export function huffmanDecode(bytes: Uint8Array, bitLength: number, count: numbe
   const perLength = new Float64Array(maxLength + 2);
   const offset = new Int32Array(maxLength + 2);
   for (let j = k - 1; j >= 0; j--) {
-    const l = codebook.lengths[j]!;
-    perLength[l]!++;
-    first[l] = codebook.codes[j]!;
+    const l = codebook.lengths[j];
+    perLength[l]++;
+    first[l] = codebook.codes[j];
     offset[l] = j;
   }
   const tableBits = Math.min(TABLE_BITS, maxLength);
   const table = new Int32Array(1 << tableBits);
   for (let j = 0; j < k; j++) {
-    const l = codebook.lengths[j]!;
+    const l = codebook.lengths[j];
     if (l > tableBits) break;
-    const start = codebook.codes[j]! * (1 << (tableBits - l));
-    table.fill(((codebook.symbols[j]! + 1) << 6) | l, start, start + (1 << (tableBits - l)));
+    const start = codebook.codes[j] * (1 << (tableBits - l));
+    table.fill(((codebook.symbols[j] + 1) << 6) | l, start, start + (1 << (tableBits - l)));
   }
   // Three zero bytes past the end let the lookup read whole bytes without bounds checks.
   const padded = new Uint8Array(Math.ceil(bitLength / 8) + 4);
@@ -335,8 +335,8 @@ export function huffmanDecode(bytes: Uint8Array, bitLength: number, count: numbe
   let pos = 0;
   for (let i = 0; i < count; i++) {
     const b = pos >>> 3;
-    const window = (padded[b]! << 16) | (padded[b + 1]! << 8) | padded[b + 2]!;
-    const entry = table[(window >>> (24 - (pos & 7) - tableBits)) & mask]!;
+    const window = (padded[b] << 16) | (padded[b + 1] << 8) | padded[b + 2];
+    const entry = table[(window >>> (24 - (pos & 7) - tableBits)) & mask];
     const l = entry & 63;
     if (l !== 0) {
       pos += l;
@@ -348,11 +348,11 @@ export function huffmanDecode(bytes: Uint8Array, bitLength: number, count: numbe
     let found = -1;
     for (let len = 1; len <= maxLength; len++) {
       if (pos >= bitLength) fail(`the stream ends inside symbol ${i}`);
-      code = code * 2 + ((padded[pos >>> 3]! >>> (7 - (pos & 7))) & 1);
+      code = code * 2 + ((padded[pos >>> 3] >>> (7 - (pos & 7))) & 1);
       pos++;
-      const d = code - first[len]!;
-      if (perLength[len]! > 0 && d >= 0 && d < perLength[len]!) {
-        found = codebook.symbols[offset[len]! + d]!;
+      const d = code - first[len];
+      if (perLength[len] > 0 && d >= 0 && d < perLength[len]) {
+        found = codebook.symbols[offset[len] + d];
         break;
       }
     }

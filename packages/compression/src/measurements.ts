@@ -30,7 +30,7 @@ export function weightEntropy(values: Float32Array, options: { bits?: number; fr
 export function gradientRms(gradient: ArrayLike<number>): number {
   if (gradient.length === 0) throw new InvalidArgumentError('gradientRms', 'gradient', 'must not be empty', 0);
   let s = 0;
-  for (let i = 0; i < gradient.length; i++) s += gradient[i]! * gradient[i]!;
+  for (let i = 0; i < gradient.length; i++) s += gradient[i] * gradient[i];
   const g = Math.sqrt(s / gradient.length);
   if (!Number.isFinite(g)) throw new InvalidArgumentError('gradientRms', 'gradient', 'must hold finite values', g);
   return g;
@@ -56,8 +56,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let mx = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
+    mx += x[i];
+    my += y[i];
   }
   mx /= n;
   my /= n;
@@ -65,8 +65,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let sxx = 0;
   let syy = 0;
   for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx;
-    const dy = y[i]! - my;
+    const dx = x[i] - mx;
+    const dy = y[i] - my;
     sxy += dx * dy;
     sxx += dx * dx;
     syy += dy * dy;
@@ -88,9 +88,9 @@ export function cosineSimilarity(x: ArrayLike<number>, y: ArrayLike<number>): nu
   let sxx = 0;
   let syy = 0;
   for (let i = 0; i < x.length; i++) {
-    sxy += x[i]! * y[i]!;
-    sxx += x[i]! * x[i]!;
-    syy += y[i]! * y[i]!;
+    sxy += x[i] * y[i];
+    sxx += x[i] * x[i];
+    syy += y[i] * y[i];
   }
   return sxy / Math.sqrt(sxx * syy);
 }

@@ -40,7 +40,7 @@ export function layerRange(values: Float32Array, fn = 'layerRange', argument = '
   // NaN fails both comparisons, so it is caught through the sum (NaN or ±Infinity make it non-finite).
   let sum = 0;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+    const v = values[i];
     if (v < min) min = v;
     if (v > max) max = v;
     sum += v;
@@ -48,7 +48,7 @@ export function layerRange(values: Float32Array, fn = 'layerRange', argument = '
   if (values.length === 0) return { min: 0, max: 0 };
   if (!Number.isFinite(sum) || !Number.isFinite(min) || !Number.isFinite(max)) {
     for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i]!)) throw new NonFiniteError(fn, argument, i, values[i]!);
+      if (!Number.isFinite(values[i])) throw new NonFiniteError(fn, argument, i, values[i]);
     }
   }
   return { min, max };
@@ -87,7 +87,7 @@ export function quantize(values: Float32Array, min: number, max: number, bits: n
   const range = max - min;
   if (range === 0) {
     for (let i = 0; i < values.length; i++) {
-      if (Number.isNaN(values[i]!)) throw new NonFiniteError('quantize', 'values', i, values[i]!);
+      if (Number.isNaN(values[i])) throw new NonFiniteError('quantize', 'values', i, values[i]);
     }
     return out;
   }
@@ -95,7 +95,7 @@ export function quantize(values: Float32Array, min: number, max: number, bits: n
   const top = levels - 1;
   const scale = levels / range;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+    const v = values[i];
     const q = Math.floor((v - min) * scale);
     if (q >= 0 && q <= top) out[i] = q;
     else if (q > top) out[i] = top;
@@ -130,7 +130,7 @@ export function dequantize(indices: ArrayLike<number>, min: number, max: number,
   const step = range / levels;
   const base = min + 0.5 * step;
   for (let i = 0; i < indices.length; i++) {
-    const q = indices[i]!;
+    const q = indices[i];
     if (!(q >= 0 && q < levels)) {
       throw new InvalidArgumentError('dequantize', 'indices', `must hold integers in [0, ${levels - 1}] (at ${i})`, q);
     }

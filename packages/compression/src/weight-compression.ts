@@ -91,15 +91,15 @@ export function compressLayer(values: Float32Array, options: DynamicBitOptions =
   const q = quantize(values, min, max, bits);
   const book = huffmanCodebook(histogram(q, bits));
   const { bytes, bitLength } = huffmanEncode(q, book);
-  const order = Array.from(book.symbols.keys()).sort((a, b) => book.symbols[a]! - book.symbols[b]!);
+  const order = Array.from(book.symbols.keys()).sort((a, b) => book.symbols[a] - book.symbols[b]);
   return {
     kind: 'huffman',
     length: n,
     min,
     max,
     bits,
-    symbols: Uint32Array.from(order, (j) => book.symbols[j]!),
-    codeLengths: Uint8Array.from(order, (j) => book.lengths[j]!),
+    symbols: Uint32Array.from(order, (j) => book.symbols[j]),
+    codeLengths: Uint8Array.from(order, (j) => book.lengths[j]),
     payload: bytes,
     payloadBits: bitLength,
     entropy: h,

@@ -46,7 +46,7 @@ const CRC_TABLES = (() => {
     t[n] = c;
   }
   for (let n = 0; n < 256; n++) {
-    for (let k = 1; k < 4; k++) t[k * 256 + n] = (t[(k - 1) * 256 + n]! >>> 8) ^ t[t[(k - 1) * 256 + n]! & 255]!;
+    for (let k = 1; k < 4; k++) t[k * 256 + n] = (t[(k - 1) * 256 + n] >>> 8) ^ t[t[(k - 1) * 256 + n] & 255];
   }
   return t;
 })();
@@ -66,10 +66,10 @@ export function crc32(bytes: Uint8Array): number {
   let c = -1;
   let i = 0;
   for (const end4 = bytes.length - 3; i < end4; i += 4) {
-    c ^= bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
-    c = t[768 + (c & 255)]! ^ t[512 + ((c >>> 8) & 255)]! ^ t[256 + ((c >>> 16) & 255)]! ^ t[c >>> 24]!;
+    c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    c = t[768 + (c & 255)] ^ t[512 + ((c >>> 8) & 255)] ^ t[256 + ((c >>> 16) & 255)] ^ t[c >>> 24];
   }
-  for (; i < bytes.length; i++) c = t[(c ^ bytes[i]!) & 255]! ^ (c >>> 8);
+  for (; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 255] ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }
 
@@ -133,7 +133,7 @@ export function serializePackage(codec: CodecName, layers: readonly CompressedLa
       case 'raw':
         if (layer.values.length !== layer.length) throw new InvalidArgumentError(fn, 'layers', 'raw layer values must match their length', layer.values.length);
         if (LITTLE_ENDIAN) out.set(new Uint8Array(layer.values.buffer, layer.values.byteOffset, 4 * layer.length), p);
-        else for (let i = 0; i < layer.length; i++) view.setFloat32(p + 4 * i, layer.values[i]!, true);
+        else for (let i = 0; i < layer.length; i++) view.setFloat32(p + 4 * i, layer.values[i], true);
         p += 4 * layer.length;
         break;
       case 'constant':
@@ -227,7 +227,7 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits, copyRaw: boo
   const stored = view.getUint32(end, true);
   const actual = crc32(bytes.subarray(0, end));
   if (stored !== actual) fail('checksum', end, `CRC-32 ${actual.toString(16)} does not match the stored ${stored.toString(16)}`);
-  const codec = CODEC_IDS[bytes[5]!];
+  const codec = CODEC_IDS[bytes[5]];
   if (codec === undefined) fail('structure', 5, `unknown codec id ${bytes[5]}`);
   if (view.getUint16(6, true) !== 0) fail('structure', 6, 'reserved flags must be 0');
   const layerCount = view.getUint32(8, true);
@@ -244,7 +244,7 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits, copyRaw: boo
   for (let l = 0; l < layerCount; l++) {
     const start = p;
     need(5, `layer ${l} header`);
-    const kind = KINDS[bytes[p]!];
+    const kind = KINDS[bytes[p]];
     if (kind === undefined) fail('structure', p, `layer ${l} has unknown kind ${bytes[p]}`);
     const length = view.getUint32(p + 1, true);
     p += 5;
@@ -274,7 +274,7 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits, copyRaw: boo
       need(9, `layer ${l} range and bit depth`);
       const min = view.getFloat32(p, true);
       const max = view.getFloat32(p + 4, true);
-      bits = bytes[p + 8]!;
+      bits = bytes[p + 8];
       if (!Number.isFinite(min) || !Number.isFinite(max) || !(min < max)) fail('structure', p, `layer ${l} range [${min}, ${max}] is not a finite interval`);
       if (bits < 1 || bits > MAX_BITS) fail('structure', p + 8, `layer ${l} bit depth ${bits} is outside [1, ${MAX_BITS}]`);
       if (length === 0) fail('structure', start + 1, `layer ${l} is quantised but empty`);
@@ -284,7 +284,7 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits, copyRaw: boo
         need(payloadBytes, `layer ${l} payload`);
         const payload = bytes.subarray(p, p + payloadBytes);
         const pad = payloadBytes * 8 - length * bits;
-        if (pad > 0 && (payload[payloadBytes - 1]! & ((1 << pad) - 1)) !== 0) fail('structure', p + payloadBytes - 1, `layer ${l} padding bits are not zero`);
+        if (pad > 0 && (payload[payloadBytes - 1] & ((1 << pad) - 1)) !== 0) fail('structure', p + payloadBytes - 1, `layer ${l} padding bits are not zero`);
         p += payloadBytes;
         layerBits = length * bits;
         layers.push({ kind, length, min, max, bits, payload });
@@ -302,7 +302,7 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits, copyRaw: boo
           let scale = 1;
           for (;;) {
             need(1, `layer ${l} symbol table`);
-            const b = bytes[p++]!;
+            const b = bytes[p++];
             gap += (b & 127) * scale;
             scale *= 128;
             if (b < 128) break;
@@ -320,7 +320,7 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits, copyRaw: boo
         let maxLength = 0;
         let kraft = 0;
         for (let j = 0; j < symbolCount; j++) {
-          const cl = codeLengths[j]!;
+          const cl = codeLengths[j];
           if (symbolCount === 1 ? cl !== 0 : cl < 1 || cl > MAX_CODE_LENGTH) fail('structure', p - symbolCount + j, `layer ${l} code length ${cl} is invalid`);
           minLength = Math.min(minLength, cl);
           maxLength = Math.max(maxLength, cl);
@@ -329,7 +329,7 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits, copyRaw: boo
         if (symbolCount > 1 && kraft !== 2 ** MAX_CODE_LENGTH) fail('structure', p - symbolCount, `layer ${l} code lengths do not form a complete prefix code`);
         need(5, `layer ${l} payload size`);
         const payloadBytes = view.getUint32(p, true);
-        const pad = bytes[p + 4]!;
+        const pad = bytes[p + 4];
         p += 5;
         if (pad > 7 || (payloadBytes === 0 && pad !== 0)) fail('structure', p - 1, `layer ${l} padding of ${pad} bits is invalid`);
         need(payloadBytes, `layer ${l} payload`);
@@ -340,7 +340,7 @@ function parse(fn: string, bytes: Uint8Array, limits: DecodeLimits, copyRaw: boo
         }
         if (symbolCount === 1 && payloadBytes !== 0) fail('structure', p - 5, `layer ${l} has one symbol and must have an empty payload`);
         const payload = bytes.subarray(p, p + payloadBytes);
-        if (pad > 0 && (payload[payloadBytes - 1]! & ((1 << pad) - 1)) !== 0) fail('structure', p + payloadBytes - 1, `layer ${l} padding bits are not zero`);
+        if (pad > 0 && (payload[payloadBytes - 1] & ((1 << pad) - 1)) !== 0) fail('structure', p + payloadBytes - 1, `layer ${l} padding bits are not zero`);
         p += payloadBytes;
         layerBits = bitLength;
         layers.push({ kind, length, min, max, bits, symbols, codeLengths, payload, payloadBits: bitLength });

@@ -17,7 +17,7 @@ import { uniforms } from './fixtures.js';
 
 function kraft(lengths: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < lengths.length; i++) if (lengths[i]! > 0) s += 2 ** -lengths[i]!;
+  for (let i = 0; i < lengths.length; i++) if (lengths[i] > 0) s += 2 ** -lengths[i];
   return s;
 }
 
@@ -40,7 +40,7 @@ function roundTrip(q: Uint16Array | Uint32Array, alphabet: number): { bits: numb
 function stream(n: number, alphabet: number, seed: number, pick: (u: number) => number): Uint16Array | Uint32Array {
   const u = uniforms(n, seed);
   const q = alphabet > 65536 ? new Uint32Array(n) : new Uint16Array(n);
-  for (let i = 0; i < n; i++) q[i] = Math.min(alphabet - 1, pick(u[i]!));
+  for (let i = 0; i < n; i++) q[i] = Math.min(alphabet - 1, pick(u[i]));
   return q;
 }
 
@@ -50,21 +50,21 @@ describe('Huffman code lengths (thesis §3.4, §3.6)', () => {
     expect(Array.from(huffmanCodeLengths([40, 30, 20, 10]))).toEqual([1, 2, 3, 3]);
     expect(Array.from(huffmanCodeLengths([9, 1]))).toEqual([1, 1]);
     const l = huffmanCodeLengths([40, 30, 20, 10]);
-    expect((40 * l[0]! + 30 * l[1]! + 20 * l[2]! + 10 * l[3]!) / 100).toBeCloseTo(1.9, 12);
+    expect((40 * l[0] + 30 * l[1] + 20 * l[2] + 10 * l[3]) / 100).toBeCloseTo(1.9, 12);
   });
 
   it('satisfy the Kraft equality for two or more symbols and skip zero counts', () => {
     const counts = new Uint32Array(1024);
     const u = uniforms(1024, 3);
-    for (let i = 0; i < 1024; i += 3) counts[i] = Math.floor(u[i]! * 1000) + 1;
+    for (let i = 0; i < 1024; i += 3) counts[i] = Math.floor(u[i] * 1000) + 1;
     const lengths = huffmanCodeLengths(counts);
     expect(kraft(lengths)).toBe(1);
-    for (let i = 0; i < 1024; i++) expect(lengths[i]! > 0).toBe(counts[i]! > 0);
+    for (let i = 0; i < 1024; i++) expect(lengths[i] > 0).toBe(counts[i] > 0);
   });
 
   it('give codes longer than 32 bits for Fibonacci counts, and such streams round-trip', () => {
     const fib = [1, 1];
-    while (fib.length < 40) fib.push(fib[fib.length - 1]! + fib[fib.length - 2]!);
+    while (fib.length < 40) fib.push(fib[fib.length - 1] + fib[fib.length - 2]);
     const book = huffmanCodebook(fib);
     expect(book.maxLength).toBe(39);
     expect(kraft(book.lengths)).toBe(1);

@@ -6,7 +6,7 @@ import { normalLayer, uniforms } from './fixtures.js';
 function testLayers(): Float32Array[] {
   const u = uniforms(20000, 11);
   const heavy = new Float32Array(5000);
-  for (let i = 0; i < heavy.length; i++) heavy[i] = Math.tan(Math.PI * (u[i]! - 0.5)) * 0.01; // Cauchy
+  for (let i = 0; i < heavy.length; i++) heavy[i] = Math.tan(Math.PI * (u[i] - 0.5)) * 0.01; // Cauchy
   const mixed = normalLayer(3000, 12, 0.2);
   mixed.fill(0.125, 0, 1000); // a run of constants inside a spread layer
   return [normalLayer(100000, 10, 0.05), Float32Array.from(u.subarray(0, 7777), (x) => 2 * x - 1), heavy, mixed, new Float32Array([3.5])];
@@ -30,8 +30,8 @@ describe('quantize / dequantize (thesis §3.2, Alg. 1 QUANTIZE, Alg. 2 line 4)',
         let worst = 0;
         let qMax = 0;
         for (let i = 0; i < layer.length; i++) {
-          worst = Math.max(worst, Math.abs(w[i]! - layer[i]!) - (delta / 2 + Math.abs(w[i]!) * 2 ** -23));
-          qMax = Math.max(qMax, q[i]!);
+          worst = Math.max(worst, Math.abs(w[i] - layer[i]) - (delta / 2 + Math.abs(w[i]) * 2 ** -23));
+          qMax = Math.max(qMax, q[i]);
           if (layer[i] === min) expect(q[i]).toBe(0);
           if (layer[i] === max && max > min) expect(q[i]).toBe(2 ** bits - 1);
         }

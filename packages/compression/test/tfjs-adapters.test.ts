@@ -17,7 +17,7 @@ function blobs(n: number, seed: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
   const xs = new Float32Array(n * 8);
   for (let i = 0; i < n; i++) {
     labels[i] = i % 2;
-    for (let j = 0; j < 8; j++) xs[i * 8 + j] = z[i * 8 + j]! * 0.5 + (labels[i] ? 1 : -1);
+    for (let j = 0; j < 8; j++) xs[i * 8 + j] = z[i * 8 + j] * 0.5 + (labels[i] ? 1 : -1);
   }
   return { x: tf.tensor2d(xs, [n, 8]), y: tf.tensor1d(labels, 'int32') };
 }
@@ -36,7 +36,7 @@ describe('tfjs adapters', () => {
     const decoded = codec.decode(compressVariables(kernels, codec, { epoch: 0 }));
     applyDecompressed(kernels, decoded);
     expect(readVariables(kernels).map((a) => Array.from(a))).toEqual(decoded.map((a) => Array.from(a)));
-    expect(() => applyDecompressed(kernels, [new Float32Array(3), decoded[1]!, decoded[2]!])).toThrow(ShapeError);
+    expect(() => applyDecompressed(kernels, [new Float32Array(3), decoded[1], decoded[2]])).toThrow(ShapeError);
     model.dispose();
   });
 
@@ -53,10 +53,10 @@ describe('tfjs adapters', () => {
     // Each layer within half a bin of its pre-sync value.
     before.forEach((w, l) => {
       const { min, max } = layerRange(w);
-      const half = (max - min) / 2 ** record.layers[l]!.bits / 2;
-      const after = readVariables([kernels[l]!])[0]!;
+      const half = (max - min) / 2 ** record.layers[l].bits / 2;
+      const after = readVariables([kernels[l]])[0];
       let worst = 0;
-      for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(after[i]! - w[i]!));
+      for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(after[i] - w[i]));
       expect(worst).toBeLessThanOrEqual(half + Math.max(Math.abs(min), Math.abs(max)) * 2 ** -23); // Δ/2 plus float32 rounding
     });
     const params = 8 * 16 + 16 * 2;
@@ -95,7 +95,7 @@ describe('tfjs adapters', () => {
     const sync = new SimulatedSync(model, { codec: 'none', syncEvery: 3 });
     for (let e = 0; e < 7; e++) await sync.onEpochEnd(e);
     expect(sync.records.map((r) => r.epoch)).toEqual([2, 5]);
-    expect(sync.records[0]!.bitsPerParameter).toBe(32);
+    expect(sync.records[0].bitsPerParameter).toBe(32);
     expect(() => new SimulatedSync(model, { syncEvery: 0 })).toThrow(/SimulatedSync: argument 'syncEvery'/);
     expect(() => new SimulatedSync(model, { codec: 'zip' as 'none' })).toThrow(/SimulatedSync: argument 'codec'/);
     expect(() => new SimulatedSync(model, { bitFloor: -1 })).toThrow(/argument 'c'/);
@@ -109,16 +109,16 @@ describe('tfjs adapters', () => {
     const yv = Float32Array.from(uniforms(10, 6));
     const x = tf.tensor2d(xv, [5, 3]);
     const y = tf.tensor2d(yv, [5, 2]);
-    const w = modelWeights(model).kernels[0]!.dataSync();
+    const w = modelWeights(model).kernels[0].dataSync();
     // L = mean((xW − y)²) over 10 entries; dL/dW = (2/10) xᵀ(xW − y).
     const r = new Float64Array(10);
     for (let i = 0; i < 5; i++)
-      for (let j = 0; j < 2; j++) r[i * 2 + j] = xv[i * 3]! * w[j]! + xv[i * 3 + 1]! * w[2 + j]! + xv[i * 3 + 2]! * w[4 + j]! - yv[i * 2 + j]!;
+      for (let j = 0; j < 2; j++) r[i * 2 + j] = xv[i * 3] * w[j] + xv[i * 3 + 1] * w[2 + j] + xv[i * 3 + 2] * w[4 + j] - yv[i * 2 + j];
     let ss = 0;
     for (let k = 0; k < 3; k++) {
       for (let j = 0; j < 2; j++) {
         let g = 0;
-        for (let i = 0; i < 5; i++) g += (2 / 10) * xv[i * 3 + k]! * r[i * 2 + j]!;
+        for (let i = 0; i < 5; i++) g += (2 / 10) * xv[i * 3 + k] * r[i * 2 + j];
         ss += g * g;
       }
     }

@@ -14,17 +14,17 @@ describe('createWeightCodec', () => {
       const out = codec.decode(codec.encode(layers, { epoch: 2 }));
       expect(out.map((l) => l.length)).toEqual(layers.map((l) => l.length));
       out.forEach((layer, l) => {
-        const src = layers[l]!;
+        const src = layers[l];
         let min = Infinity;
         let max = -Infinity;
         for (const v of src) {
           min = Math.min(min, v);
           max = Math.max(max, v);
         }
-        const bits = name === 'fixed8' ? 8 : name === 'huffman' ? describePackage(codec.encode(layers, { epoch: 2 })).layers[l]!.bits : 0;
+        const bits = name === 'fixed8' ? 8 : name === 'huffman' ? describePackage(codec.encode(layers, { epoch: 2 })).layers[l].bits : 0;
         const tol = name === 'none' || src.length === 0 || min === max ? 0 : (max - min) / 2 ** bits / 2 + 1e-7;
         let worst = 0;
-        for (let i = 0; i < src.length; i++) worst = Math.max(worst, Math.abs(layer[i]! - src[i]!));
+        for (let i = 0; i < src.length; i++) worst = Math.max(worst, Math.abs(layer[i] - src[i]));
         expect(worst).toBeLessThanOrEqual(tol);
       });
     }

@@ -86,8 +86,8 @@ describe('wire package round trip', () => {
     expect(s.layers.map((l) => l.kind)).toEqual(['huffman', 'huffman', 'raw', 'constant', 'huffman']);
     expect(s.values).toBe(2000 + 300 + 0 + 9 + 10);
     expect(12 + 4 + s.layers.reduce((a, l) => a + l.recordBytes, 0)).toBe(bytes.length);
-    const first = layers[0]!;
-    expect(first.kind === 'huffman' && s.layers[0]!.payloadBits === first.payloadBits && s.layers[0]!.bits === first.bits).toBe(true);
+    const first = layers[0];
+    expect(first.kind === 'huffman' && s.layers[0].payloadBits === first.payloadBits && s.layers[0].bits === first.bits).toBe(true);
   });
 
   it('round-trips adversarial layers: one value, all values equal, 2^N distinct values, empty lists', () => {
@@ -101,7 +101,7 @@ describe('wire package round trip', () => {
       expect(spread!.length).toBe(1024);
     }
     // At N = 10 (c = 10, H = 0 impossible here, so N >= 10) a 1024-step ramp fills every bin exactly once.
-    const pkg = compressWeights([ramp], { bitFloor: 10, preliminaryBits: 1, rounding: 'floor' })[0]!;
+    const pkg = compressWeights([ramp], { bitFloor: 10, preliminaryBits: 1, rounding: 'floor' })[0];
     expect(pkg.kind === 'huffman' && pkg.symbols.length === 2 ** pkg.bits).toBe(true);
   });
 });
@@ -116,7 +116,7 @@ describe('wire package decoder on bad input', () => {
     version[4] = 2;
     expect(problemOf(() => deserializePackage(version))).toBe('version');
     const flipped = bytes.slice();
-    flipped[100]! ^= 0x10;
+    flipped[100] ^= 0x10;
     expect(problemOf(() => deserializePackage(flipped))).toBe('checksum');
     expect(problemOf(() => deserializePackage(bytes.subarray(0, 10)))).toBe('truncated');
     expect(problemOf(() => deserializePackage(resealed(bytes.subarray(0, 60))))).not.toBe('decoded');
@@ -143,7 +143,7 @@ describe('wire package decoder on bad input', () => {
   it('a huffman layer cannot claim more values than its payload has bits', () => {
     // 2 symbols with 1-bit codes, 1 payload byte = 8 bits: 9 claimed values are impossible.
     const ok = claimPackage(3, 8, [0, 0, 0, 0, 0, 0, 128, 63, 4, 2, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0b10110010]);
-    expect(createWeightCodec('none').decode(ok)[0]!.length).toBe(8);
+    expect(createWeightCodec('none').decode(ok)[0].length).toBe(8);
     const over = claimPackage(3, 9, [0, 0, 0, 0, 0, 0, 128, 63, 4, 2, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0b10110010]);
     expect(problemOf(() => deserializePackage(over))).toBe('structure');
   });
@@ -157,10 +157,10 @@ describe('wire package decoder on bad input', () => {
     let deep = 0;
     let decoded = 0;
     for (let t = 0; t < 3000; t++) {
-      const src = sources[t % 3]!;
+      const src = sources[t % 3];
       let bytes: Uint8Array = src.slice();
       const mode = rand(5);
-      if (mode === 0) bytes[rand(bytes.length)]! ^= 1 << rand(8);
+      if (mode === 0) bytes[rand(bytes.length)] ^= 1 << rand(8);
       else if (mode === 1) for (let k = 0; k < 1 + rand(8); k++) bytes[rand(bytes.length)] = rand(256);
       else if (mode === 2) bytes = bytes.slice(0, rand(bytes.length));
       else if (mode === 3) {

@@ -60,7 +60,7 @@ function time(fn: () => void, reps: number, warmupMs = 300): number {
     samples.push(performance.now() - t0);
   }
   samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return samples[Math.floor(samples.length / 2)];
 }
 
 /** Median of `reps` timed calls, without further warm-up (for calls that take seconds). */
@@ -72,15 +72,15 @@ function timeAfterWarmup(fn: () => void, reps: number): number {
     samples.push(performance.now() - t0);
   }
   samples.sort((x, y) => x - y);
-  return samples[Math.floor(samples.length / 2)]!;
+  return samples[Math.floor(samples.length / 2)];
 }
 
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0;
   let s = 0;
   for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
   }
   return d / s;
 }
@@ -95,7 +95,7 @@ function reluLayer(rows: number, cols: number, seed: number): Matrix {
     const x0 = rng.normal();
     const x1 = rng.normal();
     data[i * cols] = 1;
-    for (let j = 0; j < units; j++) data[i * cols + 1 + j] = Math.max(0, w[j]! * x0 + w[units + j]! * x1 + w[2 * units + j]!);
+    for (let j = 0; j < units; j++) data[i * cols + 1 + j] = Math.max(0, w[j] * x0 + w[units + j] * x1 + w[2 * units + j]);
   }
   return { rows, cols, data };
 }
@@ -117,12 +117,12 @@ function svdBench(): void {
       const pinvMs = timeAfterWarmup(() => pinvF64(a), reps);
       const us = f.u.data.slice();
       const k = f.s.length;
-      for (let i = 0; i < us.length; i++) us[i] = us[i]! * f.s[i % k]!;
+      for (let i = 0; i < us.length; i++) us[i] = us[i] * f.s[i % k];
       const usv = matmulF64({ rows: m!, cols: k, data: us }, f.v, { transposeB: true });
       const apa = matmulF64(matmulF64(a, p), a);
       for (let i = 0; i < a.data.length; i++) {
-        usv.data[i] = usv.data[i]! - a.data[i]!;
-        apa.data[i] = apa.data[i]! - a.data[i]!;
+        usv.data[i] = usv.data[i] - a.data[i];
+        apa.data[i] = apa.data[i] - a.data[i];
       }
       const norm = frobeniusNorm(a);
       emit({
@@ -134,7 +134,7 @@ function svdBench(): void {
         pinvMs: round(pinvMs),
         reconstruction: sci(frobeniusNorm(usv) / norm),
         penrose: sci(frobeniusNorm(apa) / norm),
-        sigmaRatio: sci(f.s[k - 1]! / f.s[0]!),
+        sigmaRatio: sci(f.s[k - 1] / f.s[0]),
       });
     }
   }
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
       const refGrad = ref.vjp(g);
       const k = gram(a32, lambda);
       const ev = symEig(k).values;
-      const cond = ev[ev.length - 1]! / ev[0]!;
+      const cond = ev[ev.length - 1] / ev[0];
       const errors: Record<string, unknown> = {};
       for (const precision of ['float64', 'mixed'] as const) {
         tf.tidy(() => {
@@ -253,22 +253,22 @@ function shortcutSystem(): { a: Matrix; t: Matrix } {
     const s = i % 2 === 0 ? 1 : -1;
     x.push([s * r * Math.cos(th), s * r * Math.sin(th)]);
   }
-  for (let i = 0; i < n; i++) cols.push([1, ...x[i]!]);
+  for (let i = 0; i < n; i++) cols.push([1, ...x[i]]);
   for (let layer = 0; layer < 3; layer++) {
-    const fanIn = cols[0]!.length;
+    const fanIn = cols[0].length;
     const w = Array.from({ length: fanIn * 5 }, () => rng.normal(0, 1 / Math.sqrt(fanIn)));
     for (let i = 0; i < n; i++) {
-      const row = cols[i]!;
+      const row = cols[i];
       const added: number[] = [];
       for (let j = 0; j < 5; j++) {
         let s = 0;
-        for (let p = 0; p < fanIn; p++) s += row[p]! * w[p * 5 + j]!;
+        for (let p = 0; p < fanIn; p++) s += row[p] * w[p * 5 + j];
         added.push(Math.tanh(s));
       }
       row.push(...added);
     }
   }
-  const f = cols[0]!.length;
+  const f = cols[0].length;
   const a: Matrix = { rows: n, cols: f, data: Float64Array.from(cols.flat()) };
   const t = randn(n, 2, 12);
   return { a, t };

@@ -33,17 +33,17 @@ export function choleskyUnchecked(k: Matrix, fn = 'cholesky', argument = 'K'): M
     const oi = i * n;
     for (let j = 0; j <= i; j++) {
       const oj = j * n;
-      let s = K[oi + j]!;
+      let s = K[oi + j];
       let p = 0;
       for (; p + 3 < j; p += 4) {
-        s -= L[oi + p]! * L[oj + p]! + L[oi + p + 1]! * L[oj + p + 1]! + L[oi + p + 2]! * L[oj + p + 2]! + L[oi + p + 3]! * L[oj + p + 3]!;
+        s -= L[oi + p] * L[oj + p] + L[oi + p + 1] * L[oj + p + 1] + L[oi + p + 2] * L[oj + p + 2] + L[oi + p + 3] * L[oj + p + 3];
       }
-      for (; p < j; p++) s -= L[oi + p]! * L[oj + p]!;
+      for (; p < j; p++) s -= L[oi + p] * L[oj + p];
       if (i === j) {
         if (!(s > 0) || !Number.isFinite(s)) throw new NotPositiveDefiniteError(fn, argument, i, s);
         L[oi + i] = Math.sqrt(s);
       } else {
-        L[oi + j] = s / L[oj + j]!;
+        L[oi + j] = s / L[oj + j];
       }
     }
   }

@@ -123,7 +123,7 @@ export class NonFiniteError extends BbpError {
       index < 0
         ? `(detected in ${detectedIn ?? 'a derived value'})`
         : shape && shape.length === 2
-          ? `at row ${Math.floor(index / shape[1]!)}, column ${index % shape[1]!}`
+          ? `at row ${Math.floor(index / shape[1])}, column ${index % shape[1]}`
           : `at index ${index}`;
     super('non-finite', `${fn}: argument '${argument}' contains ${value} ${where}; all values must be finite`);
     this.fn = fn;

@@ -89,7 +89,7 @@ export function composedPatches(x: tf.Tensor4D, g: PatchGeometry): tf.Tensor2D {
         pieces.push(piece);
       }
     }
-    const stacked = pieces.length === 1 ? pieces[0]! : tf.concat(pieces, 3);
+    const stacked = pieces.length === 1 ? pieces[0] : tf.concat(pieces, 3);
     return tf.reshape(stacked, [n * ho * wo, kh * kw * c]);
   });
 }
@@ -145,7 +145,7 @@ export function patchOp(g: PatchGeometry): (x: tf.Tensor) => tf.Tensor {
     const input = x.dataSync() as Float32Array;
     const patches = new Float32Array(rows * k);
     forEachWindow(g, (p, i) => {
-      for (let j = 0; j < c; j++) patches[p + j] = input[i + j]!;
+      for (let j = 0; j < c; j++) patches[p + j] = input[i + j];
     });
     return {
       value: tf.tensor2d(patches, [rows, k]),
@@ -153,7 +153,7 @@ export function patchOp(g: PatchGeometry): (x: tf.Tensor) => tf.Tensor {
         const grad = dy.dataSync() as Float32Array;
         const dx = new Float32Array(g.n * g.h * g.w * c);
         forEachWindow(g, (p, i) => {
-          for (let j = 0; j < c; j++) dx[i + j]! += grad[p + j]!;
+          for (let j = 0; j < c; j++) dx[i + j] += grad[p + j];
         });
         return tf.tensor4d(dx, [g.n, g.h, g.w, c]);
       },

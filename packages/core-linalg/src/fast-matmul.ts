@@ -45,14 +45,14 @@ export function matMul<T extends tf.Tensor>(a: T, b: T, transposeA = false, tran
   if (a.rank !== b.rank || (a.rank !== 2 && a.rank !== 3)) {
     throw new ShapeError('matMul', 'b', a.rank === 3 ? ['batch', 'k', 'm'] : ['k', 'm'], b.shape, 'a and b must both be rank 2 or both rank 3');
   }
-  const ka = transposeA ? a.shape[a.rank - 2]! : a.shape[a.rank - 1]!;
-  const kb = transposeB ? b.shape[b.rank - 1]! : b.shape[b.rank - 2]!;
+  const ka = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
+  const kb = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2];
   if (ka !== kb) {
     const expected = transposeB ? [null, ka] : [ka, null];
-    throw new ShapeError('matMul', 'b', a.rank === 3 ? [a.shape[0]!, ...expected] : expected, b.shape, `inner dimension must equal op(a)'s ${ka} columns`);
+    throw new ShapeError('matMul', 'b', a.rank === 3 ? [a.shape[0], ...expected] : expected, b.shape, `inner dimension must equal op(a)'s ${ka} columns`);
   }
   if (a.rank === 3 && a.shape[0] !== b.shape[0]) {
-    throw new ShapeError('matMul', 'b', [a.shape[0]!, null, null], b.shape, 'batch sizes must match');
+    throw new ShapeError('matMul', 'b', [a.shape[0], null, null], b.shape, 'batch sizes must match');
   }
   if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB) as T;
   return tf.tidy(() => {

@@ -30,7 +30,7 @@ export class TapeNode {
   /** The single entry of a 1 × 1 node, e.g. a loss. */
   scalar(): number {
     if (this.value.data.length !== 1) throw new ShapeError('TapeNode.scalar', 'node', [1, 1], [this.rows, this.cols]);
-    return this.value.data[0]!;
+    return this.value.data[0];
   }
 }
 
@@ -95,7 +95,7 @@ export class Tape {
   add(a: TapeNode, b: TapeNode): TapeNode {
     this.sameShape('Tape.add', a, b);
     const d = new Float64Array(a.value.data.length);
-    for (let i = 0; i < d.length; i++) d[i] = a.value.data[i]! + b.value.data[i]!;
+    for (let i = 0; i < d.length; i++) d[i] = a.value.data[i] + b.value.data[i];
     return this.record({ rows: a.rows, cols: a.cols, data: d }, a.requiresGrad || b.requiresGrad, (g) => {
       if (a.requiresGrad) this.accumulate(a, g, false);
       if (b.requiresGrad) this.accumulate(b, g, false);
@@ -106,7 +106,7 @@ export class Tape {
   sub(a: TapeNode, b: TapeNode): TapeNode {
     this.sameShape('Tape.sub', a, b);
     const d = new Float64Array(a.value.data.length);
-    for (let i = 0; i < d.length; i++) d[i] = a.value.data[i]! - b.value.data[i]!;
+    for (let i = 0; i < d.length; i++) d[i] = a.value.data[i] - b.value.data[i];
     return this.record({ rows: a.rows, cols: a.cols, data: d }, a.requiresGrad || b.requiresGrad, (g) => {
       if (a.requiresGrad) this.accumulate(a, g, false);
       if (b.requiresGrad)
@@ -123,16 +123,16 @@ export class Tape {
     const A = a.value.data;
     const B = b.value.data;
     const d = new Float64Array(A.length);
-    for (let i = 0; i < d.length; i++) d[i] = A[i]! * B[i]!;
+    for (let i = 0; i < d.length; i++) d[i] = A[i] * B[i];
     return this.record({ rows: a.rows, cols: a.cols, data: d }, a.requiresGrad || b.requiresGrad, (g) => {
       if (a.requiresGrad) {
         const da = zeros(g.length);
-        for (let i = 0; i < g.length; i++) da[i] = g[i]! * B[i]!;
+        for (let i = 0; i < g.length; i++) da[i] = g[i] * B[i];
         this.accumulate(a, da);
       }
       if (b.requiresGrad) {
         const db = zeros(g.length);
-        for (let i = 0; i < g.length; i++) db[i] = g[i]! * A[i]!;
+        for (let i = 0; i < g.length; i++) db[i] = g[i] * A[i];
         this.accumulate(b, db);
       }
     });
@@ -152,11 +152,11 @@ export class Tape {
   /** Columns side by side: `[A₁ | A₂ | …]` (same row count). */
   concatCols(parts: TapeNode[]): TapeNode {
     if (parts.length === 0) throw new InvalidArgumentError('Tape.concatCols', 'parts', 'must not be empty', parts);
-    const rows = parts[0]!.rows;
+    const rows = parts[0].rows;
     parts.forEach((p, i) => {
       if (p.rows !== rows) throw new ShapeError('Tape.concatCols', `parts[${i}]`, [rows, null], [p.rows, p.cols], 'all parts need the same rows');
     });
-    if (parts.length === 1) return parts[0]!;
+    if (parts.length === 1) return parts[0];
     const cols = parts.reduce((s, p) => s + p.cols, 0);
     const d = new Float64Array(rows * cols);
     let offset = 0;
@@ -166,7 +166,7 @@ export class Tape {
       for (let r = 0; r < rows; r++) {
         const o = r * cols + offset;
         const so = r * pc;
-        for (let c = 0; c < pc; c++) d[o + c] = src[so + c]!;
+        for (let c = 0; c < pc; c++) d[o + c] = src[so + c];
       }
       offset += pc;
     }
@@ -179,7 +179,7 @@ export class Tape {
           const pc = p.cols;
           if (p.requiresGrad) {
             const dp = zeros(rows * pc);
-            for (let r = 0; r < rows; r++) for (let c = 0; c < pc; c++) dp[r * pc + c] = g[r * cols + off + c]!;
+            for (let r = 0; r < rows; r++) for (let c = 0; c < pc; c++) dp[r * pc + c] = g[r * cols + off + c];
             this.accumulate(p, dp);
           }
           off += pc;
@@ -191,11 +191,11 @@ export class Tape {
   /** Rows stacked: `[A₁; A₂; …]` (same column count) — e.g. time steps of an RNN stacked for one solve. */
   concatRows(parts: TapeNode[]): TapeNode {
     if (parts.length === 0) throw new InvalidArgumentError('Tape.concatRows', 'parts', 'must not be empty', parts);
-    const cols = parts[0]!.cols;
+    const cols = parts[0].cols;
     parts.forEach((p, i) => {
       if (p.cols !== cols) throw new ShapeError('Tape.concatRows', `parts[${i}]`, [null, cols], [p.rows, p.cols], 'all parts need the same columns');
     });
-    if (parts.length === 1) return parts[0]!;
+    if (parts.length === 1) return parts[0];
     const rows = parts.reduce((s, p) => s + p.rows, 0);
     const d = new Float64Array(rows * cols);
     let offset = 0;
@@ -229,7 +229,7 @@ export class Tape {
     return this.record({ rows: count, cols, data: d }, a.requiresGrad, (g) => {
       const da = this.adjointOf(a);
       const offset = start * cols;
-      for (let i = 0; i < g.length; i++) da[offset + i] += g[i]!;
+      for (let i = 0; i < g.length; i++) da[offset + i] += g[i];
     });
   }
 
@@ -240,10 +240,10 @@ export class Tape {
     }
     const { rows, cols } = a;
     const d = new Float64Array(rows * count);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < count; c++) d[r * count + c] = a.value.data[r * cols + start + c]!;
+    for (let r = 0; r < rows; r++) for (let c = 0; c < count; c++) d[r * count + c] = a.value.data[r * cols + start + c];
     return this.record({ rows, cols: count, data: d }, a.requiresGrad, (g) => {
       const da = this.adjointOf(a);
-      for (let r = 0; r < rows; r++) for (let c = 0; c < count; c++) da[r * cols + start + c] += g[r * count + c]!;
+      for (let r = 0; r < rows; r++) for (let c = 0; c < count; c++) da[r * cols + start + c] += g[r * count + c];
     });
   }
 
@@ -254,18 +254,18 @@ export class Tape {
   gatherRows(table: TapeNode, indices: Int32Array): TapeNode {
     const { rows, cols } = table;
     for (let i = 0; i < indices.length; i++) {
-      const r = indices[i]!;
+      const r = indices[i];
       if (!Number.isInteger(r) || r < 0 || r >= rows)
         throw new InvalidArgumentError('Tape.gatherRows', `indices[${i}]`, `must be a row index in [0, ${rows})`, r);
     }
     const d = new Float64Array(indices.length * cols);
-    for (let i = 0; i < indices.length; i++) d.set(table.value.data.subarray(indices[i]! * cols, (indices[i]! + 1) * cols), i * cols);
+    for (let i = 0; i < indices.length; i++) d.set(table.value.data.subarray(indices[i] * cols, (indices[i] + 1) * cols), i * cols);
     return this.record({ rows: indices.length, cols, data: d }, table.requiresGrad, (g) => {
       // Scatter-add straight into the table's adjoint: no table-sized temporary per lookup.
       const dt = this.adjointOf(table);
       for (let i = 0; i < indices.length; i++) {
-        const o = indices[i]! * cols;
-        for (let c = 0; c < cols; c++) dt[o + c] += g[i * cols + c]!;
+        const o = indices[i] * cols;
+        for (let c = 0; c < cols; c++) dt[o + c] += g[i * cols + c];
       }
     });
   }
@@ -278,13 +278,13 @@ export class Tape {
     const n = x.length;
     const y = new Float64Array(n);
     const f = spec.f64;
-    for (let i = 0; i < n; i++) y[i] = f(x[i]!, leakyAlpha);
+    for (let i = 0; i < n; i++) y[i] = f(x[i], leakyAlpha);
     return this.record({ rows: a.rows, cols: a.cols, data: y }, a.requiresGrad, (g) => {
       const da = zeros(n);
       const df = spec.f64Derivative;
       // Sigmoid keeps its historical association (g·y)·(1 − y), so results stay bit-identical.
-      if (kind === 'sigmoid') for (let i = 0; i < n; i++) da[i] = g[i]! * y[i]! * (1 - y[i]!);
-      else for (let i = 0; i < n; i++) da[i] = g[i]! * df(x[i]!, y[i]!, leakyAlpha);
+      if (kind === 'sigmoid') for (let i = 0; i < n; i++) da[i] = g[i] * y[i] * (1 - y[i]);
+      else for (let i = 0; i < n; i++) da[i] = g[i] * df(x[i], y[i], leakyAlpha);
       this.accumulate(a, da);
     });
   }
@@ -365,9 +365,9 @@ export class Tape {
         const row = t * n + b;
         const prev = t === 0 ? -1 : (t - 1) * n + b;
         for (let j = 0; j < h; j++) {
-          let acc = W[j]!;
-          for (let c = 0; c < d; c++) acc += X[row * d + c]! * W[(1 + c) * h + j]!;
-          if (prev >= 0) for (let c = 0; c < h; c++) acc += H[prev * h + c]! * W[(1 + d + c) * h + j]!;
+          let acc = W[j];
+          for (let c = 0; c < d; c++) acc += X[row * d + c] * W[(1 + c) * h + j];
+          if (prev >= 0) for (let c = 0; c < h; c++) acc += H[prev * h + c] * W[(1 + d + c) * h + j];
           S[row * h + j] = acc;
           H[row * h + j] = act(acc);
         }
@@ -385,17 +385,17 @@ export class Tape {
           const prev = t === 0 ? -1 : (t - 1) * n + b;
           for (let j = 0; j < h; j++) {
             const k = row * h + j;
-            const ds = (g[k]! + carry[b * h + j]!) * spec.f64Derivative(S[k]!, H[k]!, leakyAlpha);
+            const ds = (g[k] + carry[b * h + j]) * spec.f64Derivative(S[k], H[k], leakyAlpha);
             if (ds === 0) continue;
             dW[j] += ds;
             for (let c = 0; c < d; c++) {
-              dW[(1 + c) * h + j] += X[row * d + c]! * ds;
-              if (dX) dX[row * d + c] += ds * W[(1 + c) * h + j]!;
+              dW[(1 + c) * h + j] += X[row * d + c] * ds;
+              if (dX) dX[row * d + c] += ds * W[(1 + c) * h + j];
             }
             if (prev >= 0) {
               for (let c = 0; c < h; c++) {
-                dW[(1 + d + c) * h + j] += H[prev * h + c]! * ds;
-                next[b * h + c] += ds * W[(1 + d + c) * h + j]!;
+                dW[(1 + d + c) * h + j] += H[prev * h + c] * ds;
+                next[b * h + c] += ds * W[(1 + d + c) * h + j];
               }
             }
           }
@@ -413,7 +413,7 @@ export class Tape {
     let s = 0;
     for (const v of a.value.data) s += v;
     return this.record({ rows: 1, cols: 1, data: Float64Array.of(s) }, a.requiresGrad, (g) =>
-      this.accumulate(a, new Float64Array(a.value.data.length).fill(g[0]!)),
+      this.accumulate(a, new Float64Array(a.value.data.length).fill(g[0])),
     );
   }
 
@@ -435,29 +435,29 @@ export class Tape {
     let loss = 0;
     let scored = 0;
     for (let i = 0; i < n; i++) {
-      const label = labels[i]!;
+      const label = labels[i];
       if (label >= k) throw new InvalidArgumentError('Tape.softmaxCrossEntropy', `labels[${i}]`, `must be < ${k} (or negative to skip)`, label);
       let m = -Infinity;
-      for (let j = 0; j < k; j++) m = Math.max(m, z[i * k + j]!);
+      for (let j = 0; j < k; j++) m = Math.max(m, z[i * k + j]);
       let s = 0;
       for (let j = 0; j < k; j++) {
-        const e = Math.exp(z[i * k + j]! - m);
+        const e = Math.exp(z[i * k + j] - m);
         p[i * k + j] = e;
         s += e;
       }
-      for (let j = 0; j < k; j++) p[i * k + j] = p[i * k + j]! / s;
+      for (let j = 0; j < k; j++) p[i * k + j] = p[i * k + j] / s;
       if (label < 0) continue;
       scored++;
-      loss += m + Math.log(s) - z[i * k + label]!;
+      loss += m + Math.log(s) - z[i * k + label];
     }
     const denom = Math.max(1, scored);
     return this.record({ rows: 1, cols: 1, data: Float64Array.of(loss / denom) }, logits.requiresGrad, (g) => {
-      const scale = g[0]! / denom;
+      const scale = g[0] / denom;
       const dz = zeros(n * k);
       for (let i = 0; i < n; i++) {
-        const label = labels[i]!;
+        const label = labels[i];
         if (label < 0) continue;
-        for (let j = 0; j < k; j++) dz[i * k + j] = scale * (p[i * k + j]! - (j === label ? 1 : 0));
+        for (let j = 0; j < k; j++) dz[i * k + j] = scale * (p[i * k + j] - (j === label ? 1 : 0));
       }
       this.accumulate(logits, dz);
     });
@@ -472,11 +472,11 @@ export class Tape {
     const diff = new Float64Array(n);
     let s = 0;
     for (let i = 0; i < n; i++) {
-      diff[i] = prediction.value.data[i]! - target.data[i]!;
-      s += diff[i]! * diff[i]!;
+      diff[i] = prediction.value.data[i] - target.data[i];
+      s += diff[i] * diff[i];
     }
     return this.record({ rows: 1, cols: 1, data: Float64Array.of(s / Math.max(1, n)) }, prediction.requiresGrad, (g) => {
-      const c = (2 * g[0]!) / Math.max(1, n);
+      const c = (2 * g[0]) / Math.max(1, n);
       this.accumulate(
         prediction,
         diff.map((v) => c * v),
@@ -493,7 +493,7 @@ export class Tape {
     for (const node of this.nodes) node.adjoint = null;
     output.adjoint = Float64Array.of(1);
     for (let i = this.nodes.length - 1; i >= 0; i--) {
-      const node = this.nodes[i]!;
+      const node = this.nodes[i];
       if (node.adjoint !== null && node.backward !== null && node.requiresGrad) node.backward(node.adjoint);
     }
     return wrt.map((w) => ({ rows: w.rows, cols: w.cols, data: w.adjoint ?? zeros(w.value.data.length) }));
@@ -519,7 +519,7 @@ export class Tape {
       return;
     }
     const acc = node.adjoint;
-    for (let i = 0; i < acc.length; i++) acc[i] += g[i]!;
+    for (let i = 0; i < acc.length; i++) acc[i] += g[i];
   }
 
   private sameShape(fn: string, a: TapeNode, b: TapeNode): void {

@@ -112,12 +112,12 @@ export function gradCheck(
   }
   analytic.forEach((g, i) => {
     checkMatrix('gradCheck', `gradient[${i}]`, g, { finite: false });
-    if (g.rows !== mats[i]!.rows || g.cols !== mats[i]!.cols) {
-      throw new InvalidArgumentError('gradCheck', `gradient[${i}]`, `must have shape [${mats[i]!.rows}, ${mats[i]!.cols}]`, `[${g.rows}, ${g.cols}]`);
+    if (g.rows !== mats[i].rows || g.cols !== mats[i].cols) {
+      throw new InvalidArgumentError('gradCheck', `gradient[${i}]`, `must have shape [${mats[i].rows}, ${mats[i].cols}]`, `[${g.rows}, ${g.cols}]`);
     }
   });
   const values = mats.map((m) => m.data.slice());
-  const evaluate = (xs: Float64Array[]) => (f as (...x: Matrix[]) => number)(...xs.map((d, i) => ({ rows: mats[i]!.rows, cols: mats[i]!.cols, data: d })));
+  const evaluate = (xs: Float64Array[]) => (f as (...x: Matrix[]) => number)(...xs.map((d, i) => ({ rows: mats[i].rows, cols: mats[i].cols, data: d })));
   return compare(
     evaluate,
     values,
@@ -140,8 +140,8 @@ function checkTensors(f: (...x: tf.Tensor[]) => tf.Scalar, inputs: tf.Tensor[], 
   }
   const evaluate = (xs: Float64Array[]) =>
     tf.tidy(() => {
-      const ts = xs.map((d, i) => tf.tensor(Float32Array.from(d), inputs[i]!.shape, 'float32'));
-      return f(...ts).dataSync()[0]!;
+      const ts = xs.map((d, i) => tf.tensor(Float32Array.from(d), inputs[i].shape, 'float32'));
+      return f(...ts).dataSync()[0];
     });
   return compare(evaluate, values, analytic, options.h ?? 1e-2, order, options.tolerance ?? 1e-2, options);
 }
@@ -167,7 +167,7 @@ function compare(
     const numeric = new Float64Array(indices.length);
     const an = new Float64Array(indices.length);
     indices.forEach((idx, j) => {
-      const x0 = x[idx]!;
+      const x0 = x[idx];
       const step = h * Math.max(1, Math.abs(x0));
       const at = (delta: number) => {
         x[idx] = x0 + delta;
@@ -176,20 +176,20 @@ function compare(
         return v;
       };
       numeric[j] = order === 2 ? (at(step) - at(-step)) / (2 * step) : (-at(2 * step) + 8 * at(step) - 8 * at(-step) + at(-2 * step)) / (12 * step);
-      an[j] = analytic[k]![idx]!;
+      an[j] = analytic[k][idx];
     });
     let maxAbs = 0;
     let worst = indices[0] ?? -1;
     let scaleN = 0;
     let scaleA = 0;
     for (let j = 0; j < indices.length; j++) {
-      const d = Math.abs(an[j]! - numeric[j]!);
+      const d = Math.abs(an[j] - numeric[j]);
       if (!(d <= maxAbs)) {
         maxAbs = d;
-        worst = indices[j]!;
+        worst = indices[j];
       }
-      scaleN = Math.max(scaleN, Math.abs(numeric[j]!));
-      scaleA = Math.max(scaleA, Math.abs(an[j]!));
+      scaleN = Math.max(scaleN, Math.abs(numeric[j]));
+      scaleA = Math.max(scaleA, Math.abs(an[j]));
     }
     const denom = Math.max(scaleN, scaleA);
     const relativeError = denom === 0 ? (maxAbs === 0 ? 0 : Infinity) : maxAbs / denom;

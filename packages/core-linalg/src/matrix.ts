@@ -37,12 +37,12 @@ export function matrix(rows: number, cols: number, data?: ArrayLike<number>): Ma
  */
 export function fromRows(rows: ReadonlyArray<ArrayLike<number>>): Matrix {
   const r = rows.length;
-  const c = r === 0 ? 0 : rows[0]!.length;
+  const c = r === 0 ? 0 : rows[0].length;
   const out = new Float64Array(r * c);
   for (let i = 0; i < r; i++) {
-    const row = rows[i]!;
+    const row = rows[i];
     if (row.length !== c) throw new ShapeError('fromRows', `rows[${i}]`, [c], [row.length], 'all rows must have the same length');
-    for (let j = 0; j < c; j++) out[i * c + j] = row[j]!;
+    for (let j = 0; j < c; j++) out[i * c + j] = row[j];
   }
   return { rows: r, cols: c, data: out };
 }
@@ -81,7 +81,7 @@ function transposeData(data: Float64Array, rows: number, cols: number): Float64A
       const j1 = Math.min(cols, j0 + B);
       for (let i = i0; i < i1; i++) {
         const o = i * cols;
-        for (let j = j0; j < j1; j++) out[j * rows + i] = data[o + j]!;
+        for (let j = j0; j < j1; j++) out[j * rows + i] = data[o + j];
       }
     }
   }
@@ -130,7 +130,7 @@ function kernelNN(A: Float64Array, B: Float64Array, n: number, k: number, m: num
     const ao = i * k;
     for (let j = 0; j < m; j++) {
       let s0 = 0;
-      for (let p = 0; p < k; p++) s0 += A[ao + p]! * B[p * m + j]!;
+      for (let p = 0; p < k; p++) s0 += A[ao + p] * B[p * m + j];
       out[i * m + j] = s0;
     }
   }
@@ -166,12 +166,12 @@ function kernelNT(A: Float64Array, B: Float64Array, n: number, k: number, m: num
         let c30 = 0;
         let c31 = 0;
         for (let p = 0; p < k; p++) {
-          const y0 = B[b0 + p]!;
-          const y1 = B[b1 + p]!;
-          const x0 = A[a0 + p]!;
-          const x1 = A[a1 + p]!;
-          const x2 = A[a2 + p]!;
-          const x3 = A[a3 + p]!;
+          const y0 = B[b0 + p];
+          const y1 = B[b1 + p];
+          const x0 = A[a0 + p];
+          const x1 = A[a1 + p];
+          const x2 = A[a2 + p];
+          const x3 = A[a3 + p];
           c00 += x0 * y0;
           c01 += x0 * y1;
           c10 += x1 * y0;
@@ -198,11 +198,11 @@ function kernelNT(A: Float64Array, B: Float64Array, n: number, k: number, m: num
         let c2 = 0;
         let c3 = 0;
         for (let p = 0; p < k; p++) {
-          const y = B[b0 + p]!;
-          c0 += A[a0 + p]! * y;
-          c1 += A[a1 + p]! * y;
-          c2 += A[a2 + p]! * y;
-          c3 += A[a3 + p]! * y;
+          const y = B[b0 + p];
+          c0 += A[a0 + p] * y;
+          c1 += A[a1 + p] * y;
+          c2 += A[a2 + p] * y;
+          c3 += A[a3 + p] * y;
         }
         out[i * m + j] = c0;
         out[(i + 1) * m + j] = c1;
@@ -215,7 +215,7 @@ function kernelNT(A: Float64Array, B: Float64Array, n: number, k: number, m: num
       for (let j = j0; j < j1; j++) {
         const b0 = j * k;
         let c0 = 0;
-        for (let p = 0; p < k; p++) c0 += A[a0 + p]! * B[b0 + p]!;
+        for (let p = 0; p < k; p++) c0 += A[a0 + p] * B[b0 + p];
         out[i * m + j] = c0;
       }
     }
@@ -262,50 +262,50 @@ export function gram(a: Matrix, shift = 0): Matrix {
       let c31 = 0;
       let r = 0;
       for (; r < n4; r += 4) {
-        const p0 = C[y0 + r]!;
-        const p1 = C[y0 + r + 1]!;
-        const p2 = C[y0 + r + 2]!;
-        const p3 = C[y0 + r + 3]!;
-        const q0 = C[y1 + r]!;
-        const q1 = C[y1 + r + 1]!;
-        const q2 = C[y1 + r + 2]!;
-        const q3 = C[y1 + r + 3]!;
-        let u0 = C[x0 + r]!;
-        let u1 = C[x0 + r + 1]!;
-        let u2 = C[x0 + r + 2]!;
-        let u3 = C[x0 + r + 3]!;
+        const p0 = C[y0 + r];
+        const p1 = C[y0 + r + 1];
+        const p2 = C[y0 + r + 2];
+        const p3 = C[y0 + r + 3];
+        const q0 = C[y1 + r];
+        const q1 = C[y1 + r + 1];
+        const q2 = C[y1 + r + 2];
+        const q3 = C[y1 + r + 3];
+        let u0 = C[x0 + r];
+        let u1 = C[x0 + r + 1];
+        let u2 = C[x0 + r + 2];
+        let u3 = C[x0 + r + 3];
         c00 += u0 * p0 + u1 * p1 + u2 * p2 + u3 * p3;
         c01 += u0 * q0 + u1 * q1 + u2 * q2 + u3 * q3;
-        u0 = C[x1 + r]!;
-        u1 = C[x1 + r + 1]!;
-        u2 = C[x1 + r + 2]!;
-        u3 = C[x1 + r + 3]!;
+        u0 = C[x1 + r];
+        u1 = C[x1 + r + 1];
+        u2 = C[x1 + r + 2];
+        u3 = C[x1 + r + 3];
         c10 += u0 * p0 + u1 * p1 + u2 * p2 + u3 * p3;
         c11 += u0 * q0 + u1 * q1 + u2 * q2 + u3 * q3;
-        u0 = C[x2 + r]!;
-        u1 = C[x2 + r + 1]!;
-        u2 = C[x2 + r + 2]!;
-        u3 = C[x2 + r + 3]!;
+        u0 = C[x2 + r];
+        u1 = C[x2 + r + 1];
+        u2 = C[x2 + r + 2];
+        u3 = C[x2 + r + 3];
         c20 += u0 * p0 + u1 * p1 + u2 * p2 + u3 * p3;
         c21 += u0 * q0 + u1 * q1 + u2 * q2 + u3 * q3;
-        u0 = C[x3 + r]!;
-        u1 = C[x3 + r + 1]!;
-        u2 = C[x3 + r + 2]!;
-        u3 = C[x3 + r + 3]!;
+        u0 = C[x3 + r];
+        u1 = C[x3 + r + 1];
+        u2 = C[x3 + r + 2];
+        u3 = C[x3 + r + 3];
         c30 += u0 * p0 + u1 * p1 + u2 * p2 + u3 * p3;
         c31 += u0 * q0 + u1 * q1 + u2 * q2 + u3 * q3;
       }
       for (; r < n; r++) {
-        const p0 = C[y0 + r]!;
-        const q0 = C[y1 + r]!;
-        c00 += C[x0 + r]! * p0;
-        c01 += C[x0 + r]! * q0;
-        c10 += C[x1 + r]! * p0;
-        c11 += C[x1 + r]! * q0;
-        c20 += C[x2 + r]! * p0;
-        c21 += C[x2 + r]! * q0;
-        c30 += C[x3 + r]! * p0;
-        c31 += C[x3 + r]! * q0;
+        const p0 = C[y0 + r];
+        const q0 = C[y1 + r];
+        c00 += C[x0 + r] * p0;
+        c01 += C[x0 + r] * q0;
+        c10 += C[x1 + r] * p0;
+        c11 += C[x1 + r] * q0;
+        c20 += C[x2 + r] * p0;
+        c21 += C[x2 + r] * q0;
+        c30 += C[x3 + r] * p0;
+        c31 += C[x3 + r] * q0;
       }
       const o = i * f + j;
       g[o] = c00;
@@ -322,7 +322,7 @@ export function gram(a: Matrix, shift = 0): Matrix {
   for (; i < f; i++) for (let j = i; j < f; j++) g[i * f + j] = gramEntry(C, i * n, j * n, n, n4);
   for (let d = 0; d < f; d++) {
     g[d * f + d] += shift;
-    for (let j = d + 1; j < f; j++) g[j * f + d] = g[d * f + j]!;
+    for (let j = d + 1; j < f; j++) g[j * f + d] = g[d * f + j];
   }
   return { rows: f, cols: f, data: g };
 }
@@ -331,8 +331,8 @@ export function gram(a: Matrix, shift = 0): Matrix {
 function gramEntry(C: Float64Array, x: number, y: number, n: number, n4: number): number {
   let s = 0;
   let r = 0;
-  for (; r < n4; r += 4) s += C[x + r]! * C[y + r]! + C[x + r + 1]! * C[y + r + 1]! + C[x + r + 2]! * C[y + r + 2]! + C[x + r + 3]! * C[y + r + 3]!;
-  for (; r < n; r++) s += C[x + r]! * C[y + r]!;
+  for (; r < n4; r += 4) s += C[x + r] * C[y + r] + C[x + r + 1] * C[y + r + 1] + C[x + r + 2] * C[y + r + 2] + C[x + r + 3] * C[y + r + 3];
+  for (; r < n; r++) s += C[x + r] * C[y + r];
   return s;
 }
 
@@ -353,12 +353,12 @@ export function outerGram(a: Matrix, shift = 0): Matrix {
       let s3 = 0;
       let p = 0;
       for (; p + 3 < f; p += 4) {
-        s0 += A[oi + p]! * A[oj + p]!;
-        s1 += A[oi + p + 1]! * A[oj + p + 1]!;
-        s2 += A[oi + p + 2]! * A[oj + p + 2]!;
-        s3 += A[oi + p + 3]! * A[oj + p + 3]!;
+        s0 += A[oi + p] * A[oj + p];
+        s1 += A[oi + p + 1] * A[oj + p + 1];
+        s2 += A[oi + p + 2] * A[oj + p + 2];
+        s3 += A[oi + p + 3] * A[oj + p + 3];
       }
-      for (; p < f; p++) s0 += A[oi + p]! * A[oj + p]!;
+      for (; p < f; p++) s0 += A[oi + p] * A[oj + p];
       const s = s0 + s1 + s2 + s3;
       g[i * n + j] = s;
       g[j * n + i] = s;
@@ -372,14 +372,14 @@ export function outerGram(a: Matrix, shift = 0): Matrix {
 export function addScaled(a: Matrix, b: Matrix, s = 1): Matrix {
   assertSameShape('addScaled', a, b);
   const out = new Float64Array(a.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = a.data[i]! + s * b.data[i]!;
+  for (let i = 0; i < out.length; i++) out[i] = a.data[i] + s * b.data[i];
   return { rows: a.rows, cols: a.cols, data: out };
 }
 
 /** `s·A`. */
 export function scale(a: Matrix, s: number): Matrix {
   const out = new Float64Array(a.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = s * a.data[i]!;
+  for (let i = 0; i < out.length; i++) out[i] = s * a.data[i];
   return { rows: a.rows, cols: a.cols, data: out };
 }
 
@@ -404,7 +404,7 @@ export function frobeniusNorm(a: Matrix): number {
 export function maxAbsDiff(a: Matrix, b: Matrix): number {
   assertSameShape('maxAbsDiff', a, b);
   let m = 0;
-  for (let i = 0; i < a.data.length; i++) m = Math.max(m, Math.abs(a.data[i]! - b.data[i]!));
+  for (let i = 0; i < a.data.length; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
   return m;
 }
 
@@ -425,7 +425,7 @@ export function checkMatrix(fn: string, argument: string, value: Matrix, options
   if (options.finite ?? true) {
     const d = value.data;
     for (let i = 0; i < d.length; i++) {
-      const v = d[i]!;
+      const v = d[i];
       if (v - v !== 0) throw new NonFiniteError(fn, argument, i, v, [value.rows, value.cols]);
     }
   }

@@ -28,7 +28,7 @@ export function singularCutoff(fn: string, s: Float64Array, m: number, n: number
   const atol = options.atol ?? 0;
   if (!(rcond >= 0) || !Number.isFinite(rcond)) throw new InvalidArgumentError(fn, 'rcond', 'must be a finite number ≥ 0', rcond);
   if (!(atol >= 0) || !Number.isFinite(atol)) throw new InvalidArgumentError(fn, 'atol', 'must be a finite number ≥ 0', atol);
-  const smax = s.length > 0 ? s[0]! : 0;
+  const smax = s.length > 0 ? s[0] : 0;
   return Math.max(atol, rcond * smax);
 }
 
@@ -38,17 +38,17 @@ export function pinvFromSvd(f: SvdResult, cutoff: number): { pinv: Matrix; rank:
   const n = f.v.rows;
   const k = f.s.length;
   let rank = 0;
-  for (let c = 0; c < k; c++) if (f.s[c]! > cutoff) rank++;
+  for (let c = 0; c < k; c++) if (f.s[c] > cutoff) rank++;
   // Kept columns, V's scaled by 1/σ; then one cache-friendly A·Bᵀ product (rows of both operands contiguous).
   const vs = new Float64Array(n * rank);
   const us = new Float64Array(m * rank);
   let r = 0;
   for (let c = 0; c < k; c++) {
-    const sigma = f.s[c]!;
+    const sigma = f.s[c];
     if (!(sigma > cutoff)) continue;
     const inv = 1 / sigma;
-    for (let i = 0; i < n; i++) vs[i * rank + r] = f.v.data[i * k + c]! * inv;
-    for (let j = 0; j < m; j++) us[j * rank + r] = f.u.data[j * k + c]!;
+    for (let i = 0; i < n; i++) vs[i * rank + r] = f.v.data[i * k + c] * inv;
+    for (let j = 0; j < m; j++) us[j * rank + r] = f.u.data[j * k + c];
     r++;
   }
   const pinv = matmulF64({ rows: n, cols: rank, data: vs }, { rows: m, cols: rank, data: us }, { transposeB: true });
@@ -113,7 +113,7 @@ export function lstsqF64(a: Matrix, b: Matrix, options: RankCutoff = {}): LstsqR
     residuals = new Float64Array(kk);
     const ax = matmulF64(a, xm).data;
     for (let i = 0; i < m * kk; i++) {
-      const s = ax[i]! - b.data[i]!;
+      const s = ax[i] - b.data[i];
       residuals[i % kk] += s * s;
     }
   }
@@ -136,6 +136,6 @@ export function pinvVjp(a: Matrix, x: Matrix, g: Matrix): Matrix {
   const xtxgt = matmulF64(matmulF64(xt, x), gt);
   const t3 = matmulF64(matmulF64(xtxgt, x), a);
   const out = new Float64Array(a.rows * a.cols);
-  for (let i = 0; i < out.length; i++) out[i] = -t1.data[i]! + gtxxt.data[i]! - t2.data[i]! + xtxgt.data[i]! - t3.data[i]!;
+  for (let i = 0; i < out.length; i++) out[i] = -t1.data[i] + gtxxt.data[i] - t2.data[i] + xtxgt.data[i] - t3.data[i];
   return { rows: a.rows, cols: a.cols, data: out };
 }

@@ -50,7 +50,7 @@ export function qrUnchecked(a: Matrix, complete: boolean): QrResult {
   for (let j = 0; j < n; j++) {
     const top = Math.min(j + 1, m);
     const o = j * m;
-    for (let i = 0; i < top; i++) rOut[i * n + j] = w[o + i]!;
+    for (let i = 0; i < top; i++) rOut[i * n + j] = w[o + i];
   }
   return { q: { rows: m, cols: qCols, data: rowMajor(qc, m, qCols) }, r: { rows: rRows, cols: n, data: rOut } };
 }
@@ -80,7 +80,7 @@ export function columnMajor(d: Float64Array, rows: number, cols: number): Float6
       const j1 = Math.min(cols, j0 + B);
       for (let i = i0; i < i1; i++) {
         const o = i * cols;
-        for (let j = j0; j < j1; j++) out[j * rows + i] = d[o + j]!;
+        for (let j = j0; j < j1; j++) out[j * rows + i] = d[o + j];
       }
     }
   }
@@ -98,12 +98,12 @@ function norm2(x: Float64Array, from: number, to: number): number {
   let s1 = 0;
   let i = from;
   for (; i + 1 < to; i += 2) {
-    const a = x[i]!;
-    const b = x[i + 1]!;
+    const a = x[i];
+    const b = x[i + 1];
     s0 += a * a;
     s1 += b * b;
   }
-  if (i < to) s0 += x[i]! * x[i]!;
+  if (i < to) s0 += x[i] * x[i];
   const s = s0 + s1;
   if (s < Number.POSITIVE_INFINITY && s > 1e-280) return Math.sqrt(s);
   if (s === 0) {
@@ -113,11 +113,11 @@ function norm2(x: Float64Array, from: number, to: number): number {
     if (!any) return 0;
   }
   let scale = 0;
-  for (let p = from; p < to; p++) scale = Math.max(scale, Math.abs(x[p]!));
+  for (let p = from; p < to; p++) scale = Math.max(scale, Math.abs(x[p]));
   if (scale === 0) return 0;
   let t = 0;
   for (let p = from; p < to; p++) {
-    const y = x[p]! / scale;
+    const y = x[p] / scale;
     t += y * y;
   }
   return scale * Math.sqrt(t);
@@ -144,7 +144,7 @@ export function householderQr(w: Float64Array, m: number, n: number): Householde
     const pend = j0 + nb;
     for (let j = j0; j < pend; j++) {
       makeReflector(w, m, j, tau);
-      if (tau[j] !== 0) applyReflector(w, m, j, j * m, tau[j]!, w, j + 1, pend);
+      if (tau[j] !== 0) applyReflector(w, m, j, j * m, tau[j], w, j + 1, pend);
     }
     if (pend < n) applyBlock(f, j0, nb, w, pend, n, true, work);
   }
@@ -154,7 +154,7 @@ export function householderQr(w: Float64Array, m: number, n: number): Householde
 /** Computes reflector `j` from column `j` of `w` (rows `j…m−1`), storing `v` below the diagonal and `beta` on it. */
 function makeReflector(w: Float64Array, m: number, j: number, tau: Float64Array): void {
   const oj = j * m;
-  const alpha = w[oj + j]!;
+  const alpha = w[oj + j];
   const xnorm = norm2(w, oj + j + 1, oj + m);
   if (xnorm === 0) return; // H_j = I (already reduced, or a length-1 column)
   let beta = Math.hypot(alpha, xnorm);
@@ -162,7 +162,7 @@ function makeReflector(w: Float64Array, m: number, j: number, tau: Float64Array)
   // beta has the opposite sign of alpha, so |alpha − beta| = |alpha| + ‖x‖ ≥ ‖x‖ > 0: no cancellation.
   const inv = 1 / (alpha - beta);
   if (!(Math.abs(inv) < Number.POSITIVE_INFINITY)) return; // ‖x‖ subnormal: treat the column as reduced
-  for (let i = oj + j + 1; i < oj + m; i++) w[i] = w[i]! * inv;
+  for (let i = oj + j + 1; i < oj + m; i++) w[i] = w[i] * inv;
   tau[j] = (beta - alpha) / beta;
   w[oj + j] = beta;
 }
@@ -180,16 +180,16 @@ function applyReflector(vs: Float64Array, m: number, j: number, vo: number, t: n
     const o1 = o0 + m;
     const o2 = o1 + m;
     const o3 = o2 + m;
-    let s0 = c[o0 + j]!;
-    let s1 = c[o1 + j]!;
-    let s2 = c[o2 + j]!;
-    let s3 = c[o3 + j]!;
+    let s0 = c[o0 + j];
+    let s1 = c[o1 + j];
+    let s2 = c[o2 + j];
+    let s3 = c[o3 + j];
     for (let i = j + 1; i < m; i++) {
-      const v = vs[vb + i]!;
-      s0 += v * c[o0 + i]!;
-      s1 += v * c[o1 + i]!;
-      s2 += v * c[o2 + i]!;
-      s3 += v * c[o3 + i]!;
+      const v = vs[vb + i];
+      s0 += v * c[o0 + i];
+      s1 += v * c[o1 + i];
+      s2 += v * c[o2 + i];
+      s3 += v * c[o3 + i];
     }
     s0 *= t;
     s1 *= t;
@@ -200,7 +200,7 @@ function applyReflector(vs: Float64Array, m: number, j: number, vo: number, t: n
     c[o2 + j] -= s2;
     c[o3 + j] -= s3;
     for (let i = j + 1; i < m; i++) {
-      const v = vs[vb + i]!;
+      const v = vs[vb + i];
       c[o0 + i] -= s0 * v;
       c[o1 + i] -= s1 * v;
       c[o2 + i] -= s2 * v;
@@ -209,12 +209,12 @@ function applyReflector(vs: Float64Array, m: number, j: number, vo: number, t: n
   }
   for (; col < c1; col++) {
     const o = col * m;
-    let s = c[o + j]!;
-    for (let i = j + 1; i < m; i++) s += vs[vb + i]! * c[o + i]!;
+    let s = c[o + j];
+    for (let i = j + 1; i < m; i++) s += vs[vb + i] * c[o + i];
     s *= t;
     if (s === 0) continue;
     c[o + j] -= s;
-    for (let i = j + 1; i < m; i++) c[o + i] -= s * vs[vb + i]!;
+    for (let i = j + 1; i < m; i++) c[o + i] -= s * vs[vb + i];
   }
 }
 
@@ -250,7 +250,7 @@ function applyBlock(f: HouseholderQr, j0: number, nb: number, c: Float64Array, c
     const so = (j0 + k) * m + j0;
     for (let i = 0; i < k; i++) V[vo + i] = 0;
     V[vo + k] = 1;
-    for (let i = k + 1; i < len; i++) V[vo + i] = w[so + i]!;
+    for (let i = k + 1; i < len; i++) V[vo + i] = w[so + i];
   }
   const T = work.t;
   blockT(V, len, nb, tau, j0, T);
@@ -265,17 +265,17 @@ function applyBlock(f: HouseholderQr, j0: number, nb: number, c: Float64Array, c
     if (transposeT) {
       // (Tᵀ·W)_i = Σ_{p ≤ i} T[p][i]·W_p
       for (let p = 0; p <= i; p++) {
-        const tpi = T[p * NB + i]!;
+        const tpi = T[p * NB + i];
         if (tpi === 0) continue;
         const op = p * nc;
-        for (let col = 0; col < nc; col++) W2[oi + col] += tpi * W[op + col]!;
+        for (let col = 0; col < nc; col++) W2[oi + col] += tpi * W[op + col];
       }
     } else {
       for (let p = i; p < nb; p++) {
-        const tip = T[i * NB + p]!;
+        const tip = T[i * NB + p];
         if (tip === 0) continue;
         const op = p * nc;
-        for (let col = 0; col < nc; col++) W2[oi + col] += tip * W[op + col]!;
+        for (let col = 0; col < nc; col++) W2[oi + col] += tip * W[op + col];
       }
     }
   }
@@ -290,7 +290,7 @@ function applyBlock(f: HouseholderQr, j0: number, nb: number, c: Float64Array, c
 function blockT(V: Float64Array, len: number, nb: number, tau: Float64Array, j0: number, T: Float64Array): void {
   const z = new Float64Array(nb);
   for (let i = 0; i < nb; i++) {
-    const ti = tau[j0 + i]!;
+    const ti = tau[j0 + i];
     for (let p = 0; p < nb; p++) T[p * NB + i] = 0;
     T[i * NB + i] = ti;
     if (ti === 0 || i === 0) continue;
@@ -299,13 +299,13 @@ function blockT(V: Float64Array, len: number, nb: number, tau: Float64Array, j0:
     for (let p = 0; p < i; p++) {
       const vp = p * len;
       let s = 0;
-      for (let r = i; r < len; r++) s += V[vp + r]! * V[vi + r]!;
+      for (let r = i; r < len; r++) s += V[vp + r] * V[vi + r];
       z[p] = -ti * s;
     }
     // T[0:i, i] = T[0:i, 0:i]·z (upper triangular).
     for (let p = 0; p < i; p++) {
       let s = 0;
-      for (let q = p; q < i; q++) s += T[p * NB + q]! * z[q]!;
+      for (let q = p; q < i; q++) s += T[p * NB + q] * z[q];
       T[p * NB + i] = s;
     }
   }
@@ -333,12 +333,12 @@ function vtc(V: Float64Array, len: number, nb: number, c: Float64Array, ldc: num
       let b3 = 0;
       // Rows above k are zero in all four reflectors.
       for (let i = k; i < len; i++) {
-        const x = c[ca + i]!;
-        const y = c[cb + i]!;
-        const p0 = V[v0 + i]!;
-        const p1 = V[v1 + i]!;
-        const p2 = V[v2 + i]!;
-        const p3 = V[v3 + i]!;
+        const x = c[ca + i];
+        const y = c[cb + i];
+        const p0 = V[v0 + i];
+        const p1 = V[v1 + i];
+        const p2 = V[v2 + i];
+        const p3 = V[v3 + i];
         a0 += p0 * x;
         a1 += p1 * x;
         a2 += p2 * x;
@@ -362,9 +362,9 @@ function vtc(V: Float64Array, len: number, nb: number, c: Float64Array, ldc: num
       let a0 = 0;
       let b0 = 0;
       for (let i = k; i < len; i++) {
-        const p0 = V[v0 + i]!;
-        a0 += p0 * c[ca + i]!;
-        b0 += p0 * c[cb + i]!;
+        const p0 = V[v0 + i];
+        a0 += p0 * c[ca + i];
+        b0 += p0 * c[cb + i];
       }
       W[k * nc + col] = a0;
       W[k * nc + col + 1] = b0;
@@ -375,7 +375,7 @@ function vtc(V: Float64Array, len: number, nb: number, c: Float64Array, ldc: num
     for (let k = 0; k < nb; k++) {
       const v0 = k * len;
       let a0 = 0;
-      for (let i = k; i < len; i++) a0 += V[v0 + i]! * c[ca + i]!;
+      for (let i = k; i < len; i++) a0 += V[v0 + i] * c[ca + i];
       W[k * nc + col] = a0;
     }
   }
@@ -393,29 +393,29 @@ function cMinusVw(V: Float64Array, len: number, nb: number, W: Float64Array, c: 
       const v1 = v0 + len;
       const v2 = v1 + len;
       const v3 = v2 + len;
-      const a0 = W[k * nc + col]!;
-      const a1 = W[(k + 1) * nc + col]!;
-      const a2 = W[(k + 2) * nc + col]!;
-      const a3 = W[(k + 3) * nc + col]!;
-      const b0 = W[k * nc + col + 1]!;
-      const b1 = W[(k + 1) * nc + col + 1]!;
-      const b2 = W[(k + 2) * nc + col + 1]!;
-      const b3 = W[(k + 3) * nc + col + 1]!;
+      const a0 = W[k * nc + col];
+      const a1 = W[(k + 1) * nc + col];
+      const a2 = W[(k + 2) * nc + col];
+      const a3 = W[(k + 3) * nc + col];
+      const b0 = W[k * nc + col + 1];
+      const b1 = W[(k + 1) * nc + col + 1];
+      const b2 = W[(k + 2) * nc + col + 1];
+      const b3 = W[(k + 3) * nc + col + 1];
       for (let i = k; i < len; i++) {
-        const p0 = V[v0 + i]!;
-        const p1 = V[v1 + i]!;
-        const p2 = V[v2 + i]!;
-        const p3 = V[v3 + i]!;
+        const p0 = V[v0 + i];
+        const p1 = V[v1 + i];
+        const p2 = V[v2 + i];
+        const p3 = V[v3 + i];
         c[ca + i] -= p0 * a0 + p1 * a1 + p2 * a2 + p3 * a3;
         c[cb + i] -= p0 * b0 + p1 * b1 + p2 * b2 + p3 * b3;
       }
     }
     for (; k < nb; k++) {
       const v0 = k * len;
-      const a0 = W[k * nc + col]!;
-      const b0 = W[k * nc + col + 1]!;
+      const a0 = W[k * nc + col];
+      const b0 = W[k * nc + col + 1];
       for (let i = k; i < len; i++) {
-        const p0 = V[v0 + i]!;
+        const p0 = V[v0 + i];
         c[ca + i] -= p0 * a0;
         c[cb + i] -= p0 * b0;
       }
@@ -425,9 +425,9 @@ function cMinusVw(V: Float64Array, len: number, nb: number, W: Float64Array, c: 
     const ca = (c0 + col) * ldc + r0;
     for (let k = 0; k < nb; k++) {
       const v0 = k * len;
-      const a0 = W[k * nc + col]!;
+      const a0 = W[k * nc + col];
       if (a0 === 0) continue;
-      for (let i = k; i < len; i++) c[ca + i] -= V[v0 + i]! * a0;
+      for (let i = k; i < len; i++) c[ca + i] -= V[v0 + i] * a0;
     }
   }
 }
@@ -486,29 +486,29 @@ export function pivotedHouseholderQr(w: Float64Array, m: number, n: number): Piv
   const tol3z = Math.sqrt(2.220446049250313e-16);
   for (let j = 0; j < k; j++) {
     let piv = j;
-    for (let c = j + 1; c < n; c++) if (partial[c]! > partial[piv]!) piv = c;
+    for (let c = j + 1; c < n; c++) if (partial[c] > partial[piv]) piv = c;
     if (piv !== j) {
       const oj = j * m;
       const op = piv * m;
       for (let i = 0; i < m; i++) {
-        const t = w[oj + i]!;
-        w[oj + i] = w[op + i]!;
+        const t = w[oj + i];
+        w[oj + i] = w[op + i];
         w[op + i] = t;
       }
-      const pj = perm[j]!;
-      perm[j] = perm[piv]!;
+      const pj = perm[j];
+      perm[j] = perm[piv];
       perm[piv] = pj;
-      partial[piv] = partial[j]!;
-      exact[piv] = exact[j]!;
+      partial[piv] = partial[j];
+      exact[piv] = exact[j];
     }
     makeReflector(w, m, j, tau);
-    if (tau[j] !== 0) applyReflector(w, m, j, j * m, tau[j]!, w, j + 1, n);
+    if (tau[j] !== 0) applyReflector(w, m, j, j * m, tau[j], w, j + 1, n);
     for (let c = j + 1; c < n; c++) {
-      const pc = partial[c]!;
+      const pc = partial[c];
       if (pc === 0) continue;
-      const ratio = Math.abs(w[c * m + j]!) / pc;
+      const ratio = Math.abs(w[c * m + j]) / pc;
       const temp = Math.max(0, 1 - ratio * ratio);
-      const rel = exact[c]! === 0 ? 0 : pc / exact[c]!;
+      const rel = exact[c] === 0 ? 0 : pc / exact[c];
       if (temp * rel * rel <= tol3z) {
         const fresh = norm2(w, c * m + j + 1, c * m + m);
         partial[c] = fresh;

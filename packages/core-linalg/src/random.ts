@@ -127,8 +127,8 @@ export class Rng {
   shuffle<T>(array: T[]): T[] {
     for (let i = array.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      const tmp = array[i]!;
-      array[i] = array[j]!;
+      const tmp = array[i];
+      array[i] = array[j];
       array[j] = tmp;
     }
     return array;

@@ -175,18 +175,18 @@ function symmetricWithShift(values: ArrayLike<number>, size: number, shift: numb
   const out = new Float64Array(size * size);
   for (let i = 0; i < size; i++) {
     for (let j = 0; j < i; j++) {
-      const v = 0.5 * (values[i * size + j]! + values[j * size + i]!);
+      const v = 0.5 * (values[i * size + j] + values[j * size + i]);
       out[i * size + j] = v;
       out[j * size + i] = v;
     }
-    out[i * size + i] = values[i * size + i]! + shift;
+    out[i * size + i] = values[i * size + i] + shift;
   }
   return { rows: size, cols: size, data: out };
 }
 
 function finiteOrThrow(values: Float64Array, argument: string, product: string): void {
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+    const v = values[i];
     if (v - v !== 0) throw new NonFiniteError('ridgeSolve', argument, -1, v, undefined, product);
   }
 }

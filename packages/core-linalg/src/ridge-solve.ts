@@ -112,7 +112,7 @@ export function ridgeSolveUnchecked(a: Matrix, t: Matrix, lambda: number, form: 
       // G − AᵀQ equals λ·K⁻¹G (push-through identity on eq. 7): the same quantity as the primal Z, scaled.
       const atq = matmulF64(a, q, { transposeA: true });
       const gm = new Float64Array(g.data.length);
-      for (let i = 0; i < gm.length; i++) gm[i] = g.data[i]! - atq.data[i]!;
+      for (let i = 0; i < gm.length; i++) gm[i] = g.data[i] - atq.data[i];
       const dA = subtractProducts(p, { rows: g.rows, cols: g.cols, data: gm }, q, w);
       return { dA, dT: q };
     },
@@ -132,14 +132,14 @@ export function ridgeProjectVjp(sol: RidgeSolution, a: Matrix, t: Matrix, s: Mat
   if (gS) {
     const extra = matmulF64(a, gS, { transposeA: true });
     const d = new Float64Array(f * m);
-    for (let i = 0; i < d.length; i++) d[i] = gBar.data[i]! + extra.data[i]!;
+    for (let i = 0; i < d.length; i++) d[i] = gBar.data[i] + extra.data[i];
     gBar = { rows: f, cols: m, data: d };
   }
   if (sol.form === 'primal') {
     const z = cholSolveUnchecked(sol.factor, gBar);
     const dT = matmulF64(a, z);
     const r = new Float64Array(t.data.length);
-    for (let i = 0; i < r.length; i++) r[i] = t.data[i]! - s.data[i]!;
+    for (let i = 0; i < r.length; i++) r[i] = t.data[i] - s.data[i];
     const left = gS ? subtractInto(gS, dT) : negate(dT);
     return { dA: sumOfProducts({ rows: t.rows, cols: m, data: r }, z, left, sol.w), dT };
   }
@@ -148,14 +148,14 @@ export function ridgeProjectVjp(sol: RidgeSolution, a: Matrix, t: Matrix, s: Mat
   const base = sol.vjp(gBar);
   if (gS) {
     const extra = matmulF64(gS, sol.w, { transposeB: true });
-    for (let i = 0; i < base.dA.data.length; i++) base.dA.data[i] += extra.data[i]!;
+    for (let i = 0; i < base.dA.data.length; i++) base.dA.data[i] += extra.data[i];
   }
   return base;
 }
 
 function subtractInto(x: Matrix, y: Matrix): Matrix {
   const d = new Float64Array(x.data.length);
-  for (let i = 0; i < d.length; i++) d[i] = x.data[i]! - y.data[i]!;
+  for (let i = 0; i < d.length; i++) d[i] = x.data[i] - y.data[i];
   return { rows: x.rows, cols: x.cols, data: d };
 }
 
@@ -178,7 +178,7 @@ function sumOfProducts(x: Matrix, y: Matrix, u: Matrix, v: Matrix): Matrix {
     for (let j = 0; j < f; j++) {
       const oj = j * m;
       let acc = 0;
-      for (let p = 0; p < m; p++) acc += X[oi + p]! * Y[oj + p]! + U[oi + p]! * V[oj + p]!;
+      for (let p = 0; p < m; p++) acc += X[oi + p] * Y[oj + p] + U[oi + p] * V[oj + p];
       out[i * f + j] = acc;
     }
   }
@@ -194,7 +194,7 @@ function checkGradShape(g: Matrix, w: Matrix): void {
 function residual(a: Matrix, t: Matrix, w: Matrix): Matrix {
   const aw = matmulF64(a, w);
   const out = new Float64Array(t.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = t.data[i]! - aw.data[i]!;
+  for (let i = 0; i < out.length; i++) out[i] = t.data[i] - aw.data[i];
   return { rows: t.rows, cols: t.cols, data: out };
 }
 
@@ -213,7 +213,7 @@ function subtractProducts(x: Matrix, y: Matrix, u: Matrix, v: Matrix): Matrix {
     for (let j = 0; j < f; j++) {
       const oj = j * m;
       let s = 0;
-      for (let p = 0; p < m; p++) s += X[oi + p]! * Y[oj + p]! - U[oi + p]! * V[oj + p]!;
+      for (let p = 0; p < m; p++) s += X[oi + p] * Y[oj + p] - U[oi + p] * V[oj + p];
       out[i * f + j] = s;
     }
   }

@@ -120,7 +120,7 @@ export class SvdFactors {
   /** Indices of the singular values above `cutoff` (a prefix, as `s` is descending). */
   private kept(cutoff: number): number {
     let r = 0;
-    while (r < this.k && this.s[r]! > cutoff) r++;
+    while (r < this.k && this.s[r] > cutoff) r++;
     return r;
   }
 
@@ -137,16 +137,16 @@ export class SvdFactors {
     const z = new Float64Array(big * k);
     const bs = new Float64Array(k * r);
     for (let j = 0; j < r; j++) {
-      const inv = 1 / s[j]!;
-      for (let i = 0; i < k; i++) bs[j * k + i] = b[j * k + i]! * inv;
+      const inv = 1 / s[j];
+      for (let i = 0; i < k; i++) bs[j * k + i] = b[j * k + i] * inv;
     }
     for (let col = 0; col < k; col++) {
       const o = col * big;
       for (let j = 0; j < r; j++) {
-        const cj = c[j * k + col]!;
+        const cj = c[j * k + col];
         if (cj === 0) continue;
         const bo = j * k;
-        for (let i = 0; i < k; i++) z[o + i] += bs[bo + i]! * cj;
+        for (let i = 0; i < k; i++) z[o + i] += bs[bo + i] * cj;
       }
     }
     applyQ(this.qr, z, k, false);
@@ -169,12 +169,12 @@ export class SvdFactors {
       applyQ(this.qr, qb, p, true);
       const w = new Float64Array(r * p); // row-major r × p
       for (let j = 0; j < r; j++) {
-        const inv = 1 / s[j]!;
+        const inv = 1 / s[j];
         const bo = j * k;
         for (let col = 0; col < p; col++) {
           const o = col * big;
           let acc = 0;
-          for (let i = 0; i < k; i++) acc += b[bo + i]! * qb[o + i]!;
+          for (let i = 0; i < k; i++) acc += b[bo + i] * qb[o + i];
           w[j * p + col] = acc * inv;
         }
       }
@@ -183,10 +183,10 @@ export class SvdFactors {
         const co = j * k;
         const wo = j * p;
         for (let i = 0; i < k; i++) {
-          const cij = c[co + i]!;
+          const cij = c[co + i];
           if (cij === 0) continue;
           const xo = i * p;
-          for (let col = 0; col < p; col++) x[xo + col] += cij * w[wo + col]!;
+          for (let col = 0; col < p; col++) x[xo + col] += cij * w[wo + col];
         }
       }
       return { x: { rows: this.cols, cols: p, data: x }, rank: r };
@@ -194,23 +194,23 @@ export class SvdFactors {
     // A = Mᵀ: X = Q·[B_r·S_r⁻¹·C_rᵀ·B; 0]
     const w = new Float64Array(r * p);
     for (let j = 0; j < r; j++) {
-      const inv = 1 / s[j]!;
+      const inv = 1 / s[j];
       const co = j * k;
       for (let i = 0; i < k; i++) {
-        const cij = c[co + i]! * inv;
+        const cij = c[co + i] * inv;
         if (cij === 0) continue;
         const bo = i * p;
-        for (let col = 0; col < p; col++) w[j * p + col] += cij * bm.data[bo + col]!;
+        for (let col = 0; col < p; col++) w[j * p + col] += cij * bm.data[bo + col];
       }
     }
     const z = new Float64Array(big * p);
     for (let col = 0; col < p; col++) {
       const o = col * big;
       for (let j = 0; j < r; j++) {
-        const wj = w[j * p + col]!;
+        const wj = w[j * p + col];
         if (wj === 0) continue;
         const bo = j * k;
-        for (let i = 0; i < k; i++) z[o + i] += b[bo + i]! * wj;
+        for (let i = 0; i < k; i++) z[o + i] += b[bo + i] * wj;
       }
     }
     applyQ(this.qr, z, p, false);
@@ -230,43 +230,43 @@ export function svdFactors(a: Matrix): SvdFactors {
   // Squared norms must neither overflow nor underflow: rescale by a power of two when the entries are extreme.
   let amax = 0;
   for (let i = 0; i < w.length; i++) {
-    const x = Math.abs(w[i]!);
+    const x = Math.abs(w[i]);
     if (x > amax) amax = x;
   }
   let scale = 1;
   if (amax > 0 && (amax > 1e120 || amax < 1e-120)) {
     scale = 2 ** -Math.round(Math.log2(amax));
-    for (let i = 0; i < w.length; i++) w[i] = w[i]! * scale;
+    for (let i = 0; i < w.length; i++) w[i] = w[i] * scale;
   }
   const qr = householderQr(w, big, k);
   // The k × k triangle R, column-major, then its pivoted QR.
   const r = new Float64Array(k * k);
-  for (let j = 0; j < k; j++) for (let i = 0; i <= j; i++) r[j * k + i] = w[j * big + i]!;
+  for (let j = 0; j < k; j++) for (let i = 0; i <= j; i++) r[j * k + i] = w[j * big + i];
   const qr2 = pivotedHouseholderQr(r, k, k);
   // X = R₂ᵀ, column-major: column c of X is row c of R₂.
   const x = new Float64Array(k * k);
-  for (let j = 0; j < k; j++) for (let i = 0; i <= j; i++) x[i * k + j] = r[j * k + i]!;
+  for (let j = 0; j < k; j++) for (let i = 0; i <= j; i++) x[i * k + j] = r[j * k + i];
   const l = new Float64Array(k * k);
   for (let i = 0; i < k; i++) l[i * k + i] = 1;
   const norms = oneSidedJacobi(x, k, k, l);
   // Sort by singular value, normalise the columns of X into U_x and complete the numerically zero ones.
-  const order = Array.from({ length: k }, (_, i) => i).sort((p, q) => norms[q]! - norms[p]! || p - q);
+  const order = Array.from({ length: k }, (_, i) => i).sort((p, q) => norms[q] - norms[p] || p - q);
   const s = new Float64Array(k);
   const ux = new Float64Array(k * k);
   const bOut = new Float64Array(k * k);
   let normMax = 0;
-  for (let j = 0; j < k; j++) normMax = Math.max(normMax, norms[j]!);
+  for (let j = 0; j < k; j++) normMax = Math.max(normMax, norms[j]);
   const negligible = negligibleNorm2(normMax, k);
   const slots: number[] = [];
   for (let dst = 0; dst < k; dst++) {
-    const src = order[dst]!;
-    const n2 = norms[src]!;
+    const src = order[dst];
+    const n2 = norms[src];
     const sigma = Math.sqrt(n2);
     s[dst] = sigma / scale;
     bOut.set(l.subarray(src * k, src * k + k), dst * k);
     if (n2 > negligible && sigma > 0) {
       const inv = 1 / sigma;
-      for (let i = 0; i < k; i++) ux[dst * k + i] = x[src * k + i]! * inv;
+      for (let i = 0; i < k; i++) ux[dst * k + i] = x[src * k + i] * inv;
     } else {
       slots.push(dst);
     }
@@ -278,7 +278,7 @@ export function svdFactors(a: Matrix): SvdFactors {
   const perm = qr2.perm;
   for (let j = 0; j < k; j++) {
     const o = j * k;
-    for (let i = 0; i < k; i++) c[o + perm[i]!] = ux[o + i]!;
+    for (let i = 0; i < k; i++) c[o + perm[i]] = ux[o + i];
   }
   return new SvdFactors(m, n, transposed, qr, s, bOut, c);
 }
@@ -305,7 +305,7 @@ function oneSidedJacobi(x: Float64Array, rows: number, n: number, v: Float64Arra
     let normMax = 0;
     for (let j = 0; j < n; j++) {
       norms[j] = dotSelf(x, j * rows, rows);
-      normMax = Math.max(normMax, norms[j]!);
+      normMax = Math.max(normMax, norms[j]);
     }
     if (sweep === MAX_SWEEPS) break;
     const negligible = negligibleNorm2(normMax, rows);
@@ -315,19 +315,19 @@ function oneSidedJacobi(x: Float64Array, rows: number, n: number, v: Float64Arra
       const cp = p * n;
       for (let q = p + 1; q < n; q++) {
         if (clean[cp + q] === 1) continue;
-        const alpha = norms[p]!;
+        const alpha = norms[p];
         if (alpha <= negligible) break;
-        const beta = norms[q]!;
+        const beta = norms[q];
         if (beta <= negligible) continue;
         const oq = q * rows;
         let g0 = 0;
         let g1 = 0;
         let i = 0;
         for (; i + 1 < rows; i += 2) {
-          g0 += x[op + i]! * x[oq + i]!;
-          g1 += x[op + i + 1]! * x[oq + i + 1]!;
+          g0 += x[op + i] * x[oq + i];
+          g1 += x[op + i + 1] * x[oq + i + 1];
         }
-        if (i < rows) g0 += x[op + i]! * x[oq + i]!;
+        if (i < rows) g0 += x[op + i] * x[oq + i];
         const gamma = g0 + g1;
         if (!(Math.abs(gamma) > tol * Math.sqrt(alpha) * Math.sqrt(beta))) {
           clean[cp + q] = 1;
@@ -368,20 +368,20 @@ function dotSelf(x: Float64Array, o: number, len: number): number {
   let s1 = 0;
   let i = 0;
   for (; i + 1 < len; i += 2) {
-    const a = x[o + i]!;
-    const b = x[o + i + 1]!;
+    const a = x[o + i];
+    const b = x[o + i + 1];
     s0 += a * a;
     s1 += b * b;
   }
-  if (i < len) s0 += x[o + i]! * x[o + i]!;
+  if (i < len) s0 += x[o + i] * x[o + i];
   return s0 + s1;
 }
 
 /** `[x_p, x_q] ← [c·x_p − s·x_q, s·x_p + c·x_q]` on contiguous columns at offsets `op`, `oq`. */
 function rotate(x: Float64Array, op: number, oq: number, len: number, c: number, s: number): void {
   for (let i = 0; i < len; i++) {
-    const a = x[op + i]!;
-    const b = x[oq + i]!;
+    const a = x[op + i];
+    const b = x[oq + i];
     x[op + i] = c * a - s * b;
     x[oq + i] = s * a + c * b;
   }

@@ -56,7 +56,7 @@ export function checkTensor(fn: string, argument: string, value: unknown, spec: 
     // Bind first, then compare, so a symbol repeated inside one shape (e.g. ['n', 'n']) is checked too.
     const before = { ...dims };
     spec.shape.forEach((d, i) => {
-      const actual = value.shape[i]!;
+      const actual = value.shape[i];
       if (d === null) return;
       if (typeof d === 'number') {
         if (actual !== d) throw new ShapeError(fn, argument, describeDims(spec.shape!, before), value.shape);
@@ -64,7 +64,7 @@ export function checkTensor(fn: string, argument: string, value: unknown, spec: 
       }
       if (dims[d] === undefined) dims[d] = actual;
       else if (dims[d] !== actual) {
-        throw new ShapeError(fn, argument, describeDims(spec.shape!, { ...before, [d]: dims[d]! }), value.shape, `dimension '${d}' must be ${dims[d]}`);
+        throw new ShapeError(fn, argument, describeDims(spec.shape!, { ...before, [d]: dims[d] }), value.shape, `dimension '${d}' must be ${dims[d]}`);
       }
     });
   }
@@ -92,7 +92,7 @@ export function checkClassLabels(
   const values = (labels as tf.Tensor).dataSync();
   const min = options.allowUnscored ? -1 : 0;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+    const v = values[i];
     if (v < min || v >= numClasses) {
       throw new InvalidArgumentError(fn, argument, `must hold class labels in [${min}, ${numClasses - 1}] (${numClasses} classes)`, `label ${v} at index ${i}`);
     }
@@ -114,7 +114,7 @@ function describeDims(shape: readonly DimSpec[], dims: DimBindings): Array<strin
  */
 export function checkFiniteValues(fn: string, argument: string, values: ArrayLike<number>, shape?: readonly number[]): void {
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+    const v = values[i];
     if (v - v !== 0) throw new NonFiniteError(fn, argument, i, v, shape);
   }
 }

@@ -47,7 +47,7 @@ export function solveTriangularUnchecked(l: Matrix, b: Matrix, lower: boolean, t
   // op(L) is lower triangular exactly when (lower && !transposed) || (!lower && transposed).
   const forward = lower !== transposed;
   // Entry (i, k) of op(L): L[i][k] without transpose, L[k][i] with it.
-  const at = transposed ? (i: number, k: number) => L[k * n + i]! : (i: number, k: number) => L[i * n + k]!;
+  const at = transposed ? (i: number, k: number) => L[k * n + i] : (i: number, k: number) => L[i * n + k];
   if (forward) {
     for (let i = 0; i < n; i++) {
       const oi = i * m;
@@ -55,7 +55,7 @@ export function solveTriangularUnchecked(l: Matrix, b: Matrix, lower: boolean, t
         const c = at(i, k);
         if (c === 0) continue;
         const ok = k * m;
-        for (let j = 0; j < m; j++) X[oi + j] -= c * X[ok + j]!;
+        for (let j = 0; j < m; j++) X[oi + j] -= c * X[ok + j];
       }
       if (!unit) {
         const d = 1 / at(i, i);
@@ -69,7 +69,7 @@ export function solveTriangularUnchecked(l: Matrix, b: Matrix, lower: boolean, t
         const c = at(i, k);
         if (c === 0) continue;
         const ok = k * m;
-        for (let j = 0; j < m; j++) X[oi + j] -= c * X[ok + j]!;
+        for (let j = 0; j < m; j++) X[oi + j] -= c * X[ok + j];
       }
       if (!unit) {
         const d = 1 / at(i, i);

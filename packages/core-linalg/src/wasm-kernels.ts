@@ -128,7 +128,7 @@ function transposeFirst(kernelFunc: tf.KernelFunc): tf.KernelFunc {
       ['b', attrs.transposeB],
     ] as const) {
       if (!flag) continue;
-      const x = inputs[key]!;
+      const x = inputs[key];
       const rank = x.shape.length;
       const perm = Array.from({ length: rank }, (_, i) => i);
       perm[rank - 2] = rank - 1;
@@ -169,8 +169,8 @@ function flagFreeBatchMatMul(kernelFunc: tf.KernelFunc): tf.KernelFunc {
     const sizeA = a.shape.reduce((p, d) => p * d, 1);
     const sizeB = b.shape.reduce((p, d) => p * d, 1);
     const rank = a.shape.length;
-    const m = ta ? a.shape[rank - 1]! : a.shape[rank - 2]!;
-    const n = tb ? b.shape[rank - 2]! : b.shape[rank - 1]!;
+    const m = ta ? a.shape[rank - 1] : a.shape[rank - 2];
+    const n = tb ? b.shape[rank - 2] : b.shape[rank - 1];
     const batch = Math.max(
       a.shape.slice(0, -2).reduce((p, d) => p * d, 1),
       b.shape.slice(0, -2).reduce((p, d) => p * d, 1),
@@ -212,11 +212,11 @@ function gatherBySlices(original: tf.KernelFunc): tf.KernelFunc {
     const attrs = args.attrs as { axis: number; batchDims: number };
     if ((attrs.batchDims ?? 0) !== 0 || (x.dtype !== 'float32' && x.dtype !== 'int32')) return original(args);
     const backend = args.backend as unknown as WasmBackendLike;
-    const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0]!;
-    const dim = x.shape[axis]!;
+    const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
+    const dim = x.shape[axis];
     const checked = backend.typedArrayFromHeap(indices);
     for (let i = 0; i < checked.length; i++) {
-      const k = checked[i]!;
+      const k = checked[i];
       if (!(k >= 0 && k <= dim - 1)) throw new Error(`GatherV2: the index value ${k} is not in [0, ${dim - 1}]`);
     }
     const outer = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
@@ -233,10 +233,10 @@ function gatherBySlices(original: tf.KernelFunc): tf.KernelFunc {
       const srcBase = o * dim * slice;
       const dstBase = o * count * slice;
       if (slice === 1) {
-        for (let i = 0; i < count; i++) dst[dstBase + i] = src[srcBase + idx[i]!]!;
+        for (let i = 0; i < count; i++) dst[dstBase + i] = src[srcBase + idx[i]];
       } else {
         for (let i = 0; i < count; i++) {
-          const from = srcBase + idx[i]! * slice;
+          const from = srcBase + idx[i] * slice;
           dst.set(src.subarray(from, from + slice), dstBase + i * slice);
         }
       }
@@ -298,7 +298,7 @@ function maxPoolGradByWindows(args: {
           for (let iy = yLo; iy < yHi; iy++) {
             for (let ix = xLo; ix < xHi; ix++) {
               const k = xBase + (iy * inWidth + ix) * channels + c;
-              const v = x[k]!;
+              const v = x[k];
               if (v > best) {
                 best = v;
                 at = k;
@@ -306,7 +306,7 @@ function maxPoolGradByWindows(args: {
             }
           }
           // A window of NaNs or −∞ has no maximum; the cpu kernel then drops its gradient too.
-          if (at >= 0) dx[at] += g[gBase + c]!;
+          if (at >= 0) dx[at] += g[gBase + c];
         }
       }
     }
@@ -338,7 +338,7 @@ function bridgeToCpu(cpuConfig: tf.KernelConfig): tf.KernelFunc {
         cpu.disposeData(o.dataId);
         return result;
       });
-      return Array.isArray(out) ? copied : copied[0]!;
+      return Array.isArray(out) ? copied : copied[0];
     } finally {
       for (const id of written) cpu.disposeData(id);
     }
@@ -364,11 +364,11 @@ function unsortedSegmentSum(args: {
   const ids = backend.readSync(segmentIds.dataId) as Int32Array | Float32Array;
   const out = x.dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
   for (let i = 0; i < rows; i++) {
-    const s = ids[i]!;
+    const s = ids[i];
     if (!(s >= 0 && s < numSegments)) continue;
     const o = s * inner;
     const xi = i * inner;
-    for (let k = 0; k < inner; k++) out[o + k]! += values[xi + k]!;
+    for (let k = 0; k < inner; k++) out[o + k] += values[xi + k];
   }
   return backend.makeOutput([numSegments, ...innerShape], x.dtype, undefined, out);
 }
@@ -401,7 +401,7 @@ function conv2dBackpropInputViaConv(original: tf.KernelFunc): tf.KernelFunc {
       for (let j = 0; j < kw; j++) {
         const src = ((kh - 1 - i) * kw + (kw - 1 - j)) * ci * co;
         const dst = (i * kw + j) * co * ci;
-        for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) flipped[dst + o * ci + c] = w[src + c * co + o]!;
+        for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) flipped[dst + o * ci + c] = w[src + c * co + o];
       }
     }
     const rotated = backend.makeOutput([kh, kw, co, ci], 'float32', undefined, flipped);
@@ -415,8 +415,8 @@ function conv2dBackpropInputViaConv(original: tf.KernelFunc): tf.KernelFunc {
           dataFormat: 'NHWC',
           pad: [
             [0, 0],
-            [pads[0]!, pads[1]!],
-            [pads[2]!, pads[3]!],
+            [pads[0], pads[1]],
+            [pads[2], pads[3]],
             [0, 0],
           ],
         },
@@ -492,7 +492,7 @@ function conv2dBackpropFilter(args: {
               if (ix < 0 || ix >= inWidth) continue;
               const p = (b * outHeight + oy) * outWidth + ox;
               const src = xImage + (iy * inWidth + ix) * inChannels;
-              for (let c = 0; c < inChannels; c++) patchesT[(kBase + c) * P + p] = xv[src + c]!;
+              for (let c = 0; c < inChannels; c++) patchesT[(kBase + c) * P + p] = xv[src + c];
             }
           }
         }
@@ -506,7 +506,7 @@ function conv2dBackpropFilter(args: {
       attrs: { transposeA: false, transposeB: false },
     }) as tf.TensorInfo;
     const pv = backend.readSync(product.dataId) as Float32Array;
-    for (let i = 0; i < total.length; i++) total[i] += pv[i]!;
+    for (let i = 0; i < total.length; i++) total[i] += pv[i];
     backend.disposeData(a.dataId);
     backend.disposeData(bInfo.dataId);
     backend.disposeData(product.dataId);

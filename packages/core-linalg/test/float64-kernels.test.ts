@@ -29,7 +29,7 @@ import { hilbert, lowRank, randn, randomSpd, relErr } from './helpers.js';
 function diagMatrix(values: ArrayLike<number>): Matrix {
   const n = values.length;
   const m = matrix(n, n);
-  for (let i = 0; i < n; i++) m.data[i * n + i] = values[i]!;
+  for (let i = 0; i < n; i++) m.data[i * n + i] = values[i];
   return m;
 }
 
@@ -119,7 +119,7 @@ describe('cholesky', () => {
     const b = randn(10, 1, 9);
     const x = cholSolve(l, b);
     const r = matmulF64(h, x);
-    for (let i = 0; i < r.data.length; i++) r.data[i] -= b.data[i]!;
+    for (let i = 0; i < r.data.length; i++) r.data[i] -= b.data[i];
     const backwardError = frobeniusNorm(r) / (frobeniusNorm(h) * frobeniusNorm(x) + frobeniusNorm(b));
     expect(backwardError).toBeLessThan(1e-14);
   });
@@ -188,8 +188,8 @@ describe('qr', () => {
     expect(orthonormalityError(q)).toBeLessThan(1e-13);
     expect(relErr(matmulF64(q, r).data, a.data)).toBeLessThan(1e-13);
     // The last three diagonal entries of R are numerically zero relative to the first.
-    const r00 = Math.abs(r.data[0]!);
-    expect(Math.abs(r.data[5 * 6 + 5]!)).toBeLessThan(1e-12 * r00);
+    const r00 = Math.abs(r.data[0]);
+    expect(Math.abs(r.data[5 * 6 + 5])).toBeLessThan(1e-12 * r00);
   });
 });
 
@@ -208,7 +208,7 @@ describe('svd', () => {
       expect(v.rows).toBe(n);
       expect(orthonormalityError(u)).toBeLessThan(1e-12);
       expect(orthonormalityError(v)).toBeLessThan(1e-12);
-      for (let i = 1; i < s.length; i++) expect(s[i]!).toBeLessThanOrEqual(s[i - 1]!);
+      for (let i = 1; i < s.length; i++) expect(s[i]).toBeLessThanOrEqual(s[i - 1]);
       const usv = matmulF64(matmulF64(u, diagMatrix(s)), v, { transposeB: true });
       expect(relErr(usv.data, a.data)).toBeLessThan(1e-12);
     }
@@ -228,7 +228,7 @@ describe('svd', () => {
   it('finds exact rank deficiency and still returns orthonormal U', () => {
     const a = lowRank(8, 6, 2, 11);
     const { u, s, v } = svd(a);
-    expect(s[2]! / s[0]!).toBeLessThan(1e-14);
+    expect(s[2] / s[0]).toBeLessThan(1e-14);
     expect(orthonormalityError(u)).toBeLessThan(1e-12);
     expect(orthonormalityError(v)).toBeLessThan(1e-12);
     const usv = matmulF64(matmulF64(u, diagMatrix(s)), v, { transposeB: true });
@@ -240,7 +240,7 @@ describe('svd', () => {
     // eigensolver would lose all digits.
     const { s } = svd(hilbert(8));
     expect(s[0]).toBeCloseTo(1.6959389969219498, 12);
-    expect(Math.abs(s[7]! / 1.1115389663e-10 - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(s[7] / 1.1115389663e-10 - 1)).toBeLessThan(1e-6);
   });
 
   it('handles the zero matrix', () => {
@@ -258,7 +258,7 @@ describe('symEig', () => {
       for (let i = 0; i < n; i++) a.data[i * n + i] -= n / 2; // indefinite
       const { values, vectors } = symEig(a);
       expect(orthonormalityError(vectors)).toBeLessThan(1e-12);
-      for (let i = 1; i < n; i++) expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]!);
+      for (let i = 1; i < n; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1]);
       const av = matmulF64(a, vectors);
       const vl = matmulF64(vectors, diagMatrix(values));
       expect(maxAbsDiff(av, vl) / Math.max(1, frobeniusNorm(a))).toBeLessThan(1e-12);
@@ -282,8 +282,8 @@ describe('symEig', () => {
     const { values, vectors } = symEig(hilbert(10));
     expect(orthonormalityError(vectors)).toBeLessThan(1e-12);
     expect(values[9]).toBeCloseTo(1.7519196702651774, 12);
-    expect(values[0]!).toBeGreaterThan(0);
-    expect(values[0]!).toBeLessThan(1e-12);
+    expect(values[0]).toBeGreaterThan(0);
+    expect(values[0]).toBeLessThan(1e-12);
   });
 });
 
@@ -327,7 +327,7 @@ describe('pinvF64 and lstsqF64', () => {
     const xTrue = randn(4, 2, 6);
     const noise = randn(20, 2, 7, 1e-3);
     const b = matmulF64(a, xTrue);
-    for (let i = 0; i < b.data.length; i++) b.data[i] += noise.data[i]!;
+    for (let i = 0; i < b.data.length; i++) b.data[i] += noise.data[i];
     const r = lstsqF64(a, b);
     expect(r.rank).toBe(4);
     expect(maxAbsDiff(r.x, xTrue)).toBeLessThan(1e-2);
@@ -363,6 +363,6 @@ describe('pinvF64 and lstsqF64', () => {
 
 function subtract(a: Matrix, b: Matrix): Matrix {
   const out = matrix(a.rows, a.cols);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = a.data[i]! - b.data[i]!;
+  for (let i = 0; i < out.data.length; i++) out.data[i] = a.data[i] - b.data[i];
   return out;
 }

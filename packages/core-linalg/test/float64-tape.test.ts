@@ -90,12 +90,12 @@ describe('Tape (float64 reverse-mode autodiff)', () => {
     };
     const a = unrolled([x, w]);
     const b = fused([x, w]);
-    expect(Math.max(...a.out.value.data.map((v, i) => Math.abs(v - b.out.value.data[i]!)))).toBeLessThan(1e-14);
+    expect(Math.max(...a.out.value.data.map((v, i) => Math.abs(v - b.out.value.data[i])))).toBeLessThan(1e-14);
     const g = randn(steps * n, h, 42);
     const grads = (run: typeof a) => run.tape.gradients(run.tape.sum(run.tape.mul(run.out, run.tape.constant(g))), [run.xn, run.wn]);
     const gu = grads(a);
     const gf = grads(b);
-    gu.forEach((m, k) => expect(Math.max(...m.data.map((v, i) => Math.abs(v - gf[k]!.data[i]!)))).toBeLessThan(1e-12));
+    gu.forEach((m, k) => expect(Math.max(...m.data.map((v, i) => Math.abs(v - gf[k].data[i])))).toBeLessThan(1e-12));
     const r = checkOp((t, [xn, wn]) => t.recurrence(xn!, wn!, steps, 'tanh').states, [x, w]);
     expect(r.passed, String(r.maxRelativeError)).toBe(true);
     const tape = new Tape();
@@ -171,7 +171,7 @@ describe('Tape (float64 reverse-mode autodiff)', () => {
         const gp = p.tape.gradients(p.loss, [p.an, p.tn]);
         const gq = q.tape.gradients(q.loss, [q.an, q.tn]);
         for (let k = 0; k < 2; k++) {
-          const diff = Math.max(...gp[k]!.data.map((v, i) => Math.abs(v - gq[k]!.data[i]!)));
+          const diff = Math.max(...gp[k].data.map((v, i) => Math.abs(v - gq[k].data[i])));
           expect(diff, `${n}×${f} useW=${useW} input ${k}`).toBeLessThan(1e-10);
         }
         const r = gradCheck((...xs) => viaProject(xs, useW).loss.scalar(), [a, t], {
@@ -204,7 +204,7 @@ describe('Tape (float64 reverse-mode autodiff)', () => {
     );
     expect(r.passed, String(r.maxRelativeError)).toBe(true);
     // Row 1 is unscored: its gradient is exactly zero.
-    expect(Array.from(r.inputs[0]!.analytic.slice(3, 6))).toEqual([0, 0, 0]);
+    expect(Array.from(r.inputs[0].analytic.slice(3, 6))).toEqual([0, 0, 0]);
     const t = new Tape();
     const big = t.variable(matrix(2, 2, [100, -100, -100, 100]));
     const loss = t.softmaxCrossEntropy(big, Int32Array.from([1, 1]));

@@ -22,7 +22,7 @@ export function randomSpd(n: number, seed: number): Matrix {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let p = 0; p < n; p++) s += b.data[i * n + p]! * b.data[j * n + p]!;
+      for (let p = 0; p < n; p++) s += b.data[i * n + p] * b.data[j * n + p];
       k.data[i * n + j] = s + (i === j ? n : 0);
     }
   }
@@ -32,7 +32,7 @@ export function randomSpd(n: number, seed: number): Matrix {
 /** ⟨A, B⟩ = Σ A_ij B_ij. */
 export function dot(a: Matrix, b: Matrix): number {
   let s = 0;
-  for (let i = 0; i < a.data.length; i++) s += a.data[i]! * b.data[i]!;
+  for (let i = 0; i < a.data.length; i++) s += a.data[i] * b.data[i];
   return s;
 }
 
@@ -41,8 +41,8 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0;
   let s = 0;
   for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
   }
   return d / Math.max(s, 1e-300);
 }
@@ -55,7 +55,7 @@ export function lowRank(m: number, n: number, r: number, seed: number): Matrix {
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let p = 0; p < r; p++) s += a.data[i * r + p]! * b.data[p * n + j]!;
+      for (let p = 0; p < r; p++) s += a.data[i * r + p] * b.data[p * n + j];
       out.data[i * n + j] = s;
     }
   }

@@ -31,7 +31,7 @@ function reluLayer(rows: number, units: number, seed: number): Matrix {
   for (let i = 0; i < rows; i++) {
     out.data[i * cols] = 1;
     for (let j = 0; j < units; j++) {
-      const z = x[2 * i]! * w[j]! + x[2 * i + 1]! * w[units + j]! + w[2 * units + j]!;
+      const z = x[2 * i] * w[j] + x[2 * i + 1] * w[units + j] + w[2 * units + j];
       out.data[i * cols + 1 + j] = Math.max(0, z);
     }
   }
@@ -52,7 +52,7 @@ function deadUnitGram(rows: number, features: number, rank: number, dead: number
     const coef = Array.from({ length: rank }, () => rng.normal());
     for (let j = 0; j < features; j++) {
       let s = 0;
-      for (let r = 0; r < rank; r++) s += coef[r]! * basis[r * features + j]!;
+      for (let r = 0; r < rank; r++) s += coef[r] * basis[r * features + j];
       // Dead units sit between live ones, as they do in a real layer.
       f.data[i * cols + j + Math.floor((j * dead) / features)] = s;
     }
@@ -62,9 +62,9 @@ function deadUnitGram(rows: number, features: number, rank: number, dead: number
 
 function reconstructionError(a: Matrix, { u, s, v }: SvdResult): number {
   const us = u.data.slice();
-  for (let i = 0; i < us.length; i++) us[i] = us[i]! * s[i % s.length]!;
+  for (let i = 0; i < us.length; i++) us[i] = us[i] * s[i % s.length];
   const usv = matmulF64({ rows: u.rows, cols: u.cols, data: us }, v, { transposeB: true });
-  for (let i = 0; i < usv.data.length; i++) usv.data[i] = usv.data[i]! - a.data[i]!;
+  for (let i = 0; i < usv.data.length; i++) usv.data[i] = usv.data[i] - a.data[i];
   return frobeniusNorm(usv) / frobeniusNorm(a);
 }
 
@@ -73,7 +73,7 @@ function orthonormalityError(q: Matrix): number {
 }
 
 function relFro(a: Matrix, b: Matrix): number {
-  const d = a.data.map((x, i) => x - b.data[i]!);
+  const d = a.data.map((x, i) => x - b.data[i]);
   return frobeniusNorm({ rows: a.rows, cols: a.cols, data: d }) / Math.max(frobeniusNorm(b), 1e-300);
 }
 
@@ -84,8 +84,8 @@ function expectValidSvd(a: Matrix, f: SvdResult): void {
   expect(f.v.rows).toBe(a.cols);
   expect(f.v.cols).toBe(k);
   expect(f.s.length).toBe(k);
-  for (let i = 1; i < k; i++) expect(f.s[i]!).toBeLessThanOrEqual(f.s[i - 1]!);
-  expect(f.s[k - 1]!).toBeGreaterThanOrEqual(0);
+  for (let i = 1; i < k; i++) expect(f.s[i]).toBeLessThanOrEqual(f.s[i - 1]);
+  expect(f.s[k - 1]).toBeGreaterThanOrEqual(0);
   expect(reconstructionError(a, f)).toBeLessThan(1e-12);
   expect(orthonormalityError(f.u)).toBeLessThan(1e-12);
   expect(orthonormalityError(f.v)).toBeLessThan(1e-12);
@@ -111,7 +111,7 @@ function expectPenrose(a: Matrix, x: Matrix, tol = 1e-14 * Math.max(100, frobeni
 function deadAndGraded(rows: number, cols: number, seed: number): Matrix {
   const a = randn(rows, cols, seed);
   for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) a.data[i * cols + j] = j % 5 === 3 ? 0 : a.data[i * cols + j]! * 10 ** (-9 * (j / cols));
+    for (let j = 0; j < cols; j++) a.data[i * cols + j] = j % 5 === 3 ? 0 : a.data[i * cols + j] * 10 ** (-9 * (j / cols));
   }
   return a;
 }
@@ -136,7 +136,7 @@ describe('svd converges on nearly rank-deficient input', () => {
         const f = svd(m);
         expectValidSvd(m, f);
         // Nearly rank-deficient: the smallest singular value is tiny next to the largest.
-        expect(f.s[f.s.length - 1]! / f.s[0]!).toBeLessThan(1e-6);
+        expect(f.s[f.s.length - 1] / f.s[0]).toBeLessThan(1e-6);
       }
     }
   });
@@ -155,7 +155,7 @@ describe('svd converges on nearly rank-deficient input', () => {
     const { s, v } = svd(a);
     const zeroCols = Array.from({ length: 25 }, (_, j) => j).filter((j) => j % 5 === 3).length;
     for (let i = 25 - zeroCols; i < 25; i++) expect(s[i]).toBe(0);
-    expect(s[25 - zeroCols - 1]!).toBeGreaterThan(0);
+    expect(s[25 - zeroCols - 1]).toBeGreaterThan(0);
     expect(orthonormalityError(v)).toBeLessThan(1e-12);
   });
 
@@ -165,14 +165,14 @@ describe('svd converges on nearly rank-deficient input', () => {
     // same matrix with its columns permuted, which must give the same values.
     const b = randn(50, 8, 21);
     const a = matrix(50, 8);
-    for (let i = 0; i < 50; i++) for (let j = 0; j < 8; j++) a.data[i * 8 + j] = b.data[i * 8 + j]! * 10 ** (-12 * (j / 7));
+    for (let i = 0; i < 50; i++) for (let j = 0; j < 8; j++) a.data[i * 8 + j] = b.data[i * 8 + j] * 10 ** (-12 * (j / 7));
     const perm = [5, 2, 7, 0, 3, 6, 1, 4];
     const ap = matrix(50, 8);
-    for (let i = 0; i < 50; i++) for (let j = 0; j < 8; j++) ap.data[i * 8 + j] = a.data[i * 8 + perm[j]!]!;
+    for (let i = 0; i < 50; i++) for (let j = 0; j < 8; j++) ap.data[i * 8 + j] = a.data[i * 8 + perm[j]];
     const s1 = svd(a).s;
     const s2 = svd(ap).s;
-    for (let i = 0; i < 8; i++) expect(Math.abs(s1[i]! / s2[i]! - 1)).toBeLessThan(1e-12);
-    expect(s1[7]! / s1[0]!).toBeLessThan(1e-11);
+    for (let i = 0; i < 8; i++) expect(Math.abs(s1[i] / s2[i] - 1)).toBeLessThan(1e-12);
+    expect(s1[7] / s1[0]).toBeLessThan(1e-11);
   });
 
   it('handles empty and single-row/column matrices', () => {
@@ -190,7 +190,7 @@ describe('svd converges on nearly rank-deficient input', () => {
     const ref = svd(a).s;
     for (const c of [1e-150, 1e150]) {
       const f = svd({ rows: a.rows, cols: a.cols, data: a.data.map((x) => x * c) });
-      expect(Math.abs(f.s[0]! / (c * ref[0]!) - 1)).toBeLessThan(1e-13);
+      expect(Math.abs(f.s[0] / (c * ref[0]) - 1)).toBeLessThan(1e-13);
       expect(orthonormalityError(f.u)).toBeLessThan(1e-12);
     }
   });
@@ -220,10 +220,10 @@ describe('pinvF64 and lstsqF64 on the QR-preconditioned SVD', () => {
       y.data[i] = yi;
     }
     const w = matmulF64(pinvF64(a), y);
-    expect(Math.abs(w.data[1]! * 1e-10 - 1)).toBeLessThan(1e-5);
-    expect(Math.abs(w.data[0]! + w.data[1]!)).toBeLessThan(1e-5 * Math.abs(w.data[1]!));
+    expect(Math.abs(w.data[1] * 1e-10 - 1)).toBeLessThan(1e-5);
+    expect(Math.abs(w.data[0] + w.data[1])).toBeLessThan(1e-5 * Math.abs(w.data[1]));
     const r = matmulF64(a, w);
-    for (let i = 0; i < m; i++) r.data[i] = r.data[i]! - y.data[i]!;
+    for (let i = 0; i < m; i++) r.data[i] = r.data[i] - y.data[i];
     expect(frobeniusNorm(r)).toBeLessThan(10 * 2.220446049250313e-16 * frobeniusNorm(a) * frobeniusNorm(w));
   });
 
@@ -255,22 +255,22 @@ describe('symEig converges on clusters of zero eigenvalues', () => {
       const n = a.rows;
       const { values, vectors } = symEig(a);
       expect(orthonormalityError(vectors)).toBeLessThan(1e-12);
-      for (let i = 1; i < n; i++) expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]!);
+      for (let i = 1; i < n; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1]);
       const av = matmulF64(a, vectors);
       const vl = matmulF64(vectors, {
         rows: n,
         cols: n,
         data: (() => {
           const d = new Float64Array(n * n);
-          for (let i = 0; i < n; i++) d[i * n + i] = values[i]!;
+          for (let i = 0; i < n; i++) d[i * n + i] = values[i];
           return d;
         })(),
       });
       expect((relFro(av, vl) * frobeniusNorm(vl)) / frobeniusNorm(a)).toBeLessThan(1e-12);
-      const top = values[n - 1]!;
+      const top = values[n - 1];
       // Three positive eigenvalues; the other 69 are zeros up to rounding (|λ| ≤ 1e-12·λ_max).
-      expect(values[n - 3]! / top).toBeGreaterThan(1e-10);
-      for (let i = 0; i < n - 3; i++) expect(Math.abs(values[i]!)).toBeLessThan(1e-12 * top);
+      expect(values[n - 3] / top).toBeGreaterThan(1e-10);
+      for (let i = 0; i < n - 3; i++) expect(Math.abs(values[i])).toBeLessThan(1e-12 * top);
     }
   });
 
@@ -284,13 +284,13 @@ describe('symEig converges on clusters of zero eigenvalues', () => {
     const b = randn(30, 2, 5);
     const bb = matmulF64(b, b, { transposeB: true });
     const block = matrix(n, n);
-    for (let i = 0; i < 30; i++) for (let j = 0; j < 30; j++) block.data[(i + 20) * n + j + 20] = bb.data[i * 30 + j]!;
+    for (let i = 0; i < 30; i++) for (let j = 0; j < 30; j++) block.data[(i + 20) * n + j + 20] = bb.data[i * 30 + j];
     cases.push(block);
     for (const a of cases) {
       const { values, vectors } = symEig(a);
       expect(orthonormalityError(vectors)).toBeLessThan(1e-12);
       const av = matmulF64(a, vectors);
-      for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) av.data[i * n + j] = av.data[i * n + j]! - vectors.data[i * n + j]! * values[j]!;
+      for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) av.data[i * n + j] = av.data[i * n + j] - vectors.data[i * n + j] * values[j];
       expect(frobeniusNorm(av)).toBeLessThan(1e-12 * Math.max(1, frobeniusNorm(a)));
     }
   });

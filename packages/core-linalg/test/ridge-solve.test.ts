@@ -51,9 +51,9 @@ describe('ridgeSolveF64 (float64 reference)', () => {
         const t = randn(n, m, m + 5);
         const { w } = ridgeSolveF64(a, t, lambda);
         const r = matmulF64(a, w);
-        for (let i = 0; i < r.data.length; i++) r.data[i] -= t.data[i]!;
+        for (let i = 0; i < r.data.length; i++) r.data[i] -= t.data[i];
         const kkt = matmulF64(a, r, { transposeA: true });
-        for (let i = 0; i < kkt.data.length; i++) kkt.data[i] += lambda * w.data[i]!;
+        for (let i = 0; i < kkt.data.length; i++) kkt.data[i] += lambda * w.data[i];
         const scale = Math.max(...Array.from(matmulF64(a, t, { transposeA: true }).data, Math.abs));
         expect(Math.max(...Array.from(kkt.data, Math.abs)) / scale).toBeLessThan(1e-10);
       }
@@ -112,7 +112,7 @@ describe('ridgeSolveF64 (float64 reference)', () => {
     const dual = ridgeSolveF64(a, t, lambda, { form: 'dual' });
     const p = cholSolve(dual.factor, t);
     const r = matmulF64(a, dual.w);
-    for (let i = 0; i < r.data.length; i++) r.data[i] = t.data[i]! - r.data[i]!;
+    for (let i = 0; i < r.data.length; i++) r.data[i] = t.data[i] - r.data[i];
     expect(
       relErr(
         r.data,
@@ -121,7 +121,7 @@ describe('ridgeSolveF64 (float64 reference)', () => {
     ).toBeLessThan(1e-10);
     const q = dual.vjp(g).dT;
     const gm = matmulF64(a, q, { transposeA: true });
-    for (let i = 0; i < gm.data.length; i++) gm.data[i] = g.data[i]! - gm.data[i]!;
+    for (let i = 0; i < gm.data.length; i++) gm.data[i] = g.data[i] - gm.data[i];
     expect(
       relErr(
         gm.data,
@@ -138,14 +138,14 @@ describe('ridgeSolveF64 (float64 reference)', () => {
     const w0 = randn(6, 3, 23);
     expect(relErr(ridgeSolveF64(a, matmulF64(a, w0), 1e-12).w.data, w0.data)).toBeLessThan(1e-9);
     const t2 = randn(30, 3, 24);
-    const combo: Matrix = { rows: 30, cols: 3, data: t.data.map((x, i) => 2 * x - 3 * t2.data[i]!) };
+    const combo: Matrix = { rows: 30, cols: 3, data: t.data.map((x, i) => 2 * x - 3 * t2.data[i]) };
     const w1 = ridgeSolveF64(a, t, 0.1).w;
     const w2 = ridgeSolveF64(a, t2, 0.1).w;
     const wc = ridgeSolveF64(a, combo, 0.1).w;
     expect(
       relErr(
         wc.data,
-        w1.data.map((x, i) => 2 * x - 3 * w2.data[i]!),
+        w1.data.map((x, i) => 2 * x - 3 * w2.data[i]),
       ),
     ).toBeLessThan(1e-12);
     const perm = Array.from({ length: 30 }, (_, i) => (i * 7) % 30);
@@ -204,7 +204,7 @@ describe('ridgeSolve (TensorFlow.js op)', () => {
         });
         expect(result.passed, `${precision} ${n}×${f}×${m}: ${result.maxRelativeError}`).toBe(true);
         // The A branch carries real gradient (dropping it is the Rohwer / Castillo error of §2.5).
-        expect(Math.max(...Array.from(result.inputs[0]!.analytic, Math.abs))).toBeGreaterThan(1e-3);
+        expect(Math.max(...Array.from(result.inputs[0].analytic, Math.abs))).toBeGreaterThan(1e-3);
         tf.dispose([gT, at, tt]);
       }
     }
@@ -277,7 +277,7 @@ describe('ridgeSolve (TensorFlow.js op)', () => {
     for (let i = 0; i < n; i++) {
       a.data[i * f] = 1;
       for (let j = 1; j < f; j++) {
-        const x = base.data[i * 2]! * (1 + 0.01 * j) + base.data[i * 2 + 1]! * 0.001 * j;
+        const x = base.data[i * 2] * (1 + 0.01 * j) + base.data[i * 2 + 1] * 0.001 * j;
         a.data[i * f + j] = Math.tanh(x * (1 + 0.1 * j));
       }
     }

@@ -62,7 +62,7 @@ describe('initBackend', () => {
     expect(info.choice).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(info.skipped.map((s) => s.backend)).toEqual(['tfjs-node-gpu', 'tfjs-node']);
-    expect(info.skipped[0]!.error).toBe('not installed');
+    expect(info.skipped[0].error).toBe('not installed');
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/TensorFlow\.js backend: wasm \(skipped tfjs-node-gpu: not installed, tfjs-node: not installed\)/);
   });
@@ -71,7 +71,7 @@ describe('initBackend', () => {
     delete process.env.BBP_BACKEND;
     const info = await initBackend({ preference: ['webgl', 'cpu'], log: false });
     expect(info.choice).toBe('cpu');
-    expect(info.skipped[0]!.backend).toBe('webgl');
+    expect(info.skipped[0].backend).toBe('webgl');
   });
 
   it('moves on when a custom loader throws', async () => {
@@ -119,20 +119,20 @@ describe('wasm backend gaps', () => {
       const w = fromMatrix(weights);
       return tf.grads((x) => tf.sum(tf.mul(tf.gather(x, tf.tensor1d(ids, 'int32')), w)))([e]);
     });
-    expect(relErr(wasm[0]!, cpu[0]!)).toBeLessThan(1e-6);
+    expect(relErr(wasm[0], cpu[0])).toBeLessThan(1e-6);
   });
 
   it('segment sums scatter-add rows and drop ids outside [0, numSegments), as on cpu; [n, t] ids work on wasm', async () => {
     const x = randn(12, 4, 5);
     const ids = [3, 0, 3, 7, -1, 1, 1, 9, 0, 3, 2, 2];
     const { cpu, wasm } = await onBothBackends(() => [tf.unsortedSegmentSum(fromMatrix(x), tf.tensor1d(ids, 'int32'), 8)]);
-    expect(wasm[0]!.length).toBe(8 * 4);
-    expect(relErr(wasm[0]!, cpu[0]!)).toBeLessThan(1e-6);
+    expect(wasm[0].length).toBe(8 * 4);
+    expect(relErr(wasm[0], cpu[0])).toBeLessThan(1e-6);
     // Row 0 collects x rows 1 and 8; ids -1 and 9 contribute nowhere.
-    for (let k = 0; k < 4; k++) expect(wasm[0]![k]).toBeCloseTo(x.data[1 * 4 + k]! + x.data[8 * 4 + k]!, 5);
+    for (let k = 0; k < 4; k++) expect(wasm[0][k]).toBeCloseTo(x.data[1 * 4 + k] + x.data[8 * 4 + k], 5);
     // The cpu kernel rejects 2-D ids; on wasm they mean the same as the flattened ids.
     const twoD = readValues(() => tf.unsortedSegmentSum(tf.reshape(fromMatrix(x), [3, 4, 4]), tf.tensor2d(ids, [3, 4], 'int32') as unknown as tf.Tensor1D, 8));
-    expect(Array.from(twoD)).toEqual(Array.from(wasm[0]!));
+    expect(Array.from(twoD)).toEqual(Array.from(wasm[0]));
   });
 
   it('CNN weight and input gradients (Conv2DBackpropFilter/Input) work on wasm and equal the cpu backend', async () => {
@@ -154,8 +154,8 @@ describe('wasm backend gaps', () => {
         const w = tf.tensor4d(Float32Array.from(ws.data), [cfg.k, cfg.k, cfg.c, cfg.co]);
         return tf.grads((a, b) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, cfg.stride, cfg.pad))))([x, w]);
       });
-      expect(relErr(wasm[1]!, cpu[1]!), JSON.stringify(cfg)).toBeLessThan(1e-5);
-      expect(relErr(wasm[0]!, cpu[0]!), JSON.stringify(cfg)).toBeLessThan(1e-5);
+      expect(relErr(wasm[1], cpu[1]), JSON.stringify(cfg)).toBeLessThan(1e-5);
+      expect(relErr(wasm[0], cpu[0]), JSON.stringify(cfg)).toBeLessThan(1e-5);
     }
   });
 
@@ -167,7 +167,7 @@ describe('wasm backend gaps', () => {
       const e = tf.einsum('ij,jk->ik', tf.ones([2, 3]), tf.ones([3, 4]));
       return [dx!, df!, e];
     });
-    cpu.forEach((v, i) => expect(relErr(wasm[i]!, v)).toBeLessThan(1e-5));
+    cpu.forEach((v, i) => expect(relErr(wasm[i], v)).toBeLessThan(1e-5));
   });
 
   it('transposed matMul (patched kernel) gives the same products as the plain one', () => {
@@ -217,9 +217,9 @@ describe('wasm backend gaps', () => {
           expected.set(prod.data, q * m * n);
         }
         const label = JSON.stringify({ m, k, n, batch, ta, tb });
-        expect(wasm[0]!.length, label).toBe(expected.length);
-        expect(relErr(wasm[0]!, expected), label).toBeLessThan(1e-6);
-        expect(relErr(wasm[0]!, cpu[0]!), label).toBeLessThan(1e-6);
+        expect(wasm[0].length, label).toBe(expected.length);
+        expect(relErr(wasm[0], expected), label).toBeLessThan(1e-6);
+        expect(relErr(wasm[0], cpu[0]), label).toBeLessThan(1e-6);
       }
     }
   });
@@ -244,7 +244,7 @@ describe('wasm backend gaps', () => {
             return tf.sum(tf.mul(pooled, tf.reshape(tf.slice(weight, 0, pooled.size), pooled.shape)));
           })([x]);
         });
-        expect(Array.from(wasm[0]!), JSON.stringify(cfg)).toEqual(Array.from(cpu[0]!));
+        expect(Array.from(wasm[0]), JSON.stringify(cfg)).toEqual(Array.from(cpu[0]));
       }
     }
   });
@@ -265,7 +265,7 @@ describe('wasm backend gaps', () => {
       tf.gather(xi, tf.tensor1d([6, 0, 6], 'int32'), 0),
       tf.gather(x, tf.tensor1d([], 'int32'), 0),
     ]);
-    cpu.forEach((v, i) => expect(Array.from(wasm[i]!), `case ${i}`).toEqual(Array.from(v)));
+    cpu.forEach((v, i) => expect(Array.from(wasm[i]), `case ${i}`).toEqual(Array.from(v)));
     expect(() => tf.gather(x, tf.tensor1d([4], 'int32'), 0)).toThrow(/index value 4 is not in \[0, 3\]/);
     tf.dispose([x, xi]);
   });
@@ -295,9 +295,9 @@ describe('matMul helper', () => {
         return [out, plain, gx!, px!, gy!, py!];
       });
       for (const r of [cpu, wasm]) {
-        expect(relErr(r[0]!, r[1]!)).toBeLessThan(1e-6);
-        expect(relErr(r[2]!, r[3]!)).toBeLessThan(1e-5);
-        expect(relErr(r[4]!, r[5]!)).toBeLessThan(1e-5);
+        expect(relErr(r[0], r[1])).toBeLessThan(1e-6);
+        expect(relErr(r[2], r[3])).toBeLessThan(1e-5);
+        expect(relErr(r[4], r[5])).toBeLessThan(1e-5);
       }
     }
     expect(a.rows + b.rows).toBe(12);
@@ -480,8 +480,8 @@ describe('gradCheck', () => {
     const opts = { gradient: (m: Matrix) => [{ ...m, data: m.data.map((v) => 2 * v) }], maxEntries: 7, seed: 3 };
     const r1 = gradCheck(sumSquares, [big], opts);
     const r2 = gradCheck(sumSquares, [big], opts);
-    expect(r1.inputs[0]!.indices).toHaveLength(7);
-    expect(r1.inputs[0]!.indices).toEqual(r2.inputs[0]!.indices);
+    expect(r1.inputs[0].indices).toHaveLength(7);
+    expect(r1.inputs[0].indices).toEqual(r2.inputs[0].indices);
   });
 
   it('checks tfjs functions by float32 differencing and catches a broken custom gradient', () => {
@@ -535,21 +535,21 @@ describe('activation registry', () => {
       const alpha = LEAKY_RELU_ALPHA;
       const f64 = s.map((v) => spec.f64(v, alpha));
       const op = tf.tidy(() => Array.from(spec.tf(tf.tensor1d(s), alpha).dataSync()));
-      op.forEach((v, i) => expect(Math.abs(v - f64[i]!), name).toBeLessThan(1e-6));
+      op.forEach((v, i) => expect(Math.abs(v - f64[i]), name).toBeLessThan(1e-6));
       const layer = spec.layer({ alpha, name: `act_${name}` });
       if (name === 'sign') expect(layer).toBeNull();
       else {
         const out = tf.tidy(() => Array.from((layer!.apply(tf.tensor2d([s])) as tf.Tensor).dataSync()));
-        out.forEach((v, i) => expect(Math.abs(v - f64[i]!), name).toBeLessThan(1e-6));
+        out.forEach((v, i) => expect(Math.abs(v - f64[i]), name).toBeLessThan(1e-6));
       }
       const dTf = tf.tidy(() => Array.from(spec.tfDerivative(tf.tensor1d(s), alpha).dataSync()));
       s.forEach((v, i) => {
         if (v === 0) return; // kinks of relu, leaky ReLU, elu and sign
         const h = 1e-6;
         const numeric = name === 'sign' ? 0 : (spec.f64(v + h, alpha) - spec.f64(v - h, alpha)) / (2 * h);
-        const d = spec.f64Derivative(v, f64[i]!, alpha);
+        const d = spec.f64Derivative(v, f64[i], alpha);
         expect(Math.abs(d - numeric), `${name} at ${v}`).toBeLessThan(1e-6);
-        expect(Math.abs(dTf[i]! - d), `${name} tf derivative at ${v}`).toBeLessThan(1e-5);
+        expect(Math.abs(dTf[i] - d), `${name} tf derivative at ${v}`).toBeLessThan(1e-5);
       });
     }
   });

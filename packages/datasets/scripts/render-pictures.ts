@@ -35,10 +35,10 @@ function bounds(layers: Layer[]): [number, number, number, number] {
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const { split } of layers) {
     for (let i = 0; i < split.x.length; i += 2) {
-      x0 = Math.min(x0, split.x[i]!);
-      x1 = Math.max(x1, split.x[i]!);
-      y0 = Math.min(y0, split.x[i + 1]!);
-      y1 = Math.max(y1, split.x[i + 1]!);
+      x0 = Math.min(x0, split.x[i]);
+      x1 = Math.max(x1, split.x[i]);
+      y0 = Math.min(y0, split.x[i + 1]);
+      y1 = Math.max(y1, split.x[i + 1]);
     }
   }
   const mx = (x1 - x0) * 0.05 || 0.5;
@@ -53,22 +53,22 @@ function scatter(title: string, layers: Layer[], radius = 1.6): string {
   const sy = (v: number) => (PAD + w - ((v - y0) / (y1 - y0)) * w).toFixed(1);
   const parts: string[] = [];
   for (const { split, hollow, max } of layers) {
-    const n = Math.min(split.xShape[0]!, max ?? Infinity);
+    const n = Math.min(split.xShape[0], max ?? Infinity);
     if (n > 500 && !hollow) {
       // Dense sets: one path of small squares per class keeps the file a third the size of circles.
       const paths = new Map<number, string[]>();
       for (let i = 0; i < n; i++) {
-        const d = `M${sx(split.x[2 * i]!)} ${sy(split.x[2 * i + 1]!)}h1.7v1.7h-1.7z`;
-        (paths.get(split.y[i]!) ?? paths.set(split.y[i]!, []).get(split.y[i]!)!).push(d);
+        const d = `M${sx(split.x[2 * i])} ${sy(split.x[2 * i + 1])}h1.7v1.7h-1.7z`;
+        (paths.get(split.y[i]) ?? paths.set(split.y[i], []).get(split.y[i])!).push(d);
       }
       for (const [label, d] of [...paths.entries()].sort((a, b) => a[0] - b[0]))
         parts.push(`<path fill="${COLOURS[label % COLOURS.length]}" d="${d.join('')}"/>`);
       continue;
     }
     for (let i = 0; i < n; i++) {
-      const c = COLOURS[split.y[i]! % COLOURS.length]!;
+      const c = COLOURS[split.y[i] % COLOURS.length];
       const style = hollow ? `fill="none" stroke="${c}" stroke-width="0.8"` : `fill="${c}"`;
-      parts.push(`<circle cx="${sx(split.x[2 * i]!)}" cy="${sy(split.x[2 * i + 1]!)}" r="${radius}" ${style}/>`);
+      parts.push(`<circle cx="${sx(split.x[2 * i])}" cy="${sy(split.x[2 * i + 1])}" r="${radius}" ${style}/>`);
     }
   }
   return frame(title, parts.join('\n'));
@@ -88,12 +88,12 @@ function frame(title: string, body: string): string {
 }
 
 function curve(title: string, split: Split<Float32Array>): string {
-  const n = split.xShape[0]!;
+  const n = split.xShape[0];
   const w = SIZE - 2 * PAD;
   const sx = (v: number) => (PAD + ((v + 1.05) / 2.1) * w).toFixed(1);
   const sy = (v: number) => (PAD + w - ((v + 1.15) / 2.3) * w).toFixed(1);
   const points: string[] = [];
-  for (let i = 0; i < n; i += 25) points.push(`${sx(split.x[i]!)},${sy(split.y[i]!)}`);
+  for (let i = 0; i < n; i += 25) points.push(`${sx(split.x[i])},${sy(split.y[i])}`);
   const axis = `<line x1="${PAD}" y1="${sy(0)}" x2="${SIZE - PAD}" y2="${sy(0)}" stroke="#ccc" stroke-width="0.6"/>`;
   return frame(title, `${axis}\n<polyline points="${points.join(' ')}" fill="none" stroke="${COLOURS[0]}" stroke-width="1.5"/>`);
 }

@@ -37,7 +37,7 @@ export function selectExamples<Y extends Int32Array | Float32Array>(split: Split
   const x = new Float32Array(indices.length * xRow);
   const y = new (split.y.constructor as { new (length: number): Y })(indices.length * yRow);
   for (let k = 0; k < indices.length; k++) {
-    const i = indices[k]!;
+    const i = indices[k];
     if (!Number.isInteger(i) || i < 0 || i >= n) throw new InvalidArgumentError(fn, `indices[${k}]`, `must be an integer in [0, ${n - 1}]`, i);
     x.set(split.x.subarray(i * xRow, (i + 1) * xRow), k * xRow);
     y.set(split.y.subarray(i * yRow, (i + 1) * yRow), k * yRow);
@@ -101,8 +101,8 @@ export class EpochOrder {
       const o = this.order;
       for (let i = o.length - 1; i > 0; i--) {
         const j = this.rng.int(i + 1);
-        const t = o[i]!;
-        o[i] = o[j]!;
+        const t = o[i];
+        o[i] = o[j];
         o[j] = t;
       }
     }

@@ -36,7 +36,7 @@ type Target = (bits: Int32Array, offset: number, length: number, delay: number, 
  */
 export function delayedMemorisation(options: BitStreamOptions): Dataset<Int32Array> {
   return bitStreamDataset('delayedMemorisation', 'delayed-memorisation', options, (bits, o, length, delay, out) => {
-    for (let t = 0; t < length; t++) out[o + t] = t < delay ? -1 : bits[o + t - delay]!;
+    for (let t = 0; t < length; t++) out[o + t] = t < delay ? -1 : bits[o + t - delay];
   });
 }
 
@@ -61,7 +61,7 @@ export function delayedAddition(options: BitStreamOptions): Dataset<Int32Array> 
         out[o + t] = -1;
         continue;
       }
-      const s = bits[o + t]! + bits[o + t - delay]! + carry;
+      const s = bits[o + t] + bits[o + t - delay] + carry;
       out[o + t] = s & 1;
       carry = s >> 1;
     }

@@ -35,8 +35,8 @@ export function fitChannelMean(split: Split<Int32Array | Float32Array>): Channel
   const c = split.xShape.at(-1)!;
   const mean = new Float64Array(c);
   const count = split.x.length / c;
-  for (let i = 0; i < split.x.length; i++) mean[i % c] += split.x[i]!;
-  for (let k = 0; k < c; k++) mean[k] = count > 0 ? mean[k]! / count : 0;
+  for (let i = 0; i < split.x.length; i++) mean[i % c] += split.x[i];
+  for (let k = 0; k < c; k++) mean[k] = count > 0 ? mean[k] / count : 0;
   if (numExamples(split) === 0) mean.fill(0);
   return {
     mean,
@@ -52,7 +52,7 @@ export function fitChannelMean(split: Split<Int32Array | Float32Array>): Channel
         );
       }
       const x = new Float32Array(target.x.length);
-      for (let i = 0; i < x.length; i++) x[i] = target.x[i]! - mean[i % c]!;
+      for (let i = 0; i < x.length; i++) x[i] = target.x[i] - mean[i % c];
       return { ...target, x, xShape: [...target.xShape] };
     },
   };

@@ -73,7 +73,7 @@ export function uniformSquare(m: number, rng: Rng, label: (x1: number, x2: numbe
   for (let i = 0; i < m; i++) {
     x[2 * i] = rng.uniform() - 0.5;
     x[2 * i + 1] = rng.uniform() - 0.5;
-    y[i] = label(x[2 * i]!, x[2 * i + 1]!);
+    y[i] = label(x[2 * i], x[2 * i + 1]);
   }
   return { x, xShape: [m, 2], y, yShape: [m] };
 }

@@ -67,21 +67,21 @@ export function parseCifarBatch(bytes: Uint8Array, options: CifarBatchOptions = 
     const at = r * record;
     for (let k = 0; k < labelBytes; k++) {
       const limit = variant === 'cifar-10' ? 10 : k === 0 ? 20 : 100;
-      if (bytes[at + k]! >= limit) {
+      if (bytes[at + k] >= limit) {
         throw new DatasetFileError(
           file,
           `record ${r} has ${variant === 'cifar-10' ? 'label' : k === 0 ? 'coarse label' : 'fine label'} ${bytes[at + k]}, outside 0–${limit - 1}: corrupt, or not a ${variant} batch`,
         );
       }
     }
-    labels[r] = bytes[at + labelAt]!;
+    labels[r] = bytes[at + labelAt];
     // Planar (1024 R, 1024 G, 1024 B, each row-major) to interleaved HWC.
     const src = at + labelBytes;
     const dst = r * 3 * PIXELS;
     for (let p = 0; p < PIXELS; p++) {
-      images[dst + 3 * p] = bytes[src + p]!;
-      images[dst + 3 * p + 1] = bytes[src + PIXELS + p]!;
-      images[dst + 3 * p + 2] = bytes[src + 2 * PIXELS + p]!;
+      images[dst + 3 * p] = bytes[src + p];
+      images[dst + 3 * p + 1] = bytes[src + PIXELS + p];
+      images[dst + 3 * p + 2] = bytes[src + 2 * PIXELS + p];
     }
   }
   return { images, labels, count };

@@ -59,16 +59,16 @@ export function globalContrastNormalize<Y extends Int32Array | Float32Array>(spl
     const o = e * d;
     for (let g = 0; g < groups; g++) {
       let mean = 0;
-      for (let j = g; j < d; j += groups) mean += split.x[o + j]!;
+      for (let j = g; j < d; j += groups) mean += split.x[o + j];
       mean /= size;
       let divisor = 1;
       if (!options.centreOnly) {
         let ss = 0;
-        for (let j = g; j < d; j += groups) ss += (split.x[o + j]! - mean) ** 2;
+        for (let j = g; j < d; j += groups) ss += (split.x[o + j] - mean) ** 2;
         divisor = Math.sqrt(sqrtBias + (options.useStd ? ss / size : ss)) / scale;
         if (divisor < minDivisor) divisor = 1;
       }
-      for (let j = g; j < d; j += groups) x[o + j] = (split.x[o + j]! - mean) / divisor;
+      for (let j = g; j < d; j += groups) x[o + j] = (split.x[o + j] - mean) / divisor;
     }
   }
   return { ...split, x, xShape: [...split.xShape] };

@@ -72,9 +72,9 @@ function blobs(m: number, centres: Float64Array, k: number, d: number, std: numb
   const x = new Float32Array(m * d);
   const y = new Int32Array(m);
   for (let i = 0; i < m; i++) {
-    const c = labels[order[i]!]!;
+    const c = labels[order[i]];
     y[i] = c;
-    for (let j = 0; j < d; j++) x[i * d + j] = centres[c * d + j]! + (std > 0 ? rng.normal(0, std) : 0);
+    for (let j = 0; j < d; j++) x[i * d + j] = centres[c * d + j] + (std > 0 ? rng.normal(0, std) : 0);
   }
   return { x, xShape: [m, d], y, yShape: [m] };
 }

@@ -57,7 +57,7 @@ export async function gunzip(bytes: Uint8Array, file = '<bytes>', declaredLength
 
 /** The first `length` bytes of `chunks`, joined. */
 function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!.subarray(0, length);
+  if (chunks.length === 1) return chunks[0].subarray(0, length);
   const out = new Uint8Array(length);
   let at = 0;
   for (const c of chunks) {

@@ -62,8 +62,8 @@ export function parseIdx(bytes: Uint8Array, options: { file?: string; expect?: I
   if (bytes.length < 4) throw new DatasetFileError(file, `truncated: ${bytes.length} bytes, shorter than the 4-byte magic number`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);
-  const rank = bytes[3]!;
-  const kind = TYPES[bytes[2]!];
+  const rank = bytes[3];
+  const kind = TYPES[bytes[2]];
   if (bytes[0] !== 0 || bytes[1] !== 0 || !kind || rank === 0) {
     throw new DatasetFileError(
       file,
@@ -72,7 +72,7 @@ export function parseIdx(bytes: Uint8Array, options: { file?: string; expect?: I
   }
   const expect = options.expect;
   if (expect && ((expect.type !== undefined && expect.type !== kind.type) || (expect.rank !== undefined && expect.rank !== rank))) {
-    const want = (expect.type ? CODES[expect.type] : bytes[2]!) * 256 + (expect.rank ?? rank);
+    const want = (expect.type ? CODES[expect.type] : bytes[2]) * 256 + (expect.rank ?? rank);
     throw new DatasetFileError(
       file,
       `wrong magic number ${hex(magic)} (${kind.type}, rank ${rank}) where ${hex(want)}${expect.what ? ` (${expect.what})` : ''} was expected`,
@@ -162,7 +162,7 @@ export function encodeIdx(type: IdxType, shape: readonly number[], data: ArrayLi
   out[3] = shape.length;
   shape.forEach((d, i) => view.setUint32(4 + 4 * i, d));
   for (let i = 0; i < count; i++) {
-    const v = data[i]!;
+    const v = data[i];
     const at = header + i * size;
     if (type === 'ubyte') view.setUint8(at, v);
     else if (type === 'sbyte') view.setInt8(at, v);
@@ -187,8 +187,8 @@ export function encodeIdx(type: IdxType, shape: readonly number[], data: ArrayLi
  */
 export function idxDeclaredLength(head: Uint8Array, file = '<bytes>'): number | undefined {
   if (head.length < 4) return undefined;
-  const kind = TYPES[head[2]!];
-  const rank = head[3]!;
+  const kind = TYPES[head[2]];
+  const rank = head[3];
   if (head[0] !== 0 || head[1] !== 0 || !kind || rank === 0) {
     const magic = new DataView(head.buffer, head.byteOffset, 4).getUint32(0);
     throw new DatasetFileError(

@@ -23,7 +23,7 @@ export function scaleToUnitRange<Y extends Int32Array | Float32Array>(split: Spl
   checkNumber(fn, 'max', max, { min, exclusiveMin: true });
   const x = new Float32Array(split.x.length);
   const range = max - min;
-  for (let i = 0; i < x.length; i++) x[i] = (split.x[i]! - min) / range;
+  for (let i = 0; i < x.length; i++) x[i] = (split.x[i] - min) / range;
   return { ...split, x, xShape: [...split.xShape] };
 }
 

@@ -20,7 +20,7 @@ export function oneHotLabels(split: Split<Int32Array>, numClasses: number): Spli
   if (!(split.y instanceof Int32Array)) throw new InvalidArgumentError(fn, 'split.y', 'must be Int32Array class labels', split.y);
   const y = new Float32Array(split.y.length * numClasses);
   for (let i = 0; i < split.y.length; i++) {
-    const l = split.y[i]!;
+    const l = split.y[i];
     if (l === -1) continue;
     if (l < 0 || l >= numClasses) throw new InvalidArgumentError(fn, `split.y[${i}]`, `must lie in [0, ${numClasses - 1}] (or be −1: not scored)`, l);
     y[i * numClasses + l] = 1;

@@ -108,17 +108,17 @@ export function mnistFromParsed(parsed: Record<keyof MnistFiles, { array: IdxArr
     [trainImages, trainLabels],
     [testImages, testLabels],
   ] as const) {
-    const n = images.array.shape[0]!;
-    const m = labels.array.shape[0]!;
+    const n = images.array.shape[0];
+    const m = labels.array.shape[0];
     if (n !== m) throw new DatasetFileError(labels.file, `has ${m} labels but ${images.file} has ${n} images`);
     if (n === 0) throw new DatasetFileError(images.file, 'holds no images');
     const data = labels.array.data;
     for (let i = 0; i < m; i++) {
-      if (data[i]! >= classNames.length) throw new DatasetFileError(labels.file, `label ${i} is ${data[i]}, outside 0–${classNames.length - 1}`);
+      if (data[i] >= classNames.length) throw new DatasetFileError(labels.file, `label ${i} is ${data[i]}, outside 0–${classNames.length - 1}`);
     }
   }
   const split = (images: IdxArray, labels: IdxArray): Split<Int32Array> => {
-    const n = images.shape[0]!;
+    const n = images.shape[0];
     return {
       x: pixelsToFloat(images.data as Uint8Array, options.scale ?? true),
       xShape: options.flatten ? [n, rows * cols] : [n, rows, cols, 1],
@@ -142,7 +142,7 @@ export function mnistFromParsed(parsed: Record<keyof MnistFiles, { array: IdxArr
  */
 export function pixelsToFloat(bytes: Uint8Array, scale: boolean): Float32Array {
   const out = new Float32Array(bytes.length);
-  if (scale) for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]! / 255;
+  if (scale) for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] / 255;
   else out.set(bytes);
   return out;
 }

@@ -60,7 +60,7 @@ export function sampledTwoSpirals(options: SampledTwoSpiralsOptions = {}): Datas
   const finish = (values: Float64Array, r: Rng): Split<Int32Array> => {
     const m = values.length / 2;
     const x = new Float32Array(values.length);
-    for (let i = 0; i < values.length; i++) x[i] = values[i]! / scale + (noise > 0 ? r.normal(0, noise) : 0);
+    for (let i = 0; i < values.length; i++) x[i] = values[i] / scale + (noise > 0 ? r.normal(0, noise) : 0);
     const y = new Int32Array(m);
     for (let i = 0; i < m; i++) y[i] = i % 2;
     return { x, xShape: [m, 2], y, yShape: [m] };

@@ -44,7 +44,7 @@ export function sineFit(options: SineFitOptions = {}): Dataset<Float32Array> {
     for (let i = 0; i < count; i++) {
       x[i] = -1 + (2 * (i + offset)) / (m - 1);
       // From the stored float32 input, so that y is exactly the sine of what the model sees.
-      y[i] = Math.sin(2 * Math.PI * x[i]!) + (noisy && noise > 0 ? rng.normal(0, noise) : 0);
+      y[i] = Math.sin(2 * Math.PI * x[i]) + (noisy && noise > 0 ? rng.normal(0, noise) : 0);
     }
     return { x, xShape: [count, 1], y, yShape: [count, 1] };
   };

@@ -69,7 +69,7 @@ export function toTensors<Y extends Int32Array | Float32Array>(split: Split<Y>):
 export function oneHot(labels: Int32Array, numClasses: number): tf.Tensor2D {
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new InvalidArgumentError('oneHot', 'numClasses', 'must be a positive integer', numClasses);
   for (let i = 0; i < labels.length; i++) {
-    const l = labels[i]!;
+    const l = labels[i];
     if (l < 0 || l >= numClasses) throw new InvalidArgumentError('oneHot', `labels[${i}]`, `must lie in [0, ${numClasses - 1}]`, l);
   }
   return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses).toFloat()) as tf.Tensor2D;
@@ -83,6 +83,6 @@ export function checkSplit(fn: string, argument: string, split: Split<Int32Array
   const ySize = split.yShape.reduce((p, d) => p * d, 1);
   if (ySize !== split.y.length) throw new ShapeError(fn, `${argument}.y`, split.yShape, [split.y.length], 'length does not match yShape');
   if (split.yShape[0] !== split.xShape[0]) {
-    throw new ShapeError(fn, `${argument}.y`, [split.xShape[0]!, ...split.yShape.slice(1)], split.yShape, 'one label row per example of x');
+    throw new ShapeError(fn, `${argument}.y`, [split.xShape[0], ...split.yShape.slice(1)], split.yShape, 'one label row per example of x');
   }
 }

@@ -75,7 +75,7 @@ function generate(task: TemporalTask, n: number, length: number, rng: Rng): Spli
       const p1 = tenth + rng.int(forty);
       x[base + p0 * p] = 1;
       x[base + p1 * p] = 1;
-      y[e] = Math.fround(x[base + p0 * p + 1]! + x[base + p1 * p + 1]!) / 2;
+      y[e] = Math.fround(x[base + p0 * p + 1] + x[base + p1 * p + 1]) / 2;
     }
     return { x, xShape: [n, length, p], y, yShape: [n, 1] };
   }
@@ -101,7 +101,7 @@ function generate(task: TemporalTask, n: number, length: number, rng: Rng): Spli
       y[e] = label;
     }
     const base = e * length * p;
-    for (let t = 0; t < length; t++) x[base + t * p + symbols[t]!] = 1;
+    for (let t = 0; t < length; t++) x[base + t * p + symbols[t]] = 1;
   }
   return { x, xShape: [n, length, p], y, yShape: [n] };
 }

@@ -113,7 +113,7 @@ export function padSequences(
     const len = Math.min(seq.length, maxLen);
     const from = truncating === 'pre' ? seq.length - len : 0;
     const to = i * maxLen + (padding === 'pre' ? maxLen - len : 0);
-    for (let k = 0; k < len; k++) out[to + k] = seq[from + k]!;
+    for (let k = 0; k < len; k++) out[to + k] = seq[from + k];
   });
   return out;
 }
@@ -183,9 +183,9 @@ export function imdbFromReviews(reviews: { train: Reviews; test: Reviews }, opti
   const toSplit = (tokens: string[][], labels: ArrayLike<number>, label: string): Split<Int32Array> => {
     const n = tokens.length;
     const order = rng ? rng.fork(label).permutation(n) : Array.from({ length: n }, (_, i) => i);
-    const ids = order.map((i) => encodeTokens(tokens[i]!, vocabulary));
+    const ids = order.map((i) => encodeTokens(tokens[i], vocabulary));
     const padded = padSequences(ids, maxLen, { padding: options.padding ?? 'pre', truncating: options.truncating ?? 'pre' });
-    return { x: Float32Array.from(padded), xShape: [n, maxLen], y: Int32Array.from(order, (i) => labels[i]!), yShape: [n] };
+    return { x: Float32Array.from(padded), xShape: [n, maxLen], y: Int32Array.from(order, (i) => labels[i]), yShape: [n] };
   };
   return {
     name: 'imdb',

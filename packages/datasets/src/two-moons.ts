@@ -67,10 +67,10 @@ function moons(m: number, noise: number, rng: Rng): Split<Int32Array> {
   const x = new Float32Array(m * 2);
   const y = new Int32Array(m);
   for (let i = 0; i < m; i++) {
-    const j = order[i]!;
-    x[2 * i] = px[j]! + (noise > 0 ? rng.normal(0, noise) : 0);
-    x[2 * i + 1] = py[j]! + (noise > 0 ? rng.normal(0, noise) : 0);
-    y[i] = label[j]!;
+    const j = order[i];
+    x[2 * i] = px[j] + (noise > 0 ? rng.normal(0, noise) : 0);
+    x[2 * i + 1] = py[j] + (noise > 0 ? rng.normal(0, noise) : 0);
+    y[i] = label[j];
   }
   return { x, xShape: [m, 2], y, yShape: [m] };
 }

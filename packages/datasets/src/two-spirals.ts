@@ -52,10 +52,10 @@ export function twoSpirals(options: TwoSpiralsOptions = {}): Dataset<Int32Array>
       const cx = r * Math.cos(theta);
       const cy = r * Math.sin(theta);
       const e = noise > 0 ? [rng.normal(0, noise), rng.normal(0, noise), rng.normal(0, noise), rng.normal(0, noise)] : [0, 0, 0, 0];
-      x[4 * i] = cx + e[0]!;
-      x[4 * i + 1] = cy + e[1]!;
-      x[4 * i + 2] = -cx + e[2]!;
-      x[4 * i + 3] = -cy + e[3]!;
+      x[4 * i] = cx + e[0];
+      x[4 * i + 1] = cy + e[1];
+      x[4 * i + 2] = -cx + e[2];
+      x[4 * i + 3] = -cy + e[3];
       y[2 * i] = 0;
       y[2 * i + 1] = 1;
     }

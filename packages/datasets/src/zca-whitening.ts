@@ -41,20 +41,20 @@ export function fitZca(split: Split<Int32Array | Float32Array>, options: { epsil
   if (n < 2) throw new InvalidArgumentError(fn, 'split', 'must hold at least 2 examples', n);
   const d = split.x.length / n;
   const mean = new Float64Array(d);
-  for (let e = 0; e < n; e++) for (let j = 0; j < d; j++) mean[j] += split.x[e * d + j]!;
-  for (let j = 0; j < d; j++) mean[j] = mean[j]! / n;
+  for (let e = 0; e < n; e++) for (let j = 0; j < d; j++) mean[j] += split.x[e * d + j];
+  for (let j = 0; j < d; j++) mean[j] = mean[j] / n;
   const centred = new Float64Array(n * d);
-  for (let e = 0; e < n; e++) for (let j = 0; j < d; j++) centred[e * d + j] = split.x[e * d + j]! - mean[j]!;
+  for (let e = 0; e < n; e++) for (let j = 0; j < d; j++) centred[e * d + j] = split.x[e * d + j] - mean[j];
   const cov = gram({ rows: n, cols: d, data: centred });
-  for (let i = 0; i < cov.data.length; i++) cov.data[i] = cov.data[i]! / n;
+  for (let i = 0; i < cov.data.length; i++) cov.data[i] = cov.data[i] / n;
   const { values, vectors } = symEig(cov);
   const whitening = new Float64Array(d * d);
   const scaleOf = new Float64Array(d);
-  for (let k = 0; k < d; k++) scaleOf[k] = 1 / Math.sqrt(Math.max(values[k]!, 0) + epsilon);
+  for (let k = 0; k < d; k++) scaleOf[k] = 1 / Math.sqrt(Math.max(values[k], 0) + epsilon);
   for (let i = 0; i < d; i++) {
     for (let j = i; j < d; j++) {
       let s = 0;
-      for (let k = 0; k < d; k++) s += vectors.data[i * d + k]! * scaleOf[k]! * vectors.data[j * d + k]!;
+      for (let k = 0; k < d; k++) s += vectors.data[i * d + k] * scaleOf[k] * vectors.data[j * d + k];
       whitening[i * d + j] = s;
       whitening[j * d + i] = s;
     }
@@ -71,10 +71,10 @@ export function fitZca(split: Split<Int32Array | Float32Array>, options: { epsil
       const x = new Float32Array(target.x.length);
       const row = new Float64Array(d);
       for (let e = 0; e < m; e++) {
-        for (let j = 0; j < d; j++) row[j] = target.x[e * d + j]! - mean[j]!;
+        for (let j = 0; j < d; j++) row[j] = target.x[e * d + j] - mean[j];
         for (let j = 0; j < d; j++) {
           let s = 0;
-          for (let k = 0; k < d; k++) s += row[k]! * whitening[j * d + k]!; // W is symmetric: read row j contiguously
+          for (let k = 0; k < d; k++) s += row[k] * whitening[j * d + k]; // W is symmetric: read row j contiguously
           x[e * d + j] = s;
         }
       }

@@ -87,7 +87,7 @@ describe('minibatches', () => {
     const split = indexed(100);
     expect(Array.from(realisationBatch(split, 3).x)).toEqual([0, 0, 1, 10, 2, 20]);
     const a = realisationBatch(split, 10, { seed: 4 });
-    const firsts = Array.from({ length: 10 }, (_, k) => a.x[2 * k]!);
+    const firsts = Array.from({ length: 10 }, (_, k) => a.x[2 * k]);
     expect(firsts).toEqual([...firsts].sort((p, q) => p - q));
     expect(new Set(firsts).size).toBe(10);
     expect(realisationBatch(split, 10, { seed: 4 })).toEqual(a);
@@ -105,7 +105,7 @@ describe('tensors and tf.data', () => {
       total += tf.tidy(() => {
         const { x, y } = toTensors(batch);
         expect(x.shape).toEqual([batch.indices.length, 2]);
-        return x.sum().dataSync()[0]! * 0 + y.shape[0]!;
+        return x.sum().dataSync()[0] * 0 + y.shape[0];
       });
     }
     expect(total).toBe(194);
@@ -116,8 +116,8 @@ describe('tensors and tf.data', () => {
     const { train, test } = gaussianBlobs({ classes: 3, trainSize: 150, testSize: 60, std: 0.8, seed: 3 });
     const ds = toTfDataset(train, { batchSize: 32, seed: 1, oneHot: 3 });
     const first = await ds.take(1).toArray();
-    expect(first[0]!.xs.shape).toEqual([32, 2]);
-    expect(first[0]!.ys.shape).toEqual([32, 3]);
+    expect(first[0].xs.shape).toEqual([32, 2]);
+    expect(first[0].ys.shape).toEqual([32, 3]);
     tf.dispose(first.map((b) => [b.xs, b.ys]));
     const model = tf.sequential({
       layers: [
@@ -135,7 +135,7 @@ describe('tensors and tf.data', () => {
     expect(history.history.loss!.at(-1)).toBeLessThan(warmup.history.loss![0] as number);
     const accuracy = tf.tidy(() => {
       const { x, y } = toTensors(test);
-      return (model.predict(x) as tf.Tensor).argMax(-1).equal(y).mean().dataSync()[0]!;
+      return (model.predict(x) as tf.Tensor).argMax(-1).equal(y).mean().dataSync()[0];
     });
     expect(accuracy).toBeGreaterThan(0.9);
     model.dispose();

@@ -49,10 +49,10 @@ describe('per-channel mean removal (rec-LRA §4)', () => {
     expect(centre.mean[2]).toBeCloseTo(20, 0);
     const out = centre.apply(train);
     const sums = [0, 0, 0];
-    for (let i = 0; i < out.x.length; i++) sums[i % 3] += out.x[i]!;
+    for (let i = 0; i < out.x.length; i++) sums[i % 3] += out.x[i];
     for (const s of sums) expect(Math.abs(s / (out.x.length / 3))).toBeLessThan(1e-5);
     const test = randomSplit(5, [4, 4, 3], 3);
-    expect(centre.apply(test).x[2]).toBeCloseTo(test.x[2]! - centre.mean[2]!, 5);
+    expect(centre.apply(test).x[2]).toBeCloseTo(test.x[2] - centre.mean[2], 5);
     expect(() => centre.apply(randomSplit(2, [4, 4, 1], 4))).toThrow(ShapeError);
   });
 });
@@ -74,13 +74,13 @@ describe('global contrast normalisation', () => {
     const centred = globalContrastNormalize(images, { perChannel: true, centreOnly: true });
     for (let e = 0; e < 3; e++) {
       for (let c = 0; c < 3; c++) {
-        const values = [0, 1, 2, 3].map((p) => centred.x[e * 12 + p * 3 + c]!);
+        const values = [0, 1, 2, 3].map((p) => centred.x[e * 12 + p * 3 + c]);
         expect(values.reduce((s, v) => s + v, 0)).toBeCloseTo(0, 5);
-        expect(values[0]! - values[1]!).toBeCloseTo(images.x[e * 12 + c]! - images.x[e * 12 + 3 + c]!, 5);
+        expect(values[0] - values[1]).toBeCloseTo(images.x[e * 12 + c] - images.x[e * 12 + 3 + c], 5);
       }
     }
     const perChannelUnit = globalContrastNormalize(images, { perChannel: true });
-    expect(Math.hypot(...[0, 1, 2, 3].map((p) => perChannelUnit.x[p * 3 + 1]!))).toBeCloseTo(1, 5);
+    expect(Math.hypot(...[0, 1, 2, 3].map((p) => perChannelUnit.x[p * 3 + 1]))).toBeCloseTo(1, 5);
     // A flat example stays flat instead of dividing by zero.
     const flat: Split<Int32Array> = { x: new Float32Array(4).fill(7), xShape: [1, 4], y: Int32Array.from([0]), yShape: [1] };
     expect(Array.from(globalContrastNormalize(flat).x)).toEqual([0, 0, 0, 0]);
@@ -101,24 +101,24 @@ describe('ZCA whitening (rec-LRA §4)', () => {
     const x = new Float32Array(n * 4);
     for (let e = 0; e < n; e++) {
       const z = [rng.normal(), rng.normal(), rng.normal(), rng.normal()];
-      for (let j = 0; j < 4; j++) x[e * 4 + j] = 5 + z.reduce((s, v, k) => s + v * mix[k]![j]!, 0);
+      for (let j = 0; j < 4; j++) x[e * 4 + j] = 5 + z.reduce((s, v, k) => s + v * mix[k][j], 0);
     }
     const train: Split<Int32Array> = { x, xShape: [n, 2, 2], y: new Int32Array(n), yShape: [n] };
     const zca = fitZca(train, { epsilon: 0 });
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(zca.whitening[i * 4 + j]).toBeCloseTo(zca.whitening[j * 4 + i]!, 12);
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(zca.whitening[i * 4 + j]).toBeCloseTo(zca.whitening[j * 4 + i], 12);
     const white = zca.apply(train);
     expect(white.xShape).toEqual([n, 2, 2]);
     for (let i = 0; i < 4; i++) {
       for (let j = 0; j < 4; j++) {
         let c = 0;
-        for (let e = 0; e < n; e++) c += white.x[e * 4 + i]! * white.x[e * 4 + j]!;
+        for (let e = 0; e < n; e++) c += white.x[e * 4 + i] * white.x[e * 4 + j];
         expect(c / n).toBeCloseTo(i === j ? 1 : 0, 3);
       }
     }
     // ε shrinks the whitened variance: λ/(λ + ε) per direction.
     const soft = fitZca(train, { epsilon: 1 }).apply(train);
     let v0 = 0;
-    for (let e = 0; e < n; e++) v0 += soft.x[e * 4]! ** 2;
+    for (let e = 0; e < n; e++) v0 += soft.x[e * 4] ** 2;
     expect(v0 / n).toBeLessThan(0.95);
     expect(() => zca.apply(randomSplit(3, [5], 7))).toThrow(ShapeError);
     expect(() => fitZca(randomSplit(1, [3], 8))).toThrow(InvalidArgumentError);

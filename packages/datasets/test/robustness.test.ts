@@ -81,7 +81,7 @@ describe('decoder fuzzing (seeded)', () => {
     const flips = 1 + rng.int(6);
     for (let i = 0; i < flips; i++) {
       const at = kind === 2 ? rng.int(Math.min(out.length, 16)) : rng.int(out.length);
-      out[at] = kind === 4 ? [0, 0xff, 0x80, 1][rng.int(4)]! : rng.int(256);
+      out[at] = kind === 4 ? [0, 0xff, 0x80, 1][rng.int(4)] : rng.int(256);
     }
     return out;
   };
@@ -107,12 +107,12 @@ describe('decoder fuzzing (seeded)', () => {
     ];
     const heap = process.memoryUsage().heapUsed;
     for (let i = 0; i < 3000; i++) {
-      const bytes = corrupt(rng, bases[i % bases.length]!);
+      const bytes = corrupt(rng, bases[i % bases.length]);
       onlyTypedErrors(() => parseIdx(bytes, { file: `fuzz-${i}` }));
       onlyTypedErrors(() => idxDeclaredLength(bytes, `fuzz-${i}`));
     }
     for (let i = 0; i < 1000; i++) {
-      const gz = corrupt(rng, new Uint8Array(gzipSync(bases[i % bases.length]!)));
+      const gz = corrupt(rng, new Uint8Array(gzipSync(bases[i % bases.length])));
       try {
         await decodeIdx(gz, { file: `fuzz-gz-${i}` });
       } catch (error) {

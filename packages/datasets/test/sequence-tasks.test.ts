@@ -58,7 +58,7 @@ describe('bit-stream tasks (target-space §5.3)', () => {
       for (let e = 0; e < 40; e++) {
         const b = bitsOf(train, e, length);
         let x = 0n;
-        for (let t = length - 1; t >= 0; t--) x = (x << 1n) | BigInt(b[t]!);
+        for (let t = length - 1; t >= 0; t--) x = (x << 1n) | BigInt(b[t]);
         const sum = (x + (x << BigInt(delay))) % (1n << BigInt(length));
         const y = labelsOf(train, e, length);
         for (let t = 0; t < length; t++) expect(y[t]).toBe(t < delay ? -1 : Number((sum >> BigInt(t)) & 1n));
@@ -72,7 +72,7 @@ describe('the paper’s worked examples (target-space §5.3, spec test 21)', () 
   function findPrefix(make: (seed: number) => Split<Int32Array>, prefix: number[], length: number): number[] {
     for (let seed = 0; seed < 50; seed++) {
       const split = make(seed);
-      for (let e = 0; e < split.xShape[0]!; e++) {
+      for (let e = 0; e < split.xShape[0]; e++) {
         const b = bitsOf(split, e, length);
         if (prefix.every((v, i) => b[i] === v)) return labelsOf(split, e, length);
       }
@@ -108,7 +108,7 @@ describe('temporal tasks of the LRA-RNN paper ([C3] generators)', () => {
         expect(p0).toBeLessThanOrEqual(2 * tenth - 1);
         expect(p1).toBeGreaterThanOrEqual(Math.floor(T / 2));
         expect(p1).toBeLessThanOrEqual(Math.floor(T / 2) + tenth - 1);
-        expect(train.y[e]).toBe(s[p0]! + 2 * s[p1]!);
+        expect(train.y[e]).toBe(s[p0] + 2 * s[p1]);
       }
     }
   });
@@ -121,7 +121,7 @@ describe('temporal tasks of the LRA-RNN paper ([C3] generators)', () => {
       expect(s2.flatMap((v, t) => (v < 2 ? [t] : []))).toEqual([1, 5]);
       const s3 = symbols(three.train, e);
       expect(s3.flatMap((v, t) => (v < 2 ? [t] : []))).toEqual([1, 3, 6]);
-      expect(three.train.y[e]).toBe(s3[1]! + 2 * s3[3]! + 4 * s3[6]!);
+      expect(three.train.y[e]).toBe(s3[1] + 2 * s3[3] + 4 * s3[6]);
     }
     expect(three.numClasses).toBe(8);
   });
@@ -132,11 +132,11 @@ describe('temporal tasks of the LRA-RNN paper ([C3] generators)', () => {
     const seen = [new Set<number>(), new Set<number>(), new Set<number>()];
     for (let e = 0; e < 300; e++) {
       const relevant = symbols(train, e).flatMap((v, t) => (v < 2 ? [t] : []));
-      relevant.forEach((p, k) => seen[k]!.add(p));
+      relevant.forEach((p, k) => seen[k].add(p));
     }
-    expect([...seen[0]!].sort((a, b) => a - b)).toEqual([4, 5, 6, 7]);
-    expect([...seen[1]!].sort((a, b) => a - b)).toEqual([12, 13, 14, 15]);
-    expect([...seen[2]!].sort((a, b) => a - b)).toEqual([24, 25, 26, 27]);
+    expect([...seen[0]].sort((a, b) => a - b)).toEqual([4, 5, 6, 7]);
+    expect([...seen[1]].sort((a, b) => a - b)).toEqual([12, 13, 14, 15]);
+    expect([...seen[2]].sort((a, b) => a - b)).toEqual([24, 25, 26, 27]);
   });
 
   it('class frequencies are uniform within ±3σ over 10⁵ sequences', () => {
@@ -147,7 +147,7 @@ describe('temporal tasks of the LRA-RNN paper ([C3] generators)', () => {
     ] as const) {
       const { train } = make({ length: 10, trainSize: n, testSize: 1, seed: 9 });
       const counts = new Array<number>(k).fill(0);
-      for (const v of train.y) counts[v]!++;
+      for (const v of train.y) counts[v]++;
       const sigma = Math.sqrt(n * (1 / k) * (1 - 1 / k));
       for (const c of counts) expect(Math.abs(c - n / k)).toBeLessThan(3 * sigma);
     }
@@ -165,7 +165,7 @@ describe('temporal tasks of the LRA-RNN paper ([C3] generators)', () => {
         expect(v).toBeGreaterThanOrEqual(2);
         expect(v).toBeLessThanOrEqual(99);
       }
-      ones += train.y[e]!;
+      ones += train.y[e];
     }
     expect(ones).toBeGreaterThan(150);
     expect(ones).toBeLessThan(250);
@@ -181,7 +181,7 @@ describe('temporal tasks of the LRA-RNN paper ([C3] generators)', () => {
     for (let e = 0; e < 200; e++) {
       const marked: number[] = [];
       for (let t = 0; t < T; t++) {
-        const value = train.x[(e * T + t) * 2 + 1]!;
+        const value = train.x[(e * T + t) * 2 + 1];
         expect(value).toBeGreaterThanOrEqual(0);
         expect(value).toBeLessThanOrEqual(1);
         if (train.x[(e * T + t) * 2] === 1) marked.push(t);
@@ -191,7 +191,7 @@ describe('temporal tasks of the LRA-RNN paper ([C3] generators)', () => {
       expect(p0).toBeLessThanOrEqual(2);
       expect(p1).toBeGreaterThanOrEqual(3);
       expect(p1).toBeLessThanOrEqual(3 + 12 - 1);
-      const mean = (train.x[(e * T + p0) * 2 + 1]! + train.x[(e * T + p1) * 2 + 1]!) / 2;
+      const mean = (train.x[(e * T + p0) * 2 + 1] + train.x[(e * T + p1) * 2 + 1]) / 2;
       expect(train.y[e]).toBeCloseTo(mean, 6);
     }
   });

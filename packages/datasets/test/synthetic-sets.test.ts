@@ -49,11 +49,11 @@ describe('checkerboard (Øland §5.4.2)', () => {
     expect(numClasses).toBe(2);
     let ones = 0;
     for (let i = 0; i < 5000; i++) {
-      const [a, b] = [train.x[2 * i]!, train.x[2 * i + 1]!];
+      const [a, b] = [train.x[2 * i], train.x[2 * i + 1]];
       expect(a).toBeGreaterThanOrEqual(-0.5);
       expect(a).toBeLessThanOrEqual(0.5);
       expect(train.y[i]).toBe(parity(a, b, 8));
-      ones += train.y[i]!;
+      ones += train.y[i];
     }
     // Both colours cover half the board: the class balance is within 4σ of ½.
     expect(Math.abs(ones / 5000 - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / 5000));
@@ -61,7 +61,7 @@ describe('checkerboard (Øland §5.4.2)', () => {
 
   it('follows the board size and keeps train and test independent', () => {
     const { train, test } = checkerboard({ squares: 3, trainSize: 300, testSize: 200, seed: 2 });
-    for (let i = 0; i < 300; i++) expect(train.y[i]).toBe(parity(train.x[2 * i]!, train.x[2 * i + 1]!, 3));
+    for (let i = 0; i < 300; i++) expect(train.y[i]).toBe(parity(train.x[2 * i], train.x[2 * i + 1], 3));
     expect(test.xShape).toEqual([200, 2]);
     expect(Array.from(test.x.slice(0, 10))).not.toEqual(Array.from(train.x.slice(0, 10)));
   });
@@ -72,19 +72,19 @@ describe('sinusoid boundary and mixed frequency (Øland §5.3.4, §8.3.2)', () =
     for (const f of [1, 2, 4, 8]) {
       const { train } = sinusoidBoundary({ frequency: f, trainSize: 500, seed: f });
       for (let i = 0; i < 500; i++) {
-        const [a, b] = [train.x[2 * i]!, train.x[2 * i + 1]!];
+        const [a, b] = [train.x[2 * i], train.x[2 * i + 1]];
         expect(train.y[i]).toBe(b > 0.25 * Math.sin(2 * Math.PI * f * a) ? 1 : 0);
       }
     }
     const { train } = sinusoidBoundary({ amplitude: 0, trainSize: 200 });
-    for (let i = 0; i < 200; i++) expect(train.y[i]).toBe(train.x[2 * i + 1]! > 0 ? 1 : 0);
+    for (let i = 0; i < 200; i++) expect(train.y[i]).toBe(train.x[2 * i + 1] > 0 ? 1 : 0);
   });
 
   it('uses a fine board on the left half and a coarse one on the right half', () => {
     const { train } = mixedFrequency({ left: 8, right: 2, seed: 3 });
     expect(train.xShape).toEqual([4000, 2]);
     for (let i = 0; i < 4000; i++) {
-      const [a, b] = [train.x[2 * i]!, train.x[2 * i + 1]!];
+      const [a, b] = [train.x[2 * i], train.x[2 * i + 1]];
       const row = (n: number) => Math.min(n - 1, Math.floor((b + 0.5) * n));
       const expected = a < 0 ? (Math.floor((a + 0.5) * 16) + row(8)) % 2 : (Math.min(1, Math.floor(a * 4)) + row(2)) % 2;
       expect(train.y[i]).toBe(expected);
@@ -118,7 +118,7 @@ describe('sampled two spirals (Øland §7.6)', () => {
     expect(maxAbs).toBeCloseTo(1, 6);
     const points: Array<[number, number]> = [];
     for (let p = 0; p < 1000; p += 25) {
-      const [a, b] = [train.x[4 * p]!, train.x[4 * p + 1]!];
+      const [a, b] = [train.x[4 * p], train.x[4 * p + 1]];
       expect(train.x[4 * p + 2]).toBe(-a);
       expect(train.x[4 * p + 3]).toBe(-b);
       expect([train.y[2 * p], train.y[2 * p + 1]]).toEqual([0, 1]);
@@ -165,7 +165,7 @@ describe('small classics', () => {
     expect(test.xShape).toEqual([50, 2]);
     let zeros = 0;
     for (let i = 0; i < 101; i++) {
-      const [a, b] = [train.x[2 * i]!, train.x[2 * i + 1]!];
+      const [a, b] = [train.x[2 * i], train.x[2 * i + 1]];
       if (train.y[i] === 0) {
         zeros++;
         expect(Math.hypot(a, b)).toBeCloseTo(1, 5);
@@ -185,13 +185,13 @@ describe('small classics', () => {
     const sums = new Float64Array(8);
     const counts = new Int32Array(4);
     for (let i = 0; i < 4000; i++) {
-      const c = ds.train.y[i]!;
+      const c = ds.train.y[i];
       counts[c]++;
-      sums[2 * c] += ds.train.x[2 * i]!;
-      sums[2 * c + 1] += ds.train.x[2 * i + 1]!;
+      sums[2 * c] += ds.train.x[2 * i];
+      sums[2 * c + 1] += ds.train.x[2 * i + 1];
     }
     expect(Array.from(counts)).toEqual([1000, 1000, 1000, 1000]);
-    for (let k = 0; k < 8; k++) expect(sums[k]! / 1000).toBeCloseTo(ds.centres[k]!, 1);
+    for (let k = 0; k < 8; k++) expect(sums[k] / 1000).toBeCloseTo(ds.centres[k], 1);
     for (const v of ds.centres) expect(Math.abs(v)).toBeLessThanOrEqual(10);
   });
 });

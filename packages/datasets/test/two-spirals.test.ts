@@ -14,7 +14,7 @@ describe('twoSpirals', () => {
     expect(train.y[0]).toBe(0);
     // Final pair: (6.5, ≈0) class 0 and (−6.5, ≈0) class 1.
     expect(train.x[192 * 2]).toBeCloseTo(6.5, 5);
-    expect(Math.abs(train.x[192 * 2 + 1]!)).toBeLessThan(1e-5);
+    expect(Math.abs(train.x[192 * 2 + 1])).toBeLessThan(1e-5);
     expect(train.x[193 * 2]).toBeCloseTo(-6.5, 5);
     expect(train.y[192]).toBe(0);
     expect(train.y[193]).toBe(1);

@@ -156,7 +156,7 @@ for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
     const target = loss === 'meanSquaredError' ? yHot : y;
     const r = await attempt(() => training.fitBackprop(model, x, target, { epochs: 50, loss, optimizer: tf.train.sgd(lr) }));
     const out = model.predict(x) as TF.Tensor;
-    const kept = tf.tidy(() => lossOf(out).dataSync()[0]!);
+    const kept = tf.tidy(() => lossOf(out).dataSync()[0]);
     const name = r.ok ? 'finished without TrainingDivergedError' : describeError(r.error).split(':').slice(0, 2).join(':');
     print(
       `4. fitBackprop, ${what}: state kept after the stop`,
@@ -331,11 +331,11 @@ for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
   const a = resumed.getTargets() as Array<{ data: ArrayLike<number> }>;
   const b = straight.getTargets() as Array<{ data: ArrayLike<number> }>;
   a.forEach((m, i) => {
-    for (let j = 0; j < m.data.length; j++) maxDiff = Math.max(maxDiff, Math.abs(m.data[j]! - b[i]!.data[j]!));
+    for (let j = 0; j < m.data.length; j++) maxDiff = Math.max(maxDiff, Math.abs(m.data[j] - b[i].data[j]));
   });
   const pa = resumed.predict(x) as TF.Tensor;
   const pb = straight.predict(x) as TF.Tensor;
-  const predDiff = tf.tidy(() => tf.max(tf.abs(tf.sub(pa, pb))).dataSync()[0]!);
+  const predDiff = tf.tidy(() => tf.max(tf.abs(tf.sub(pa, pb))).dataSync()[0]);
   print(
     '9. TargetSpaceMlp tfjs+Adam [2,5,5,2]+shortcuts: checkpoint at epoch 10 → resume to 20 (batch 16) vs uninterrupted',
     `max |Δparam| ${maxDiff.toExponential(2)}`,

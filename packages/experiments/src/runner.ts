@@ -160,11 +160,11 @@ export function evaluateSplit(run: MethodRun, split: Split<Int32Array | Float32A
     let correct = 0;
     let scored = 0;
     for (let i = 0; i < labels.length; i++) {
-      const label = labels[i]!;
+      const label = labels[i];
       if (label < 0) continue;
       scored++;
       let best = 0;
-      for (let k = 1; k < numClasses; k++) if (out[i * numClasses + k]! > out[i * numClasses + best]!) best = k;
+      for (let k = 1; k < numClasses; k++) if (out[i * numClasses + k] > out[i * numClasses + best]) best = k;
       if (best === label) correct++;
     }
     return { accuracy: scored === 0 ? 0 : correct / scored };
@@ -172,7 +172,7 @@ export function evaluateSplit(run: MethodRun, split: Split<Int32Array | Float32A
   const targets = split.y;
   if (out.length !== targets.length) throw new ShapeError('MethodRun.predict', 'result', [targets.length], [out.length], 'one prediction per target');
   let sum = 0;
-  for (let i = 0; i < targets.length; i++) sum += (out[i]! - targets[i]!) ** 2;
+  for (let i = 0; i < targets.length; i++) sum += (out[i] - targets[i]) ** 2;
   return { mse: targets.length === 0 ? 0 : sum / targets.length };
 }
 
@@ -209,10 +209,10 @@ export async function runExperiment(options: RunOptions): Promise<CompletedRun> 
   const data = await experiment.load(seed, methodOptions);
   const architecture = withHidden(experiment.configure ? experiment.configure(methodOptions) : experiment.architecture, options.hidden);
   const numClasses = data.numClasses ?? 2;
-  const nTrain = data.train.xShape[0]!;
+  const nTrain = data.train.xShape[0];
   const batchSize = Math.min(options.batchSize ?? experiment.defaults.batchSize ?? nTrain, nTrain);
   checkNumber('bbp run', '--batch-size', batchSize, { min: 1, integer: true });
-  const evalEvery = options.evalEvery ?? (nTrain + data.test.xShape[0]! <= 10_000 ? 1 : Math.max(1, Math.ceil(epochs / 100)));
+  const evalEvery = options.evalEvery ?? (nTrain + data.test.xShape[0] <= 10_000 ? 1 : Math.max(1, Math.ceil(epochs / 100)));
   checkNumber('bbp run', '--eval-every', evalEvery, { min: 1, integer: true });
   const target = options.targetAccuracy === null ? undefined : (options.targetAccuracy ?? experiment.defaults.targetAccuracy);
   if (target !== undefined) {
@@ -324,7 +324,7 @@ function withHidden(architecture: ArchitectureSpec, hidden: number[] | undefined
   if (architecture.kind === 'dense') return { ...architecture, hidden };
   if (architecture.kind === 'conv') return { ...architecture, dense: hidden };
   if (hidden.length !== 1) throw new InvalidArgumentError('bbp run', '--hidden', 'must be one width for a recurrent network', hidden.join(','));
-  return { ...architecture, hidden: hidden[0]! };
+  return { ...architecture, hidden: hidden[0] };
 }
 
 function bestOf(values: Array<number | undefined>, last: number | undefined): number | null {

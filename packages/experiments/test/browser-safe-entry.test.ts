@@ -12,8 +12,8 @@ const nodeBuiltins = new Set(builtinModules);
 function specifiers(source: string): string[] {
   const found: string[] = [];
   const pattern = /^\s*(?:import|export)\s+(?!type\s)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
-  for (const match of source.matchAll(pattern)) found.push(match[1]!);
-  for (const match of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push(match[1]!);
+  for (const match of source.matchAll(pattern)) found.push(match[1]);
+  for (const match of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push(match[1]);
   return found;
 }
 

@@ -43,7 +43,7 @@ describe('the browser-safe runner', () => {
     });
     expect(result.history).toHaveLength(100);
     expect(result.trainAccuracy).toBeGreaterThan(0.9);
-    expect(result.finalLoss).toBeLessThan(result.history[0]!.loss);
+    expect(result.finalLoss).toBeLessThan(result.history[0].loss);
     expect(Number.isFinite(result.msPerIteration)).toBe(true);
   });
 
@@ -70,7 +70,7 @@ describe('the browser-safe runner', () => {
     expect(auto.peakStepBytes).toBeNull();
     // Same initial weights, loss, optimiser and batch order: the curves differ by float32 rounding only.
     expect(auto.history).toHaveLength(40);
-    auto.history.forEach((h, i) => expect(Math.abs(h.loss - tfjs.history[i]!.loss), `epoch ${i}`).toBeLessThan(1e-4 * tfjs.history[i]!.loss + 1e-6));
+    auto.history.forEach((h, i) => expect(Math.abs(h.loss - tfjs.history[i].loss), `epoch ${i}`).toBeLessThan(1e-4 * tfjs.history[i].loss + 1e-6));
     expect(auto.trainAccuracy).toBeCloseTo(tfjs.trainAccuracy!, 2);
     await expect(runExperiment({ experiment: 'xor', method: 'backprop', epochs: 1, keepBackend: true, methodOptions: { engine: 'gpu' } })).rejects.toThrow(
       /--engine.*'auto', 'float64' or 'tfjs'/,

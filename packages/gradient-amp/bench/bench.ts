@@ -56,7 +56,7 @@ function blobs(seed: number): Data {
     for (let i = 0; i < n; i++) {
       const c = rng.int(k);
       y[i] = c;
-      for (let j = 0; j < d; j++) x[i * d + j] = means[c]![j]! + rng.normal();
+      for (let j = 0; j < d; j++) x[i * d + j] = means[c][j] + rng.normal();
     }
     return { x: tf.tensor2d(x, [n, d]), y: tf.tensor1d(y, 'int32') };
   };
@@ -207,7 +207,7 @@ for (const setting of settings) {
   }
   for (const label of setting.heads) {
     const t0 = performance.now();
-    const head = createHead(HEADS[label]!.name, HEADS[label]!.options);
+    const head = createHead(HEADS[label].name, HEADS[label].options);
     const result = await runSeeds(setting, (model, seed) => fitHead(model, setting.data.train.x, setting.data.train.y, head, options(seed)));
     const { alpha, beta, targets } = head.params;
     summarise(setting, label, { alpha, beta, targets }, result, (performance.now() - t0) / 1000);

@@ -43,19 +43,19 @@ export async function fitHead(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor,
   if (!(model instanceof tf.LayersModel)) throw new InvalidArgumentError(fn, 'model', 'must be a tf.LayersModel', model);
   if (head === null || typeof head !== 'object' || typeof head.loss !== 'function') throw new InvalidArgumentError(fn, 'head', 'must be an OutputHead', head);
   if (model.outputs.length !== 1) throw new InvalidArgumentError(fn, 'model', 'must have exactly one output (the logits)', `${model.outputs.length} outputs`);
-  const k = model.outputs[0]!.shape.at(-1);
+  const k = model.outputs[0].shape.at(-1);
   if (typeof k !== 'number') throw new InvalidArgumentError(fn, 'model', 'must have a fixed number of classes on the last output axis', k);
   if (model.inputs.length !== 1) throw new InvalidArgumentError(fn, 'model', 'must have exactly one input', `${model.inputs.length} inputs`);
   // The model's own input shape, batch axis free, so a wrong width is a ShapeError here rather than a tfjs matMul error.
-  checkTensor(fn, 'x', x, { shape: [null, ...model.inputs[0]!.shape.slice(1)], dtype: 'float32', finite: true });
-  const n = x.shape[0]!;
+  checkTensor(fn, 'x', x, { shape: [null, ...model.inputs[0].shape.slice(1)], dtype: 'float32', finite: true });
+  const n = x.shape[0];
   if (!(n >= 1)) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', 'an empty tensor');
   checkLabelsOrTargets(fn, 'y', y, n, k);
   if (options?.validationData !== undefined) {
     const v = options.validationData;
     if (!Array.isArray(v) || v.length !== 2) throw new InvalidArgumentError(fn, 'options.validationData', 'must be [x, y]', v);
     checkTensor(fn, 'options.validationData[0]', v[0], { dtype: 'float32' });
-    checkLabelsOrTargets(fn, 'options.validationData[1]', v[1], v[0].shape[0]!, k);
+    checkLabelsOrTargets(fn, 'options.validationData[1]', v[1], v[0].shape[0], k);
   }
   const lossFn = head.lossFn(options?.loss ?? {});
   const optimizer = options?.optimizer ?? paperAdam(0.01);
@@ -76,7 +76,7 @@ export async function fitHead(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor,
           const [vx, vy] = options.validationData;
           tf.tidy(() => {
             const out = predict(vx);
-            logs.valLoss = lossFn(vy, out).dataSync()[0]!;
+            logs.valLoss = lossFn(vy, out).dataSync()[0];
             logs.valAccuracy = scoredAccuracy(out, vy, targetsFormat);
           });
         }
@@ -113,7 +113,7 @@ function scoredAccuracy(scores: tf.Tensor, y: tf.Tensor, targetsFormat: boolean)
   let correct = 0;
   let count = 0;
   for (let i = 0; i < predicted.length; i++) {
-    if (scored ? !(scored[i]! > 0) : truth[i]! < 0) continue;
+    if (scored ? !(scored[i] > 0) : truth[i] < 0) continue;
     count++;
     if (predicted[i] === truth[i]) correct++;
   }

@@ -60,7 +60,7 @@ export function gradientRmsByLayer(
   if (target instanceof tf.LayersModel) {
     checkTensor(fn, 'x', x, { dtype: 'float32' });
     if (!(y instanceof tf.Tensor)) throw new InvalidArgumentError(fn, 'y', 'must be a tf.Tensor', y);
-    if (y.shape[0] !== x!.shape[0]) throw new ShapeError(fn, 'y', [x!.shape[0]!, ...y.shape.slice(1)], y.shape, 'one row per example of x');
+    if (y.shape[0] !== x!.shape[0]) throw new ShapeError(fn, 'y', [x!.shape[0], ...y.shape.slice(1)], y.shape, 'one row per example of x');
     const weights = target.trainableWeights;
     variables = weights.map((w) => w.read() as tf.Variable);
     names = weights.map((w) => w.originalName ?? w.name);
@@ -76,8 +76,8 @@ export function gradientRmsByLayer(
   try {
     return variables.map((v, i) => {
       const g = grads[v.name];
-      const rms = g ? tf.tidy(() => tf.sqrt(tf.mean(tf.square(g))).dataSync()[0]!) : 0;
-      return { name: names[i]!, rms };
+      const rms = g ? tf.tidy(() => tf.sqrt(tf.mean(tf.square(g))).dataSync()[0]) : 0;
+      return { name: names[i], rms };
     });
   } finally {
     value.dispose();

@@ -93,7 +93,7 @@ export function createOutputHead(name: string, builtin: HeadName | null, params:
       throw new InvalidArgumentError(fn, 'options.input', `'outputs' needs an inverse of the output function; head '${name}' has none`, input);
     }
     const yFormat: TargetFormat = options.yFormat ?? 'one-hot';
-    const k = logits.shape[logits.rank - 1]!;
+    const k = logits.shape[logits.rank - 1];
     const n = logits.size / k;
     const original = logits.shape;
     return tf.tidy(() => {
@@ -188,7 +188,7 @@ function manualLoss(kernel: HeadKernel, input: 'logits' | 'outputs', reduction: 
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sa, st, sw] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
         const y = input === 'outputs' ? sa : (kernel.output(sa) as tf.Tensor2D);
-        const g = tf.mul(dy, tf.mul(rowScale(sw, sa.shape[1]!, reduction), kernel.deltaFromOutput(y, st)));
+        const g = tf.mul(dy, tf.mul(rowScale(sw, sa.shape[1], reduction), kernel.deltaFromOutput(y, st)));
         return [g, tf.zerosLike(st), tf.zerosLike(sw)];
       },
     };
@@ -198,10 +198,10 @@ function manualLoss(kernel: HeadKernel, input: 'logits' | 'outputs', reduction: 
 function checkOutputFinite(fn: string, z: tf.Tensor2D, y: tf.Tensor): void {
   const values = y.dataSync();
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+    const v = values[i];
     if (v - v !== 0) {
-      const k = z.shape[1]!;
-      throw new HeadOverflowError(fn, Math.floor(i / k), i % k, z.dataSync()[i]!, v);
+      const k = z.shape[1];
+      throw new HeadOverflowError(fn, Math.floor(i / k), i % k, z.dataSync()[i], v);
     }
   }
 }

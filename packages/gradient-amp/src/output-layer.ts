@@ -84,7 +84,7 @@ export class OutputHeadLayer extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const z = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const z = Array.isArray(inputs) ? inputs[0] : inputs;
       if (this.backward === 'exact') return this.head.output(z);
       return straightThrough(this.head)(z);
     });
@@ -153,6 +153,6 @@ export function withOutputHead(model: tf.LayersModel, head: OutputHead | HeadNam
   if (model.outputs.length !== 1)
     throw new InvalidArgumentError('withOutputHead', 'model', 'must have exactly one output (the logits)', `${model.outputs.length} outputs`);
   const layer = outputHead(head, options);
-  const output = layer.apply(model.outputs[0]!) as tf.SymbolicTensor;
+  const output = layer.apply(model.outputs[0]) as tf.SymbolicTensor;
   return tf.model({ inputs: model.inputs, outputs: output, name: `${model.name}_${layer.head.name.replace(/-/g, '_')}` });
 }

@@ -14,7 +14,7 @@ function divisor(w: tf.Tensor1D, k: number, reduction: Reduction): tf.Tensor | n
 /** `Σ_i w_i Σ_j ℓ_ij`, divided as `reduction` says. */
 export function reduceElementLoss(elementLoss: tf.Tensor2D, w: tf.Tensor1D, reduction: Reduction): tf.Scalar {
   const rows = tf.sum(elementLoss, 1);
-  return tf.div(tf.sum(tf.mul(rows, w)), divisor(w, elementLoss.shape[1]!, reduction)) as tf.Scalar;
+  return tf.div(tf.sum(tf.mul(rows, w)), divisor(w, elementLoss.shape[1], reduction)) as tf.Scalar;
 }
 
 /** Per-row factor `[n, 1]` that turns the unreduced delta into the gradient of the reduced loss. */

@@ -47,7 +47,7 @@ export function labelValues(fn: string, argument: string, labels: Labels, numCla
     throw new ShapeError(fn, argument, [`n = ${expectedLength}`], [values.length], 'one label per row of the logits');
   }
   for (let i = 0; i < values.length; i++) {
-    const l = values[i]!;
+    const l = values[i];
     if (l < -1 || l >= numClasses) throw new InvalidArgumentError(fn, `${argument}[${i}]`, `must lie in [0, ${numClasses - 1}] (or be -1 for "not scored")`, l);
   }
   return values;

@@ -64,8 +64,8 @@ const values = (t: tf.Tensor) => Array.from(t.dataSync());
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, relative: number): void {
   expect(actual.length).toBe(expected.length);
   let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!), `entry ${i}`).toBeLessThanOrEqual(relative * Math.max(scale, 1e-12));
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i] - expected[i]), `entry ${i}`).toBeLessThanOrEqual(relative * Math.max(scale, 1e-12));
 }
 
 describe('closed-form gradients Y − T (float64)', () => {
@@ -80,7 +80,7 @@ describe('closed-form gradients Y − T (float64)', () => {
         gradient: (zm) => [matrix(N, K, refGrad(name, zm.data, t, N, K, p, reduction, w))],
       });
       expect(result.passed, `${reduction}: ${result.maxRelativeError}`).toBe(true);
-      expect(result.inputs[0]!.maxAbsError).toBeLessThan(1e-6);
+      expect(result.inputs[0].maxAbsError).toBeLessThan(1e-6);
     }
   });
 });
@@ -126,8 +126,8 @@ describe('tfjs gradients with respect to the logits', () => {
     const z = tf.tensor2d(Float32Array.from(logitsData(3, 3)), [N, K]);
     const auto = tf.valueAndGrad((zz: tf.Tensor) => head.loss(LABELS, zz, { path: 'autodiff' }))(z);
     const manual = tf.valueAndGrad((zz: tf.Tensor) => head.loss(LABELS, zz, { path: 'manual' }))(z);
-    const a = auto.value.dataSync()[0]!;
-    expect(Math.abs(manual.value.dataSync()[0]! - a)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(a)));
+    const a = auto.value.dataSync()[0];
+    expect(Math.abs(manual.value.dataSync()[0] - a)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(a)));
     expectClose(values(manual.grad), values(auto.grad), 1e-6);
   });
 
@@ -196,20 +196,20 @@ describe('agreement with tfjs’ own losses', () => {
   const hot = () => tf.oneHot(tf.tensor1d(labels, 'int32'), K).toFloat();
 
   it('softmax-ce (mean) equals tf.losses.softmaxCrossEntropy', () => {
-    expect(softmaxCrossEntropy().loss(labels, z()).dataSync()[0]).toBeCloseTo(tf.losses.softmaxCrossEntropy(hot(), z()).dataSync()[0]!, 5);
+    expect(softmaxCrossEntropy().loss(labels, z()).dataSync()[0]).toBeCloseTo(tf.losses.softmaxCrossEntropy(hot(), z()).dataSync()[0], 5);
   });
 
   it('sigmoid (meanAll) equals tf.losses.sigmoidCrossEntropy', () => {
     expect(sigmoidCrossEntropy().loss(labels, z(), { reduction: 'meanAll' }).dataSync()[0]).toBeCloseTo(
-      tf.losses.sigmoidCrossEntropy(hot(), z()).dataSync()[0]!,
+      tf.losses.sigmoidCrossEntropy(hot(), z()).dataSync()[0],
       5,
     );
   });
 
   it('linear-mse (sum) times 2/(n·k) equals tf.losses.meanSquaredError', () => {
     const head = linearMse({ targets: { neg: 0, pos: 1 } });
-    const sum = head.loss(labels, z(), { reduction: 'sum' }).dataSync()[0]!;
-    expect((2 * sum) / (N * K)).toBeCloseTo(tf.losses.meanSquaredError(hot(), z()).dataSync()[0]!, 5);
+    const sum = head.loss(labels, z(), { reduction: 'sum' }).dataSync()[0];
+    expect((2 * sum) / (N * K)).toBeCloseTo(tf.losses.meanSquaredError(hot(), z()).dataSync()[0], 5);
   });
 
   it('exp-GA (meanAll) is the Poisson loss of tfjs-layers on Y = α·e^Z', () => {
@@ -217,7 +217,7 @@ describe('agreement with tfjs’ own losses', () => {
     const identity = tf.sequential({ layers: [tf.layers.activation({ activation: 'linear', inputShape: [K] })] });
     identity.compile({ optimizer: 'sgd', loss: 'poisson' });
     const y = head.output(z());
-    const poisson = (identity.evaluate(y, head.encodeTargets(labels, K)) as tf.Scalar).dataSync()[0]!;
+    const poisson = (identity.evaluate(y, head.encodeTargets(labels, K)) as tf.Scalar).dataSync()[0];
     // Keras' poisson adds ε = 1e-7 inside the logarithm.
     expect(head.loss(labels, z(), { reduction: 'meanAll' }).dataSync()[0]).toBeCloseTo(poisson, 4);
     identity.dispose();
@@ -261,7 +261,7 @@ describe('stationary points and convexity', () => {
       for (const t of targets) {
         const zStar = head.stationaryPoint(t);
         expect(Number.isFinite(zStar), `${head.name} at t = ${t}`).toBe(true);
-        const g = head.grad(tf.tensor2d([[t]]), tf.tensor2d([[zStar]]), { reduction: 'sum', yFormat: 'targets' }).dataSync()[0]!;
+        const g = head.grad(tf.tensor2d([[t]]), tf.tensor2d([[zStar]]), { reduction: 'sum', yFormat: 'targets' }).dataSync()[0];
         expect(Math.abs(g), `${head.name} at t = ${t}`).toBeLessThan(2e-5 * Math.max(1, Math.abs(t)));
       }
     }
@@ -294,7 +294,7 @@ describe('stationary points and convexity', () => {
     // pow3-GA's loss is a polynomial, which tfjs differentiates twice directly (its Exp gradient reuses the output and cannot be).
     const second = tf.grad(tf.grad((zz: tf.Tensor) => pow3.loss(tf.tensor2d([[6]]), tf.reshape(zz, [1, 1]), { reduction: 'sum', yFormat: 'targets' })));
     for (const v of zs) {
-      const h = second(tf.scalar(v)).dataSync()[0]!;
+      const h = second(tf.scalar(v)).dataSync()[0];
       expect(h).toBeGreaterThanOrEqual(0);
       expect(h).toBeCloseTo(3 * 0.001 * v * v, 6);
     }
@@ -328,7 +328,7 @@ describe('numerical safety', () => {
     const g = head.grad(tf.tensor2d([[0, 2]]), tf.tensor2d([[100, 60]]), { reduction: 'sum', yFormat: 'targets' });
     expectClose(values(g), [0.1 * Math.exp(50), 0.1 * Math.exp(50) - 2], 1e-5);
     // Continuation by the tangent: the loss keeps growing linearly.
-    const at = (z: number) => head.loss(tf.tensor2d([[0]]), tf.tensor2d([[z]]), { reduction: 'sum', yFormat: 'targets' }).dataSync()[0]!;
+    const at = (z: number) => head.loss(tf.tensor2d([[0]]), tf.tensor2d([[z]]), { reduction: 'sum', yFormat: 'targets' }).dataSync()[0];
     expect(at(100) - at(90)).toBeCloseTo(10 * 0.1 * Math.exp(50), -16);
   });
 
@@ -358,12 +358,12 @@ describe('numerical safety', () => {
     [0, 0, 0, 2],
   ];
   /** Float64 reference of ∂L/∂Z = α·e^Z − T (sum reduction) at the float32-rounded logits. */
-  const referenceGrad = (alpha: number) => large.flatMap((row, i) => row.map((z, j) => alpha * Math.exp(Math.fround(z)) - largeTargets[i]![j]!));
+  const referenceGrad = (alpha: number) => large.flatMap((row, i) => row.map((z, j) => alpha * Math.exp(Math.fround(z)) - largeTargets[i][j]));
 
   it('exp-GA (default) gradient matches a float64 reference α·e^Z − T for logits up to 88, on every route', () => {
     const head = expGA({ alpha: 0.1 });
     const reference = referenceGrad(0.1);
-    const relErr = (got: number[]) => Math.max(...got.map((g, i) => Math.abs(g - reference[i]!) / Math.max(1, Math.abs(reference[i]!))));
+    const relErr = (got: number[]) => Math.max(...got.map((g, i) => Math.abs(g - reference[i]) / Math.max(1, Math.abs(reference[i]))));
     const closed = values(head.grad(tf.tensor2d(largeTargets), tf.tensor2d(large), { reduction: 'sum', yFormat: 'targets' }));
     expect(relErr(closed)).toBeLessThan(1e-6);
     for (const path of ['autodiff', 'manual'] as const) {
@@ -402,10 +402,10 @@ describe('targets, masking and weights', () => {
     const z = tf.tensor2d(Float32Array.from(logitsData(31)), [N, K]);
     const kept = tf.gather(z, [0, 1, 3]);
     for (const head of [expGA(), pow3GA(), softmaxCrossEntropy(), tanhCanonical()]) {
-      const masked = head.loss(LABELS, z).dataSync()[0]!;
-      expect(masked).toBeCloseTo(head.loss([2, 0, 4], kept).dataSync()[0]!, 5);
+      const masked = head.loss(LABELS, z).dataSync()[0];
+      expect(masked).toBeCloseTo(head.loss([2, 0, 4], kept).dataSync()[0], 5);
       const oneHot = tf.oneHot(tf.tensor1d(LABELS, 'int32'), K).toFloat();
-      expect(head.loss(oneHot, z).dataSync()[0]!).toBeCloseTo(masked, 5);
+      expect(head.loss(oneHot, z).dataSync()[0]).toBeCloseTo(masked, 5);
       const g = tf.grad((zz: tf.Tensor) => head.loss(LABELS, zz))(z);
       expect(
         values(g)
@@ -424,9 +424,9 @@ describe('targets, masking and weights', () => {
     const head = expGA();
     const z = tf.tensor2d(Float32Array.from(logitsData(41)), [N, K]);
     const labels = [1, 2, 3, 4];
-    const rows = [0, 1, 2, 3].map((i) => head.loss([labels[i]!], tf.slice(z, [i, 0], [1, K]), { reduction: 'sum' }).dataSync()[0]!);
+    const rows = [0, 1, 2, 3].map((i) => head.loss([labels[i]], tf.slice(z, [i, 0], [1, K]), { reduction: 'sum' }).dataSync()[0]);
     const w = Float32Array.from([1, 0, 2, 0.5]);
-    const expected = (rows[0]! + 2 * rows[2]! + 0.5 * rows[3]!) / 3.5;
+    const expected = (rows[0] + 2 * rows[2] + 0.5 * rows[3]) / 3.5;
     expect(head.loss(labels, z, { weights: w }).dataSync()[0]).toBeCloseTo(expected, 4);
     expect(head.loss(labels, z, { weights: tf.tensor1d(w), reduction: 'meanAll' }).dataSync()[0]).toBeCloseTo(expected / K, 4);
     // All rows ignored: zero loss and gradient, not NaN.
@@ -451,8 +451,8 @@ describe('targets, masking and weights', () => {
         ),
         logits,
       )
-      .dataSync()[0]!;
-    expect(direct).toBeCloseTo(head.loss(flat.labels, flat.logits).dataSync()[0]!, 5);
+      .dataSync()[0];
+    expect(direct).toBeCloseTo(head.loss(flat.labels, flat.logits).dataSync()[0], 5);
     expect(head.grad(flat.labels, flat.logits).shape).toEqual([18, 4]);
   });
 });
@@ -467,7 +467,7 @@ describe('generic canonical heads', () => {
     );
     const builtin = expGA({ alpha, targets: { neg: 0, pos: 2 }, dropConstant: true });
     const z = tf.tensor2d(Float32Array.from(logitsData(8)), [N, K]);
-    expect(head.loss(LABELS, z).dataSync()[0]).toBeCloseTo(builtin.loss(LABELS, z).dataSync()[0]!, 4);
+    expect(head.loss(LABELS, z).dataSync()[0]).toBeCloseTo(builtin.loss(LABELS, z).dataSync()[0], 4);
     expectClose(values(tf.grad((zz: tf.Tensor) => head.loss(LABELS, zz))(z)), values(builtin.grad(LABELS, z)), 1e-6);
     expect(head.builtin).toBeNull();
   });
@@ -475,7 +475,7 @@ describe('generic canonical heads', () => {
   it('without one: ½‖f(Z) − T‖² as a monitoring value, still with the gradient Y − T', () => {
     const head = canonicalHead((z) => tf.mul(z, tf.square(z)), undefined, { targets: { neg: -1, pos: 1 } });
     const z = tf.tensor2d([[0.5, -1.5]]);
-    const value = head.loss([0], z, { reduction: 'sum' }).dataSync()[0]!;
+    const value = head.loss([0], z, { reduction: 'sum' }).dataSync()[0];
     expect(value).toBeCloseTo(0.5 * ((0.125 - 1) ** 2 + (-3.375 + 1) ** 2), 5);
     expectClose(values(tf.grad((zz: tf.Tensor) => head.loss([0], zz, { reduction: 'sum' }))(z)), [0.125 - 1, -3.375 + 1], 1e-6);
     expect(head.hasLoss).toBe(false);

@@ -62,7 +62,7 @@ describe('drop-in use with model.compile', () => {
 
   it('GA heads also train as layers: OutputHeadLayer + lossFn({ input: "outputs" })', async () => {
     const { x, y, labels } = blobs(2);
-    for (const make of [HEADS[1]!.head, HEADS[2]!.head]) {
+    for (const make of [HEADS[1].head, HEADS[2].head]) {
       const logits = mlp(2);
       const head = make();
       const model = withOutputHead(logits, head);
@@ -100,7 +100,7 @@ describe('OutputHeadLayer', () => {
     const expected = values(createHead(name, options).output(tf.add(tf.matMul(x, tf.fill([2, 4], 0.3)), 1)));
     const p1 = values(model.predict(x) as tf.Tensor);
     expect(values(loaded.predict(x) as tf.Tensor)).toEqual(p1);
-    p1.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    p1.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
     model.dispose();
     loaded.dispose();
   });
@@ -118,9 +118,9 @@ describe('OutputHeadLayer', () => {
     ]);
     const viaLayer = tf.valueAndGrad((zz: tf.Tensor) => head.lossFn({ input: 'outputs' })(y, layer.apply(zz) as tf.Tensor))(z);
     const closed = values(head.grad(y, z));
-    values(viaLayer.grad).forEach((g, i) => expect(g).toBeCloseTo(closed[i]!, 5));
+    values(viaLayer.grad).forEach((g, i) => expect(g).toBeCloseTo(closed[i], 5));
     // Loss values computed from the outputs agree with those from the logits away from saturation.
-    expect(viaLayer.value.dataSync()[0]).toBeCloseTo(head.loss(y, z).dataSync()[0]!, 4);
+    expect(viaLayer.value.dataSync()[0]).toBeCloseTo(head.loss(y, z).dataSync()[0], 4);
   });
 
   it('takes the usual layer arguments: as the first layer of a sequential model, it saves and loads too', async () => {
@@ -139,7 +139,7 @@ describe('OutputHeadLayer', () => {
     const z = tf.tensor2d([[0.3, -1.2, 2.1]]);
     const y = tf.tensor2d([[0, 1, 0]]);
     const gExact = tf.grad((zz: tf.Tensor) => tf.sum(tf.mul(y, tf.neg(tf.log(layer.apply(zz) as tf.Tensor)))))(z);
-    values(gExact).forEach((v, i) => expect(v).toBeCloseTo(values(softmaxCrossEntropy().grad(y, z, { reduction: 'sum' }))[i]!, 5));
+    values(gExact).forEach((v, i) => expect(v).toBeCloseTo(values(softmaxCrossEntropy().grad(y, z, { reduction: 'sum' }))[i], 5));
   });
 
   it('withOutputHead shares the weights of the logits model; custom heads and bad names are refused', () => {
@@ -163,7 +163,7 @@ describe('fitHead', () => {
     const model = mlp(3);
     const history = await fitHead(model, x, y, head(), { epochs: 30, batchSize: 16, seed: 1, optimizer: paperAdam(0.02), trackAccuracy: true });
     expect(history.history.accuracy!.at(-1)).toBeGreaterThanOrEqual(0.95);
-    expect(history.history.loss!.at(-1)).toBeLessThan(history.history.loss![0]!);
+    expect(history.history.loss!.at(-1)).toBeLessThan(history.history.loss![0]);
     model.dispose();
   });
 
@@ -190,7 +190,7 @@ describe('fitHead', () => {
     const run = async (seed: number) => {
       const model = mlp(7);
       const history = await fitHead(model, x, y, pow3GA(), { epochs: 3, batchSize: 20, seed, optimizer: paperAdam(0.01) });
-      const w = values(model.getWeights()[0]!);
+      const w = values(model.getWeights()[0]);
       model.dispose();
       return { losses: history.history.loss, w };
     };
@@ -213,9 +213,9 @@ describe('fitHead', () => {
     const withMask = await train(x, masked);
     const without = await train(
       tf.gather(x, keep),
-      Int32Array.from(keep, (i) => labels[i]!),
+      Int32Array.from(keep, (i) => labels[i]),
     );
-    withMask.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(without[i]![j]!, 5)));
+    withMask.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(without[i][j], 5)));
   });
 
   it('raises TrainingDivergedError on an overflowing loss without applying the update', async () => {
@@ -259,7 +259,7 @@ describe('instrumentation', () => {
     const exp = gradientRmsByLayer(model, expGA({ targets: { neg: 0, pos: 6 } }).lossFn(), x, y);
     expect(soft.map((r) => r.name)).toEqual(model.trainableWeights.map((w) => w.originalName));
     expect(soft.every((r) => Number.isFinite(r.rms) && r.rms > 0)).toBe(true);
-    exp.forEach((r, i) => expect(r.rms).toBeGreaterThan(soft[i]!.rms));
+    exp.forEach((r, i) => expect(r.rms).toBeGreaterThan(soft[i].rms));
     const w = tf.variable(tf.tensor1d([1, -2]));
     const [only, ...rest] = gradientRmsByLayer([w], () => tf.sum(tf.square(w)));
     expect(rest).toEqual([]);
@@ -277,7 +277,7 @@ describe('instrumentation', () => {
       [0, 1, 2],
       [5, -3, 0.5],
     ].map((r) => r.reduce((s, v) => s + Math.exp(v), 0));
-    values(softmaxNormalizer(z)).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 3));
+    values(softmaxNormalizer(z)).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 3));
     expect(() => softmaxNormalizer(tf.tensor1d([1]))).toThrow(ShapeError);
   });
 });

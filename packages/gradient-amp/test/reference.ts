@@ -23,20 +23,20 @@ export function refRowLoss(head: HeadName, z: ArrayLike<number>, t: ArrayLike<nu
   let sum = 0;
   if (head === 'softmax-ce') {
     let m = -Infinity;
-    for (let j = 0; j < k; j++) m = Math.max(m, z[j]!);
+    for (let j = 0; j < k; j++) m = Math.max(m, z[j]);
     let s = 0;
-    for (let j = 0; j < k; j++) s += Math.exp(z[j]! - m);
+    for (let j = 0; j < k; j++) s += Math.exp(z[j] - m);
     const lse = m + Math.log(s);
     let tsum = 0;
     for (let j = 0; j < k; j++) {
-      tsum += t[j]!;
-      sum -= t[j]! * z[j]!;
+      tsum += t[j];
+      sum -= t[j] * z[j];
     }
     return sum + tsum * lse;
   }
   for (let j = 0; j < k; j++) {
-    const x = z[j]!;
-    const tt = t[j]!;
+    const x = z[j];
+    const tt = t[j];
     switch (head) {
       case 'linear-mse':
         sum += 0.5 * (x - tt) ** 2;
@@ -66,13 +66,13 @@ export function refRowDelta(head: HeadName, z: ArrayLike<number>, t: ArrayLike<n
   const k = z.length;
   if (head === 'softmax-ce') {
     let m = -Infinity;
-    for (let j = 0; j < k; j++) m = Math.max(m, z[j]!);
-    const e = Array.from({ length: k }, (_, j) => Math.exp(z[j]! - m));
+    for (let j = 0; j < k; j++) m = Math.max(m, z[j]);
+    const e = Array.from({ length: k }, (_, j) => Math.exp(z[j] - m));
     const s = e.reduce((a, b) => a + b, 0);
     const tsum = Array.from(t).reduce((a, b) => a + b, 0);
-    return e.map((v, j) => (tsum * v) / s - t[j]!);
+    return e.map((v, j) => (tsum * v) / s - t[j]);
   }
-  return Array.from({ length: k }, (_, j) => refOutput(head, z[j]!, p) - t[j]!);
+  return Array.from({ length: k }, (_, j) => refOutput(head, z[j], p) - t[j]);
 }
 
 /** Element output `f(z)` of the element-wise heads. */
@@ -98,7 +98,7 @@ function divisor(n: number, k: number, w: ArrayLike<number> | undefined, reducti
   let total = n;
   if (w) {
     total = 0;
-    for (let i = 0; i < n; i++) total += w[i]!;
+    for (let i = 0; i < n; i++) total += w[i];
   }
   total = Math.max(total, 1e-30);
   return reduction === 'mean' ? total : total * k;
@@ -120,10 +120,10 @@ export function refLoss(
     const row = refRowLoss(
       head,
       z.subarray(i * k, (i + 1) * k),
-      Array.from({ length: k }, (_, j) => t[i * k + j]!),
+      Array.from({ length: k }, (_, j) => t[i * k + j]),
       p,
     );
-    sum += (w ? w[i]! : 1) * row;
+    sum += (w ? w[i] : 1) * row;
   }
   return sum / divisor(n, k, w, reduction);
 }
@@ -145,10 +145,10 @@ export function refGrad(
     const delta = refRowDelta(
       head,
       z.subarray(i * k, (i + 1) * k),
-      Array.from({ length: k }, (_, j) => t[i * k + j]!),
+      Array.from({ length: k }, (_, j) => t[i * k + j]),
       p,
     );
-    for (let j = 0; j < k; j++) g[i * k + j] = ((w ? w[i]! : 1) * delta[j]!) / d;
+    for (let j = 0; j < k; j++) g[i * k + j] = ((w ? w[i] : 1) * delta[j]) / d;
   }
   return g;
 }
@@ -156,6 +156,6 @@ export function refGrad(
 /** Row-major targets from labels (`-1`: a row of `neg`). */
 export function refTargets(labels: ArrayLike<number>, k: number, neg: number, pos: number): Float64Array {
   const t = new Float64Array(labels.length * k).fill(neg);
-  for (let i = 0; i < labels.length; i++) if (labels[i]! >= 0) t[i * k + labels[i]!] = pos;
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) t[i * k + labels[i]] = pos;
   return t;
 }

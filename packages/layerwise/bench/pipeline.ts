@@ -39,7 +39,7 @@ function mnistShaped(rows: number, seed: number): { x: tf.Tensor2D; y: tf.Tensor
   for (let i = 0; i < rows; i++) {
     const c = rng.int(10);
     ys[i] = c;
-    for (let j = 0; j < 784; j++) xs[i * 784 + j] = prototypes[c]![j]! + 4 * rng.normal();
+    for (let j = 0; j < 784; j++) xs[i * 784 + j] = prototypes[c][j] + 4 * rng.normal();
   }
   return { x: tf.tensor2d(xs, [rows, 784]), y: tf.tensor1d(ys, 'int32') };
 }
@@ -62,7 +62,7 @@ function mlp(): tf.Sequential {
 }
 
 const accuracy = (model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): number =>
-  tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(x) as tf.Tensor, 1), y), 'float32')).dataSync()[0]!);
+  tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(x) as tf.Tensor, 1), y), 'float32')).dataSync()[0]);
 
 const train = mnistShaped(n, 1);
 const test = mnistShaped(nTest, 2);
@@ -99,7 +99,7 @@ const pipelined = async (mode: string, transport: NodePipelineTransport): Promis
       trainMs: res.partitions.map((p) => Math.round(p.trainMs)),
       waitMs: res.partitions.map((p) => Math.round(p.waitMs)),
       speedupVsSequential: results.sequential!.wallMs / wallMs,
-      accuracyDeltaPoints: 100 * (results[mode]!.testAccuracy - results.sequential!.testAccuracy),
+      accuracyDeltaPoints: 100 * (results[mode].testAccuracy - results.sequential!.testAccuracy),
     }),
   );
   res.model.dispose();

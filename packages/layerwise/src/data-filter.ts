@@ -99,8 +99,8 @@ export function lossFilterKeep(losses: ArrayLike<number>, fraction: number): boo
   const m = losses.length;
   const keep = new Array<boolean>(m).fill(true);
   const drop = Math.floor(fraction * m);
-  const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => losses[a]! - losses[b]! || a - b);
-  for (let i = 0; i < drop; i++) keep[order[i]!] = false;
+  const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => losses[a] - losses[b] || a - b);
+  for (let i = 0; i < drop; i++) keep[order[i]] = false;
   return keep;
 }
 

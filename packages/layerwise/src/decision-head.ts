@@ -51,7 +51,7 @@ export function defaultHeadFactory(numClasses: number, options: DefaultHeadOptio
     const first = { inputShape };
     const withInput = <T extends object>(cfg: T): T => (layers.length === 0 ? { ...first, ...cfg } : cfg);
     if (inputShape.length === 3) {
-      const c = options.channels ?? inputShape[2]!;
+      const c = options.channels ?? inputShape[2];
       for (let i = 0; i < convs; i++) {
         layers.push(tf.layers.conv2d(withInput({ filters: c, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init(), useBias: false })));
         layers.push(tf.layers.batchNormalization({}));
@@ -73,7 +73,7 @@ export function defaultHeadFactory(numClasses: number, options: DefaultHeadOptio
 /** Checks that a head built by a factory maps `inputShape` to `[m, numClasses]`; throws naming the `headFactory` option. */
 export function checkHead(fn: string, head: unknown, inputShape: number[], numClasses: number, u: number): tf.LayersModel {
   if (!(head instanceof tf.LayersModel)) throw new InvalidArgumentError(fn, 'options.headFactory', `must return a tf.LayersModel (unit ${u})`, head);
-  const inShape = head.inputs[0]!.shape.slice(1);
+  const inShape = head.inputs[0].shape.slice(1);
   if (head.inputs.length !== 1 || inShape.join(',') !== inputShape.join(',')) {
     throw new InvalidArgumentError(
       fn,
@@ -82,7 +82,7 @@ export function checkHead(fn: string, head: unknown, inputShape: number[], numCl
       `input shape [${inShape.join(', ')}]`,
     );
   }
-  const out = head.outputs[0]!.shape;
+  const out = head.outputs[0].shape;
   if (head.outputs.length !== 1 || out.length !== 2 || out[1] !== numClasses) {
     throw new InvalidArgumentError(
       fn,

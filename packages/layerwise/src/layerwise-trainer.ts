@@ -190,7 +190,7 @@ export function slidingWindows(numUnits: number, size: number, stride: number): 
 
 function weightsOf(units: TrainingUnit[], first: number, last: number): tf.Variable[] {
   const vars: tf.Variable[] = [];
-  for (let v = first; v <= last; v++) for (const w of units[v]!.model.trainableWeights) vars.push(w.read() as tf.Variable);
+  for (let v = first; v <= last; v++) for (const w of units[v].model.trainableWeights) vars.push(w.read() as tf.Variable);
   return vars;
 }
 
@@ -209,7 +209,7 @@ function makeOptimizer(kind: LayerwiseOptions['optimizer'], lr: number, wd: numb
 function runFeednet(units: TrainingUnit[], from: number, to: number, h: tf.Tensor): tf.Tensor {
   let cur = h;
   for (let v = from; v <= to; v++) {
-    const next = tf.tidy(() => units[v]!.model.apply(cur, { training: false }) as tf.Tensor);
+    const next = tf.tidy(() => units[v].model.apply(cur, { training: false }) as tf.Tensor);
     cur.dispose();
     cur = next;
   }
@@ -230,7 +230,7 @@ export function backpropStepBytes(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
   const saved = model.weights.map((w) => tf.clone(w.read()));
   const optimizer = new AdamW(1e-3, 0);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const rows = Array.from({ length: Math.min(batchSize, x.shape[0]!) }, (_, i) => i);
+  const rows = Array.from({ length: Math.min(batchSize, x.shape[0]) }, (_, i) => i);
   try {
     const m = measureStepMemory(
       () => {
@@ -248,7 +248,7 @@ export function backpropStepBytes(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
     );
     return m.peakStepBytes;
   } finally {
-    model.weights.forEach((w, i) => w.write(saved[i]!));
+    model.weights.forEach((w, i) => w.write(saved[i]));
     tf.dispose(saved);
     optimizer.dispose();
   }
@@ -267,7 +267,7 @@ export function evaluate(
   batchSize: number,
 ): { valAccuracy: number; valLoss: number } {
   const [vx, vy] = data;
-  const n = vx.shape[0]!;
+  const n = vx.shape[0];
   let correct = 0;
   let lossSum = 0;
   for (let start = 0; start < n; start += batchSize) {
@@ -277,7 +277,7 @@ export function evaluate(
       const logits = head.apply(h, { training: false }) as tf.Tensor;
       const yb = tf.slice(vy, start, size);
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), yb), 'float32'));
-      return [hits.dataSync()[0]!, softmaxCrossEntropy(yb, logits).dataSync()[0]! * size];
+      return [hits.dataSync()[0], softmaxCrossEntropy(yb, logits).dataSync()[0] * size];
     });
     h.dispose();
     correct += c;
@@ -287,10 +287,10 @@ export function evaluate(
 }
 
 export function buildOutputModel(model: UnitSource, units: TrainingUnit[], last: number, head: tf.LayersModel): tf.LayersModel {
-  const inputShape = units[0]!.inputShape;
+  const inputShape = units[0].inputShape;
   const input = tf.input({ shape: inputShape });
   let t: tf.SymbolicTensor = input;
-  for (let v = 0; v <= last; v++) for (const layer of units[v]!.layers) t = layer.apply(t) as tf.SymbolicTensor;
+  for (let v = 0; v <= last; v++) for (const layer of units[v].layers) t = layer.apply(t) as tf.SymbolicTensor;
   if (head instanceof tf.Sequential) {
     for (const layer of head.layers) if (layer.getClassName() !== 'InputLayer') t = layer.apply(t) as tf.SymbolicTensor;
   } else {
@@ -303,12 +303,12 @@ export function buildOutputModel(model: UnitSource, units: TrainingUnit[], last:
 /** Snapshot the weights of units `first…last`, run `fn`, restore them bit-exactly. */
 function withRestoredWeights<T>(units: TrainingUnit[], first: number, last: number, fn: () => T): T {
   const weights = [];
-  for (let v = first; v <= last; v++) weights.push(...units[v]!.model.weights);
+  for (let v = first; v <= last; v++) weights.push(...units[v].model.weights);
   const saved = weights.map((w) => tf.clone(w.read()));
   try {
     return fn();
   } finally {
-    weights.forEach((w, i) => w.write(saved[i]!));
+    weights.forEach((w, i) => w.write(saved[i]));
     tf.dispose(saved);
   }
 }
@@ -342,20 +342,20 @@ function withRestoredWeights<T>(units: TrainingUnit[], first: number, last: numb
 export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tensor, options: LayerwiseOptions): Promise<LayerwiseResult> {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(FN, 'options', 'must be an object with at least {epochs}', options);
   checkTensor(FN, 'x', x, { dtype: 'float32' });
-  const n = x.shape[0]!;
+  const n = x.shape[0];
   if (!(n >= 1)) throw new InvalidArgumentError(FN, 'x', 'must contain at least one example', n);
   checkTensor(FN, 'y', y, { shape: [n], dtype: 'int32' });
   const seed = options.seed ?? 0;
   checkNumber(FN, 'options.seed', seed, { integer: true });
   const batchSize = Math.min(options.batchSize ?? n, n);
   checkNumber(FN, 'options.batchSize', batchSize, { min: 1, integer: true });
-  const numClasses = options.numClasses ?? tf.tidy(() => tf.max(y).dataSync()[0]!) + 1;
+  const numClasses = options.numClasses ?? tf.tidy(() => tf.max(y).dataSync()[0]) + 1;
   checkNumber(FN, 'options.numClasses', numClasses, { min: 1, integer: true });
   const units = splitIntoUnits(model, { boundaries: options.boundaries, dropOutputLayer: options.dropOutputLayer }, FN);
   const L = units.length;
   const xShape = x.shape.slice(1);
-  if (xShape.join(',') !== units[0]!.inputShape.join(',')) {
-    throw new InvalidArgumentError(FN, 'x', `must have rows of shape [${units[0]!.inputShape.join(', ')}] (the model's input)`, `[${xShape.join(', ')}]`);
+  if (xShape.join(',') !== units[0].inputShape.join(',')) {
+    throw new InvalidArgumentError(FN, 'x', `must have rows of shape [${units[0].inputShape.join(', ')}] (the model's input)`, `[${xShape.join(', ')}]`);
   }
   const size = options.window?.size ?? 1;
   const stride = options.window?.stride ?? 1;
@@ -385,7 +385,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
     throw new InvalidArgumentError(FN, 'options.validationData', "is required with selectPeakOn: 'validation'", undefined);
   if (options.validationData) {
     checkTensor(FN, 'options.validationData[0]', options.validationData[0], { shape: [null, ...xShape], dtype: 'float32' });
-    checkTensor(FN, 'options.validationData[1]', options.validationData[1], { shape: [options.validationData[0].shape[0]!], dtype: 'int32' });
+    checkTensor(FN, 'options.validationData[1]', options.validationData[1], { shape: [options.validationData[0].shape[0]], dtype: 'int32' });
   }
   const gradDrop = options.gradDropout ?? 0;
   checkNumber(FN, 'options.gradDropout', gradDrop, { min: 0, max: 1, exclusiveMax: true });
@@ -430,7 +430,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
       let h = runFeednet(units, sourceUnit + 1, state.first - 1, xb);
       if (filtering && dataFilter.kind === 'loss') {
         // §6.8.4: the loss at the head of the partition below decides which rows are forwarded.
-        const below = states[state.index - 1]!.head;
+        const below = states[state.index - 1].head;
         const lossT = tf.tidy(() => perExampleLoss(below.apply(h, { training: false }) as tf.Tensor, yb, numClasses));
         const losses = lossT.dataSync();
         lossT.dispose();
@@ -444,7 +444,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
         h = h2;
         yb = y2;
       }
-      if (filtering) state.kept += h.shape[0]!;
+      if (filtering) state.kept += h.shape[0];
       if (h.shape[0] === 0) {
         tf.dispose([h, yb]);
         return 0;
@@ -454,14 +454,14 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
       const { value, grads } = tf.tidy(() =>
         tf.variableGrads(() => {
           let z = inputDropout(h, pIn, dropSeed);
-          for (let v = state.first; v <= state.last; v++) z = units[v]!.model.apply(z, { training: true }) as tf.Tensor;
+          for (let v = state.first; v <= state.last; v++) z = units[v].model.apply(z, { training: true }) as tf.Tensor;
           z = gradientDropout(z, gradDrop, dropSeed + 1);
           return lossFn(yb, state.head.apply(z, { training: true }) as tf.Tensor);
         }, vars),
       );
       h.dispose();
       yb.dispose();
-      const loss = value.dataSync()[0]!;
+      const loss = value.dataSync()[0];
       value.dispose();
       if (Number.isFinite(loss)) state.optimizer!.applyGradients(grads);
       tf.dispose(grads);
@@ -489,7 +489,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
   };
 
   const newHead = (w: number, first: number, last: number, rng: ReturnType<typeof createRng>): { head: tf.LayersModel; info?: UnitReport['head'] } => {
-    const inShape = units[last]!.outputShape;
+    const inShape = units[last].outputShape;
     const headSeed = rng.int(2 ** 30);
     if (headBudget && inShape.length === 3 && backpropPeak !== undefined) {
       const target = (headBudget.targetRelativeMemory ?? 0.3) + (headBudget.tolerance ?? 0.005);
@@ -498,7 +498,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
       let fallback: { convs: number; channels: number; relativeMemory: number } | null = null;
       for (let convs = maxConvs; convs >= 0; convs--) {
         const widths: number[] = [];
-        for (let c = inShape[2]!; c >= 8 || widths.length === 0; c = Math.floor(c / 2)) {
+        for (let c = inShape[2]; c >= 8 || widths.length === 0; c = Math.floor(c / 2)) {
           widths.push(c);
           if (convs === 0) break;
         }
@@ -551,7 +551,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
   let best: { window: number; acc: number } | null = null;
 
   const createState = (w: number): WindowState => {
-    const [first, last] = windows[w]!;
+    const [first, last] = windows[w];
     const rng = rootRng.fork(`window:${w}`);
     const { head, info } = newHead(w, first, last, rng);
     const total = robin ? rounds * epochsPerRound : unitEpochs(options.epochs, w, 'options.epochs');
@@ -626,7 +626,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
     if (state.offered > 0) state.report.keptFraction = state.kept / state.offered;
     state.report.history.push(history);
     const losses = history.history.loss;
-    if (losses && losses.length > 0) state.report.loss = losses[losses.length - 1]!;
+    if (losses && losses.length > 0) state.report.loss = losses[losses.length - 1];
     if (history.stopReason === 'aborted') status.stopReason = 'aborted';
     return history;
   };
@@ -640,7 +640,7 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
     if (selectPeak === 'validation') {
       const acc = state.report.valAccuracy!;
       if (best === null || acc > best.acc) {
-        if (best !== null) states[best.window]!.head.dispose();
+        if (best !== null) states[best.window].head.dispose();
         best = { window: state.index, acc };
         return true;
       }
@@ -666,10 +666,10 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
         }
         if (last) break;
         // Units below the next window are frozen for good: checkpoint the deepest requested one (§6.2.2).
-        const nextFirst = windows[w + 1]![0];
+        const nextFirst = windows[w + 1][0];
         const ready = checkpoints.filter((j) => j < nextFirst && j > sourceUnit);
         if (ready.length > 0) {
-          const j = ready[ready.length - 1]!;
+          const j = ready[ready.length - 1];
           const chunks: tf.Tensor[] = [];
           for (let start = 0; start < n; start += Math.max(batchSize, 256)) {
             const size = Math.min(Math.max(batchSize, 256), n - start);
@@ -688,18 +688,18 @@ export async function trainLayerwise(model: UnitSource, x: tf.Tensor, y: tf.Tens
       for (let r = 0; r < rounds && status.stopReason === 'completed'; r++) {
         const order = (robin.random ?? true) ? orderRng.permutation(windows.length) : windows.map((_, i) => i);
         for (const w of order) {
-          await runTurn(states[w]!, epochsPerRound);
+          await runTurn(states[w], epochsPerRound);
           if ((status.stopReason as string) === 'aborted') break;
         }
       }
-      for (let w = 0; w < windows.length; w++) await finishWindow(states[w]!, w === windows.length - 1);
+      for (let w = 0; w < windows.length; w++) await finishWindow(states[w], w === windows.length - 1);
     }
   } finally {
     if (source !== x) source.dispose();
     for (const s of states) s?.optimizer?.dispose();
   }
   if (selectPeak === 'validation' && best !== null) outputWindow = (best as { window: number }).window;
-  const kept = states[outputWindow]!;
+  const kept = states[outputWindow];
   const result: LayerwiseResult = {
     model: buildOutputModel(model, units, kept.last, kept.head),
     reports,

@@ -62,11 +62,11 @@ export class PipelineSimulator {
     for (let d = 0; d < P; d++) {
       const next = new Array<number>(numBatches);
       for (let b = 0; b < numBatches; b++) {
-        const fStart = Math.max(deviceFree[d]!, d === 0 ? 0 : forwardDone[b]!);
-        const fEnd = fStart + this.forward[d]!;
+        const fStart = Math.max(deviceFree[d], d === 0 ? 0 : forwardDone[b]);
+        const fEnd = fStart + this.forward[d];
         events.push({ device: d, batch: b, kind: 'F', start: fStart, end: fEnd });
         next[b] = fEnd;
-        const bEnd = fEnd + this.backward[d]!;
+        const bEnd = fEnd + this.backward[d];
         events.push({ device: d, batch: b, kind: 'B', start: fEnd, end: bEnd });
         deviceFree[d] = bEnd;
       }
@@ -76,8 +76,8 @@ export class PipelineSimulator {
     const busy = new Array<number>(P).fill(0);
     const first = new Array<number>(P).fill(Infinity);
     for (const e of events) {
-      busy[e.device]! += e.end - e.start;
-      first[e.device] = Math.min(first[e.device]!, e.start);
+      busy[e.device] += e.end - e.start;
+      first[e.device] = Math.min(first[e.device], e.start);
     }
     events.sort((a, b) => a.start - b.start || a.device - b.device);
     return { events, makespan, idle: busy.map((t) => makespan - t), fill: first };

@@ -164,7 +164,7 @@ function partitionBoundaries(model: tf.LayersModel, K: number): number[] {
     layer += u.layers.length;
     return s;
   });
-  for (let p = 0; p < K; p++) starts.push(unitStart[Math.floor((p * units.length) / K)]!);
+  for (let p = 0; p < K; p++) starts.push(unitStart[Math.floor((p * units.length) / K)]);
   return starts;
 }
 
@@ -219,7 +219,7 @@ export async function runPartition(link: Link): Promise<void> {
     tf.dispose(initial);
     units = splitIntoUnits(model, { boundaries: c.boundaries }, FN);
     const p = c.partition;
-    const unit = units[p]!;
+    const unit = units[p];
     const last = p === c.partitions - 1;
     // Same seeds as trainLayerwise's window p, so partition 0 replays sequential DPL exactly.
     const headSeed = headSeedOf(c.seed, p);
@@ -251,7 +251,7 @@ export async function runPartition(link: Link): Promise<void> {
           return softmaxCrossEntropy(yb, logits) as tf.Scalar;
         }, vars),
       );
-      const loss = value.dataSync()[0]!;
+      const loss = value.dataSync()[0];
       value.dispose();
       if (Number.isFinite(loss)) opt.applyGradients(grads);
       tf.dispose(grads);
@@ -269,7 +269,7 @@ export async function runPartition(link: Link): Promise<void> {
         epochRows = 0;
         opt.setLearningRate(learningRateAt(c.learningRate, p, Math.min(e, c.epochs - 1), c.epochs, 'options.learningRate'));
       }
-      const rows = xb.shape[0]!;
+      const rows = xb.shape[0];
       const labels = yb.dataSync().slice() as Int32Array;
       const t0 = performance.now();
       let out: { z: tf.Tensor; losses: tf.Tensor | null; loss: number };
@@ -301,7 +301,7 @@ export async function runPartition(link: Link): Promise<void> {
           const zk = tf.gather(z, idx);
           tf.dispose([idx, z]);
           z = zk;
-          ys = Int32Array.from(kept, (i) => labels[i]!);
+          ys = Int32Array.from(kept, (i) => labels[i]);
         }
       }
       out.losses?.dispose();
@@ -330,8 +330,8 @@ export async function runPartition(link: Link): Promise<void> {
           const r = epochRng(c.seed, e);
           for (let i = c.n - 1; i > 0; i--) {
             const j = r.int(i + 1);
-            const t = order[i]!;
-            order[i] = order[j]!;
+            const t = order[i];
+            order[i] = order[j];
             order[j] = t;
           }
         }
@@ -340,7 +340,7 @@ export async function runPartition(link: Link): Promise<void> {
           const xb = tf.gather(x, idx);
           const yb = tf.gather(y, idx);
           idx.dispose();
-          stats.offered += yb.shape[0]!;
+          stats.offered += yb.shape[0];
           await train(batch++, e, xb, yb);
         }
       }
@@ -452,7 +452,7 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
   if (!(model instanceof tf.LayersModel))
     throw new InvalidArgumentError(FN, 'model', 'must be a tf.LayersModel (a chain; its topology is shipped to the workers)', model);
   checkTensor(FN, 'x', x, { dtype: 'float32' });
-  const n = x.shape[0]!;
+  const n = x.shape[0];
   if (!(n >= 1)) throw new InvalidArgumentError(FN, 'x', 'must contain at least one example', n);
   checkTensor(FN, 'y', y, { shape: [n], dtype: 'int32' });
   checkNumber(FN, 'options.epochs', options.epochs, { min: 1, integer: true });
@@ -460,7 +460,7 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
   checkNumber(FN, 'options.seed', seed, { integer: true });
   const batchSize = Math.min(options.batchSize ?? n, n);
   checkNumber(FN, 'options.batchSize', batchSize, { min: 1, integer: true });
-  const numClasses = options.numClasses ?? tf.tidy(() => tf.max(y).dataSync()[0]!) + 1;
+  const numClasses = options.numClasses ?? tf.tidy(() => tf.max(y).dataSync()[0]) + 1;
   checkNumber(FN, 'options.numClasses', numClasses, { min: 1, integer: true });
   const capacity = options.channelCapacity ?? 4;
   checkNumber(FN, 'options.channelCapacity', capacity, { min: 1, integer: true });
@@ -470,11 +470,11 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
   const boundaries = options.boundaries ?? partitionBoundaries(model, options.partitions ?? 2);
   const units = splitIntoUnits(model, { boundaries }, FN);
   const P = units.length;
-  if (x.shape.slice(1).join(',') !== units[0]!.inputShape.join(','))
+  if (x.shape.slice(1).join(',') !== units[0].inputShape.join(','))
     throw new InvalidArgumentError(
       FN,
       'x',
-      `must have rows of shape [${units[0]!.inputShape.join(', ')}] (the model's input)`,
+      `must have rows of shape [${units[0].inputShape.join(', ')}] (the model's input)`,
       `[${x.shape.slice(1).join(', ')}]`,
     );
   const optimizer = options.optimizer ?? 'adamw';
@@ -498,7 +498,7 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
     );
   if (options.validationData) {
     checkTensor(FN, 'options.validationData[0]', options.validationData[0], { shape: [null, ...x.shape.slice(1)], dtype: 'float32' });
-    checkTensor(FN, 'options.validationData[1]', options.validationData[1], { shape: [options.validationData[0].shape[0]!], dtype: 'int32' });
+    checkTensor(FN, 'options.validationData[1]', options.validationData[1], { shape: [options.validationData[0].shape[0]], dtype: 'int32' });
   }
 
   const topology = model.toJSON(undefined, false) as unknown as JsonValue;
@@ -566,7 +566,7 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
               done[p] = { meta: m.meta as unknown as DoneMeta, tensors: m.tensors };
               return;
             }
-            await links[p + 1]!.send(m);
+            await links[p + 1].send(m);
           }
         } catch (e) {
           // A closed link is a symptom when another partition already failed: keep the first cause.
@@ -586,13 +586,13 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
   const reports: UnitReport[] = [];
   const heads: tf.LayersModel[] = [];
   for (let p = 0; p < P; p++) {
-    const { meta, tensors } = done[p]!;
+    const { meta, tensors } = done[p];
     const frames = tensors ?? [];
     const unitW = frames.slice(0, meta.unitWeights).map((f) => tf.tensor(f.data as Float32Array, f.shape as number[]));
-    units[p]!.model.setWeights(unitW);
+    units[p].model.setWeights(unitW);
     tf.dispose(unitW);
     const headSeed = headSeedOf(seed, p);
-    const h = defaultHeadFactory(numClasses, head)(units[p]!.outputShape, p, headSeed);
+    const h = defaultHeadFactory(numClasses, head)(units[p].outputShape, p, headSeed);
     const headW = frames.slice(meta.unitWeights).map((f) => tf.tensor(f.data as Float32Array, f.shape as number[]));
     h.setWeights(headW);
     tf.dispose(headW);
@@ -618,9 +618,9 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
     reports.push(report);
   }
   if (options.validationData) {
-    for (let p = 0; p < P; p++) Object.assign(reports[p]!, evaluate(units, p, heads[p]!, options.validationData, Math.max(batchSize, 256)));
+    for (let p = 0; p < P; p++) Object.assign(reports[p], evaluate(units, p, heads[p], options.validationData, Math.max(batchSize, 256)));
   }
-  const headModel = heads[P - 1]!;
+  const headModel = heads[P - 1];
   for (const h of heads.slice(0, -1)) h.dispose();
   const output = buildOutputModel(model, units, P - 1, headModel);
   headModel.dispose(); // its layers live on in `output`, which releases them

@@ -46,7 +46,7 @@ function chainLayers(model: tf.LayersModel, fn: string): tf.layers.Layer[] {
         fn,
         'model',
         'must be a chain of layers (tf.sequential or a linear functional model); pass a graph network as a list of block models',
-        `layer '${layers[i]!.name}' not fed by '${layers[i - 1]!.name}'`,
+        `layer '${layers[i].name}' not fed by '${layers[i - 1].name}'`,
       );
     }
   }
@@ -76,10 +76,10 @@ export function splitIntoUnits(source: UnitSource, options: SplitOptions = {}, f
   if (Array.isArray(source)) {
     if (source.length === 0) throw new InvalidArgumentError(fn, 'model', 'must contain at least one unit', 'an empty list of blocks');
     const units: TrainingUnit[] = [];
-    let shape = source[0]!.inputs[0]!.shape.slice(1) as number[];
+    let shape = source[0].inputs[0].shape.slice(1) as number[];
     for (const [i, block] of source.entries()) {
       if (!(block instanceof tf.LayersModel)) throw new InvalidArgumentError(fn, `model[${i}]`, 'must be a tf.LayersModel', block);
-      const blockIn = block.inputs[0]!.shape.slice(1);
+      const blockIn = block.inputs[0].shape.slice(1);
       if (blockIn.join(',') !== shape.join(',')) {
         throw new InvalidArgumentError(
           fn,
@@ -98,7 +98,7 @@ export function splitIntoUnits(source: UnitSource, options: SplitOptions = {}, f
   let layers = chainLayers(source, fn);
   if (options.dropOutputLayer ?? true) {
     let last = layers.length - 1;
-    while (last >= 0 && layers[last]!.weights.length === 0) last--;
+    while (last >= 0 && layers[last].weights.length === 0) last--;
     layers = layers.slice(0, Math.max(0, last));
   }
   if (layers.length === 0)
@@ -111,12 +111,12 @@ export function splitIntoUnits(source: UnitSource, options: SplitOptions = {}, f
   let starts = options.boundaries;
   if (starts === undefined) {
     starts = [0];
-    for (let i = 1; i < layers.length; i++) if (layers[i]!.weights.length > 0) starts.push(i);
+    for (let i = 1; i < layers.length; i++) if (layers[i].weights.length > 0) starts.push(i);
   } else {
     if (!Array.isArray(starts) || starts.length === 0)
       throw new InvalidArgumentError(fn, 'boundaries', 'must list at least one unit start (zero units)', starts);
     for (const [i, b] of starts.entries()) {
-      if (!Number.isInteger(b) || b < 0 || b >= layers.length || (i === 0 ? b !== 0 : b <= starts[i - 1]!)) {
+      if (!Number.isInteger(b) || b < 0 || b >= layers.length || (i === 0 ? b !== 0 : b <= starts[i - 1])) {
         throw new InvalidArgumentError(
           fn,
           `boundaries[${i}]`,
@@ -127,7 +127,7 @@ export function splitIntoUnits(source: UnitSource, options: SplitOptions = {}, f
     }
   }
   const units: TrainingUnit[] = [];
-  let shape = source.inputs[0]!.shape.slice(1) as number[];
+  let shape = source.inputs[0].shape.slice(1) as number[];
   for (let i = 0; i < starts.length; i++) {
     const unit = buildUnit(layers.slice(starts[i], starts[i + 1] ?? layers.length), shape);
     units.push(unit);

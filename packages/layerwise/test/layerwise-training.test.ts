@@ -44,7 +44,7 @@ const moons = (seed: number) => {
   return { train: toTensors(d.train) as { x: tf.Tensor2D; y: tf.Tensor1D }, test: toTensors(d.test) as { x: tf.Tensor2D; y: tf.Tensor1D } };
 };
 const acc = (model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) =>
-  tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(x) as tf.Tensor, 1), y), 'float32')).dataSync()[0]!);
+  tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(x) as tf.Tensor, 1), y), 'float32')).dataSync()[0]);
 const values = (vars: Array<{ read(): tf.Tensor }>) => vars.map((v) => Array.from(v.read().dataSync()));
 
 describe('schedules (thesis Tables 6.3 and 6.5, §6.6.3)', () => {
@@ -89,11 +89,11 @@ describe('AdamW (decoupled weight decay)', () => {
     // Step 1: m̂ = g, v̂ = g² → θ = 1·(1 − 0.001) − 0.1·0.5/(0.5 + 1e-8) = 0.899.
     opt.applyGradients({ [w.name]: tf.scalar(0.5) });
     // float32 bias corrections (1 − 0.999 in float32) limit the agreement to ~1e-6.
-    expect(Math.abs(w.dataSync()[0]! - 0.899)).toBeLessThan(2e-6);
+    expect(Math.abs(w.dataSync()[0] - 0.899)).toBeLessThan(2e-6);
     // Step 2, same gradient: m̂ = 0.5, v̂ = 0.25 → θ = 0.899·0.999 − 0.1 = 0.798101.
     opt.applyGradients({ [w.name]: tf.scalar(0.5) });
-    expect(Math.abs(w.dataSync()[0]! - 0.798101)).toBeLessThan(4e-6);
-    const before = w.dataSync()[0]!;
+    expect(Math.abs(w.dataSync()[0] - 0.798101)).toBeLessThan(4e-6);
+    const before = w.dataSync()[0];
     opt.setLearningRate(0);
     opt.applyGradients({ [w.name]: tf.scalar(0.5) });
     expect(w.dataSync()[0]).toBe(before);
@@ -128,8 +128,8 @@ describe('gradient dropout (backward dropout, §6.6.3)', () => {
       tf.variableGrads(() => tf.sum(tf.square(tf.matMul(gradientDropout(tf.relu(tf.matMul(x, unit)), p, 11), head))), [unit, head]).grads;
     const plain = grads(0);
     const dropped = grads(0.5);
-    expect(Array.from(dropped[head.name]!.dataSync())).toEqual(Array.from(plain[head.name]!.dataSync()));
-    expect(Array.from(dropped[unit.name]!.dataSync())).not.toEqual(Array.from(plain[unit.name]!.dataSync()));
+    expect(Array.from(dropped[head.name].dataSync())).toEqual(Array.from(plain[head.name].dataSync()));
+    expect(Array.from(dropped[unit.name].dataSync())).not.toEqual(Array.from(plain[unit.name].dataSync()));
     tf.dispose([unit, head, x, plain, dropped]);
   });
 });
@@ -171,8 +171,8 @@ describe('DLL (Algorithm 3)', () => {
         seed: 3,
         onUnitEnd: (r: UnitReport) => {
           // Units above the window are still at their initial values.
-          for (let v = r.window + 1; v < units.length; v++) expect(values(units[v]!.model.weights)).toEqual(initial[v]);
-          atEnd.push(values(units[r.window]!.model.weights));
+          for (let v = r.window + 1; v < units.length; v++) expect(values(units[v].model.weights)).toEqual(initial[v]);
+          atEnd.push(values(units[r.window].model.weights));
         },
       });
     } finally {
@@ -185,7 +185,7 @@ describe('DLL (Algorithm 3)', () => {
     // Each phase optimised exactly its unit's kernel and bias plus its head's.
     expect(seenVars).toHaveLength(3);
     seenVars.forEach((names, v) => {
-      const unitNames = units[v]!.model.trainableWeights.map((w) => (w.read() as tf.Variable).name);
+      const unitNames = units[v].model.trainableWeights.map((w) => (w.read() as tf.Variable).name);
       expect(names).toHaveLength(unitNames.length + 2);
       for (const name of unitNames) expect(names).toContain(name);
     });
@@ -195,11 +195,11 @@ describe('DLL (Algorithm 3)', () => {
     const direct = tf.tidy(() => {
       let h: tf.Tensor = train.x;
       for (const u of units) h = u.model.predict(h) as tf.Tensor;
-      const head = model.layers[model.layers.length - 1]!;
+      const head = model.layers[model.layers.length - 1];
       return head.apply(h) as tf.Tensor;
     });
     const predicted = model.predict(train.x) as tf.Tensor;
-    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(direct, predicted))).dataSync()[0]!)).toBeLessThan(1e-6);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(direct, predicted))).dataSync()[0])).toBeLessThan(1e-6);
     tf.dispose([direct, predicted, train.x, train.y]);
   });
 
@@ -252,7 +252,7 @@ describe('DLL (Algorithm 3)', () => {
     const bestWindow = accs.indexOf(Math.max(...accs));
     expect(res.outputWindow).toBe(bestWindow);
     expect(res.model.layers.filter((l) => l.getClassName() === 'Dense')).toHaveLength(bestWindow + 2);
-    expect(acc(res.model, test.x, test.y)).toBeCloseTo(accs[bestWindow]!, 6);
+    expect(acc(res.model, test.x, test.y)).toBeCloseTo(accs[bestWindow], 6);
     tf.dispose([train.x, train.y, test.x, test.y]);
   });
 
@@ -288,7 +288,7 @@ describe('DLL (Algorithm 3)', () => {
     const full = await run();
     const replayed = await run([1]);
     expect(replayed.length).toBe(full.length);
-    replayed.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(full[i]![j]!, 5)));
+    replayed.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(full[i][j], 5)));
     tf.dispose([train.x, train.y]);
   });
 });
@@ -312,9 +312,9 @@ describe('DSL and robin schedules', () => {
       [2, 3],
     ]);
     // Unit 0 frozen after window 0; unit 1 changed in window 1 (overlap).
-    expect(snapshots[2]![0]).toEqual(snapshots[0]![0]);
-    expect(snapshots[1]![1]).not.toEqual(snapshots[0]![1]);
-    expect(snapshots[2]![1]).toEqual(snapshots[1]![1]);
+    expect(snapshots[2][0]).toEqual(snapshots[0][0]);
+    expect(snapshots[1][1]).not.toEqual(snapshots[0][1]);
+    expect(snapshots[2][1]).toEqual(snapshots[1][1]);
     res.model.dispose();
     tf.dispose([train.x, train.y]);
   });
@@ -331,7 +331,7 @@ describe('DSL and robin schedules', () => {
       seed: 3,
       schedule: { kind: 'robin', random: true, epochsPerRound: 2, rounds: 3 },
       callbacks: {
-        onTrainBegin: () => void afterTurn.push(values(units[0]!.model.weights)),
+        onTrainBegin: () => void afterTurn.push(values(units[0].model.weights)),
         onEpochBegin: (e) => {
           if (e % 2 === 0) order.push(e);
         },
@@ -372,11 +372,11 @@ describe('memory accounting', () => {
     const res = await trainLayerwise(net, x, y, { epochs: 1, batchSize: 16, seed: 0, numClasses: 4, measureBackprop: true, shuffle: false });
     const peaks = res.reports.map((r) => r.peakStepBytes!);
     expect(res.backpropPeakStepBytes).toBe(backpropStepBytes(net, x, y, 16));
-    expect(peaks[9]! / res.backpropPeakStepBytes!).toBeLessThan(0.6);
+    expect(peaks[9] / res.backpropPeakStepBytes!).toBeLessThan(0.6);
     expect(res.relativeMemory).toBeCloseTo(Math.max(...peaks) / res.backpropPeakStepBytes!, 12);
     // Depth adds frozen weights only, not saved activations: unit 9's step minus unit 1's is about 8 units' weights.
     const unitWeightBytes = (3 * 3 * 32 * 32 + 32) * 4;
-    expect(peaks[9]! - peaks[1]!).toBeLessThanOrEqual(8 * unitWeightBytes * 1.1 + 16 * 16 * 16 * 32 * 4 * 0.1);
+    expect(peaks[9] - peaks[1]).toBeLessThanOrEqual(8 * unitWeightBytes * 1.1 + 16 * 16 * 16 * 32 * 4 * 0.1);
     res.model.dispose();
     tf.dispose([x, y]);
   });

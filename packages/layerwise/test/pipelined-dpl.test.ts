@@ -26,8 +26,8 @@ const moons = (trainSize = 256) => {
   return { train: toTensors(d.train) as { x: tf.Tensor2D; y: tf.Tensor1D }, test: toTensors(d.test) as { x: tf.Tensor2D; y: tf.Tensor1D } };
 };
 const acc = (model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) =>
-  tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(x) as tf.Tensor, 1), y), 'float32')).dataSync()[0]!);
-const values = (model: tf.LayersModel, layer: number) => model.layers[layer]!.getWeights().map((w) => Array.from(w.dataSync()));
+  tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(x) as tf.Tensor, 1), y), 'float32')).dataSync()[0]);
+const values = (model: tf.LayersModel, layer: number) => model.layers[layer].getWeights().map((w) => Array.from(w.dataSync()));
 
 describe('online data filtering (thesis §6.8.2 k-filter, §6.8.4 loss filter)', () => {
   it('the loss filter drops the ⌊q·B⌋ lowest-loss rows of a minibatch, ties to the lower index', () => {
@@ -82,8 +82,8 @@ describe('online data filtering (thesis §6.8.2 k-filter, §6.8.4 loss filter)',
       dataFilter: { kind: 'loss', fraction: 0.5, startEpoch: 0 },
     });
     const byWindow = [...res.reports].sort((a, b) => a.window - b.window);
-    expect(byWindow[0]!.keptFraction).toBeUndefined();
-    expect(byWindow[1]!.keptFraction).toBe(0.5);
+    expect(byWindow[0].keptFraction).toBeUndefined();
+    expect(byWindow[1].keptFraction).toBe(0.5);
     res.model.dispose();
   });
 
@@ -123,7 +123,7 @@ describe('pipelined DPL (thesis §6.8.3–6.8.4), in-process channels', () => {
     const opts = { epochs: 3, batchSize: 32, seed: 5, learningRate: 1e-2 };
     const seq1 = await trainLayerwise(mlp(7), train.x, train.y, { ...opts, boundaries: [0] });
     const pip1 = await trainPipelined(mlp(7), train.x, train.y, { ...opts, partitions: 1 });
-    expect(pip1.reports[0]!.loss).toBe(seq1.reports[0]!.loss);
+    expect(pip1.reports[0].loss).toBe(seq1.reports[0].loss);
     const a = tf.tidy(() => Array.from((seq1.model.predict(test.x) as tf.Tensor).dataSync()));
     const b = tf.tidy(() => Array.from((pip1.model.predict(test.x) as tf.Tensor).dataSync()));
     expect(b).toEqual(a);
@@ -133,12 +133,12 @@ describe('pipelined DPL (thesis §6.8.3–6.8.4), in-process channels', () => {
     const seq2 = await trainLayerwise(mlp(7), train.x, train.y, { ...opts, boundaries: [0, 2] });
     const pip2 = await trainPipelined(mlp(7), train.x, train.y, { ...opts, boundaries: [0, 2] });
     expect(pip2.reports.map((r) => r.window)).toEqual([0, 1]);
-    expect(pip2.reports[0]!.loss).toBe(seq2.reports[0]!.loss);
+    expect(pip2.reports[0].loss).toBe(seq2.reports[0].loss);
     for (const layer of [0, 1]) expect(values(pip2.model, layer + 1)).toEqual(values(seq2.model, layer + 1));
     expect(values(pip2.model, 3)).not.toEqual(values(seq2.model, 3));
     expect(pip2.partitions.map((p) => p.samples)).toEqual([3 * 128, 3 * 128]);
     expect(pip2.partitions.map((p) => p.batches)).toEqual([12, 12]);
-    expect(pip2.reports[1]!.epochs).toBe(3);
+    expect(pip2.reports[1].epochs).toBe(3);
     expect(acc(pip2.model, test.x, test.y)).toBeGreaterThan(0.8);
     for (const r of [seq1, pip1, seq2, pip2]) r.model.dispose();
   });
@@ -166,9 +166,9 @@ describe('pipelined DPL (thesis §6.8.3–6.8.4), in-process channels', () => {
       dataFilter: { kind: 'loss', fraction: 0.25, startEpoch: 2 },
     });
     // Epochs 0–1: 64 rows each; epochs 2–3: 16 − 4 = 12 of each minibatch of 16.
-    expect(res.partitions[1]!.offered).toBe(4 * 64);
-    expect(res.partitions[1]!.samples).toBe(2 * 64 + 2 * 48);
-    expect(res.reports[1]!.keptFraction).toBe((2 * 64 + 2 * 48) / (4 * 64));
+    expect(res.partitions[1].offered).toBe(4 * 64);
+    expect(res.partitions[1].samples).toBe(2 * 64 + 2 * 48);
+    expect(res.reports[1].keptFraction).toBe((2 * 64 + 2 * 48) / (4 * 64));
     res.model.dispose();
   });
 
@@ -187,7 +187,7 @@ describe('pipelined DPL (thesis §6.8.3–6.8.4), in-process channels', () => {
     // Epoch 0 unfiltered; epochs 1–2 lose at most ⌊0.5·32⌋ = 16 rows per minibatch, and two-moons features are redundant.
     expect(p1!.samples).toBeGreaterThanOrEqual(128 + 2 * 64);
     expect(p1!.samples).toBeLessThan(3 * 128);
-    expect(res.reports[1]!.keptFraction).toBe(p1!.samples / (3 * 128));
+    expect(res.reports[1].keptFraction).toBe(p1!.samples / (3 * 128));
     res.model.dispose();
   });
 
@@ -213,7 +213,7 @@ describe('pipelined DPL (thesis §6.8.3–6.8.4), in-process channels', () => {
       partitions: 2,
       epochs: 100,
       batchSize: 8,
-      onLaunch: (workers: readonly PipelineWorkerHandle[]) => void setTimeout(() => void workers[1]!.link.close(), 50),
+      onLaunch: (workers: readonly PipelineWorkerHandle[]) => void setTimeout(() => void workers[1].link.close(), 50),
     }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TransportClosedError);
     expect((e as TransportClosedError).peer).toBe('partition-1');
@@ -258,7 +258,7 @@ describe('pipelined DPL on worker_threads and Redis', () => {
       epochs: 500,
       batchSize: 8,
       transport: 'threads',
-      onLaunch: (workers) => void setTimeout(() => void workers[1]!.worker!.terminate(), 1500),
+      onLaunch: (workers) => void setTimeout(() => void workers[1].worker!.terminate(), 1500),
     }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(WorkerFailedError);
     expect((e as WorkerFailedError).worker).toBe('partition-1');
@@ -290,7 +290,7 @@ describe('pipelined DPL on worker_threads and Redis', () => {
       epochs: 500,
       batchSize: 8,
       transport: launcher,
-      onLaunch: () => void setTimeout(() => launcher.processes[1]!.kill('SIGKILL'), 500),
+      onLaunch: () => void setTimeout(() => launcher.processes[1].kill('SIGKILL'), 500),
     }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(WorkerFailedError);
     expect((e as WorkerFailedError).worker).toMatch(/^partition process 1 \(pid \d+\)$/);

@@ -37,7 +37,7 @@ describe('PipelineSimulator (thesis §6.8.3, Fig. 6.7)', () => {
     const balanced = new PipelineSimulator({ forward: [1, 1, 1] }).run(6);
     const slow = new PipelineSimulator({ forward: [1, 2, 1], backward: [1, 2, 1] }).run(6);
     expect(slow.makespan).toBeGreaterThan(balanced.makespan);
-    expect(slow.idle[2]!).toBeGreaterThan(balanced.idle[2]! + 5);
+    expect(slow.idle[2]).toBeGreaterThan(balanced.idle[2] + 5);
     expect(() => new PipelineSimulator({ forward: [1, 1], backward: [1] })).toThrow(/costs\.backward/);
   });
 });
@@ -55,7 +55,7 @@ describe('k-filtering (thesis §5.4, Def. 8)', () => {
     const capped = kFilter(z, 2, y, 5, { maxRemoveFraction: 0.6 });
     expect(capped.removed).toBe(120);
     // The kept ones are the least interior: nearer the other blob than any removed point of their class.
-    const gap = (i: number) => (y[i] === 0 ? 20 - z[2 * i]! : z[2 * i]!);
+    const gap = (i: number) => (y[i] === 0 ? 20 - z[2 * i] : z[2 * i]);
     for (const c of [0, 1]) {
       const keptGaps = y
         .map((_, i) => i)
@@ -94,9 +94,9 @@ describe('pure Voronoi map and pure entropy (thesis §5.3.4)', () => {
     const rng = createRng(6);
     const xs = Array.from({ length: 60 }, () => rng.uniform());
     const ys = xs.map(() => rng.int(2));
-    const sorted = xs.map((x, i) => [x, ys[i]!] as const).sort((p, q) => p[0] - q[0]);
+    const sorted = xs.map((x, i) => [x, ys[i]] as const).sort((p, q) => p[0] - q[0]);
     const runs: number[] = [];
-    sorted.forEach(([, l], i) => (i > 0 && sorted[i - 1]![1] === l ? runs[runs.length - 1]!++ : runs.push(1)));
+    sorted.forEach(([, l], i) => (i > 0 && sorted[i - 1][1] === l ? runs[runs.length - 1]++ : runs.push(1)));
     const runH = -runs.reduce((s, r) => s + (r / 60) * Math.log2(r / 60), 0);
     expect(pureVoronoiMap(xs, 1, ys).entropy).toBeGreaterThanOrEqual(runH - 1e-12);
     expect(() => pureVoronoiMap([1, 1], 1, [0, 1])).toThrow(ConflictingDuplicatesError);

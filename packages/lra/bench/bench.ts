@@ -45,7 +45,7 @@ interface Problem {
 }
 
 function tensors(data: Dataset<Int32Array>, train: number): { train: Tensors; test: Tensors } {
-  const n = Math.min(train, data.train.xShape[0]!);
+  const n = Math.min(train, data.train.xShape[0]);
   const sub = selectExamples(
     data.train,
     Int32Array.from({ length: n }, (_, i) => i),
@@ -185,8 +185,8 @@ async function rnnStep(): Promise<void> {
       batch: 20,
       hidden: 100,
       ...rows,
-      timeRatioK1: round(rows['lra-rnn K=1']!.msPerIteration / rows.bptt!.msPerIteration, 2),
-      memoryRatioK1: round(rows['lra-rnn K=1']!.peakStepBytes / rows.bptt!.peakStepBytes, 3),
+      timeRatioK1: round(rows['lra-rnn K=1'].msPerIteration / rows.bptt!.msPerIteration, 2),
+      memoryRatioK1: round(rows['lra-rnn K=1'].peakStepBytes / rows.bptt!.peakStepBytes, 3),
     });
     tf.dispose([x, y, xb, yb]);
   }

@@ -50,14 +50,14 @@ export class BpttRnn extends ElmanRnn<BpttRnnConfig> {
       const { z } = this.states(x);
       return this.globalLoss(this.readout(tf.add(matMul(z.at(-1)!, this.why), this.by) as tf.Tensor2D), y);
     }, params);
-    const loss = value.dataSync()[0]!;
+    const loss = value.dataSync()[0];
     value.dispose();
     if (!Number.isFinite(loss)) {
       tf.dispose(Object.values(grads));
       return { loss, grads: null };
     }
     const pick = (v: tf.Variable) => {
-      const g = grads[v.name]!;
+      const g = grads[v.name];
       const out = projectToBall(g, this.clipW);
       g.dispose();
       return out;

@@ -141,7 +141,7 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
     const z: tf.Tensor2D[] = [tf.zeros([n, this.base.hidden])];
     const h: tf.Tensor2D[] = [];
     inputs.forEach((xt, t) => {
-      const pre = tf.tidy(() => tf.add(tf.add(matMul(z[t]!, this.whh), matMul(xt, this.wxh)), this.bh) as tf.Tensor2D);
+      const pre = tf.tidy(() => tf.add(tf.add(matMul(z[t], this.whh), matMul(xt, this.wxh)), this.bh) as tf.Tensor2D);
       h.push(pre);
       z.push(tf.tanh(pre));
     });
@@ -223,7 +223,7 @@ export abstract class ElmanRnn<C extends ElmanRnnConfig = ElmanRnnConfig> {
           tf.tidy(() => {
             const out = this.predict(vx as tf.Tensor3D);
             const t = this.targetsFor(vy);
-            logs.valLoss = this.globalLoss(out, t).dataSync()[0]!;
+            logs.valLoss = this.globalLoss(out, t).dataSync()[0];
             if (this.base.output === 'softmax') logs.valAccuracy = accuracy(out, vy);
           });
         }
@@ -355,7 +355,7 @@ function orthogonal(rng: Rng, rows: number, cols: number): tf.Tensor2D {
   const { q, r } = qr(g);
   // Fix the sign of each column by diag(R) so the draw is uniform over orthogonal matrices.
   for (let j = 0; j < b; j++) {
-    if (r.data[j * r.cols + j]! < 0) for (let i = 0; i < a; i++) q.data[i * b + j] = -q.data[i * b + j]!;
+    if (r.data[j * r.cols + j] < 0) for (let i = 0; i < a; i++) q.data[i * b + j] = -q.data[i * b + j];
   }
   const m = fromMatrix(q);
   if (tall) return m;

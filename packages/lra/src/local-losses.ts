@@ -24,7 +24,7 @@ export function checkLocalLoss(fn: string, loss: unknown, reduction: unknown): v
 }
 
 function divisor(z: tf.Tensor, reduction: LossReduction): number {
-  return reduction === 'mean' ? z.size : reduction === 'sumUnitsMeanBatch' ? z.shape[0]! : 1;
+  return reduction === 'mean' ? z.size : reduction === 'sumUnitsMeanBatch' ? z.shape[0] : 1;
 }
 
 /**

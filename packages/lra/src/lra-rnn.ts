@@ -172,9 +172,9 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
     const T = h.length;
     const keep: tf.Tensor[] = [...h, ...z, ...inputs];
     try {
-      const out = tf.tidy(() => this.readout(tf.add(matMul(z[T]!, this.why), this.by) as tf.Tensor2D));
+      const out = tf.tidy(() => this.readout(tf.add(matMul(z[T], this.why), this.by) as tf.Tensor2D));
       keep.push(out);
-      const loss = tf.tidy(() => this.globalLoss(out, y).dataSync()[0]!);
+      const loss = tf.tidy(() => this.globalLoss(out, y).dataSync()[0]);
       if (!Number.isFinite(loss)) return { loss, grads: null };
       const reg = lambdaReg > 0;
       const diagnostics: LraRnnDiagnostics | undefined = diagnose ? { localLosses: [], targetDisplacements: [], whhGradientNorms: [] } : undefined;
@@ -182,13 +182,13 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
       const gO = this.outputGradient(out, y);
       keep.push(gO);
       const gWhy = tf.tidy(() => {
-        let g = matMul(z[T]!, gO, true, false);
+        let g = matMul(z[T], gO, true, false);
         if (reg && regularize.output)
           g = tf.add(
             g,
             tf.mul(
               lambdaReg,
-              tf.tidy(() => directionPenalty(gO, this.why, h[T - 1]!).dWDirect),
+              tf.tidy(() => directionPenalty(gO, this.why, h[T - 1]).dWDirect),
             ),
           );
         return normalizeOutput ? this.normalize(g, clipW) : g;
@@ -199,7 +199,7 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
       });
       // Target for the last state (lines 8–13): K steps of the global loss on H_T, accumulated (P3 Alg. 1 line 13 prints `z_tmax`; the candidate `ẑ_tmax` is meant, and lines 8–13 lack the `h̄ ← ĥ` update line 26 has).
       let target = tf.tidy(() => {
-        let hBar: tf.Tensor2D = h[T - 1]!;
+        let hBar: tf.Tensor2D = h[T - 1];
         for (let k = 0; k < K; k++) {
           const next = tf.tidy(() => {
             const zBar = tf.tanh(hBar);
@@ -221,13 +221,13 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
       let deltaNext: tf.Tensor2D | null = null;
       // Backward sweep over time (lines 14–27), one step's tensors alive at a time.
       for (let t = T; t >= 1; t--) {
-        const zt = z[t]!;
-        const ht = h[t - 1]!;
-        const zPrev = z[t - 1]!;
-        const xt = inputs[t - 1]!;
+        const zt = z[t];
+        const ht = h[t - 1];
+        const zPrev = z[t - 1];
+        const xt = inputs[t - 1];
         if (diagnostics) {
-          diagnostics.localLosses[t - 1] = tf.tidy(() => localLoss(zt, target, lossName, lossReduction).dataSync()[0]!);
-          diagnostics.targetDisplacements[t - 1] = tf.tidy(() => tf.norm(tf.sub(target, zt)).dataSync()[0]!);
+          diagnostics.localLosses[t - 1] = tf.tidy(() => localLoss(zt, target, lossName, lossReduction).dataSync()[0]);
+          diagnostics.targetDisplacements[t - 1] = tf.tidy(() => tf.norm(tf.sub(target, zt)).dataSync()[0]);
         }
         const delta = tf.tidy(() => tf.mul(localLossGradient(zt, target, lossName, lossReduction), tf.sub(1, tf.square(zt))) as tf.Tensor2D);
         if (!(skipFirstStepUpdate && t === 1)) {
@@ -243,7 +243,7 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
             }
             return [this.normalize(a, clipW), this.normalize(b, clipW), this.normalize(c, clipW)];
           });
-          if (diagnostics) diagnostics.whhGradientNorms[t - 1] = tf.tidy(() => tf.norm(dWhh!).dataSync()[0]!);
+          if (diagnostics) diagnostics.whhGradientNorms[t - 1] = tf.tidy(() => tf.norm(dWhh!).dataSync()[0]);
           const sums = [tf.add(gWhh, dWhh!), tf.add(gWxh, dWxh!), tf.add(gBh, dBh!)];
           tf.dispose([gWhh, gWxh, gBh, dWhh!, dWxh!, dBh!]);
           [gWhh, gWxh, gBh] = sums as [tf.Tensor, tf.Tensor, tf.Tensor];
@@ -251,7 +251,7 @@ export class LraRnn extends ElmanRnn<LraRnnConfig> {
           diagnostics.whhGradientNorms[t - 1] = 0;
         }
         if (t >= 2) {
-          const previous = this.targetFor(h[t - 2]!, xt, zt, target);
+          const previous = this.targetFor(h[t - 2], xt, zt, target);
           target.dispose();
           target = previous;
         }

@@ -240,14 +240,14 @@ export class RecLraNetwork {
     this.weights = [];
     this.biases = [];
     for (let l = 1; l <= L; l++) {
-      this.weights.push(variableOf(wRng.normalTensor([sizes[l - 1]!, sizes[l]!], { std: sigmaW }), `rec_lra_${id}_W${l}`) as tf.Variable<tf.Rank.R2>);
-      this.biases.push(variableOf(tf.zeros([sizes[l]!]), `rec_lra_${id}_b${l}`) as tf.Variable<tf.Rank.R1>);
+      this.weights.push(variableOf(wRng.normalTensor([sizes[l - 1], sizes[l]], { std: sigmaW }), `rec_lra_${id}_W${l}`) as tf.Variable<tf.Rank.R2>);
+      this.biases.push(variableOf(tf.zeros([sizes[l]]), `rec_lra_${id}_b${l}`) as tf.Variable<tf.Rank.R1>);
     }
     this.synapses = Array.from({ length: L + 1 }, () => null);
     for (let i = 1; i < L; i++) {
       // Under backprop-inside-blocks only block outputs are given targets, so only they need synapses.
       if (blockLearning === 'backprop' && !this.isBlockOutput(i)) continue;
-      this.synapses[i] = variableOf(eRng.normalTensor([sizes[parents[i]!]!, sizes[i]!], { std: sigmaE }), `rec_lra_${id}_E${i}`) as tf.Variable<tf.Rank.R2>;
+      this.synapses[i] = variableOf(eRng.normalTensor([sizes[parents[i]], sizes[i]], { std: sigmaE }), `rec_lra_${id}_E${i}`) as tf.Variable<tf.Rank.R2>;
     }
     this.ownsOptimizer = config.optimizer === undefined;
     this.optimizer = config.optimizer ?? paperAdam(learningRate);
@@ -289,13 +289,13 @@ export class RecLraNetwork {
    */
   forward(x: tf.Tensor2D): { h: Array<tf.Tensor2D | null>; z: tf.Tensor2D[] } {
     this.assertLive('forward');
-    checkTensor('RecLraNetwork.forward', 'x', x, { shape: [null, this.config.layerSizes[0]!], dtype: 'float32' });
+    checkTensor('RecLraNetwork.forward', 'x', x, { shape: [null, this.config.layerSizes[0]], dtype: 'float32' });
     const h: Array<tf.Tensor2D | null> = [null];
     const z: tf.Tensor2D[] = [x];
     for (let l = 1; l <= this.L; l++) {
       const pre = tf.tidy(() => {
-        let a = tf.add(matMul(z[l - 1]!, this.weights[l - 1]!), this.biases[l - 1]!);
-        if (this.hasSkip(l)) a = tf.add(a, z[l - (this.config.wiring as { g: number }).g]!);
+        let a = tf.add(matMul(z[l - 1], this.weights[l - 1]), this.biases[l - 1]);
+        if (this.hasSkip(l)) a = tf.add(a, z[l - (this.config.wiring as { g: number }).g]);
         return a as tf.Tensor2D;
       });
       h.push(pre);
@@ -316,7 +316,7 @@ export class RecLraNetwork {
     this.assertLive('predict');
     return tf.tidy(() => {
       const { h, z } = this.forward(x);
-      const out = z[this.L]!;
+      const out = z[this.L];
       // Everything else built here is freed by tidy; x is the caller's.
       void h;
       return out;
@@ -382,7 +382,7 @@ export class RecLraNetwork {
     const fn = 'RecLraNetwork.fit';
     this.assertLive('fit');
     this.checkBatch(fn, x, y, false, true);
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     return runFitLoop(fn, n, options, {
       trainBatch: (indices) => stepOnRows(x, y, indices, (xb, yb) => this.trainStep(xb, yb)),
       state: variableSnapshots(() => this.parameterList()),
@@ -395,7 +395,7 @@ export class RecLraNetwork {
           tf.tidy(() => {
             const out = this.predict(vx as tf.Tensor2D);
             const t = this.targetsFor(vy);
-            logs.valLoss = this.lossOf(out, t).dataSync()[0]!;
+            logs.valLoss = this.lossOf(out, t).dataSync()[0];
             if (classification) logs.valAccuracy = accuracy(out, vy);
           });
         }
@@ -424,14 +424,14 @@ export class RecLraNetwork {
       throw new InvalidArgumentError(fn, 'hiddenActivation', 'must have a tfjs layer (tanh, sigmoid, relu, leakyRelu, elu or linear) to export', phi);
     }
     const sizes = this.config.layerSizes;
-    const input = tf.input({ shape: [sizes[0]!], name: `${name}_input` });
+    const input = tf.input({ shape: [sizes[0]], name: `${name}_input` });
     const z: tf.SymbolicTensor[] = [input];
     const dense: tf.layers.Layer[] = [];
     for (let l = 1; l <= this.L; l++) {
-      const layer = tf.layers.dense({ units: sizes[l]!, name: `${name}_dense_${l}` });
+      const layer = tf.layers.dense({ units: sizes[l], name: `${name}_dense_${l}` });
       dense.push(layer);
-      let h = layer.apply(z[l - 1]!) as tf.SymbolicTensor;
-      if (this.hasSkip(l)) h = tf.layers.add({ name: `${name}_skip_${l}` }).apply([h, z[l - (this.config.wiring as { g: number }).g]!]) as tf.SymbolicTensor;
+      let h = layer.apply(z[l - 1]) as tf.SymbolicTensor;
+      if (this.hasSkip(l)) h = tf.layers.add({ name: `${name}_skip_${l}` }).apply([h, z[l - (this.config.wiring as { g: number }).g]]) as tf.SymbolicTensor;
       const act = l === this.L ? this.config.outputActivation : phi;
       // The output softmax is not an elementwise activation, so it is not in the registry.
       const actLayer =
@@ -441,8 +441,8 @@ export class RecLraNetwork {
       const out = act === 'linear' ? h : (actLayer.apply(h) as tf.SymbolicTensor);
       z.push(out);
     }
-    const model = tf.model({ inputs: input, outputs: z[this.L]!, name });
-    dense.forEach((layer, i) => layer.setWeights([this.weights[i]!, this.biases[i]!]));
+    const model = tf.model({ inputs: input, outputs: z[this.L], name });
+    dense.forEach((layer, i) => layer.setWeights([this.weights[i], this.biases[i]]));
     return model;
   }
 
@@ -555,21 +555,21 @@ export class RecLraNetwork {
 
   /** Float targets `[n, dL]` from labels `[n]` (one-hot) or rows. */
   private targetsFor(y: tf.Tensor): tf.Tensor2D {
-    return (y.dtype === 'int32' ? tf.tidy(() => tf.oneHot(y as tf.Tensor1D, this.config.layerSizes[this.L]!).toFloat()) : y) as tf.Tensor2D;
+    return (y.dtype === 'int32' ? tf.tidy(() => tf.oneHot(y as tf.Tensor1D, this.config.layerSizes[this.L]).toFloat()) : y) as tf.Tensor2D;
   }
 
   /** `finite` reads `x` and float `y` back to reject NaN/±∞ (done once per `fit`, not per batch). */
   private checkBatch(fn: string, x: tf.Tensor, y: tf.Tensor, convert = true, finite = false): { x: tf.Tensor2D; y: tf.Tensor2D } {
     const dims = {};
     const sizes = this.config.layerSizes;
-    checkTensor(fn, 'x', x, { shape: ['n', sizes[0]!], dtype: 'float32', finite }, dims);
+    checkTensor(fn, 'x', x, { shape: ['n', sizes[0]], dtype: 'float32', finite }, dims);
     if (x.shape[0] === 0) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', 'an empty tensor');
     if (y instanceof tf.Tensor && y.dtype === 'int32') {
       if (this.config.outputActivation !== 'softmax')
         throw new InvalidArgumentError(fn, 'y', 'must be float targets [n, dL] for a linear output', 'int32 labels');
-      checkClassLabels(fn, 'y', y, sizes[this.L]!, { n: 'n', dims });
+      checkClassLabels(fn, 'y', y, sizes[this.L], { n: 'n', dims });
     } else {
-      checkTensor(fn, 'y', y, { shape: ['n', sizes[this.L]!], dtype: 'float32', finite }, dims);
+      checkTensor(fn, 'y', y, { shape: ['n', sizes[this.L]], dtype: 'float32', finite }, dims);
     }
     return { x: x as tf.Tensor2D, y: convert ? this.targetsFor(y) : (y as tf.Tensor2D) };
   }
@@ -586,8 +586,8 @@ export class RecLraNetwork {
     const release = (t: tf.Tensor | null | undefined) => {
       if (t && t !== x && !keep) t.dispose();
     };
-    const loss = this.lossOf(z[L]!, y);
-    const lossValue = loss.dataSync()[0]!;
+    const loss = this.lossOf(z[L], y);
+    const lossValue = loss.dataSync()[0];
     loss.dispose();
     const err: Array<tf.Tensor2D | null> = Array.from({ length: L + 1 }, () => null);
     const disp: Array<tf.Tensor2D | null> = Array.from({ length: L + 1 }, () => null);
@@ -597,19 +597,19 @@ export class RecLraNetwork {
       return result;
     }
     const childrenLeft = Array.from({ length: L + 1 }, () => 0);
-    for (let i = 1; i < L; i++) childrenLeft[parents[i]!]!++;
-    err[L] = tf.sub(z[L]!, y) as tf.Tensor2D;
+    for (let i = 1; i < L; i++) childrenLeft[parents[i]]++;
+    err[L] = tf.sub(z[L], y) as tf.Tensor2D;
     const weights: tf.Tensor2D[] = [];
     const biases: tf.Tensor1D[] = [];
     for (let l = L; l >= 1; l--) {
       if (l < L) {
-        const p = parents[l]!;
+        const p = parents[l];
         const signal = layerSignal(err[p]!, h[l]!, z[l]!, this.synapses[l]!, beta, hiddenActivation);
         err[l] = signal.error;
         disp[l] = signal.displacement;
         if (errorSynapses.rule === 'alg2') result.synapses[l - 1] = synapseUpdate(err[p]!, signal.displacement, gammaE, clip);
         else if (errorSynapses.rule === 'alg1-literal') result.synapses[l - 1] = synapseUpdate(disp[p] ?? err[p]!, signal.error, gammaE, clip);
-        if (--childrenLeft[p]! === 0) {
+        if (--childrenLeft[p] === 0) {
           release(err[p]);
           release(disp[p]);
         }
@@ -619,7 +619,7 @@ export class RecLraNetwork {
       biases[l - 1] = update.bias;
       // Z_ℓ fed ΔW_{ℓ+1} (already emitted) and Err_ℓ (just formed); H_ℓ only Err_ℓ. Neither is needed again.
       h[l]!.dispose();
-      z[l]!.dispose();
+      z[l].dispose();
       if (childrenLeft[l] === 0) {
         release(err[l]);
         if (l < L) release(disp[l]);
@@ -646,12 +646,12 @@ export class RecLraNetwork {
     const { h, z } = this.forward(x);
     const all = [...h.slice(1), ...z.slice(1)] as tf.Tensor[];
     try {
-      const lossValue = tf.tidy(() => this.lossOf(z[L]!, y).dataSync()[0]!);
+      const lossValue = tf.tidy(() => this.lossOf(z[L], y).dataSync()[0]);
       const result: RecLraUpdates = { loss: lossValue, weights: [], biases: [], synapses: Array.from({ length: L - 1 }, () => null) };
       if (!Number.isFinite(lossValue)) return result;
       const err: Array<tf.Tensor2D | null> = Array.from({ length: L + 1 }, () => null);
       const disp: Array<tf.Tensor2D | null> = Array.from({ length: L + 1 }, () => null);
-      err[L] = tf.sub(z[L]!, y) as tf.Tensor2D;
+      err[L] = tf.sub(z[L], y) as tf.Tensor2D;
       const ends: number[] = [];
       for (let o = g; o < L; o += g) ends.push(o);
       ends.push(L);
@@ -660,13 +660,13 @@ export class RecLraNetwork {
         const signal = layerSignal(err[L]!, h[o]!, z[o]!, this.synapses[o]!, beta, hiddenActivation);
         err[o] = signal.error;
         disp[o] = signal.displacement;
-        if (errorSynapses.rule === 'alg2') result.synapses[o - 1] = synapseUpdate(err[L]!, signal.displacement, gammaE, clip);
-        else if (errorSynapses.rule === 'alg1-literal') result.synapses[o - 1] = synapseUpdate(err[L]!, signal.error, gammaE, clip);
+        if (errorSynapses.rule === 'alg2') result.synapses[o - 1] = synapseUpdate(err[L], signal.displacement, gammaE, clip);
+        else if (errorSynapses.rule === 'alg1-literal') result.synapses[o - 1] = synapseUpdate(err[L], signal.error, gammaE, clip);
       }
       let start = 1;
       for (const o of ends) {
         const layers = Array.from({ length: o - start + 1 }, (_, k) => start + k);
-        const zIn = z[start - 1]!;
+        const zIn = z[start - 1];
         const errO = err[o]!;
         const n = x.shape[0];
         const injectAt: 'H' | 'Z' = o === L ? 'H' : blockErrorInjection;
@@ -684,8 +684,8 @@ export class RecLraNetwork {
           })(params),
         );
         layers.forEach((l, k) => {
-          result.weights[l - 1] = tf.tidy(() => projectScaled(grads[2 * k]!, kappa[l - 1]!, clip)) as tf.Tensor2D;
-          result.biases[l - 1] = tf.tidy(() => projectScaled(grads[2 * k + 1]!, kappa[l - 1]!, clip)) as tf.Tensor1D;
+          result.weights[l - 1] = tf.tidy(() => projectScaled(grads[2 * k], kappa[l - 1], clip)) as tf.Tensor2D;
+          result.biases[l - 1] = tf.tidy(() => projectScaled(grads[2 * k + 1], kappa[l - 1], clip)) as tf.Tensor1D;
         });
         tf.dispose(grads);
         start = o + 1;
@@ -705,8 +705,8 @@ export class RecLraNetwork {
   /** Hands the updates to the optimisers: weights (and, with `'same-as-W'`, synapses) in one call, synapses by SGD. */
   private applyUpdates(u: RecLraUpdates): void {
     const grads: tf.NamedTensorMap = {};
-    this.weights.forEach((w, i) => (grads[w.name] = u.weights[i]!));
-    this.biases.forEach((b, i) => (grads[b.name] = u.biases[i]!));
+    this.weights.forEach((w, i) => (grads[w.name] = u.weights[i]));
+    this.biases.forEach((b, i) => (grads[b.name] = u.biases[i]));
     const eGrads: tf.NamedTensorMap = {};
     this.synapses.forEach((e, i) => {
       const d = u.synapses[i - 1];

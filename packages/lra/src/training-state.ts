@@ -37,11 +37,11 @@ export function restoreVariables(fn: string, field: string, variables: readonly 
   const r = new CheckpointReader(fn);
   const values = r.array(field, saved, variables.length).map((raw, i) => {
     const s = r.object(`${field}[${i}]`, raw);
-    const v = variables[i]!;
+    const v = variables[i];
     r.shape(`${field}[${i}].shape`, s.shape, v.shape);
     return r.finiteArray(`${field}[${i}].data`, s.data, v.size);
   });
-  variables.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(values[i]!, v.shape))));
+  variables.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(values[i], v.shape))));
 }
 
 /** A variable holding `initial`, which is freed (tf.variable copies its value and would otherwise leave it behind). */

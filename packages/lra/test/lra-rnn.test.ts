@@ -13,9 +13,9 @@ const values = (t: tf.Tensor) => Array.from(t.dataSync());
 const closeTo = (actual: tf.Tensor, expected: number[][] | number[], tol = 1e-5) => {
   const flat = (expected as number[]).flat();
   expect(actual.size).toBe(flat.length);
-  values(actual).forEach((v, i) => expect(Math.abs(v - flat[i]!), `entry ${i}: ${v} vs ${flat[i]}`).toBeLessThan(tol));
+  values(actual).forEach((v, i) => expect(Math.abs(v - flat[i]), `entry ${i}: ${v} vs ${flat[i]}`).toBeLessThan(tol));
 };
-const relErr = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.norm(tf.sub(a, b)).dataSync()[0]! / Math.max(tf.norm(b).dataSync()[0]!, 1e-30));
+const relErr = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.norm(tf.sub(a, b)).dataSync()[0] / Math.max(tf.norm(b).dataSync()[0], 1e-30));
 
 function sequences(seed: number, n: number, T: number, p: number, k: number): { x: tf.Tensor3D; y: tf.Tensor1D } {
   const rng = createRng(seed);
@@ -66,7 +66,7 @@ describe('local losses (P3 Eq. 8)', () => {
         expect(relErr(g, auto!), `${loss}/${reduction}`).toBeLessThan(1e-5);
         const t = Float64Array.from(target.dataSync());
         const div = reduction === 'mean' ? 12 : reduction === 'sumUnitsMeanBatch' ? 3 : 1;
-        const f = (m: Matrix) => m.data.reduce((s, v, i) => s + (loss === 'mse' ? (v - t[i]!) ** 2 : Math.log1p((v - t[i]!) ** 2)), 0) / div;
+        const f = (m: Matrix) => m.data.reduce((s, v, i) => s + (loss === 'mse' ? (v - t[i]) ** 2 : Math.log1p((v - t[i]) ** 2)), 0) / div;
         const check = gradCheck(f, [{ rows: 3, cols: 4, data: Float64Array.from(z.dataSync()) }], {
           gradient: () => [{ rows: 3, cols: 4, data: Float64Array.from(g.dataSync()) }],
           tolerance: 1e-5,
@@ -87,30 +87,30 @@ function omegaF64(delta: Matrix, w: Matrix, zPrev: Matrix, x: Matrix, wxh: Matri
   for (let i = 0; i < n; i++)
     for (let j = 0; j < m; j++) {
       let a = 0;
-      for (let k = 0; k < m; k++) a += zPrev.data[i * m + k]! * w.data[k * m + j]!;
-      for (let k = 0; k < x.cols; k++) a += x.data[i * x.cols + k]! * wxh.data[k * m + j]!;
+      for (let k = 0; k < m; k++) a += zPrev.data[i * m + k] * w.data[k * m + j];
+      for (let k = 0; k < x.cols; k++) a += x.data[i * x.cols + k] * wxh.data[k * m + j];
       h[i * m + j] = a;
     }
   const u = new Float64Array(n * m);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < m; j++) {
       let a = 0;
-      for (let k = 0; k < m; k++) a += delta.data[i * m + k]! * w.data[j * m + k]!;
+      for (let k = 0; k < m; k++) a += delta.data[i * m + k] * w.data[j * m + k];
       u[i * m + j] = a;
     }
   const s = h.map((v) => 1 - Math.tanh(v) ** 2);
-  const v = u.map((a, i) => a * s[i]!);
+  const v = u.map((a, i) => a * s[i]);
   const nv = Math.hypot(...v);
   const nd = Math.hypot(...delta.data);
   const r = nv / nd;
   const omega = (r - 1) ** 2;
   const g = v.map((a) => (2 * (r - 1) * a) / (nv * nd));
-  const dH = g.map((a, i) => a * u[i]! * -2 * Math.tanh(h[i]!) * s[i]!);
+  const dH = g.map((a, i) => a * u[i] * -2 * Math.tanh(h[i]) * s[i]);
   const dW = new Float64Array(m * m);
   for (let j = 0; j < m; j++)
     for (let k = 0; k < m; k++) {
       let a = 0;
-      for (let i = 0; i < n; i++) a += g[i * m + j]! * s[i * m + j]! * delta.data[i * m + k]! + zPrev.data[i * m + j]! * dH[i * m + k]!;
+      for (let i = 0; i < n; i++) a += g[i * m + j] * s[i * m + j] * delta.data[i * m + k] + zPrev.data[i * m + j] * dH[i * m + k];
       dW[j * m + k] = a;
     }
   return { omega, dW, dH };
@@ -129,7 +129,7 @@ describe('regularisation in the direction of the update (P3 Eqs. 5–7, Alg. 2)'
       const h = tf.add(tf.matMul(zPrev, whh), tf.matMul(xt, wxh)) as tf.Tensor2D;
       closeTo(h, [0.13, -0.43]);
       const { omega, dH, dWDirect } = directionPenalty(tf.tensor2d([[1.0, -0.25]]), whh, h);
-      expect(Math.abs(omega.dataSync()[0]! - 0.198497)).toBeLessThan(1e-5);
+      expect(Math.abs(omega.dataSync()[0] - 0.198497)).toBeLessThan(1e-5);
       closeTo(dH, [0.125007, -0.008563]);
       closeTo(dWDirect, [
         [-0.840874, 0.210218],
@@ -195,12 +195,12 @@ describe('regularisation in the direction of the update (P3 Eqs. 5–7, Alg. 2)'
     });
     expect(check.passed, `rel. err ${check.maxRelativeError}`).toBe(true);
     const f64 = omegaF64(dM!, wM!, zM!, xM!, wxM!);
-    expect(Math.abs(pen.omega.dataSync()[0]! - f64.omega)).toBeLessThan(1e-5);
+    expect(Math.abs(pen.omega.dataSync()[0] - f64.omega)).toBeLessThan(1e-5);
     expect(relErr(closedW, tf.tensor2d(Array.from(f64.dW), [m, m]))).toBeLessThan(1e-4);
     // R8: scaling δ by s > 0 changes nothing.
     for (const s of [1e-6, 3, 1e4]) {
       const scaled = directionPenalty(tf.mul(delta!, s) as tf.Tensor2D, whh!, h);
-      expect(Math.abs(scaled.omega.dataSync()[0]! - pen.omega.dataSync()[0]!)).toBeLessThan(1e-5);
+      expect(Math.abs(scaled.omega.dataSync()[0] - pen.omega.dataSync()[0])).toBeLessThan(1e-5);
       expect(relErr(scaled.dH, pen.dH)).toBeLessThan(1e-5);
       expect(relErr(scaled.dWDirect, pen.dWDirect)).toBeLessThan(1e-5);
       tf.dispose([scaled.omega, scaled.dH, scaled.dWDirect]);
@@ -275,9 +275,9 @@ describe('LRA RNN step (P3 Alg. 1)', () => {
         localLoss(tf.tanh(tf.add(tf.add(tf.matMul(tf.tanh(hb), rnn.whh), tf.matMul(x2, rnn.wxh)), rnn.bh)), zHat2, 'mse', 'mean'),
       )([h1]);
       const step = tf.mul(g1!, tf.div(0.05, tf.maximum(tf.norm(g1!), 0.05)));
-      return localLoss(tf.tanh(h1), tf.tanh(tf.sub(h1, tf.mul(5, step))), 'mse', 'mean').dataSync()[0]!;
+      return localLoss(tf.tanh(h1), tf.tanh(tf.sub(h1, tf.mul(5, step))), 'mse', 'mean').dataSync()[0];
     });
-    expect(Math.abs(a.losses[0]! - expected) / expected).toBeLessThan(1e-3);
+    expect(Math.abs(a.losses[0] - expected) / expected).toBeLessThan(1e-3);
     const c = run(3, 'intended');
     const d = run(3, 'literal');
     expect(d.losses[0]).not.toBe(c.losses[0]);
@@ -326,16 +326,16 @@ describe('LRA RNN step (P3 Alg. 1)', () => {
     // float32 resolves only the last few steps (earlier losses are exactly 0, the spec's "underflow"); take every pair.
     const ratios = vanilla.localLosses
       .slice(0, 9)
-      .map((l, t) => [l, vanilla.localLosses[t + 1]!] as const)
+      .map((l, t) => [l, vanilla.localLosses[t + 1]] as const)
       .filter(([a, b]) => a > 1e-30 && b > 1e-30)
       .map(([a, b]) => a / b);
     expect(ratios.length, JSON.stringify(vanilla.localLosses)).toBeGreaterThanOrEqual(2);
-    const median = ratios.sort((p, q) => p - q)[Math.floor(ratios.length / 2)]!;
+    const median = ratios.sort((p, q) => p - q)[Math.floor(ratios.length / 2)];
     const predicted = ((2 * 1 * 1) / (20 * 100)) ** 2;
     expect(median).toBeGreaterThan(predicted / 10);
     expect(median).toBeLessThan(predicted * 10);
     const regular = run(0.1);
-    expect(regular.targetDisplacements[2]!).toBeGreaterThan(1e3 * vanilla.targetDisplacements[2]!);
+    expect(regular.targetDisplacements[2]).toBeGreaterThan(1e3 * vanilla.targetDisplacements[2]);
     tf.dispose([x, y]);
   });
 });

@@ -25,11 +25,11 @@ afterEach(() => {
 });
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
-const relErr = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.norm(tf.sub(a, b)).dataSync()[0]! / Math.max(tf.norm(b).dataSync()[0]!, 1e-30));
-const cosine = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.sum(tf.mul(a, b)).dataSync()[0]! / (tf.norm(a).dataSync()[0]! * tf.norm(b).dataSync()[0]!));
+const relErr = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.norm(tf.sub(a, b)).dataSync()[0] / Math.max(tf.norm(b).dataSync()[0], 1e-30));
+const cosine = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.sum(tf.mul(a, b)).dataSync()[0] / (tf.norm(a).dataSync()[0] * tf.norm(b).dataSync()[0]));
 const closeTo = (actual: tf.Tensor, expected: number[][] | number[], tol = 1e-5) => {
   const flat = (expected as number[]).flat();
-  values(actual).forEach((v, i) => expect(Math.abs(v - flat[i]!)).toBeLessThan(tol));
+  values(actual).forEach((v, i) => expect(Math.abs(v - flat[i])).toBeLessThan(tol));
 };
 
 function batch(seed: number, n: number, d: number, k: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
@@ -53,7 +53,7 @@ function bpGradients(n: RecLraNetwork, x: tf.Tensor2D, y: tf.Tensor1D, phi: (h: 
   const grads = tf.grads((...p: tf.Tensor[]) => {
     let a: tf.Tensor = x;
     p.forEach((w, l) => {
-      const h = tf.add(tf.matMul(a, w), n.biases[l]!);
+      const h = tf.add(tf.matMul(a, w), n.biases[l]);
       a = l === p.length - 1 ? h : phi(h);
     });
     return tf.losses.softmaxCrossEntropy(tf.oneHot(y, a.shape[1]!), a) as tf.Scalar;
@@ -121,8 +121,8 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
     const n = net({ layerSizes: [3, 4, 5, 2], beta: 0 });
     const { x, y } = batch(1, 6, 3, 2);
     const u = n.computeUpdates(x, y);
-    u.weights.forEach((w, i) => expect(w.shape).toEqual(n.weights[i]!.shape));
-    u.biases.forEach((b, i) => expect(b.shape).toEqual(n.biases[i]!.shape));
+    u.weights.forEach((w, i) => expect(w.shape).toEqual(n.weights[i].shape));
+    u.biases.forEach((b, i) => expect(b.shape).toEqual(n.biases[i].shape));
     u.synapses.forEach((e, i) => expect(e!.shape).toEqual(n.synapses[i + 1]!.shape));
     disposeUpdates(u);
     // Y := Z_L and β = 0: no error anywhere.
@@ -138,28 +138,28 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
     const n = net({ layerSizes: [3, 4, 3] });
     const { x, y } = batch(2, 5, 3, 3);
     const u = n.computeUpdates(x, y);
-    const z1 = tf.tidy(() => tf.tanh(tf.add(tf.matMul(x, n.weights[0]!), n.biases[0]!)));
+    const z1 = tf.tidy(() => tf.tanh(tf.add(tf.matMul(x, n.weights[0]), n.biases[0])));
     const [gw, gb] = tf.grads((w: tf.Tensor, b: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(y, 3), tf.add(tf.matMul(z1, w), b)) as tf.Scalar)([
-      n.weights[1]!,
-      n.biases[1]!,
+      n.weights[1],
+      n.biases[1],
     ]);
-    expect(relErr(u.weights[1]!, gw!)).toBeLessThan(1e-5);
-    expect(relErr(u.biases[1]!, gb!)).toBeLessThan(1e-5);
+    expect(relErr(u.weights[1], gw!)).toBeLessThan(1e-5);
+    expect(relErr(u.biases[1], gb!)).toBeLessThan(1e-5);
     // Float64 reference: mean CE of softmax(Z1·W + b) differenced in float64.
     const zRows = tf.tidy(() => tf.concat([z1, tf.ones([5, 1])], 1)).arraySync() as number[][];
     const labels = values(y);
     const ce = (wb: Matrix) => {
       let s = 0;
       zRows.forEach((row, i) => {
-        const logits = Array.from({ length: 3 }, (_, c) => row.reduce((acc, v, r) => acc + v * wb.data[r * 3 + c]!, 0));
+        const logits = Array.from({ length: 3 }, (_, c) => row.reduce((acc, v, r) => acc + v * wb.data[r * 3 + c], 0));
         const m = Math.max(...logits);
         const lse = m + Math.log(logits.reduce((acc, v) => acc + Math.exp(v - m), 0));
-        s += lse - logits[labels[i]!]!;
+        s += lse - logits[labels[i]];
       });
       return s / zRows.length;
     };
-    const wb: Matrix = { rows: 5, cols: 3, data: Float64Array.from([...values(n.weights[1]!), ...values(n.biases[1]!)]) };
-    const analytic: Matrix = { rows: 5, cols: 3, data: Float64Array.from([...values(u.weights[1]!), ...values(u.biases[1]!)]) };
+    const wb: Matrix = { rows: 5, cols: 3, data: Float64Array.from([...values(n.weights[1]), ...values(n.biases[1])]) };
+    const analytic: Matrix = { rows: 5, cols: 3, data: Float64Array.from([...values(u.weights[1]), ...values(u.biases[1])]) };
     const check = gradCheck(ce, [wb], { gradient: () => [analytic], tolerance: 1e-4 });
     expect(check.passed, `rel. err ${check.maxRelativeError}`).toBe(true);
     tf.dispose([x, y, z1, gw!, gb!]);
@@ -175,9 +175,9 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
     const u = n.computeUpdates(x, y);
     const bp = bpGradients(n, x, y, tf.tanh);
     for (let l = 1; l <= 3; l++) {
-      const scaled = tf.div(u.weights[l - 1]!, beta ** (3 - l));
-      expect(cosine(scaled, bp[l - 1]!), `layer ${l}`).toBeGreaterThan(0.9999);
-      expect(relErr(scaled, bp[l - 1]!), `layer ${l}`).toBeLessThan(l === 3 ? 1e-5 : 1e-2);
+      const scaled = tf.div(u.weights[l - 1], beta ** (3 - l));
+      expect(cosine(scaled, bp[l - 1]), `layer ${l}`).toBeGreaterThan(0.9999);
+      expect(relErr(scaled, bp[l - 1]), `layer ${l}`).toBeLessThan(l === 3 ? 1e-5 : 1e-2);
       scaled.dispose();
     }
     tf.dispose([x, y, ...bp]);
@@ -192,8 +192,8 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
     const u = linear.computeUpdates(x, y);
     const bp = bpGradients(linear, x, y, (h) => h);
     for (let l = 1; l <= 3; l++) {
-      const scaled = tf.div(u.weights[l - 1]!, 0.7 ** (3 - l));
-      expect(relErr(scaled, bp[l - 1]!)).toBeLessThan(1e-5);
+      const scaled = tf.div(u.weights[l - 1], 0.7 ** (3 - l));
+      expect(relErr(scaled, bp[l - 1])).toBeLessThan(1e-5);
       scaled.dispose();
     }
     disposeUpdates(u);
@@ -204,10 +204,10 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
     const dfa = net({ layerSizes: [4, 5, 5, 3], wiring: { kind: 'direct' }, beta, errorSynapses: { rule: 'none' } });
     const v = dfa.computeUpdates(x, y, { keepSignals: true });
     const { h, z } = dfa.forward(x);
-    const errL = v.errors![2]!;
+    const errL = v.errors![2];
     for (const l of [1, 2]) {
       const expected = tf.tidy(() => tf.div(tf.matMul(z[l - 1]!, tf.mul(tf.matMul(errL, dfa.synapses[l]!), tf.sub(1, tf.square(tf.tanh(h[l]!)))), true), 8));
-      const scaled = tf.div(v.weights[l - 1]!, beta);
+      const scaled = tf.div(v.weights[l - 1], beta);
       expect(relErr(scaled, expected), `layer ${l}`).toBeLessThan(2e-3);
       tf.dispose([expected, scaled]);
     }
@@ -219,13 +219,13 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
 
   it('§2.9 hand example: every printed value of the 2-2-2 network (abs. err < 1e-5)', () => {
     const n = net({ layerSizes: [2, 2, 2], beta: 0.1, gammaE: 1 });
-    n.weights[0]!.assign(
+    n.weights[0].assign(
       tf.tensor2d([
         [0.5, -0.5],
         [0.25, 0.75],
       ]),
     );
-    n.weights[1]!.assign(
+    n.weights[1].assign(
       tf.tensor2d([
         [1, -1],
         [0.5, 0.5],
@@ -240,14 +240,14 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
     const x = tf.tensor2d([[1, -1]]);
     const y = tf.tensor2d([[0, 1]]);
     const u = n.computeUpdates(x, y, { keepSignals: true });
-    closeTo(u.errors![1]!, [0.620068, -0.620068]);
+    closeTo(u.errors![1], [0.620068, -0.620068]);
     closeTo(u.displacements![0]!, [0.124014, -0.372041]);
-    closeTo(u.errors![0]!, [0.011692, -0.010767]);
-    closeTo(u.weights[1]!, [
+    closeTo(u.errors![0], [0.011692, -0.010767]);
+    closeTo(u.weights[1], [
       [0.151866, -0.151866],
       [-0.525994, 0.525994],
     ]);
-    closeTo(u.weights[0]!, [
+    closeTo(u.weights[0], [
       [0.011692, -0.010767],
       [-0.011692, 0.010767],
     ]);
@@ -266,10 +266,10 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
     const u = n.computeUpdates(x, y, { keepSignals: true });
     const { h, z } = n.forward(x);
     for (const l of [1, 2]) {
-      const target = tf.sub(z[l]!, u.errors![l - 1]!);
-      const dist = (w: tf.Tensor) => tf.tidy(() => tf.norm(tf.sub(tf.tanh(tf.add(tf.matMul(z[l - 1]!, w), n.biases[l - 1]!)), target)).dataSync()[0]!);
-      const before = dist(n.weights[l - 1]!);
-      const after = tf.tidy(() => dist(tf.sub(n.weights[l - 1]!, tf.mul(1e-3, u.weights[l - 1]!))));
+      const target = tf.sub(z[l], u.errors![l - 1]);
+      const dist = (w: tf.Tensor) => tf.tidy(() => tf.norm(tf.sub(tf.tanh(tf.add(tf.matMul(z[l - 1], w), n.biases[l - 1])), target)).dataSync()[0]);
+      const before = dist(n.weights[l - 1]);
+      const after = tf.tidy(() => dist(tf.sub(n.weights[l - 1], tf.mul(1e-3, u.weights[l - 1]))));
       expect(after, `layer ${l}`).toBeLessThan(before);
       target.dispose();
     }
@@ -293,9 +293,9 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
     const { x, y } = batch(6, 16, 3, 2);
     for (const hiddenActivation of [noDerivative, 'sign' as const]) {
       const n = net({ layerSizes: [3, 6, 6, 2], hiddenActivation, errorSynapses: { rule: 'alg2' } });
-      const before = values(n.weights[0]!);
+      const before = values(n.weights[0]);
       expect(Number.isFinite(n.trainStep(x, y))).toBe(true);
-      expect(values(n.weights[0]!)).not.toEqual(before);
+      expect(values(n.weights[0])).not.toEqual(before);
       n.dispose();
     }
     expect(gradients).not.toHaveBeenCalled();
@@ -316,24 +316,24 @@ describe('rec-LRA updates (P2 Alg. 1, Eqs. 2–3)', () => {
       // P2 Alg. 1 COMPUTESIGNALS, written recursively over the children of each error node.
       const children = (j: number) => [1, 2, 3, 4].filter((i) => n.parents[i] === j);
       const signals = (l: number, target: tf.Tensor2D) => {
-        err[l] = tf.sub(z[l]!, target) as tf.Tensor2D;
+        err[l] = tf.sub(z[l], target) as tf.Tensor2D;
         for (const i of children(l)) {
           const s = layerSignal(err[l]!, h[i]!, z[i]!, n.synapses[i]!, 0.3, phi);
-          const tgt = tf.sub(z[i]!, s.error) as tf.Tensor2D;
+          const tgt = tf.sub(z[i], s.error) as tf.Tensor2D;
           signals(i, tgt);
           tf.dispose([s.displacement, s.error, tgt]);
         }
       };
       signals(L, yHot);
-      for (let l = 1; l <= L; l++) expect(values(err[l]!), `${wiring.kind} Err_${l}`).toEqual(values(u.errors![l - 1]!));
+      for (let l = 1; l <= L; l++) expect(values(err[l]), `${wiring.kind} Err_${l}`).toEqual(values(u.errors![l - 1]));
       // Update loop in a shuffled order from the same signals: bit-identical.
       const order = createRng(wiring.kind)
         .permutation(L)
         .map((i) => i + 1);
       for (const l of order) {
-        const lu = layerUpdate(z[l - 1]!, u.errors![l - 1]!, 1, 0);
-        expect(values(lu.weights)).toEqual(values(u.weights[l - 1]!));
-        expect(values(lu.bias)).toEqual(values(u.biases[l - 1]!));
+        const lu = layerUpdate(z[l - 1], u.errors![l - 1], 1, 0);
+        expect(values(lu.weights)).toEqual(values(u.weights[l - 1]));
+        expect(values(lu.bias)).toEqual(values(u.biases[l - 1]));
         if (l < L) {
           const de = synapseUpdate(u.errors![n.parents[l]! - 1]!, u.displacements![l - 1]!, 1, 0);
           expect(values(de)).toEqual(values(u.synapses[l - 1]!));
@@ -353,10 +353,10 @@ describe('residual rec-LRA (P2 Sec. 3.3, Alg. 2)', () => {
   it('T10: a zeroed block output passes φ(Z_{ℓ−g}) on; no skip from the input, across widths or into the output', () => {
     const n = net({ layerSizes: [3, 4, 4, 4, 4, 2], wiring: { kind: 'residual', g: 2 } });
     expect([1, 2, 3, 4, 5].map((l) => n.hasSkip(l))).toEqual([false, false, false, true, false]);
-    n.weights[3]!.assign(tf.zeros([4, 4]));
+    n.weights[3].assign(tf.zeros([4, 4]));
     const { x } = batch(8, 5, 3, 2);
     const { h, z } = n.forward(x);
-    expect(relErr(z[4]!, tf.tanh(z[2]!))).toBeLessThan(1e-7);
+    expect(relErr(z[4], tf.tanh(z[2]))).toBeLessThan(1e-7);
     const narrow = net({ layerSizes: [3, 4, 4, 5, 5, 2], wiring: { kind: 'residual', g: 2 } });
     expect(narrow.hasSkip(4)).toBe(false);
     tf.dispose([x, ...h.slice(1), ...z.slice(1)] as tf.Tensor[]);
@@ -370,7 +370,7 @@ describe('residual rec-LRA (P2 Sec. 3.3, Alg. 2)', () => {
     const a = n.computeUpdates(x, y, { keepSignals: true });
     n.synapses[4]!.assign(tf.mul(n.synapses[4]!, 3));
     const b = n.computeUpdates(x, y, { keepSignals: true });
-    const changed = [1, 2, 3, 4, 5, 6, 7].filter((l) => relErr(a.errors![l - 1]!, b.errors![l - 1]!) > 0);
+    const changed = [1, 2, 3, 4, 5, 6, 7].filter((l) => relErr(a.errors![l - 1], b.errors![l - 1]) > 0);
     expect(changed).toEqual([3, 4]);
     disposeUpdates(a);
     disposeUpdates(b);
@@ -382,19 +382,19 @@ describe('residual rec-LRA (P2 Sec. 3.3, Alg. 2)', () => {
     const sizes = [3, 4, 4, 4, 4, 3];
     const local = net({ layerSizes: sizes, wiring: { kind: 'residual', g: 2 } });
     const bp = net({ layerSizes: sizes, wiring: { kind: 'residual', g: 2 }, blockLearning: 'backprop' });
-    bp.weights.forEach((w, i) => w.assign(local.weights[i]!));
+    bp.weights.forEach((w, i) => w.assign(local.weights[i]));
     for (const o of [2, 4]) bp.synapses[o]!.assign(local.synapses[o]!);
     expect(bp.synapses[1]).toBeNull();
     const { x, y } = batch(10, 7, 3, 3);
     const u = local.computeUpdates(x, y, { keepSignals: true });
     const v = bp.computeUpdates(x, y, { keepSignals: true });
-    for (const o of [2, 4, 5]) expect(relErr(v.weights[o - 1]!, u.weights[o - 1]!), `layer ${o}`).toBeLessThan(1e-5);
+    for (const o of [2, 4, 5]) expect(relErr(v.weights[o - 1], u.weights[o - 1]), `layer ${o}`).toBeLessThan(1e-5);
     // Internal layer 3 of block 2 (layers 3–4): δ_H4 = Err_4/n, ΔW_3 = Z_2ᵀ[(δ_H4·W_4ᵀ) ⊙ tanh'(H_3)].
     const { h, z } = bp.forward(x);
     const expected = tf.tidy(() =>
       tf.matMul(z[2]!, tf.mul(tf.matMul(tf.div(v.errors![3]!, 7), bp.weights[3]!, false, true), tf.sub(1, tf.square(tf.tanh(h[3]!)))), true),
     );
-    expect(relErr(v.weights[2]!, expected)).toBeLessThan(1e-5);
+    expect(relErr(v.weights[2], expected)).toBeLessThan(1e-5);
     tf.dispose([expected, x, y, ...h.slice(1), ...z.slice(1)] as tf.Tensor[]);
     disposeUpdates(u);
     disposeUpdates(v);
@@ -425,8 +425,8 @@ describe('pseudo-convolution (P2 Sec. 3.3, PC-1/PC-2)', () => {
       for (let r = 0; r < 24; r++)
         for (let c = 0; c < 3; c++) {
           let o = 0;
-          for (let m = 0; m < 5; m++) o += pRows[r * 5 + m]! * w.data[m * 3 + c]!;
-          s += (o - tRows[r * 3 + c]!) ** 2;
+          for (let m = 0; m < 5; m++) o += pRows[r * 5 + m] * w.data[m * 3 + c];
+          s += (o - tRows[r * 3 + c]) ** 2;
         }
       return s / 4;
     };
@@ -464,7 +464,7 @@ describe('pseudo-convolution (P2 Sec. 3.3, PC-1/PC-2)', () => {
     const accuracyNow = () =>
       tf.tidy(() => {
         const { output } = pc.forward(x);
-        return tf.mean(tf.cast(tf.equal(tf.argMax(tf.matMul(output.reshape([n, 72]), readout), 1), tf.argMax(yHot, 1)), 'float32')).dataSync()[0]!;
+        return tf.mean(tf.cast(tf.equal(tf.argMax(tf.matMul(output.reshape([n, 72]), readout), 1), tf.argMax(yHot, 1)), 'float32')).dataSync()[0];
       });
     for (let step = 0; step < 60; step++) {
       tf.tidy(() => {

@@ -51,7 +51,7 @@ describe('rec-LRA learns (two moons, fixed and learned E)', () => {
       const net = new RecLraNetwork({ ...config, errorSynapses });
       const before = synapses(net);
       await net.fit(train.x.slice(0, 32), train.y.slice(0, 32), { epochs: 1, batchSize: 32, seed: 5 });
-      const delta = synapses(net).map((v, i) => v - before[i]!);
+      const delta = synapses(net).map((v, i) => v - before[i]);
       net.dispose();
       return delta;
     };
@@ -221,7 +221,7 @@ describe('rec-LRA as a tfjs citizen', () => {
       expect(model).toBeInstanceOf(tf.LayersModel);
       const a = readValues(() => net.predict(test.x));
       const b = readValues(() => model.predict(test.x) as tf.Tensor);
-      a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-5));
+      a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-5));
       model.dispose();
       net.dispose();
     }

@@ -75,7 +75,7 @@ async function backpropToTarget(opts: {
           const metric = tf.tidy(() => {
             const out = model.predict(xt) as tf.Tensor;
             if (classification) return accuracyOf(tf.argMax(out, 1).dataSync() as Int32Array, opts.labels!);
-            return tf.mean(tf.squaredDifference(out, yt)).dataSync()[0]!;
+            return tf.mean(tf.squaredDifference(out, yt)).dataSync()[0];
           });
           best = classification ? Math.max(best, metric) : Math.min(best, metric);
           const reached = classification ? metric >= opts.target : metric <= opts.target;
@@ -241,7 +241,7 @@ async function backpropToTarget(opts: {
       seconds += model.diagnostics.totalSeconds / 10;
     }
     mses.sort((a, b) => a - b);
-    const median = (mses[4]! + mses[5]!) / 2;
+    const median = (mses[4] + mses[5]) / 2;
     const bp =
       nTries === 1 ? await backpropToTarget({ x, targets: y, hidden: [16, 16], activation: 'tanh', target: median, capSeconds: 30, checkEvery: 25 }) : {};
     emit({

@@ -24,5 +24,5 @@ export function checkActivation(fn: string, argument: string, value: unknown): a
 export function activateInPlace(values: Float64Array, activation: PlatonicActivation, leakyAlpha: number): void {
   if (activation === 'linear') return;
   const f = ACTIVATIONS[activation].f64;
-  for (let i = 0; i < values.length; i++) values[i] = f(values[i]!, leakyAlpha);
+  for (let i = 0; i < values.length; i++) values[i] = f(values[i], leakyAlpha);
 }

@@ -35,7 +35,7 @@ export function classTargets(labels: Int32Array, numClasses: number, coding: Tar
     throw new InvalidArgumentError(fn, 'coding', `'plusMinusOne' needs exactly 2 classes (got numClasses = ${numClasses}); use 'oneHot'`, coding);
   }
   for (let i = 0; i < labels.length; i++) {
-    const l = labels[i]!;
+    const l = labels[i];
     if (!(l >= 0 && l < numClasses)) throw new InvalidArgumentError(fn, `labels[${i}]`, `must be an integer in [0, ${numClasses - 1}]`, l);
   }
   const m = labels.length;
@@ -43,7 +43,7 @@ export function classTargets(labels: Int32Array, numClasses: number, coding: Tar
     return { targets: { rows: m, cols: 1, data: Float64Array.from(labels, (l) => (l === 1 ? 1 : -1)) }, coding: { numClasses, coding: resolved } };
   }
   const data = new Float64Array(m * numClasses);
-  for (let i = 0; i < m; i++) data[i * numClasses + labels[i]!] = 1;
+  for (let i = 0; i < m; i++) data[i * numClasses + labels[i]] = 1;
   return { targets: { rows: m, cols: numClasses, data }, coding: { numClasses, coding: resolved } };
 }
 
@@ -61,7 +61,7 @@ export function classScores(outputs: Matrix, coding: ClassCoding): Matrix {
   const n = outputs.rows;
   const data = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) {
-    const v = outputs.data[i]!;
+    const v = outputs.data[i];
     data[2 * i] = -v;
     data[2 * i + 1] = v;
   }
@@ -81,13 +81,13 @@ export function predictedClasses(outputs: Matrix, coding: ClassCoding): Int32Arr
   const n = outputs.rows;
   const out = new Int32Array(n);
   if (coding.coding === 'plusMinusOne') {
-    for (let i = 0; i < n; i++) out[i] = outputs.data[i]! >= 0 ? 1 : 0;
+    for (let i = 0; i < n; i++) out[i] = outputs.data[i] >= 0 ? 1 : 0;
     return out;
   }
   const k = outputs.cols;
   for (let i = 0; i < n; i++) {
     let best = 0;
-    for (let j = 1; j < k; j++) if (outputs.data[i * k + j]! > outputs.data[i * k + best]!) best = j;
+    for (let j = 1; j < k; j++) if (outputs.data[i * k + j] > outputs.data[i * k + best]) best = j;
     out[i] = best;
   }
   return out;

@@ -254,7 +254,7 @@ function targetMatrix(y: tf.Tensor | Matrix | Int32Array, m: number, config: Res
     if (y.rank === 1) {
       const values = y.dataSync();
       checkFiniteValues(FN, 'y', values, y.shape);
-      t = { rows: y.shape[0]!, cols: 1, data: Float64Array.from(values) };
+      t = { rows: y.shape[0], cols: 1, data: Float64Array.from(values) };
     } else {
       t = toMatrix(y, { fn: FN, argument: 'y' });
     }
@@ -283,11 +283,11 @@ function inputStatistics(x: Matrix, mode: 'per-feature' | 'global'): { mean: Flo
     scale.fill(sd > 0 ? sd : 1);
     return { mean, scale };
   }
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mean[j] += data[i * n + j]!;
-  for (let j = 0; j < n; j++) mean[j] = mean[j]! / m;
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) scale[j] += (data[i * n + j]! - mean[j]!) ** 2;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mean[j] += data[i * n + j];
+  for (let j = 0; j < n; j++) mean[j] = mean[j] / m;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) scale[j] += (data[i * n + j] - mean[j]) ** 2;
   for (let j = 0; j < n; j++) {
-    const sd = Math.sqrt(scale[j]! / m);
+    const sd = Math.sqrt(scale[j] / m);
     scale[j] = sd > 0 ? sd : 1;
   }
   return { mean, scale };
@@ -299,9 +299,9 @@ function foldStandardisation(w: Matrix, mean: Float64Array, scale: Float64Array)
   const h = w.cols;
   for (let j = 0; j < mean.length; j++) {
     for (let c = 0; c < h; c++) {
-      const v = w.data[(j + 1) * h + c]! / scale[j]!;
+      const v = w.data[(j + 1) * h + c] / scale[j];
       out[(j + 1) * h + c] = v;
-      out[c] = out[c]! - mean[j]! * v;
+      out[c] = out[c] - mean[j] * v;
     }
   }
   return { rows: w.rows, cols: h, data: out };
@@ -325,7 +325,7 @@ const yieldToEventLoop = (): Promise<void> =>
   });
 
 function firstNonFinite(values: Float64Array): number {
-  for (let i = 0; i < values.length; i++) if (values[i]! - values[i]! !== 0) return i;
+  for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) return i;
   return -1;
 }
 
@@ -383,7 +383,7 @@ export async function fitPlatonic(
   if (stats || cfg.precision !== 'float64') {
     const data = new Float64Array(m * n);
     for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) data[i * n + j] = stats ? (xm.data[i * n + j]! - stats.mean[j]!) / stats.scale[j]! : xm.data[i * n + j]!;
+      for (let j = 0; j < n; j++) data[i * n + j] = stats ? (xm.data[i * n + j] - stats.mean[j]) / stats.scale[j] : xm.data[i * n + j];
     }
     arithmetic.round(data);
     xm = { rows: m, cols: n, data };
@@ -435,7 +435,7 @@ export async function fitPlatonic(
     let total = 0;
     for (let i = 0; i < m; i++) {
       let e = 0;
-      for (let j = 0; j < k; j++) e += (yWork.data[i * k + j]! - fit.data[i * k + j]!) ** 2;
+      for (let j = 0; j < k; j++) e += (yWork.data[i * k + j] - fit.data[i * k + j]) ** 2;
       residualNorms[i] = e;
       total += e;
     }
@@ -450,8 +450,8 @@ export async function fitPlatonic(
       break;
     }
     const t0 = performance.now();
-    const h = cfg.hiddenWidths[layer]!;
-    const activation = cfg.activations[layer]!;
+    const h = cfg.hiddenWidths[layer];
+    const activation = cfg.activations[layer];
     const spec: FirstLayerSpec = layer === 0 ? cfg.firstLayer : cfg.projection;
     const p = zb.cols;
     const needsSolver = spec.kind !== 'sortedPCA' && spec.kind !== 'randomW';
@@ -511,7 +511,7 @@ export async function fitPlatonic(
         centerTargets = spec.centerTargets ?? false;
         if (reweight?.weightTargets) {
           weightedY = { rows: m, cols: k, data: new Float64Array(m * k) };
-          for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) weightedY.data[i * k + j] = rowWeights[i]! * yWork.data[i * k + j]!;
+          for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) weightedY.data[i * k + j] = rowWeights[i] * yWork.data[i * k + j];
           arithmetic.round(weightedY.data);
         }
       } else {
@@ -538,7 +538,7 @@ export async function fitPlatonic(
           const mu = columnMeans(a);
           const ones = { rows: m, cols: 1, data: new Float64Array(m).fill(1) };
           const sol1 = s.solve(ones);
-          for (let r = 0; r < b.rows; r++) for (let c = 0; c < b.cols; c++) b.data[r * b.cols + c] = b.data[r * b.cols + c]! - sol1.data[r]! * mu[c]!;
+          for (let r = 0; r < b.rows; r++) for (let c = 0; c < b.cols; c++) b.data[r * b.cols + c] = b.data[r * b.cols + c] - sol1.data[r] * mu[c];
         }
         candidateWeights = (t) => matmulF64(b, projection(t));
       }
@@ -579,7 +579,7 @@ export async function fitPlatonic(
     solver = best.solver;
     if (reweight) {
       const lam = reweight.lambdaEma;
-      for (let i = 0; i < m; i++) rowWeights[i] = lam * rowWeights[i]! + (1 - lam) * best.residualNorms[i]!;
+      for (let i = 0; i < m; i++) rowWeights[i] = lam * rowWeights[i] + (1 - lam) * best.residualNorms[i];
     }
     const seconds = (performance.now() - t0) / 1000;
     diagnostics.layerLSD.push(best.lsd);
@@ -601,11 +601,11 @@ export async function fitPlatonic(
   }
   const fitted = arithmetic.matmul(zb, readout);
   let sse = 0;
-  for (let i = 0; i < fitted.data.length; i++) sse += (yWork.data[i]! - fitted.data[i]!) ** 2;
+  for (let i = 0; i < fitted.data.length; i++) sse += (yWork.data[i] - fitted.data[i]) ** 2;
   diagnostics.trainMSE = sse / (m * k);
   diagnostics.readoutSeconds = (performance.now() - tr) / 1000;
   if (stats) {
-    if (weights.length > 0) weights[0] = foldStandardisation(weights[0]!, stats.mean, stats.scale);
+    if (weights.length > 0) weights[0] = foldStandardisation(weights[0], stats.mean, stats.scale);
     else readout = foldStandardisation(readout, stats.mean, stats.scale);
   }
   diagnostics.rowWeights = reweight ? rowWeights.slice() : null;
@@ -633,20 +633,20 @@ function hstackScaled(a: Matrix, b: Matrix, s1: number, s2: number): Matrix {
   const cols = a.cols + b.cols;
   const out = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < a.cols; j++) out[i * cols + j] = s1 * a.data[i * a.cols + j]!;
-    for (let j = 0; j < b.cols; j++) out[i * cols + a.cols + j] = s2 * b.data[i * b.cols + j]!;
+    for (let j = 0; j < a.cols; j++) out[i * cols + j] = s1 * a.data[i * a.cols + j];
+    for (let j = 0; j < b.cols; j++) out[i * cols + a.cols + j] = s2 * b.data[i * b.cols + j];
   }
   return { rows, cols, data: out };
 }
 
 function columnMeans(a: Matrix): Float64Array {
   const mu = new Float64Array(a.cols);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) mu[j] += a.data[i * a.cols + j]!;
-  for (let j = 0; j < a.cols; j++) mu[j] = mu[j]! / Math.max(1, a.rows);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) mu[j] += a.data[i * a.cols + j];
+  for (let j = 0; j < a.cols; j++) mu[j] = mu[j] / Math.max(1, a.rows);
   return mu;
 }
 
 function centreColumns(a: Matrix): void {
   const mu = columnMeans(a);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) a.data[i * a.cols + j] = a.data[i * a.cols + j]! - mu[j]!;
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) a.data[i * a.cols + j] = a.data[i * a.cols + j] - mu[j];
 }

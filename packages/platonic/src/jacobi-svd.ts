@@ -21,7 +21,7 @@ function identityRound(x: number): number {
 export function jacobiSvd(a: Matrix, precision: 'float64' | 'float32'): SvdResult {
   if (a.rows < a.cols) {
     const t = new Float64Array(a.data.length);
-    for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) t[j * a.rows + i] = a.data[i * a.cols + j]!;
+    for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) t[j * a.rows + i] = a.data[i * a.cols + j];
     const r = jacobiSvd({ rows: a.cols, cols: a.rows, data: t }, precision);
     return { u: r.v, s: r.s, v: r.u };
   }
@@ -34,13 +34,13 @@ export function jacobiSvd(a: Matrix, precision: 'float64' | 'float32'): SvdResul
   const { q, r } = f32 ? qrF32(a) : qr(a);
   const rows = n;
   const U = new Arr(n * rows); // column-contiguous copy of R
-  for (let i = 0; i < rows; i++) for (let j = 0; j < n; j++) U[j * rows + i] = r.data[i * n + j]!;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < n; j++) U[j * rows + i] = r.data[i * n + j];
   const V = new Arr(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
   let normMax = 0;
   for (let j = 0; j < n; j++) {
     let s2 = 0;
-    for (let i = 0; i < rows; i++) s2 = f(s2 + U[j * rows + i]! * U[j * rows + i]!);
+    for (let i = 0; i < rows; i++) s2 = f(s2 + U[j * rows + i] * U[j * rows + i]);
     normMax = Math.max(normMax, s2);
   }
   const tol = Math.sqrt(rows) * eps;
@@ -56,8 +56,8 @@ export function jacobiSvd(a: Matrix, precision: 'float64' | 'float32'): SvdResul
         let beta = 0;
         let gamma = 0;
         for (let i = 0; i < rows; i++) {
-          const x = U[op + i]!;
-          const y = U[oq + i]!;
+          const x = U[op + i];
+          const y = U[oq + i];
           alpha = f(alpha + x * x);
           beta = f(beta + y * y);
           gamma = f(gamma + x * y);
@@ -69,16 +69,16 @@ export function jacobiSvd(a: Matrix, precision: 'float64' | 'float32'): SvdResul
         const c = f(1 / f(Math.sqrt(f(1 + t * t))));
         const s = f(c * t);
         for (let i = 0; i < rows; i++) {
-          const x = U[op + i]!;
-          const y = U[oq + i]!;
+          const x = U[op + i];
+          const y = U[oq + i];
           U[op + i] = c * x - s * y;
           U[oq + i] = s * x + c * y;
         }
         const vp = p * n;
         const vq = qq * n;
         for (let i = 0; i < n; i++) {
-          const x = V[vp + i]!;
-          const y = V[vq + i]!;
+          const x = V[vp + i];
+          const y = V[vq + i];
           V[vp + i] = c * x - s * y;
           V[vq + i] = s * x + c * y;
         }
@@ -89,19 +89,19 @@ export function jacobiSvd(a: Matrix, precision: 'float64' | 'float32'): SvdResul
   const sv = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     let s2 = 0;
-    for (let i = 0; i < rows; i++) s2 = f(s2 + U[j * rows + i]! * U[j * rows + i]!);
+    for (let i = 0; i < rows; i++) s2 = f(s2 + U[j * rows + i] * U[j * rows + i]);
     sv[j] = f(Math.sqrt(s2));
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => sv[y]! - sv[x]! || x - y);
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => sv[y] - sv[x] || x - y);
   const s = new Float64Array(n);
   const u = new Float64Array(rows * n);
   const v = new Float64Array(n * n);
   order.forEach((src, dst) => {
-    const sigma = sv[src]!;
+    const sigma = sv[src];
     s[dst] = sigma;
     // Columns of zero singular values stay zero: no pseudo-inverse or least-squares solve reads them.
-    if (sigma > 0) for (let i = 0; i < rows; i++) u[i * n + dst] = f(U[src * rows + i]! / sigma);
-    for (let i = 0; i < n; i++) v[i * n + dst] = V[src * n + i]!;
+    if (sigma > 0) for (let i = 0; i < rows; i++) u[i * n + dst] = f(U[src * rows + i] / sigma);
+    for (let i = 0; i < n; i++) v[i * n + dst] = V[src * n + i];
   });
   const uSmall = { rows, cols: n, data: u };
   const uOut = f32 ? matmulF32(q, uSmall) : matmulF64(q, uSmall);

@@ -28,6 +28,6 @@ export function leastSquaresDistance(z: Matrix, y: Matrix, solver: SolverSpec = 
   const coef = prepareSolver(zb, solver, arithmetic, () => {}).solve(y);
   const fit = arithmetic.matmul(zb, coef);
   let s = 0;
-  for (let i = 0; i < fit.data.length; i++) s += (y.data[i]! - fit.data[i]!) ** 2;
+  for (let i = 0; i < fit.data.length; i++) s += (y.data[i] - fit.data[i]) ** 2;
   return s / Math.max(1, z.rows);
 }

@@ -97,7 +97,7 @@ export function pinvCutoff(spec: { atol?: number; rtol?: number }, sigmaMax: num
 /** Columns of `a` listed in `cols`. */
 function takeColumns(a: Matrix, cols: number[]): Matrix {
   const out = new Float64Array(a.rows * cols.length);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < cols.length; j++) out[i * cols.length + j] = a.data[i * a.cols + cols[j]!]!;
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < cols.length; j++) out[i * cols.length + j] = a.data[i * a.cols + cols[j]];
   return { rows: a.rows, cols: cols.length, data: out };
 }
 
@@ -106,7 +106,7 @@ function scaleRows(b: Matrix, d: Float64Array, round: boolean): Matrix {
   const out = new Float64Array(b.data.length);
   for (let i = 0; i < b.rows; i++) {
     for (let j = 0; j < b.cols; j++) {
-      const v = d[i]! * b.data[i * b.cols + j]!;
+      const v = d[i] * b.data[i * b.cols + j];
       out[i * b.cols + j] = round ? Math.fround(v) : v;
     }
   }
@@ -116,15 +116,15 @@ function scaleRows(b: Matrix, d: Float64Array, round: boolean): Matrix {
 /** `Aᵀ`. */
 function transposed(a: Matrix): Matrix {
   const out = new Float64Array(a.data.length);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out[j * a.rows + i] = a.data[i * a.cols + j]!;
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out[j * a.rows + i] = a.data[i * a.cols + j];
   return { rows: a.cols, cols: a.rows, data: out };
 }
 
 /** The kept singular triplets of an SVD under `cutoff`. */
 function keptTriplets(f: SvdResult, cutoff: number): { u: Matrix; inv: Float64Array; v: Matrix; rank: number } {
   const kept: number[] = [];
-  for (let c = 0; c < f.s.length; c++) if (f.s[c]! > cutoff) kept.push(c);
-  const inv = Float64Array.from(kept, (c) => 1 / f.s[c]!);
+  for (let c = 0; c < f.s.length; c++) if (f.s[c] > cutoff) kept.push(c);
+  const inv = Float64Array.from(kept, (c) => 1 / f.s[c]);
   return { u: takeColumns(f.u, kept), inv, v: takeColumns(f.v, kept), rank: kept.length };
 }
 
@@ -191,9 +191,9 @@ export function prepareSolver(zb: Matrix, spec: SolverSpec, arithmetic: Arithmet
     if (m >= p) {
       const { q, r } = f32 ? qrF32(zb) : qr(zb);
       let rmax = 0;
-      for (let i = 0; i < p; i++) rmax = Math.max(rmax, Math.abs(r.data[i * p + i]!));
+      for (let i = 0; i < p; i++) rmax = Math.max(rmax, Math.abs(r.data[i * p + i]));
       let fullRank = rmax > 0;
-      for (let i = 0; i < p && fullRank; i++) if (!(Math.abs(r.data[i * p + i]!) > rcond * rmax)) fullRank = false;
+      for (let i = 0; i < p && fullRank; i++) if (!(Math.abs(r.data[i * p + i]) > rcond * rmax)) fullRank = false;
       if (fullRank) {
         return {
           rows: m,
@@ -219,7 +219,7 @@ export function prepareSolver(zb: Matrix, spec: SolverSpec, arithmetic: Arithmet
   const shifted = (lambda: number): Matrix => {
     const g = { rows: p, cols: p, data: g0.data.slice() };
     for (let i = 0; i < p; i++) {
-      const v = g.data[i * p + i]! + lambda * penalize[i]!;
+      const v = g.data[i * p + i] + lambda * penalize[i];
       g.data[i * p + i] = f32 ? Math.fround(v) : v;
     }
     return g;

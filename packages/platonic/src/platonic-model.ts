@@ -163,7 +163,7 @@ export class PlatonicModel {
     }
     this.weights.forEach((w, i) => {
       const s = arithmetic.matmul(withBias(z), w);
-      activateInPlace(s.data, this.activations[i]!, this.leakyAlpha);
+      activateInPlace(s.data, this.activations[i], this.leakyAlpha);
       arithmetic.round(s.data);
       hidden.push(s);
       z = s;
@@ -217,7 +217,7 @@ export class PlatonicModel {
     this.weights.forEach((w, i) => {
       const layer = tf.layers.dense({ units: w.cols, name: `${prefix}_hidden_${i + 1}`, trainable: trainable === 'all' });
       h = layer.apply(h) as tf.SymbolicTensor;
-      const act = this.activations[i]!;
+      const act = this.activations[i];
       if (act !== 'linear') h = ACTIVATIONS[act].layer({ alpha: this.leakyAlpha, name: `${prefix}_act_${i + 1}` })!.apply(h) as tf.SymbolicTensor;
       assignments.push({ layer, w, mirror: false });
     });
@@ -232,7 +232,7 @@ export class PlatonicModel {
       const bias = new Float32Array(units);
       for (let r = 0; r < w.rows; r++) {
         for (let c = 0; c < units; c++) {
-          const v = mirrored ? (c === 0 ? -w.data[r]! : w.data[r]!) : w.data[r * w.cols + c]!;
+          const v = mirrored ? (c === 0 ? -w.data[r] : w.data[r]) : w.data[r * w.cols + c];
           if (r === 0) bias[c] = v;
           else kernel[(r - 1) * units + c] = v;
         }

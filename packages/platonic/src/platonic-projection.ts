@@ -30,9 +30,9 @@ export function augmentedMatrix(zb: Matrix, y: Matrix, alpha: number, beta: numb
   const d = p + k;
   const out = new Float64Array(m * d);
   for (let i = 0; i < m; i++) {
-    for (let j = 0; j < p; j++) out[i * d + j] = alpha * zb.data[i * p + j]!;
-    const r = rowWeights ? rowWeights[i]! : 1;
-    for (let j = 0; j < k; j++) out[i * d + p + j] = alpha * (beta * (r * y.data[i * k + j]!));
+    for (let j = 0; j < p; j++) out[i * d + j] = alpha * zb.data[i * p + j];
+    const r = rowWeights ? rowWeights[i] : 1;
+    for (let j = 0; j < k; j++) out[i * d + p + j] = alpha * (beta * (r * y.data[i * k + j]));
   }
   return { rows: m, cols: d, data: out };
 }

@@ -53,7 +53,7 @@ const float64: Arithmetic = {
 };
 
 function roundInPlace(values: Float64Array): void {
-  for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i]!);
+  for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i]);
 }
 
 const float32: Arithmetic = {
@@ -106,7 +106,7 @@ const mixed: Arithmetic = {
       const end = Math.min(a.rows, start + step);
       // Each block in float32, the running sum over blocks in float64.
       const block = download(tf.tidy(() => matMul(rowsOf(a, start, end), rowsOf(b, start, end), true, false)));
-      for (let i = 0; i < acc.length; i++) acc[i] += block[i]!;
+      for (let i = 0; i < acc.length; i++) acc[i] += block[i];
     }
     return { rows: a.cols, cols: b.cols, data: acc };
   },

@@ -30,13 +30,13 @@ export function signFixColumns(a: Matrix): void {
     let best = 0;
     let bestAbs = -1;
     for (let r = 0; r < rows; r++) {
-      const v = Math.abs(data[r * cols + c]!);
+      const v = Math.abs(data[r * cols + c]);
       if (v > bestAbs) {
         bestAbs = v;
         best = r;
       }
     }
-    if (data[best * cols + c]! < 0) for (let r = 0; r < rows; r++) data[r * cols + c] = -data[r * cols + c]!;
+    if (data[best * cols + c] < 0) for (let r = 0; r < rows; r++) data[r * cols + c] = -data[r * cols + c];
   }
 }
 
@@ -48,13 +48,13 @@ export function leadingEigenvectors(c: Matrix, count: number, warn: (message: st
   const d = c.rows;
   const { values, vectors } = eigenOfCovariance(c, warn);
   // symEig sorts ascending; rank descending by value, equal values by their ascending position.
-  const order = Array.from({ length: d }, (_, i) => i).sort((x, y) => values[y]! - values[x]! || x - y);
+  const order = Array.from({ length: d }, (_, i) => i).sort((x, y) => values[y] - values[x] || x - y);
   const out = new Float64Array(d * count);
   for (let j = 0; j < count; j++) {
-    const src = order[j]!;
-    for (let r = 0; r < d; r++) out[r * count + j] = vectors.data[r * d + src]!;
+    const src = order[j];
+    for (let r = 0; r < d; r++) out[r * count + j] = vectors.data[r * d + src];
   }
-  const sorted = Float64Array.from(order, (i) => values[i]!);
+  const sorted = Float64Array.from(order, (i) => values[i]);
   const top = sorted[0] ?? 0;
   let numericalRank = 0;
   for (const v of sorted) if (v > 0 && v > d * EPS * top) numericalRank++;
@@ -81,8 +81,8 @@ function eigenOfCovariance(c: Matrix, warn: (message: string) => void): { values
     const vectors = new Float64Array(d * d);
     for (let j = 0; j < d; j++) {
       const src = d - 1 - j;
-      values[j] = f.s[src]!;
-      for (let r = 0; r < d; r++) vectors[r * d + j] = f.v.data[r * d + src]!;
+      values[j] = f.s[src];
+      for (let r = 0; r < d; r++) vectors[r * d + j] = f.v.data[r * d + src];
     }
     return { values, vectors: { rows: d, cols: d, data: vectors } };
   }
@@ -98,16 +98,16 @@ export function covariance(a: Matrix, center: boolean, arithmetic: Arithmetic): 
   let data = a;
   if (center) {
     const mean = new Float64Array(d);
-    for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) mean[j] += a.data[i * d + j]!;
-    for (let j = 0; j < d; j++) mean[j] = mean[j]! / m;
+    for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) mean[j] += a.data[i * d + j];
+    for (let j = 0; j < d; j++) mean[j] = mean[j] / m;
     const centred = new Float64Array(m * d);
-    for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) centred[i * d + j] = a.data[i * d + j]! - mean[j]!;
+    for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) centred[i * d + j] = a.data[i * d + j] - mean[j];
     data = { rows: m, cols: d, data: centred };
   }
   const g = arithmetic.gram(data);
   const denom = center ? Math.max(1, m - 1) : Math.max(1, m);
-  for (let i = 0; i < g.data.length; i++) g.data[i] = g.data[i]! / denom;
+  for (let i = 0; i < g.data.length; i++) g.data[i] = g.data[i] / denom;
   // Exact symmetry, so the eigensolver sees the same matrix whichever triangle it reads.
-  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) g.data[j * d + i] = g.data[i * d + j]!;
+  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) g.data[j * d + i] = g.data[i * d + j];
   return g;
 }

@@ -71,8 +71,8 @@ export function sortedPCASelection(x: Matrix, h: number, options: SortedPCAOptio
     const d = x.cols + y.cols;
     const data = new Float64Array(x.rows * d);
     for (let i = 0; i < x.rows; i++) {
-      for (let j = 0; j < x.cols; j++) data[i * d + j] = alpha * x.data[i * x.cols + j]!;
-      for (let j = 0; j < y.cols; j++) data[i * d + x.cols + j] = alpha * beta * y.data[i * y.cols + j]!;
+      for (let j = 0; j < x.cols; j++) data[i * d + j] = alpha * x.data[i * x.cols + j];
+      for (let j = 0; j < y.cols; j++) data[i * d + x.cols + j] = alpha * beta * y.data[i * y.cols + j];
     }
     m = { rows: x.rows, cols: d, data };
   }
@@ -82,7 +82,7 @@ export function sortedPCASelection(x: Matrix, h: number, options: SortedPCAOptio
   const projections = new Float64Array(m.rows);
   for (let i = 0; i < m.rows; i++) {
     let s = 0;
-    for (let j = 0; j < m.cols; j++) s += m.data[i * m.cols + j]! * component[j]!;
+    for (let j = 0; j < m.cols; j++) s += m.data[i * m.cols + j] * component[j];
     projections[i] = s;
   }
   const order = stableArgsort(projections);
@@ -91,7 +91,7 @@ export function sortedPCASelection(x: Matrix, h: number, options: SortedPCAOptio
   for (let j = 0; j < h; j++) {
     // j·m is an exact integer product, so the only rounding is the division (round half to even); clamp the h > 2m edge.
     const pos = Math.min(rows - 1, roundHalfEven((j * rows) / h));
-    indices[j] = order[pos]!;
+    indices[j] = order[pos];
   }
   return { indices, projections, component, repeated: h > rows };
 }
@@ -113,8 +113,8 @@ export function sortedPCAWeights(x: Matrix, h: number, options: SortedPCAOptions
   const n = x.cols;
   const w = new Float64Array((n + 1) * h);
   for (let j = 0; j < h; j++) {
-    const row = indices[j]!;
-    for (let i = 0; i < n; i++) w[(i + 1) * h + j] = x.data[row * n + i]!;
+    const row = indices[j];
+    for (let i = 0; i < n; i++) w[(i + 1) * h + j] = x.data[row * n + i];
   }
   return { rows: n + 1, cols: h, data: w };
 }

@@ -13,7 +13,7 @@
 export function stableArgsort(values: ArrayLike<number>): Int32Array {
   const idx = Array.from({ length: values.length }, (_, i) => i);
   const key = (i: number) => {
-    const v = values[i]!;
+    const v = values[i];
     return v === v ? v : Number.POSITIVE_INFINITY;
   };
   // Array.prototype.sort is stable (ES2019); the index comparison makes the tie rule explicit regardless.

@@ -40,7 +40,7 @@ function oneHot(labels: Int32Array, k: number): Matrix {
 }
 
 function sub(a: Matrix, b: Matrix): Matrix {
-  return { rows: a.rows, cols: a.cols, data: Float64Array.from(a.data, (v, i) => v - b.data[i]!) };
+  return { rows: a.rows, cols: a.cols, data: Float64Array.from(a.data, (v, i) => v - b.data[i]) };
 }
 
 function frob(a: Matrix): number {
@@ -64,7 +64,7 @@ describe('the Platonic recurrence (§7.3.2, Fig. 7.3)', () => {
     // The LSD the fit recorded is recomputed bit for bit from the forward pass's representations.
     hidden.forEach((z, i) => expect(leastSquaresDistance(z, y)).toBe(model.diagnostics.layerLSD[i]));
     let sse = 0;
-    for (let i = 0; i < 300; i++) sse += (output.data[i]! - y.data[i]!) ** 2;
+    for (let i = 0; i < 300; i++) sse += (output.data[i] - y.data[i]) ** 2;
     expect(sse / 300).toBe(model.diagnostics.trainMSE);
   });
 
@@ -81,9 +81,9 @@ describe('the Platonic recurrence (§7.3.2, Fig. 7.3)', () => {
     const w2 = matmulF64(pinvF64(z1), matmulF64(hcat(z1, y), p2));
     const z2 = withOnes(elu(matmulF64(z1, w2)));
     const w3 = matmulF64(pinvF64(z2), y);
-    expect(relErr(model.weights[0]!, w1)).toBeLessThan(1e-12);
+    expect(relErr(model.weights[0], w1)).toBeLessThan(1e-12);
     // Z̄_1 is ill-conditioned (smooth ELU features of a 1-D input), so later layers agree to its condition number × ε.
-    expect(relErr(model.weights[1]!, w2)).toBeLessThan(1e-9);
+    expect(relErr(model.weights[1], w2)).toBeLessThan(1e-9);
     expect(relErr(model.readout, w3)).toBeLessThan(1e-9);
     expect(relErr(model.predictMatrix(x), matmulF64(z2, w3))).toBeLessThan(1e-9);
   });
@@ -114,23 +114,23 @@ describe('the Platonic recurrence (§7.3.2, Fig. 7.3)', () => {
     const eq72 = matmulF64(pinvF64(zb), y);
     const expected = { rows: pz.rows, cols: h, data: new Float64Array(pz.rows * h) };
     const lsPart = matmulF64(eq72, py);
-    for (let i = 0; i < expected.data.length; i++) expected.data[i] = alpha * (pz.data[i]! + beta * lsPart.data[i]!);
+    for (let i = 0; i < expected.data.length; i++) expected.data[i] = alpha * (pz.data[i] + beta * lsPart.data[i]);
     expect(relErr(literal, expected)).toBeLessThan(1e-10);
     const model = await fitPlatonic(x, labels, { hiddenWidths: [h], activation: 'tanh', alpha, beta }, { seed });
-    expect(relErr(model.weights[0]!, literal)).toBeLessThan(1e-10);
+    expect(relErr(model.weights[0], literal)).toBeLessThan(1e-10);
   });
 
   it('scales the first layer linearly in α, and without Y (β = 0) its weights do not depend on the labels', async () => {
     const { x, labels } = spirals(200, 3);
     const cfg = { hiddenWidths: [8], activation: 'tanh' as const, beta: 3 };
-    const w1 = (await fitPlatonic(x, labels, { ...cfg, alpha: 1 }, { seed: 2 })).weights[0]!;
-    const w2 = (await fitPlatonic(x, labels, { ...cfg, alpha: 2.5 }, { seed: 2 })).weights[0]!;
+    const w1 = (await fitPlatonic(x, labels, { ...cfg, alpha: 1 }, { seed: 2 })).weights[0];
+    const w2 = (await fitPlatonic(x, labels, { ...cfg, alpha: 2.5 }, { seed: 2 })).weights[0];
     expect(relErr(w2, { ...w1, data: w1.data.map((v) => 2.5 * v) })).toBeLessThan(1e-12);
     const flipped = Int32Array.from(labels, (l) => 1 - l);
-    const a = (await fitPlatonic(x, labels, { ...cfg, beta: 0 }, { seed: 2 })).weights[0]!;
-    const b = (await fitPlatonic(x, flipped, { ...cfg, beta: 0 }, { seed: 2 })).weights[0]!;
+    const a = (await fitPlatonic(x, labels, { ...cfg, beta: 0 }, { seed: 2 })).weights[0];
+    const b = (await fitPlatonic(x, flipped, { ...cfg, beta: 0 }, { seed: 2 })).weights[0];
     expect(b.data).toEqual(a.data);
-    const c = (await fitPlatonic(x, flipped, { ...cfg, beta: 3 }, { seed: 2 })).weights[0]!;
+    const c = (await fitPlatonic(x, flipped, { ...cfg, beta: 3 }, { seed: 2 })).weights[0];
     expect(c.data).not.toEqual(a.data);
   });
 
@@ -144,13 +144,13 @@ describe('the Platonic recurrence (§7.3.2, Fig. 7.3)', () => {
     // P has n + 1 + k rows: the row for the bias column is the first of the listing's projection.
     const model = await fitPlatonic(x, y, { hiddenWidths: [4], activation: 'relu', beta: 0 }, { seed: 7 });
     const p = gaussianProjection(7, 1, 1, 1 + 1 + 1, 4);
-    expect(relErr(model.weights[0]!, { rows: 2, cols: 4, data: p.data.slice(0, 8) })).toBeLessThan(1e-12);
+    expect(relErr(model.weights[0], { rows: 2, cols: 4, data: p.data.slice(0, 8) })).toBeLessThan(1e-12);
   });
 
   it('fits the readout by least squares of Y on [1 | Z_L]', async () => {
     const { x, labels } = spirals(500, 4);
     const model = await fitPlatonic(x, labels, { hiddenWidths: [20, 20], activation: 'tanh', beta: 2 }, { seed: 1 });
-    const zl = withOnes(model.forward(x).hidden[1]!);
+    const zl = withOnes(model.forward(x).hidden[1]);
     const y = { rows: 500, cols: 1, data: Float64Array.from(labels, (l) => (l ? 1 : -1)) };
     expect(relErr(model.readout, lstsqF64(zl, y).x)).toBeLessThan(1e-9);
   });
@@ -161,7 +161,7 @@ describe('solvers (§7.6.2, Table 7.1)', () => {
   const rankDeficient = (() => {
     const a = randn(60, 3, 21);
     const d = new Float64Array(60 * 6);
-    for (let i = 0; i < 60; i++) d.set([1, a.data[3 * i]!, a.data[3 * i]!, 0, a.data[3 * i + 1]!, a.data[3 * i + 2]!], 6 * i);
+    for (let i = 0; i < 60; i++) d.set([1, a.data[3 * i], a.data[3 * i], 0, a.data[3 * i + 1], a.data[3 * i + 2]], 6 * i);
     return { rows: 60, cols: 6, data: d } as Matrix;
   })();
   const eye = (n: number): Matrix => ({ rows: n, cols: n, data: Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)) });
@@ -188,17 +188,17 @@ describe('solvers (§7.6.2, Table 7.1)', () => {
     const g = randn(40, 3, 5);
     const q: number[][] = [];
     for (let j = 0; j < 3; j++) {
-      let v = Array.from({ length: 40 }, (_, i) => g.data[i * 3 + j]!);
+      let v = Array.from({ length: 40 }, (_, i) => g.data[i * 3 + j]);
       for (const c of q) {
-        const d = v.reduce((acc, x, i) => acc + x * c[i]!, 0);
-        v = v.map((x, i) => x - d * c[i]!);
+        const d = v.reduce((acc, x, i) => acc + x * c[i], 0);
+        v = v.map((x, i) => x - d * c[i]);
       }
       const norm = Math.hypot(...v);
       q.push(v.map((x) => x / norm));
     }
     const s = [10, 1, 1e-7];
     const a = { rows: 40, cols: 3, data: new Float64Array(120) };
-    for (let i = 0; i < 40; i++) for (let j = 0; j < 3; j++) a.data[i * 3 + j] = s[j]! * q[j]![i]!;
+    for (let i = 0; i < 40; i++) for (let j = 0; j < 3; j++) a.data[i * 3 + j] = s[j] * q[j][i];
     const rank = (spec: SolverSpec) => prepareSolver(a, spec, f64, noWarn).rank;
     expect(rank({ kind: 'pinv' })).toBe(3);
     expect(rank({ kind: 'pinv', atol: 1e-5 })).toBe(2);
@@ -229,7 +229,7 @@ describe('solvers (§7.6.2, Table 7.1)', () => {
     expect(relErr(tiny, lstsqF64(zb, t).x)).toBeLessThan(1e-9);
     // A constant target: with a huge λ the penalised bias shrinks to ~0, the unpenalised one stays at the mean.
     const c = { rows: 100, cols: 1, data: new Float64Array(100).fill(3) };
-    expect(Math.abs(prepareSolver(zb, { kind: 'ridge', lambda: 1e9 }, f64, noWarn).solve(c).data[0]!)).toBeLessThan(1e-3);
+    expect(Math.abs(prepareSolver(zb, { kind: 'ridge', lambda: 1e9 }, f64, noWarn).solve(c).data[0])).toBeLessThan(1e-3);
     expect(prepareSolver(zb, { kind: 'ridge', lambda: 1e9, penalizeBias: false }, f64, noWarn).solve(c).data[0]).toBeCloseTo(3, 6);
   });
 });
@@ -239,18 +239,18 @@ describe('random projections: tries and seeds (§7.5.1)', () => {
     const { x, y } = sine(800);
     const one = await fitPlatonic(x, y, { hiddenWidths: [6, 6], activation: 'elu' }, { seed: 11 });
     const five = await fitPlatonic(x, y, { hiddenWidths: [6, 6], activation: 'elu', projection: { kind: 'gaussian', nTries: 5 } }, { seed: 11 });
-    expect(five.diagnostics.tryLSD[0]![0]).toBe(one.diagnostics.tryLSD[0]![0]);
+    expect(five.diagnostics.tryLSD[0][0]).toBe(one.diagnostics.tryLSD[0][0]);
     expect(five.diagnostics.tryLSD[0]).toHaveLength(5);
-    const tries = five.diagnostics.tryLSD[0]!;
+    const tries = five.diagnostics.tryLSD[0];
     const best = tries.indexOf(Math.min(...tries));
     expect(five.diagnostics.chosenTry[0]).toBe(best);
     expect(five.diagnostics.layerLSD[0]).toBe(tries[best]);
-    expect(five.diagnostics.layerLSD[0]).toBeLessThanOrEqual(one.diagnostics.layerLSD[0]!);
+    expect(five.diagnostics.layerLSD[0]).toBeLessThanOrEqual(one.diagnostics.layerLSD[0]);
     // The kept weights are those of the chosen try: try 1's are the single-try fit's.
     const p = gaussianProjection(11, 1, best + 1, 1 + 1 + 1, 6);
     const literal = matmulF64(pinvF64(withOnes(x)), platonicTargets(withOnes(x), y, p));
-    expect(relErr(five.weights[0]!, literal)).toBeLessThan(1e-10);
-    expect(best === 0).toBe(five.weights[0]!.data.every((v, i) => v === one.weights[0]!.data[i]));
+    expect(relErr(five.weights[0], literal)).toBeLessThan(1e-10);
+    expect(best === 0).toBe(five.weights[0].data.every((v, i) => v === one.weights[0].data[i]));
   });
 
   it('is bit-identical for a seed and different across seeds', async () => {
@@ -261,7 +261,7 @@ describe('random projections: tries and seeds (§7.5.1)', () => {
     const c = await fitPlatonic(x, labels, cfg, { seed: 2 });
     expect(b.weights.map((w) => w.data)).toEqual(a.weights.map((w) => w.data));
     expect(b.readout.data).toEqual(a.readout.data);
-    expect(c.weights[0]!.data).not.toEqual(a.weights[0]!.data);
+    expect(c.weights[0].data).not.toEqual(a.weights[0].data);
   });
 });
 
@@ -338,7 +338,7 @@ describe('factorisation fallbacks', () => {
       randn(6, 40, 2),
       (() => {
         const a = randn(30, 5, 3);
-        for (let i = 0; i < 30; i++) a.data[i * 5 + 4] = a.data[i * 5]! - 2 * a.data[i * 5 + 1]!;
+        for (let i = 0; i < 30; i++) a.data[i * 5 + 4] = a.data[i * 5] - 2 * a.data[i * 5 + 1];
         return a;
       })(),
     ];
@@ -348,8 +348,8 @@ describe('factorisation fallbacks', () => {
         ['float32', 1e-5],
       ] as const) {
         const { u, s, v } = jacobiSvd(a, precision);
-        for (let i = 1; i < s.length; i++) expect(s[i]!).toBeLessThanOrEqual(s[i - 1]!);
-        const us = { ...u, data: u.data.map((x, i) => x * s[i % u.cols]!) };
+        for (let i = 1; i < s.length; i++) expect(s[i]).toBeLessThanOrEqual(s[i - 1]);
+        const us = { ...u, data: u.data.map((x, i) => x * s[i % u.cols]) };
         expect(relErr(matmulF64(us, v, { transposeB: true }), a)).toBeLessThan(tol);
       }
     }

@@ -24,12 +24,12 @@ function standardised(x: Matrix): Matrix {
   const out = new Float64Array(m * n);
   for (let j = 0; j < n; j++) {
     let mu = 0;
-    for (let i = 0; i < m; i++) mu += x.data[i * n + j]!;
+    for (let i = 0; i < m; i++) mu += x.data[i * n + j];
     mu /= m;
     let v = 0;
-    for (let i = 0; i < m; i++) v += (x.data[i * n + j]! - mu) ** 2;
+    for (let i = 0; i < m; i++) v += (x.data[i * n + j] - mu) ** 2;
     const sd = Math.sqrt(v / m) || 1;
-    for (let i = 0; i < m; i++) out[i * n + j] = (x.data[i * n + j]! - mu) / sd;
+    for (let i = 0; i < m; i++) out[i * n + j] = (x.data[i * n + j] - mu) / sd;
   }
   return { rows: m, cols: n, data: out };
 }
@@ -42,7 +42,7 @@ describe('Sorted PCA (§7.8.2, Fig. 7.14)', () => {
     expect(indices).toHaveLength(30);
     expect(new Set(indices).size).toBe(30);
     expect(repeated).toBe(false);
-    for (let j = 1; j < 30; j++) expect(projections[indices[j]!]!).toBeGreaterThanOrEqual(projections[indices[j - 1]!]!);
+    for (let j = 1; j < 30; j++) expect(projections[indices[j]]).toBeGreaterThanOrEqual(projections[indices[j - 1]]);
     const argmin = projections.indexOf(Math.min(...projections));
     expect(indices[0]).toBe(argmin);
     // Positions j·m/h = j·4 for m = 120, h = 30.
@@ -63,7 +63,7 @@ describe('Sorted PCA (§7.8.2, Fig. 7.14)', () => {
     const permuted = { rows: x.rows, cols: x.cols, data: new Float64Array(x.data.length) };
     perm.forEach((src, dst) => permuted.data.set(x.data.subarray(src * x.cols, (src + 1) * x.cols), dst * x.cols));
     const original = new Set(sortedPCASelection(x, 25).indices);
-    const after = new Set(Array.from(sortedPCASelection(permuted, 25).indices, (i) => perm[i]!));
+    const after = new Set(Array.from(sortedPCASelection(permuted, 25).indices, (i) => perm[i]));
     expect(after).toEqual(original);
   });
 
@@ -83,7 +83,7 @@ describe('Sorted PCA (§7.8.2, Fig. 7.14)', () => {
     expect([w.rows, w.cols]).toEqual([6, 7]);
     for (let j = 0; j < 7; j++) {
       expect(w.data[j]).toBe(0);
-      for (let i = 0; i < 5; i++) expect(w.data[(i + 1) * 7 + j]).toBe(x.data[indices[j]! * 5 + i]);
+      for (let i = 0; i < 5; i++) expect(w.data[(i + 1) * 7 + j]).toBe(x.data[indices[j] * 5 + i]);
     }
   });
 
@@ -92,7 +92,7 @@ describe('Sorted PCA (§7.8.2, Fig. 7.14)', () => {
     const y = { rows: 100, cols: 1, data: Float64Array.from(two.labels, (l) => (l ? 1 : -1)) };
     const { indices } = sortedPCASelection(two.x, 20, { source: 'XY', y, beta: 1e4 });
     const counts = [0, 0];
-    for (const i of indices) counts[two.labels[i]!]!++;
+    for (const i of indices) counts[two.labels[i]]++;
     expect(counts).toEqual([10, 10]);
     // The first half of the sorted order is one class, the second half the other.
     expect(new Set(Array.from(indices.slice(0, 10), (i) => two.labels[i]))).toHaveProperty('size', 1);
@@ -109,7 +109,7 @@ describe('Platonic PCA (§7.8.1)', () => {
     expect([projection.rows, projection.cols]).toEqual([8, 8]);
     const gram = matmulF64(projection, projection, { transposeA: true });
     for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) expect(gram.data[i * 8 + j]).toBeCloseTo(i === j ? 1 : 0, 12);
-    for (let i = 1; i < eigenvalues.length; i++) expect(eigenvalues[i]!).toBeLessThanOrEqual(eigenvalues[i - 1]!);
+    for (let i = 1; i < eigenvalues.length; i++) expect(eigenvalues[i]).toBeLessThanOrEqual(eigenvalues[i - 1]);
     expect(() => platonicPCAProjection(zb, y, 9)).toThrow(/must be ≤ p \+ k = 5 \+ 3 = 8/);
   });
 
@@ -117,7 +117,7 @@ describe('Platonic PCA (§7.8.1)', () => {
     const { projection } = platonicPCAProjection(zb, y, 2, { beta: 1e4 });
     for (let c = 0; c < 2; c++) {
       let inY = 0;
-      for (let r = 5; r < 8; r++) inY += projection.data[r * 2 + c]! ** 2;
+      for (let r = 5; r < 8; r++) inY += projection.data[r * 2 + c] ** 2;
       expect(inY).toBeGreaterThan(1 - 1e-6);
     }
   });
@@ -152,7 +152,7 @@ describe('determinism of the PCA variants (§7.8)', () => {
   for (const [name, config] of Object.entries(variants)) {
     it(`${name}: bit-identical weights on every run, whatever the seed`, async () => {
       const runs = await Promise.all([0, 0, 1, 98765].map((seed) => fitPlatonic(x, labels, config, { seed })));
-      const reference = runs[0]!;
+      const reference = runs[0];
       for (const run of runs.slice(1)) {
         expect(run.weights.map((w) => w.data)).toEqual(reference.weights.map((w) => w.data));
         expect(run.readout.data).toEqual(reference.readout.data);
@@ -165,7 +165,7 @@ describe('determinism of the PCA variants (§7.8)', () => {
       const cfg: PlatonicConfig = { hiddenWidths: [10], firstLayer };
       const a = await fitPlatonic(x, labels, cfg, { seed: 0 });
       const b = await fitPlatonic(x, labels, cfg, { seed: 1 });
-      expect(b.weights[0]!.data).not.toEqual(a.weights[0]!.data);
+      expect(b.weights[0].data).not.toEqual(a.weights[0].data);
     }
   });
 
@@ -193,14 +193,14 @@ describe('re-weighted samples (§7.9.3)', () => {
     const r = oneLayer.diagnostics.rowWeights!;
     for (let j = 0; j < 150; j++) {
       let e = 0;
-      for (let c = 0; c < 3; c++) e += ((labels[j] === c ? 1 : 0) - yhat.data[j * 3 + c]!) ** 2;
+      for (let c = 0; c < 3; c++) e += ((labels[j] === c ? 1 : 0) - yhat.data[j * 3 + c]) ** 2;
       expect(r[j]).toBeCloseTo(lambdaEma + (1 - lambdaEma) * e, 10);
       expect(r[j]).toBeGreaterThanOrEqual(0);
     }
     const plain = await fitPlatonic(x, labels, base);
     const weighted = await fitPlatonic(x, labels, { ...base, projection: { kind: 'platonicPCA', reweight: { lambdaEma } } });
-    expect(weighted.weights[0]!.data).toEqual(plain.weights[0]!.data);
-    expect(weighted.weights[1]!.data).not.toEqual(plain.weights[1]!.data);
+    expect(weighted.weights[0].data).toEqual(plain.weights[0].data);
+    expect(weighted.weights[1].data).not.toEqual(plain.weights[1].data);
   });
 });
 

@@ -71,7 +71,7 @@ describe('export to a standard tf.LayersModel', () => {
     const before = tf.memory().numTensors;
     const history = await fitBackprop(tfModel, xt, yt, { epochs: 30, optimizer: paperAdam(1e-3), loss: 'softmaxCrossEntropy', seed: 1 });
     const loss = history.history.loss!;
-    expect(loss.at(-1)!).toBeLessThan(loss[0]!);
+    expect(loss.at(-1)!).toBeLessThan(loss[0]);
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 2 * tfModel.trainableWeights.length + 2);
     tf.dispose([xt, yt]);
     tfModel.dispose();
@@ -97,10 +97,10 @@ describe('fine-tuning an ill-conditioned closed-form fit', () => {
     const tune = async (trainable: 'readout' | 'all') => {
       const tfModel = model.toLayersModel({ output: 'classScores', trainable });
       const before = { train: accuracy(classesOf(tfModel, xt), train.y), test: accuracy(classesOf(tfModel, xs), test.y) };
-      const hidden = tfModel.layers.filter((l) => l.name.includes('hidden')).map((l) => Array.from(l.getWeights()[0]!.dataSync()));
+      const hidden = tfModel.layers.filter((l) => l.name.includes('hidden')).map((l) => Array.from(l.getWeights()[0].dataSync()));
       const history = await fitBackprop(tfModel, xt, yt, { epochs: 100, batchSize: 194, optimizer: paperAdam(1e-4), loss: 'softmaxCrossEntropy', seed: 1 });
       const after = { train: accuracy(classesOf(tfModel, xt), train.y), test: accuracy(classesOf(tfModel, xs), test.y) };
-      const hiddenAfter = tfModel.layers.filter((l) => l.name.includes('hidden')).map((l) => Array.from(l.getWeights()[0]!.dataSync()));
+      const hiddenAfter = tfModel.layers.filter((l) => l.name.includes('hidden')).map((l) => Array.from(l.getWeights()[0].dataSync()));
       tfModel.dispose();
       return { before, after, loss: history.history.loss!, hiddenKept: JSON.stringify(hidden) === JSON.stringify(hiddenAfter) };
     };
@@ -108,7 +108,7 @@ describe('fine-tuning an ill-conditioned closed-form fit', () => {
     expect(readout.before.train).toBe(1);
     expect(readout.after.train).toBeGreaterThanOrEqual(readout.before.train - 1 / 194);
     expect(readout.after.test).toBeGreaterThanOrEqual(readout.before.test);
-    expect(readout.loss.at(-1)!).toBeLessThan(readout.loss[0]!);
+    expect(readout.loss.at(-1)!).toBeLessThan(readout.loss[0]);
     expect(readout.hiddenKept).toBe(true);
     const all = await tune('all');
     expect(all.after.train).toBeLessThan(0.75);
@@ -142,7 +142,7 @@ describe('inputs as tensors and other precisions', () => {
     const mixed = await fitPlatonic(x, labels, { ...cfg, precision: 'mixed' }, { seed: 3 });
     expect(tf.memory().numTensors).toBe(before);
     const exact = await fitPlatonic(x, labels, cfg, { seed: 3 });
-    expect(relErr(mixed.weights[1]!, exact.weights[1]!)).toBeLessThan(1e-3);
+    expect(relErr(mixed.weights[1], exact.weights[1])).toBeLessThan(1e-3);
     expect(relErr(mixed.predictMatrix(x), exact.predictMatrix(x))).toBeLessThan(1e-3);
     expect(mixed.diagnostics.warnings).toEqual([]);
     const noCutoff = await fitPlatonic(x, labels, { ...cfg, precision: 'mixed', solver: { kind: 'pinv' } }, { seed: 3 });

@@ -21,7 +21,7 @@ export function spirals(m: number, seed: number, turns = 1.5): { x: Matrix; labe
     labels[2 * i + 1] = 0;
     maxAbs = Math.max(maxAbs, Math.abs(a), Math.abs(b));
   }
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! / maxAbs;
+  for (let i = 0; i < x.length; i++) x[i] = x[i] / maxAbs;
   return { x: { rows: m, cols: 2, data: x }, labels };
 }
 
@@ -58,7 +58,7 @@ export function blobs(perClass: number, k: number, n: number, seed: number, spre
   for (let i = 0; i < m; i++) {
     const c = i % k;
     labels[i] = c;
-    for (let j = 0; j < n; j++) x[i * n + j] = centres[c]![j]! + spread * rng.normal();
+    for (let j = 0; j < n; j++) x[i * n + j] = centres[c][j] + spread * rng.normal();
   }
   return { x: { rows: m, cols: n, data: x }, labels };
 }
@@ -74,7 +74,7 @@ export function accuracy(predicted: Int32Array, labels: Int32Array): number {
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Mean of a list. */
@@ -88,7 +88,7 @@ export function withOnes(z: Matrix): Matrix {
   const out = new Float64Array(z.rows * p);
   for (let i = 0; i < z.rows; i++) {
     out[i * p] = 1;
-    for (let j = 0; j < z.cols; j++) out[i * p + 1 + j] = z.data[i * z.cols + j]!;
+    for (let j = 0; j < z.cols; j++) out[i * p + 1 + j] = z.data[i * z.cols + j];
   }
   return { rows: z.rows, cols: p, data: out };
 }
@@ -98,8 +98,8 @@ export function relErr(a: Matrix, b: Matrix): number {
   let num = 0;
   let den = 1e-300;
   for (let i = 0; i < a.data.length; i++) {
-    num = Math.max(num, Math.abs(a.data[i]! - b.data[i]!));
-    den = Math.max(den, Math.abs(b.data[i]!));
+    num = Math.max(num, Math.abs(a.data[i] - b.data[i]));
+    den = Math.max(den, Math.abs(b.data[i]));
   }
   return num / den;
 }

@@ -58,7 +58,7 @@ export function convOutputSizes(shape: ConvShape): Array<[number, number]> {
 export function flattenedWidth(shape: ConvShape): number {
   const sizes = convOutputSizes(shape);
   const last = sizes[sizes.length - 1] ?? [shape.input[0], shape.input[1]];
-  const channels = shape.conv.length > 0 ? shape.conv[shape.conv.length - 1]!.channels : shape.input[2];
+  const channels = shape.conv.length > 0 ? shape.conv[shape.conv.length - 1].channels : shape.input[2];
   return last[0] * last[1] * channels;
 }
 
@@ -105,7 +105,7 @@ export function realiseConv(
     const inputs = tf.concat([tf.ones([patches.shape[0], 1]), patches], 1) as tf.Tensor2D;
     const rows = patchRows[j];
     const solveRows = rows ? (tf.gather(inputs, rows) as tf.Tensor2D) : inputs;
-    const w = ridgeSolve(solveRows, targets[j]!, lambda, { precision });
+    const w = ridgeSolve(solveRows, targets[j], lambda, { precision });
     weights.push(w);
     sums.push(matMul(solveRows, w));
     const [h, wd] = [a.shape[1], a.shape[2]];
@@ -120,7 +120,7 @@ export function realiseConv(
   widths.forEach((_, i) => {
     const j = shape.conv.length + i;
     const inputs = tf.concat([tf.ones([nb, 1]), d], 1) as tf.Tensor2D;
-    const w = ridgeSolve(inputs, targets[j]!, lambda, { precision });
+    const w = ridgeSolve(inputs, targets[j], lambda, { precision });
     const s = matMul(inputs, w);
     weights.push(w);
     sums.push(s);
@@ -138,7 +138,7 @@ export function realiseConv(
 export function convForward(shape: ConvShape, x: tf.Tensor4D, weights: tf.Tensor2D[], masks?: Array<tf.Tensor | null>): tf.Tensor2D {
   let a: tf.Tensor4D = x;
   shape.conv.forEach((spec, j) => {
-    a = convLayer(a, weights[j]!, spec, shape.activation);
+    a = convLayer(a, weights[j], spec, shape.activation);
     const mask = masks?.[j];
     if (mask) a = tf.mul(a, mask) as tf.Tensor4D;
   });
@@ -146,7 +146,7 @@ export function convForward(shape: ConvShape, x: tf.Tensor4D, weights: tf.Tensor
   const last = shape.dense.length;
   for (let i = 0; i <= last; i++) {
     const j = shape.conv.length + i;
-    const s = tf.add(matMul(d, tf.slice(weights[j]!, [1, 0], [d.shape[1], -1]) as tf.Tensor2D), tf.slice(weights[j]!, [0, 0], [1, -1])) as tf.Tensor2D;
+    const s = tf.add(matMul(d, tf.slice(weights[j], [1, 0], [d.shape[1], -1]) as tf.Tensor2D), tf.slice(weights[j], [0, 0], [1, -1])) as tf.Tensor2D;
     if (i < last) {
       let out = activate(s, shape.activation) as tf.Tensor2D;
       const mask = masks?.[j];

@@ -46,10 +46,10 @@ export function resolveDenseArchitecture(fn: string, arch: DenseArchitecture): R
  */
 export function fanIns(arch: ResolvedDenseArchitecture): number[] {
   const out: number[] = [];
-  let running = 1 + arch.layers[0]!;
+  let running = 1 + arch.layers[0];
   for (let l = 1; l < arch.layers.length; l++) {
-    out.push(arch.shortcuts ? running : 1 + arch.layers[l - 1]!);
-    running += arch.layers[l]!;
+    out.push(arch.shortcuts ? running : 1 + arch.layers[l - 1]);
+    running += arch.layers[l];
   }
   return out;
 }
@@ -59,7 +59,7 @@ export function fanIns(arch: ResolvedDenseArchitecture): number[] {
  * `activations[0]` is the input; `activations[k]` the output of weight layer k.
  */
 export function layerSources<T>(arch: ResolvedDenseArchitecture, ones: T, activations: T[], layer: number): T[] {
-  return arch.shortcuts ? [ones, ...activations.slice(0, layer)] : [ones, activations[layer - 1]!];
+  return arch.shortcuts ? [ones, ...activations.slice(0, layer)] : [ones, activations[layer - 1]];
 }
 
 /**
@@ -68,9 +68,9 @@ export function layerSources<T>(arch: ResolvedDenseArchitecture, ones: T, activa
  */
 export function denseLayersModel(arch: ResolvedDenseArchitecture, weights: Matrix[], name: string): tf.LayersModel {
   const model = denseNetwork({
-    inputSize: arch.layers[0]!,
+    inputSize: arch.layers[0],
     hidden: arch.layers.slice(1, -1),
-    outputs: arch.layers[arch.layers.length - 1]!,
+    outputs: arch.layers[arch.layers.length - 1],
     activation: arch.activation,
     shortcuts: arch.shortcuts,
     name,
@@ -78,7 +78,7 @@ export function denseLayersModel(arch: ResolvedDenseArchitecture, weights: Matri
   model.layers
     .filter((l) => l.getClassName() === 'Dense')
     .forEach((layer, i) => {
-      const w = weights[i]!;
+      const w = weights[i];
       const kernel = tf.tensor2d(Float32Array.from(w.data.subarray(w.cols)), [w.rows - 1, w.cols]);
       const bias = tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols)));
       layer.setWeights([kernel, bias]);

@@ -16,7 +16,7 @@ export function toMatrixInput(fn: string, argument: string, input: MatrixInput, 
   let m: Matrix;
   if (input instanceof tf.Tensor) {
     checkTensor(fn, argument, input, { shape: [null, cols], dtype: 'float32' });
-    m = { rows: input.shape[0]!, cols, data: Float64Array.from(input.dataSync()) };
+    m = { rows: input.shape[0], cols, data: Float64Array.from(input.dataSync()) };
   } else if (input instanceof Float32Array || input instanceof Float64Array) {
     if (input.length === 0 || input.length % cols !== 0)
       throw new ShapeError(fn, argument, ['n', cols], [input.length], `a flat array needs a multiple of ${cols} values`);

@@ -49,7 +49,7 @@ export function realise<T>(
   const last = arch.layers.length - 1;
   for (let l = 1; l <= last; l++) {
     const inputs = ops.concatCols(layerSources(arch, ones, activations, l));
-    const target = targets[l - 1]!;
+    const target = targets[l - 1];
     const { w, s } = ops.ridgeProject(inputs, target, lambda);
     weights.push(w);
     sums.push(s);
@@ -75,7 +75,7 @@ export function feedForward<T>(ops: Ops<T>, arch: ResolvedDenseArchitecture, x: 
   const last = arch.layers.length - 1;
   let out = x;
   for (let l = 1; l <= last; l++) {
-    const s = ops.matmul(ops.concatCols(layerSources(arch, ones, activations, l)), weights[l - 1]!);
+    const s = ops.matmul(ops.concatCols(layerSources(arch, ones, activations, l)), weights[l - 1]);
     if (l < last) {
       let a = ops.activation(s, arch.activation);
       const mask = masks?.[l];

@@ -49,14 +49,14 @@ export function realiseRecurrent<T>(
   lambda: number,
   cascade: RecurrentCascade,
 ): RecurrentRealisation<T> {
-  const nb = ops.rows(xBar[0]!);
+  const nb = ops.rows(xBar[0]);
   const nt = xBar.length;
   const ones = ops.ones(nb);
   const zeros = ops.constant(new Float64Array(nb * shape.hidden), nb, shape.hidden);
   // Lines 3–4: OCU estimate of the context activations, fed back one step later (block shift by one step).
   const estimate = ops.activation(t3, shape.activation);
   const rows3: T[] = [];
-  for (let t = 0; t < nt; t++) rows3.push(ops.concatCols([ones, xBar[t]!, t === 0 ? zeros : ops.sliceRows(estimate, (t - 1) * nb, nb)]));
+  for (let t = 0; t < nt; t++) rows3.push(ops.concatCols([ones, xBar[t], t === 0 ? zeros : ops.sliceRows(estimate, (t - 1) * nb, nb)]));
   const { w: w3, s: s3 } = ops.ridgeProject(ops.concatRows(rows3), t3, lambda);
   let hidden: T;
   let sums3: T;
@@ -83,7 +83,7 @@ export function runRecurrentLayer<T>(ops: Ops<T>, shape: RecurrentShape, x: T, s
  * step `[n_b, outputs]` (`'last-step'`).
  */
 export function recurrentForward<T>(ops: Ops<T>, shape: RecurrentShape, x: T[], w3: T, w4: T, readout: 'every-step' | 'last-step'): T {
-  const nb = ops.rows(x[0]!);
+  const nb = ops.rows(x[0]);
   const { states } = runRecurrentLayer(ops, shape, ops.concatRows(x), x.length, w3);
   if (readout === 'last-step') return ops.matmul(ops.concatCols([ops.ones(nb), ops.sliceRows(states, (x.length - 1) * nb, nb)]), w4);
   return ops.matmul(ops.concatCols([ops.ones(x.length * nb), states]), w4);

@@ -43,13 +43,13 @@ export function stepInputs<T>(ops: Ops<T>, inputSize: number, seq: Sequences, in
       steps.push(
         ops.gatherRows(
           embedding!,
-          Int32Array.from(indices, (i) => seq.data[i * seq.time + t]!),
+          Int32Array.from(indices, (i) => seq.data[i * seq.time + t]),
         ),
       );
     } else {
       const m = new Float64Array(nb * inputSize);
       for (let b = 0; b < nb; b++)
-        m.set(seq.data.subarray((indices[b]! * seq.time + t) * inputSize, (indices[b]! * seq.time + t + 1) * inputSize), b * inputSize);
+        m.set(seq.data.subarray((indices[b] * seq.time + t) * inputSize, (indices[b] * seq.time + t + 1) * inputSize), b * inputSize);
       steps.push(ops.constant(m, nb, inputSize));
     }
   }
@@ -58,10 +58,10 @@ export function stepInputs<T>(ops: Ops<T>, inputSize: number, seq: Sequences, in
 
 /** Labels of the sequences `indices` in the row order of the logits: time-major for every-step readout. */
 export function batchLabels(readout: 'every-step' | 'last-step', time: number, labels: Int32Array, indices: Int32Array): Int32Array {
-  if (readout === 'last-step') return Int32Array.from(indices, (i) => labels[i]!);
+  if (readout === 'last-step') return Int32Array.from(indices, (i) => labels[i]);
   const nb = indices.length;
   const out = new Int32Array(time * nb);
-  for (let t = 0; t < time; t++) for (let b = 0; b < nb; b++) out[t * nb + b] = labels[indices[b]! * time + t]!;
+  for (let t = 0; t < time; t++) for (let b = 0; b < nb; b++) out[t * nb + b] = labels[indices[b] * time + t];
   return out;
 }
 
@@ -78,7 +78,7 @@ export function readSequenceLabels(fn: string, readout: 'every-step' | 'last-ste
 /** Logits stacked time-major `[time·n, k]` rearranged to `[n, time, k]`. */
 export function timeMajorToBatchMajor(values: ArrayLike<number>, n: number, time: number, k: number): Float32Array {
   const res = new Float32Array(n * time * k);
-  for (let t = 0; t < time; t++) for (let b = 0; b < n; b++) for (let c = 0; c < k; c++) res[(b * time + t) * k + c] = values[(t * n + b) * k + c]!;
+  for (let t = 0; t < time; t++) for (let b = 0; b < n; b++) for (let c = 0; c < k; c++) res[(b * time + t) * k + c] = values[(t * n + b) * k + c];
   return res;
 }
 

@@ -28,16 +28,16 @@ export function readLabels(fn: string, y: tf.Tensor, outputs: number, dims: DimB
 /** Rows `indices` of a matrix. */
 export function gatherRows(m: Matrix, indices: Int32Array): Matrix {
   const out = new Float64Array(indices.length * m.cols);
-  for (let i = 0; i < indices.length; i++) out.set(m.data.subarray(indices[i]! * m.cols, (indices[i]! + 1) * m.cols), i * m.cols);
+  for (let i = 0; i < indices.length; i++) out.set(m.data.subarray(indices[i] * m.cols, (indices[i] + 1) * m.cols), i * m.cols);
   return { rows: indices.length, cols: m.cols, data: out };
 }
 
 /** The supervision of rows `indices`. */
 export function gatherTargets(labels: Labels, indices: Int32Array): Labels {
-  if (labels.kind === 'classes') return { ...labels, labels: Int32Array.from(indices, (i) => labels.labels[i]!) };
+  if (labels.kind === 'classes') return { ...labels, labels: Int32Array.from(indices, (i) => labels.labels[i]) };
   const w = labels.width;
   const values = new Float32Array(indices.length * w);
-  for (let i = 0; i < indices.length; i++) values.set(labels.values.subarray(indices[i]! * w, (indices[i]! + 1) * w), i * w);
+  for (let i = 0; i < indices.length; i++) values.set(labels.values.subarray(indices[i] * w, (indices[i] + 1) * w), i * w);
   return { kind: 'values', values, width: w };
 }
 
@@ -46,10 +46,10 @@ export function scoredAccuracy(scores: ArrayLike<number>, labels: Int32Array, cl
   let correct = 0;
   let scored = 0;
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i]! < 0) continue;
+    if (labels[i] < 0) continue;
     scored++;
     let best = 0;
-    for (let k = 1; k < classes; k++) if (scores[i * classes + k]! > scores[i * classes + best]!) best = k;
+    for (let k = 1; k < classes; k++) if (scores[i * classes + k] > scores[i * classes + best]) best = k;
     if (best === labels[i]) correct++;
   }
   return scored === 0 ? 0 : correct / scored;

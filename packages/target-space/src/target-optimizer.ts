@@ -77,28 +77,28 @@ export function createFloat64Optimizer(config: Required<TargetOptimizerConfig>):
         const c1 = 1 - b1 ** step;
         const c2 = 1 - b2 ** step;
         params.forEach((p, k) => {
-          const g = grads[k]!;
-          const mk = m[k]!;
-          const vk = v[k]!;
+          const g = grads[k];
+          const mk = m[k];
+          const vk = v[k];
           for (let i = 0; i < p.length; i++) {
-            const gi = g[i]!;
-            mk[i] = b1 * mk[i]! + (1 - b1) * gi;
-            vk[i] = b2 * vk[i]! + (1 - b2) * gi * gi;
-            p[i] -= (lr * (mk[i]! / c1)) / (Math.sqrt(vk[i]! / c2) + eps);
+            const gi = g[i];
+            mk[i] = b1 * mk[i] + (1 - b1) * gi;
+            vk[i] = b2 * vk[i] + (1 - b2) * gi * gi;
+            p[i] -= (lr * (mk[i] / c1)) / (Math.sqrt(vk[i] / c2) + eps);
           }
         });
       } else {
         const { learningRate: lr, momentum: mu } = config;
         params.forEach((p, k) => {
-          const g = grads[k]!;
+          const g = grads[k];
           if (mu === 0) {
-            for (let i = 0; i < p.length; i++) p[i] -= lr * g[i]!;
+            for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
             return;
           }
-          const vk = m[k]!;
+          const vk = m[k];
           for (let i = 0; i < p.length; i++) {
-            vk[i] = mu * vk[i]! + g[i]!;
-            p[i] -= lr * vk[i]!;
+            vk[i] = mu * vk[i] + g[i];
+            p[i] -= lr * vk[i];
           }
         });
       }

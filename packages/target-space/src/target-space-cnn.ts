@@ -128,15 +128,15 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     this.patchTensors = this.patchIndices.map((idx) => (idx.length > 0 ? tf.keep(tf.tensor1d(idx, 'int32')) : null));
     const rng = createRng(this.seed).fork('targets');
     const targetRows = [
-      ...rowsPerLayer.map((r, j) => (this.patchIndices[j]!.length > 0 ? this.patchIndices[j]!.length : r)),
+      ...rowsPerLayer.map((r, j) => (this.patchIndices[j].length > 0 ? this.patchIndices[j].length : r)),
       ...[...shape.dense, shape.outputs].map(() => nb),
     ];
     const widths = [...shape.conv.map((c) => c.channels), ...shape.dense, shape.outputs];
     this.setParams(
       widths.map((d, j) => ({
-        rows: targetRows[j]!,
+        rows: targetRows[j],
         cols: d,
-        data: Float64Array.from({ length: targetRows[j]! * d }, () => rng.truncatedNormal(0, this.targetStd)),
+        data: Float64Array.from({ length: targetRows[j] * d }, () => rng.truncatedNormal(0, this.targetStd)),
       })),
       widths.length,
     );
@@ -169,7 +169,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
       const size = Math.min(batchSize, x.shape[0] - start);
       parts.push(tf.tidy(() => convForward(this.architecture, tf.slice(x, [start, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D, weights)));
     }
-    const out = parts.length === 1 ? parts[0]! : (tf.concat(parts, 0) as tf.Tensor2D);
+    const out = parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as tf.Tensor2D);
     if (parts.length > 1) tf.dispose(parts);
     tf.dispose(weights);
     return out;
@@ -184,7 +184,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     let channels = s.input[2];
     const tensors: tf.Tensor[] = [];
     s.conv.forEach((c, j) => {
-      const w = weights[j]!;
+      const w = weights[j];
       tensors.push(
         tf.tensor4d(Float32Array.from(w.data.subarray(w.cols)), [c.kernel, c.kernel, channels, c.channels]),
         tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols))),
@@ -192,7 +192,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
       channels = c.channels;
     });
     [...s.dense, s.outputs].forEach((_, i) => {
-      const w = weights[s.conv.length + i]!;
+      const w = weights[s.conv.length + i];
       tensors.push(tf.tensor2d(Float32Array.from(w.data.subarray(w.cols)), [w.rows - 1, w.cols]), tf.tensor1d(Float32Array.from(w.data.subarray(0, w.cols))));
     });
     model.setWeights(tensors);
@@ -313,7 +313,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     if (this.dropout === 0) return undefined;
     const rng = createRng(`dropout:${this.seed}:${iteration}:${pass}`);
     const sizes = convOutputSizes(this.architecture);
-    const conv = this.architecture.conv.map((c, j) => (c.pool > 1 ? dropoutMask(rng, n * sizes[j]![0] * sizes[j]![1] * c.channels, this.dropout) : null));
+    const conv = this.architecture.conv.map((c, j) => (c.pool > 1 ? dropoutMask(rng, n * sizes[j][0] * sizes[j][1] * c.channels, this.dropout) : null));
     const dense = [...this.architecture.dense.map((d) => dropoutMask(rng, n * d, this.dropout)), null];
     return [...conv, ...dense];
   }
@@ -323,8 +323,8 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     const sizes = convOutputSizes(this.architecture);
     return masks.map((m, j) => {
       if (!m) return null;
-      if (j < this.architecture.conv.length) return tf.tensor4d(Float32Array.from(m), [n, sizes[j]![0], sizes[j]![1], this.architecture.conv[j]!.channels]);
-      return tf.tensor2d(Float32Array.from(m), [n, this.architecture.dense[j - this.architecture.conv.length]!]);
+      if (j < this.architecture.conv.length) return tf.tensor4d(Float32Array.from(m), [n, sizes[j][0], sizes[j][1], this.architecture.conv[j].channels]);
+      return tf.tensor2d(Float32Array.from(m), [n, this.architecture.dense[j - this.architecture.conv.length]]);
     });
   }
 
@@ -332,7 +332,7 @@ export class TargetSpaceCnn extends TargetSpaceModel {
     const nb = this.xBar.shape[0];
     const realMasks = this.masks('realisation', nb, iteration);
     const trainMasks = this.masks('training', indices.length, iteration);
-    const batchLabels = Int32Array.from(indices, (i) => labels[i]!);
+    const batchLabels = Int32Array.from(indices, (i) => labels[i]);
     return (_ops: unknown, params: tf.Tensor2D[]): tf.Tensor2D => {
       const r = realiseConv(this.architecture, this.xBar, params, this.lambda, this.precision, this.patchTensors, this.maskTensors(realMasks, nb));
       const xb = tf.gather(x, tf.tensor1d(indices, 'int32')) as tf.Tensor4D;

@@ -109,7 +109,7 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     if (!options || options.realisationInputs === undefined) {
       throw new InvalidArgumentError(fn, 'options.realisationInputs', 'is required: the fixed realisation batch X̄ [n̄_b, inputs]', undefined);
     }
-    const xBar = toMatrixInput(fn, 'options.realisationInputs', options.realisationInputs, arch.layers[0]!);
+    const xBar = toMatrixInput(fn, 'options.realisationInputs', options.realisationInputs, arch.layers[0]);
     super(fn, options, estimateStepWork(arch, xBar.rows));
     this.architecture = arch;
     this.xBar = xBar;
@@ -166,7 +166,7 @@ export class TargetSpaceMlp extends TargetSpaceModel {
   /** Output logits (or regression outputs) `[n, d_out]` for inputs `[n, d₁]`, with weights realised without dropout. */
   predict(x: tf.Tensor2D): tf.Tensor2D {
     this.assertLive('predict');
-    checkTensor('TargetSpaceMlp.predict', 'x', x, { shape: [null, this.architecture.layers[0]!], dtype: 'float32' });
+    checkTensor('TargetSpaceMlp.predict', 'x', x, { shape: [null, this.architecture.layers[0]], dtype: 'float32' });
     const out = this.forwardFloat64({ rows: x.shape[0], cols: x.shape[1], data: Float64Array.from(x.dataSync()) });
     return tf.tensor2d(Float32Array.from(out.data), [out.rows, out.cols]);
   }
@@ -322,7 +322,7 @@ export class TargetSpaceMlp extends TargetSpaceModel {
     const realMasks = this.masksFor('realisation', this.xBar.rows, iteration);
     const trainMasks = fused ? undefined : this.masksFor('training', batch.rows, iteration);
     return <T>(ops: Ops<T>, targets: T[]): T => {
-      const toConst = (m: Float64Array | null, rows: number, l: number) => (m ? ops.constant(m, rows, arch.layers[l]!) : null);
+      const toConst = (m: Float64Array | null, rows: number, l: number) => (m ? ops.constant(m, rows, arch.layers[l]) : null);
       // The float64 constant wraps X̄'s array without copying; the tfjs engine keeps X̄ on the backend.
       const xBar = ops.engine === 'tfjs' && this.xBarTensor ? (this.xBarTensor as unknown as T) : ops.constant(this.xBar.data, this.xBar.rows, this.xBar.cols);
       const real = realise(
@@ -335,7 +335,7 @@ export class TargetSpaceMlp extends TargetSpaceModel {
         realMasks?.map((m, l) => toConst(m, this.xBar.rows, l)),
       );
       const logits = fused
-        ? real.sums[real.sums.length - 1]!
+        ? real.sums[real.sums.length - 1]
         : feedForward(
             ops,
             arch,
@@ -352,11 +352,11 @@ export class TargetSpaceMlp extends TargetSpaceModel {
   }
 
   private checkData(fn: string, x: MatrixInput, y: tf.Tensor): { xs: Matrix; labels: Labels } {
-    const d1 = this.architecture.layers[0]!;
+    const d1 = this.architecture.layers[0];
     // Float64 inputs stay float64: the float64 engine then never sees a float32-rounded minibatch.
     const xs = toMatrixInput(fn, 'x', x, d1);
     const dims = { n: xs.rows };
-    return { xs, labels: readLabels(fn, y, this.architecture.layers[this.architecture.layers.length - 1]!, dims) };
+    return { xs, labels: readLabels(fn, y, this.architecture.layers[this.architecture.layers.length - 1], dims) };
   }
 }
 
@@ -365,7 +365,7 @@ export function estimateStepWork(arch: ResolvedDenseArchitecture, realisationRow
   const f = fanIns(arch);
   let work = 0;
   arch.layers.slice(1).forEach((d, i) => {
-    const fi = f[i]!;
+    const fi = f[i];
     work +=
       Math.min(realisationRows * fi * fi, realisationRows * realisationRows * fi) / 2 + 4 * realisationRows * fi * d + 3 * batchRows * fi * d + fi ** 3 / 3;
   });

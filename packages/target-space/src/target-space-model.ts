@@ -121,7 +121,7 @@ export abstract class TargetSpaceModel {
       throw new InvalidArgumentError(`${this.fn}.setTargets`, 'targets', `must hold ${this.targetCount} matrices`, targets);
     }
     targets.forEach((t, i) => {
-      const ref = this.params[i]!;
+      const ref = this.params[i];
       if (t.rows !== ref.rows || t.cols !== ref.cols) throw new ShapeError(`${this.fn}.setTargets`, `targets[${i}]`, [ref.rows, ref.cols], [t.rows, t.cols]);
     });
     this.setParams([...targets, ...this.params.slice(this.targetCount)], this.targetCount);
@@ -216,7 +216,7 @@ export abstract class TargetSpaceModel {
     const state = r.object('state', raw);
     const params = r
       .array('state.params', state.params, this.params.length)
-      .map((m, i) => r.matrix(`state.params[${i}]`, m, this.params[i]!.rows, this.params[i]!.cols));
+      .map((m, i) => r.matrix(`state.params[${i}]`, m, this.params[i].rows, this.params[i].cols));
     const iterations = r.integer('state.iterations', state.iterations);
     const optimizer = r.object('state.optimizer', state.optimizer);
     const kind = r.string('state.optimizer.kind', optimizer.kind, [this.f64Optimizer ? 'float64' : 'tf'] as const);
@@ -227,7 +227,7 @@ export abstract class TargetSpaceModel {
       const slots = r.array('state.optimizer.state.slots', s.slots, 2).map((slot, k) => {
         const arrays = r.array(`state.optimizer.state.slots[${k}]`, slot);
         if (arrays.length !== 0 && arrays.length !== sizes.length) r.fail(`state.optimizer.state.slots[${k}]`, `must hold 0 or ${sizes.length} arrays`, arrays);
-        return arrays.map((a, i) => r.finiteArray(`state.optimizer.state.slots[${k}][${i}]`, a, sizes[i]!));
+        return arrays.map((a, i) => r.finiteArray(`state.optimizer.state.slots[${k}][${i}]`, a, sizes[i]));
       });
       f64State = {
         kind: r.string('state.optimizer.state.kind', s.kind, [this.f64Optimizer!.config.kind]),
@@ -328,7 +328,7 @@ export abstract class TargetSpaceModel {
     const vars = this.vars!;
     const named: Record<string, tf.Tensor> = {};
     vars.forEach((v, i) => {
-      named[v.name] = tf.tensor2d(Float32Array.from(gradients[i]!.data), v.shape as [number, number]);
+      named[v.name] = tf.tensor2d(Float32Array.from(gradients[i].data), v.shape as [number, number]);
     });
     this.tfOptimizer!.applyGradients(named);
     tf.dispose(Object.values(named));
@@ -336,7 +336,7 @@ export abstract class TargetSpaceModel {
 }
 
 export function allFinite(values: ArrayLike<number>): boolean {
-  for (let i = 0; i < values.length; i++) if (values[i]! - values[i]! !== 0) return false;
+  for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) return false;
   return true;
 }
 
@@ -345,6 +345,6 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Whether every value is finite and stays finite when rounded to float32. */
 function allFloat32(values: ArrayLike<number>): boolean {
-  for (let i = 0; i < values.length; i++) if (!(Math.abs(values[i]!) <= FLOAT32_MAX)) return false;
+  for (let i = 0; i < values.length; i++) if (!(Math.abs(values[i]) <= FLOAT32_MAX)) return false;
   return true;
 }

@@ -170,7 +170,7 @@ export class TargetSpaceRnn extends TargetSpaceModel {
   /** The learnable embedding table `[vocabulary, inputSize]`, if the architecture has one. */
   getEmbedding(): Matrix | null {
     this.pullParams();
-    return this.architecture.embedding ? { ...this.params[2]!, data: this.params[2]!.data.slice() } : null;
+    return this.architecture.embedding ? { ...this.params[2], data: this.params[2].data.slice() } : null;
   }
 
   /**
@@ -182,7 +182,7 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     const seq = readSequences('TargetSpaceRnn.predict', this.architecture.inputSize, this.vocabulary, x, {});
     const { w3, w4 } = this.realiseWeights();
     const ops = new Float64Ops();
-    const embedding = this.architecture.embedding ? ops.constant(this.params[2]!.data, this.params[2]!.rows, this.params[2]!.cols) : null;
+    const embedding = this.architecture.embedding ? ops.constant(this.params[2].data, this.params[2].rows, this.params[2].cols) : null;
     this.pullParams();
     const all = allRows(seq.n);
     const steps = stepInputs(ops, this.architecture.inputSize, seq, all, embedding);
@@ -275,7 +275,7 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     this.assertLive('checkpoint');
     const [nb, nt, d] = this.xBarShape;
     const data: number[] = new Array(nb * nt * d);
-    for (let t = 0; t < nt; t++) for (let b = 0; b < nb; b++) for (let c = 0; c < d; c++) data[(b * nt + t) * d + c] = this.xBar[t]!.data[b * d + c]!;
+    for (let t = 0; t < nt; t++) for (let b = 0; b < nb; b++) for (let c = 0; c < d; c++) data[(b * nt + t) * d + c] = this.xBar[t].data[b * d + c];
     return {
       ...checkpointEnvelope('TargetSpaceRnn'),
       architecture: { ...this.architecture },
@@ -330,7 +330,7 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     const scored = batchLabels(this.architecture.readout, seq.time, labels, indices);
     return <T>(ops: Ops<T>, params: T[]): T => {
       const xBar = this.xBar.map((m) => ops.constant(m.data, m.rows, m.cols));
-      const r = realiseRecurrent(ops, this.shape, xBar, params[0]!, params[1]!, this.lambda, this.cascade);
+      const r = realiseRecurrent(ops, this.shape, xBar, params[0], params[1], this.lambda, this.cascade);
       const steps = stepInputs(ops, this.architecture.inputSize, seq, indices, params[2] ?? null);
       return ops.softmaxCrossEntropy(recurrentForward(ops, this.shape, steps, r.w3, r.w4, this.architecture.readout), scored);
     };
@@ -340,7 +340,7 @@ export class TargetSpaceRnn extends TargetSpaceModel {
     const { w3, w4 } = this.realiseWeights();
     const ops = new Float64Ops();
     this.pullParams();
-    const embedding = this.architecture.embedding ? ops.constant(this.params[2]!.data, this.params[2]!.rows, this.params[2]!.cols) : null;
+    const embedding = this.architecture.embedding ? ops.constant(this.params[2].data, this.params[2].rows, this.params[2].cols) : null;
     const all = allRows(seq.n);
     const out = recurrentForward(
       ops,
@@ -395,7 +395,7 @@ function readRealisation(fn: string, input: TargetSpaceRnnOptions['realisationIn
   const steps: Matrix[] = [];
   for (let t = 0; t < nt; t++) {
     const m = new Float64Array(nb * d);
-    for (let b = 0; b < nb; b++) for (let c = 0; c < d; c++) m[b * d + c] = data[(b * nt + t) * d + c]!;
+    for (let b = 0; b < nb; b++) for (let c = 0; c < d; c++) m[b * d + c] = data[(b * nt + t) * d + c];
     steps.push({ rows: nb, cols: d, data: m });
   }
   return [steps, shape];

@@ -174,10 +174,10 @@ export class TfOps implements Ops<tf.Tensor2D> {
     return matMul(a, b);
   }
   concatCols(parts: tf.Tensor2D[]): tf.Tensor2D {
-    return parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+    return parts.length === 1 ? parts[0] : tf.concat(parts, 1);
   }
   concatRows(parts: tf.Tensor2D[]): tf.Tensor2D {
-    return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
+    return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
   }
   sliceRows(x: tf.Tensor2D, start: number, count: number): tf.Tensor2D {
     return tf.slice(x, [start, 0], [count, x.shape[1]]);
@@ -233,7 +233,7 @@ export class TfOps implements Ops<tf.Tensor2D> {
     const weights = new Float32Array(labels.length * k);
     let scored = 0;
     for (let i = 0; i < labels.length; i++) {
-      const label = labels[i]!;
+      const label = labels[i];
       if (label < 0) continue;
       weights[i * k + label] = 1;
       scored++;
@@ -249,7 +249,7 @@ export class TfOps implements Ops<tf.Tensor2D> {
     return tf.reshape(tf.sum(tf.square(x)), [1, 1]);
   }
   scalar(x: tf.Tensor2D): number {
-    return x.dataSync()[0]!;
+    return x.dataSync()[0];
   }
   read(x: tf.Tensor2D): Float32Array {
     return x.dataSync() as Float32Array;

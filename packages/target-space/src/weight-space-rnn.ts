@@ -136,8 +136,8 @@ export class WeightSpaceRnn {
       ops,
       this.shape,
       stepInputs(ops, this.architecture.inputSize, seq, indices, params[2] ?? null),
-      params[0]!,
-      params[1]!,
+      params[0],
+      params[1],
       this.architecture.readout,
     );
     return ops.softmaxCrossEntropy(out, batchLabels(this.architecture.readout, seq.time, labels, indices));
@@ -160,7 +160,7 @@ export class WeightSpaceRnn {
     const ops = new TfOps();
     const vars = this.vars!;
     const { value, grads } = tf.variableGrads(() => tf.reshape(this.lossGraph(ops, vars as tf.Tensor2D[], seq, labels, indices), []) as tf.Scalar, vars);
-    const loss = value.dataSync()[0]!;
+    const loss = value.dataSync()[0];
     if (Number.isFinite(loss)) this.tfOpt!.applyGradients(grads);
     tf.dispose([value, ...Object.values(grads)]);
     return loss;

@@ -50,7 +50,7 @@ export function initialWeights(arch: ResolvedDenseArchitecture, init: WeightInit
   const rng = createRng(seed).fork('weights');
   const f = fanIns(arch);
   return arch.layers.slice(1).map((d, i) => {
-    const fi = f[i]!;
+    const fi = f[i];
     const data = new Float64Array(fi * d);
     // Row 0 is the bias row: fan-in without it is fi − 1; zero biases leave it out of the stream.
     const scheme = initScheme(init, fi - 1, d);
@@ -66,7 +66,7 @@ function checkWeights(fn: string, arch: ResolvedDenseArchitecture, weights: Matr
   if (!Array.isArray(weights) || weights.length !== dOut.length)
     throw new InvalidArgumentError(fn, 'options.weights', `must hold ${dOut.length} matrices, one per layer`, weights);
   return weights.map((w, i) => {
-    if (!w || w.rows !== f[i] || w.cols !== dOut[i] || w.data?.length !== f[i]! * dOut[i]!) {
+    if (!w || w.rows !== f[i] || w.cols !== dOut[i] || w.data?.length !== f[i] * dOut[i]) {
       throw new InvalidArgumentError(fn, `options.weights[${i}]`, `must be a ${f[i]}×${dOut[i]} matrix (bias in row 0)`, w && `${w.rows}×${w.cols}`);
     }
     return { rows: w.rows, cols: w.cols, data: Float64Array.from(w.data) };
@@ -115,7 +115,7 @@ export class WeightSpaceMlp {
 
   /** Output logits `[n, d_out]`. */
   predict(x: tf.Tensor2D): tf.Tensor2D {
-    checkTensor('WeightSpaceMlp.predict', 'x', x, { shape: [null, this.architecture.layers[0]!], dtype: 'float32' });
+    checkTensor('WeightSpaceMlp.predict', 'x', x, { shape: [null, this.architecture.layers[0]], dtype: 'float32' });
     const weights = this.getWeights();
     const ops = new Float64Ops();
     const out = feedForward(
@@ -136,20 +136,20 @@ export class WeightSpaceMlp {
   async fit(x: tf.Tensor2D, y: tf.Tensor, options: FitOptions): Promise<History> {
     const fn = 'WeightSpaceMlp.fit';
     const dims = {};
-    const out = this.architecture.layers[this.architecture.layers.length - 1]!;
-    checkTensor(fn, 'x', x, { shape: ['n', this.architecture.layers[0]!], dtype: 'float32', finite: true }, dims);
+    const out = this.architecture.layers[this.architecture.layers.length - 1];
+    checkTensor(fn, 'x', x, { shape: ['n', this.architecture.layers[0]], dtype: 'float32', finite: true }, dims);
     const classification = y.dtype === 'int32';
     checkTensor(fn, 'y', y, { shape: classification ? ['n'] : ['n', out], finite: true }, dims);
     const xs = Float64Array.from(x.dataSync());
     const ys = classification ? Int32Array.from(y.dataSync()) : Float32Array.from(y.dataSync());
-    const d1 = this.architecture.layers[0]!;
+    const d1 = this.architecture.layers[0];
     return runFitLoop(fn, x.shape[0], options, {
       trainBatch: (indices) => {
         const bx = new Float64Array(indices.length * d1);
         indices.forEach((r, i) => bx.set(xs.subarray(r * d1, (r + 1) * d1), i * d1));
         const by = classification
-          ? Int32Array.from(indices, (r) => ys[r]!)
-          : Float32Array.from({ length: indices.length * out }, (_, k) => ys[indices[Math.floor(k / out)]! * out + (k % out)]!);
+          ? Int32Array.from(indices, (r) => ys[r])
+          : Float32Array.from({ length: indices.length * out }, (_, k) => ys[indices[Math.floor(k / out)] * out + (k % out)]);
         return this.engine === 'float64' ? this.stepFloat64(bx, by, indices.length) : this.stepTf(bx, by, indices.length);
       },
     });
@@ -165,7 +165,7 @@ export class WeightSpaceMlp {
   private stepFloat64(bx: Float64Array, by: Int32Array | Float32Array, n: number): number {
     const ops = new Float64Ops(new Tape());
     const w = this.weights.map((m) => ops.variable(m));
-    const logits = feedForward(ops, this.architecture, ops.constant(bx, n, this.architecture.layers[0]!), w);
+    const logits = feedForward(ops, this.architecture, ops.constant(bx, n, this.architecture.layers[0]), w);
     const loss = by instanceof Int32Array ? ops.softmaxCrossEntropy(logits, by) : ops.meanSquaredError(logits, by);
     const value = loss.scalar();
     if (!Number.isFinite(value)) return value;
@@ -181,11 +181,11 @@ export class WeightSpaceMlp {
     const ops = new TfOps();
     const vars = this.vars!;
     const { value, grads } = tf.variableGrads(() => {
-      const logits = feedForward(ops, this.architecture, ops.constant(bx, n, this.architecture.layers[0]!), vars as tf.Tensor2D[]);
+      const logits = feedForward(ops, this.architecture, ops.constant(bx, n, this.architecture.layers[0]), vars as tf.Tensor2D[]);
       const loss = by instanceof Int32Array ? ops.softmaxCrossEntropy(logits, by) : ops.meanSquaredError(logits, by);
       return tf.reshape(loss, []) as tf.Scalar;
     }, vars);
-    const loss = value.dataSync()[0]!;
+    const loss = value.dataSync()[0];
     if (Number.isFinite(loss)) this.tfOptimizer!.applyGradients(grads);
     tf.dispose([value, ...Object.values(grads)]);
     return loss;

@@ -62,8 +62,8 @@ describe('target-space gradient (Alg. 4, Appendix A eqs. 27–31)', () => {
       );
       const alg4 = targetGradients(arch, xBar, targets, g, { lambda, cascade });
       for (let j = 0; j < tape.length; j++) {
-        const scale = Math.max(...tape[j]!.data.map(Math.abs));
-        const diff = Math.max(...tape[j]!.data.map((v, i) => Math.abs(v - alg4[j]!.data[i]!)));
+        const scale = Math.max(...tape[j].data.map(Math.abs));
+        const diff = Math.max(...tape[j].data.map((v, i) => Math.abs(v - alg4[j].data[i])));
         expect(diff / scale, `layer ${j}`).toBeLessThan(1e-9);
       }
       // Finite differences of the whole pipeline (4th-order stencil).
@@ -100,23 +100,23 @@ describe('realisation (Alg. 3, eqs. 5–8, 10–13)', () => {
       'scu',
     );
     const out = feedForward(ops, arch, ops.constant(xBar.data, 20, 2), real.weights);
-    expect(Array.from(out.value.data)).toEqual(Array.from(real.sums[3]!.value.data));
+    expect(Array.from(out.value.data)).toEqual(Array.from(real.sums[3].value.data));
     const labels = Int32Array.from({ length: 20 }, (_, i) => i % 2);
     const grad = (fused: boolean) => {
       const o = new Float64Ops(new Tape());
       const t = targets.map((m) => o.variable(m));
       const r = realise(o, arch, o.constant(xBar.data, 20, 2), t, 1e-3, 'scu');
-      const logits = fused ? r.sums[3]! : feedForward(o, arch, o.constant(xBar.data, 20, 2), r.weights);
+      const logits = fused ? r.sums[3] : feedForward(o, arch, o.constant(xBar.data, 20, 2), r.weights);
       return o.tape.gradients(o.softmaxCrossEntropy(logits, labels), t);
     };
     const [a, b] = [grad(true), grad(false)];
-    a.forEach((g, j) => g.data.forEach((v, i) => expect(Math.abs(v - b[j]!.data[i]!)).toBeLessThan(1e-12)));
+    a.forEach((g, j) => g.data.forEach((v, i) => expect(Math.abs(v - b[j].data[i])).toBeLessThan(1e-12)));
   });
 
   it.each(['scu', 'ocu'] as const)('recovers a teacher’s weights from its own sums (λ → 0, %s)', (cascade) => {
     const xBar = randn(200, 2, 4);
     const f = fanIns(arch);
-    const teacher = arch.layers.slice(1).map((d, i) => randn(f[i]!, d, 40 + i, 0.5));
+    const teacher = arch.layers.slice(1).map((d, i) => randn(f[i], d, 40 + i, 0.5));
     const ops = new Float64Ops();
     // The teacher's true sums on X̄ are exactly achievable targets.
     const sums: Matrix[] = [];
@@ -124,7 +124,7 @@ describe('realisation (Alg. 3, eqs. 5–8, 10–13)', () => {
     for (let l = 1; l < arch.layers.length; l++) {
       const cols = [{ rows: 200, cols: 1, data: new Float64Array(200).fill(1) }, ...acts];
       const a = ops.concatCols(cols.map((c) => ops.constant(c.data, c.rows, c.cols)));
-      const s = matmulF64(a.value, teacher[l - 1]!);
+      const s = matmulF64(a.value, teacher[l - 1]);
       sums.push(s);
       acts.push({ rows: 200, cols: s.cols, data: s.data.map((v) => (l < arch.layers.length - 1 ? Math.tanh(v) : v)) });
     }
@@ -137,7 +137,7 @@ describe('realisation (Alg. 3, eqs. 5–8, 10–13)', () => {
       cascade,
     );
     real.weights.forEach((w, j) => {
-      const err = Math.max(...w.value.data.map((v, i) => Math.abs(v - teacher[j]!.data[i]!)));
+      const err = Math.max(...w.value.data.map((v, i) => Math.abs(v - teacher[j].data[i])));
       expect(err, `layer ${j}`).toBeLessThan(1e-6);
     });
   });
@@ -151,17 +151,17 @@ describe('realisation (Alg. 3, eqs. 5–8, 10–13)', () => {
     const scu = realise(ops, arch, x, t, 1e-3, 'scu');
     const ocu = realise(ops, arch, x, t, 1e-3, 'ocu');
     // The first layer sees only X̄, so it agrees; later layers see different inputs.
-    expect(Array.from(scu.weights[0]!.value.data)).toEqual(Array.from(ocu.weights[0]!.value.data));
-    expect(Math.max(...scu.weights[2]!.value.data.map((v, i) => Math.abs(v - ocu.weights[2]!.value.data[i]!)))).toBeGreaterThan(1e-3);
+    expect(Array.from(scu.weights[0].value.data)).toEqual(Array.from(ocu.weights[0].value.data));
+    expect(Math.max(...scu.weights[2].value.data.map((v, i) => Math.abs(v - ocu.weights[2].value.data[i])))).toBeGreaterThan(1e-3);
   });
 
   it('puts the bias in row 0 and shortcut blocks in ascending layer order', () => {
     // A layer whose target is exactly 3 + 2·x₁ − x₂ on the inputs: W = [3; 2; −1].
     const lin = resolveDenseArchitecture('test', { layers: [2, 1], activation: 'linear' });
     const xBar = randn(30, 2, 6);
-    const t = { rows: 30, cols: 1, data: Float64Array.from({ length: 30 }, (_, i) => 3 + 2 * xBar.data[2 * i]! - xBar.data[2 * i + 1]!) };
+    const t = { rows: 30, cols: 1, data: Float64Array.from({ length: 30 }, (_, i) => 3 + 2 * xBar.data[2 * i] - xBar.data[2 * i + 1]) };
     const ops = new Float64Ops();
-    const w = realise(ops, lin, ops.constant(xBar.data, 30, 2), [ops.constant(t.data, 30, 1)], 1e-12, 'scu').weights[0]!.value;
+    const w = realise(ops, lin, ops.constant(xBar.data, 30, 2), [ops.constant(t.data, 30, 1)], 1e-12, 'scu').weights[0].value;
     expect(w.rows).toBe(3);
     expect(w.data[0]).toBeCloseTo(3, 8);
     expect(w.data[1]).toBeCloseTo(2, 8);
@@ -172,7 +172,7 @@ describe('realisation (Alg. 3, eqs. 5–8, 10–13)', () => {
     // A deep shortcut teacher: its sums on X̄ are achievable by construction, so SCU must recover every weight.
     const teacherArch = resolveDenseArchitecture('test', { layers: [3, 6, 5, 2], activation: 'tanh', shortcuts: true });
     const xBar = randn(40, 3, 71);
-    const teacher = fanIns(teacherArch).map((f, i) => randn(f, teacherArch.layers[i + 1]!, 80 + i, 0.7));
+    const teacher = fanIns(teacherArch).map((f, i) => randn(f, teacherArch.layers[i + 1], 80 + i, 0.7));
     const ops = new Float64Ops();
     const x = ops.constant(xBar.data, 40, 3);
     // The teacher's pre-activation sums on X̄, layer by layer (the realisation pass with the teacher's weights).
@@ -202,7 +202,7 @@ describe('realisation (Alg. 3, eqs. 5–8, 10–13)', () => {
       'scu',
     );
     realised.weights.forEach((w, j) => {
-      const err = Math.max(...w.value.data.map((v, i) => Math.abs(v - teacher[j]!.data[i]!)));
+      const err = Math.max(...w.value.data.map((v, i) => Math.abs(v - teacher[j].data[i])));
       expect(err, `layer ${j + 2}`).toBeLessThan(1e-6);
     });
   });

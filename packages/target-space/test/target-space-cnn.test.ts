@@ -38,7 +38,7 @@ describe('TargetSpaceCnn', () => {
       const t = tf.matMul(tf.concat([tf.ones([p.shape[0], 1]), p], 1), wStar) as tf.Tensor2D;
       const dense = tf.zeros([20, 2]) as tf.Tensor2D;
       const r = realiseConv(shape, x, [t, dense], 1e-9, 'float64', [null]);
-      const err = tf.max(tf.abs(tf.sub(r.weights[0]!, wStar))).dataSync()[0]!;
+      const err = tf.max(tf.abs(tf.sub(r.weights[0], wStar))).dataSync()[0];
       expect(err).toBeLessThan(1e-3);
     });
     tf.dispose([x, wStar]);
@@ -61,9 +61,9 @@ describe('TargetSpaceCnn', () => {
     const { gradients } = net.lossAndGradients(x, y);
     const direct = tf.grads(loss)(targets);
     gradients.forEach((g, j) => {
-      const d = direct[j]!.dataSync();
+      const d = direct[j].dataSync();
       const scale = Math.max(...Array.from(d, Math.abs));
-      expect(Math.max(...Array.from(g.data, (v, i) => Math.abs(v - d[i]!))) / scale).toBeLessThan(1e-3);
+      expect(Math.max(...Array.from(g.data, (v, i) => Math.abs(v - d[i]))) / scale).toBeLessThan(1e-3);
     });
     // …and finite differences, within float32 differencing accuracy.
     const check = gradCheck(loss, targets, { h: 1e-2, tolerance: 5e-2, maxEntries: 12, seed: 1 });
@@ -85,7 +85,7 @@ describe('TargetSpaceCnn', () => {
     const model = net.toLayersModel();
     const ours = net.predict(test.x);
     const theirs = model.predict(test.x) as tf.Tensor;
-    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]!)).toBeLessThan(1e-3);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0])).toBeLessThan(1e-3);
     tf.dispose([train.x, train.y, test.x, test.y, xBar, ours, theirs]);
     model.dispose();
     net.dispose();
@@ -101,16 +101,16 @@ describe('TargetSpaceCnn', () => {
     const exported = net.toLayersModel();
     expect(twin.getWeights().map((w) => w.shape)).toEqual(exported.getWeights().map((w) => w.shape));
     // He init: kernel std √(2 / (k²·C_in + 1)), random biases; the same seed gives the same weights.
-    const kernel = twin.layers[0]!.getWeights()[0]!.dataSync() as Float32Array;
+    const kernel = twin.layers[0].getWeights()[0].dataSync() as Float32Array;
     const std = Math.sqrt(kernel.reduce((a, v) => a + v * v, 0) / kernel.length);
     expect(std).toBeGreaterThan(0.5 * Math.sqrt(2 / 10));
     expect(std).toBeLessThan(1.5 * Math.sqrt(2 / 10));
-    expect(Array.from(weightSpaceCnn(arch, { seed: 3 }).layers[0]!.getWeights()[0]!.dataSync())).toEqual(Array.from(kernel));
+    expect(Array.from(weightSpaceCnn(arch, { seed: 3 }).layers[0].getWeights()[0].dataSync())).toEqual(Array.from(kernel));
     const withBn = weightSpaceCnn(arch, { seed: 3, batchNorm: true, dropout: 0.2 });
     expect(withBn.layers.map((l) => l.getClassName())).toEqual(expect.arrayContaining(['BatchNormalization', 'Dropout']));
     const optimizer = paperAdam(0.01);
     await fitBackprop(twin, train.x, train.y, { epochs: 25, batchSize: 40, optimizer, seed: 1 });
-    const acc = readValues(() => tf.mean(tf.cast(tf.equal(tf.argMax(twin.predict(test.x) as tf.Tensor, 1), test.y), 'float32')))[0]!;
+    const acc = readValues(() => tf.mean(tf.cast(tf.equal(tf.argMax(twin.predict(test.x) as tf.Tensor, 1), test.y), 'float32')))[0];
     expect(acc).toBeGreaterThanOrEqual(0.9);
     expect(() => weightSpaceCnn(arch, { dropout: 1 })).toThrow(/argument 'options.dropout'/);
     tf.dispose([train.x, train.y, test.x, test.y, xBar]);
@@ -123,7 +123,7 @@ describe('TargetSpaceCnn', () => {
     const train = bars(80, 8);
     const xBar = tf.slice(train.x, [0, 0, 0, 0], [40, 6, 6, 1]) as tf.Tensor4D;
     const net = new TargetSpaceCnn(arch, { realisationInputs: xBar, seed: 9, patchRows: 200 });
-    expect(net.getTargets()[0]!.rows).toBe(200);
+    expect(net.getTargets()[0].rows).toBe(200);
     const before = net.lossAndGradients(train.x, train.y).loss;
     await net.fit(train.x, train.y, { epochs: 15, batchSize: 40 });
     expect(net.lossAndGradients(train.x, train.y).loss).toBeLessThan(before);
@@ -160,7 +160,7 @@ describe('TargetSpaceCnn', () => {
     await resumed.fit(train.x, train.y, { epochs: 4, initialEpoch: 2, batchSize: 20, seed: 1 });
     const a = resumed.getTargets();
     const b = straight.getTargets();
-    expect(Math.max(...a.flatMap((t, j) => Array.from(t.data, (v, i) => Math.abs(v - b[j]!.data[i]!))))).toBe(0);
+    expect(Math.max(...a.flatMap((t, j) => Array.from(t.data, (v, i) => Math.abs(v - b[j].data[i]))))).toBe(0);
     [straight, first, resumed].forEach((n) => n.dispose());
     tf.dispose([train.x, train.y, xBar]);
   });

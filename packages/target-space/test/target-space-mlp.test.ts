@@ -42,7 +42,7 @@ function accuracy(logits: tf.Tensor, labels: ArrayLike<number>): number {
 
 function maxDiff(a: Matrix[], b: Matrix[]): number {
   let m = 0;
-  a.forEach((x, j) => x.data.forEach((v, i) => (m = Math.max(m, Math.abs(v - b[j]!.data[i]!)))));
+  a.forEach((x, j) => x.data.forEach((v, i) => (m = Math.max(m, Math.abs(v - b[j].data[i])))));
   return m;
 }
 
@@ -155,7 +155,7 @@ describe('TargetSpaceMlp — engines, projection, dropout', () => {
     const arch = resolveDenseArchitecture('t', { layers: [2, 5, 5, 2], shortcuts: true });
     const g = weightSpaceGradients(arch, Float64Array.from(batch.dataSync()), 7, Int32Array.from(labels.dataSync()), weights).map((gw, j) => ({
       ...gw,
-      data: gw.data.map((v, i) => (i >= weights[j]!.cols ? v + 2 * 0.01 * weights[j]!.data[i]! : v)),
+      data: gw.data.map((v, i) => (i >= weights[j].cols ? v + 2 * 0.01 * weights[j].data[i] : v)),
     }));
     const alg4 = targetGradients(arch, net.getRealisationInputs(), net.getTargets(), g, { lambda: 1e-3, cascade: 'scu' });
     expect(maxDiff(gradients, alg4)).toBeLessThan(1e-9);
@@ -189,7 +189,7 @@ describe('TargetSpaceMlp — engines, projection, dropout', () => {
 function weightSpaceGradients(arch: ReturnType<typeof resolveDenseArchitecture>, x: Float64Array, n: number, labels: Int32Array, weights: Matrix[]): Matrix[] {
   const ops = new Float64Ops(new Tape());
   const w = weights.map((m) => ops.variable(m));
-  const loss = ops.softmaxCrossEntropy(feedForward(ops, arch, ops.constant(x, n, arch.layers[0]!), w), labels);
+  const loss = ops.softmaxCrossEntropy(feedForward(ops, arch, ops.constant(x, n, arch.layers[0]), w), labels);
   return ops.tape.gradients(loss, w);
 }
 
@@ -202,7 +202,7 @@ describe('TargetSpaceMlp — interop, checkpoints, memory', () => {
     const model = net.toLayersModel();
     const ours = net.predict(x);
     const theirs = model.predict(x) as tf.Tensor;
-    const d = tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]!);
+    const d = tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]);
     expect(d).toBeLessThan(1e-4);
     const dir = await mkdtemp(join(tmpdir(), 'bbp-mlp-'));
     await saveLayersModel(model, dir);
@@ -288,7 +288,7 @@ describe('TargetSpaceMlp — interop, checkpoints, memory', () => {
     expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'loss', 'valAccuracy', 'valLoss']);
     // Validating on the training set: same accuracy; the loss after the epoch is below the epoch's mean batch loss.
     expect(h.history.valAccuracy).toEqual(h.history.accuracy);
-    expect(h.history.valLoss!.at(-1)!).toBeLessThan(h.history.loss![0]!);
+    expect(h.history.valLoss!.at(-1)!).toBeLessThan(h.history.loss![0]);
     await expect(net.fit(x, y, { epochs: 1, validationData: [x, tf.zeros([3], 'int32')] })).rejects.toThrow(/TargetSpaceMlp\.fit: argument 'y'/);
     net.dispose();
     tf.dispose([x, y]);
@@ -313,7 +313,7 @@ describe('TargetSpaceMlp — interop, checkpoints, memory', () => {
     expect(h.stopReason).toBe('stopped');
     const bestEpoch = losses.indexOf(Math.min(...losses));
     expect(h.epoch.length).toBe(bestEpoch + 3);
-    expect(maxDiff(net.getTargets(), best[bestEpoch]!)).toBe(0);
+    expect(maxDiff(net.getTargets(), best[bestEpoch])).toBe(0);
     expect(maxDiff(net.getTargets(), best.at(-1)!)).toBeGreaterThan(0);
     net.dispose();
     tf.dispose([x, y, flipped]);
@@ -389,12 +389,12 @@ describe('WeightSpaceMlp (the backprop twin)', () => {
     const tfe = new WeightSpaceMlp({ layers: [2, 4, 2] }, { seed: 3, engine: 'tfjs', optimizer: { kind: 'adam', learningRate: 0.05 } });
     const h1 = await f64.fit(x, y, { epochs: 300 });
     const h2 = await tfe.fit(x, y, { epochs: 300 });
-    expect(Math.abs(h1.history.loss![50]! - h2.history.loss![50]!)).toBeLessThan(1e-3);
+    expect(Math.abs(h1.history.loss![50] - h2.history.loss![50])).toBeLessThan(1e-3);
     const logits = f64.predict(x);
     expect(accuracy(logits, [0, 1, 1, 0])).toBe(1);
     const model = f64.toLayersModel();
     const theirs = model.predict(x) as tf.Tensor;
-    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(logits, theirs))).dataSync()[0]!)).toBeLessThan(1e-4);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(logits, theirs))).dataSync()[0])).toBeLessThan(1e-4);
     tfe.dispose();
     model.dispose();
     tf.dispose([x, y, logits, theirs]);

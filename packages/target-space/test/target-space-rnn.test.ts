@@ -27,7 +27,7 @@ function bitMemory(n: number, time: number, delay: number, seed: number): { x: t
   const x = new Float32Array(n * time);
   const y = new Int32Array(n * time);
   for (let i = 0; i < n * time; i++) x[i] = rng.int(2);
-  for (let i = 0; i < n; i++) for (let t = 0; t < time; t++) y[i * time + t] = t < delay ? -1 : x[i * time + t - delay]!;
+  for (let i = 0; i < n; i++) for (let t = 0; t < time; t++) y[i * time + t] = t < delay ? -1 : x[i * time + t - delay];
   return { x: tf.tensor3d(x, [n, time, 1]), y: tf.tensor2d(y, [n, time], 'int32') };
 }
 
@@ -42,7 +42,7 @@ function teacherSums(xBar: Matrix[], w3: Matrix, w4: Matrix): { s3: Matrix; s4: 
     xBar.length,
     'tanh',
   );
-  const nb = xBar[0]!.rows;
+  const nb = xBar[0].rows;
   const s4 = ops.matmul(ops.concatCols([ops.ones(xBar.length * nb), run.states]), ops.constant(w4.data, w4.rows, w4.cols));
   return { s3: run.sums.value, s4: s4.value };
 }
@@ -71,21 +71,21 @@ describe('recurrent realisation (Alg. 6, eqs. 16–17)', () => {
       for (let b = 0; b < nb; b++) {
         const row = t * nb + b;
         a3.data[row * 5] = 1;
-        a3.data[row * 5 + 1] = xBar[t]!.data[b]!;
-        for (let j = 0; j < 3; j++) a3.data[row * 5 + 2 + j] = t === 0 ? 0 : Math.tanh(t3.data[((t - 1) * nb + b) * 3 + j]!);
+        a3.data[row * 5 + 1] = xBar[t].data[b];
+        for (let j = 0; j < 3; j++) a3.data[row * 5 + 2 + j] = t === 0 ? 0 : Math.tanh(t3.data[((t - 1) * nb + b) * 3 + j]);
       }
     }
     const w3 = ridgeSolveF64(a3, t3, 0.1).w;
-    expect(Math.max(...w3.data.map((v, i) => Math.abs(v - r.w3.value.data[i]!)))).toBeLessThan(1e-12);
+    expect(Math.max(...w3.data.map((v, i) => Math.abs(v - r.w3.value.data[i])))).toBeLessThan(1e-12);
     // W₄ from the true states of Alg. 5 run on X̄ with that W₃.
     const states = ops.recurrence(ops.concatRows(xBar.map((m) => ops.constant(m.data, m.rows, m.cols))), ops.constant(w3.data, 5, 3), nt, 'tanh').states.value;
     const a4 = { rows: nt * nb, cols: 4, data: new Float64Array(nt * nb * 4) };
     for (let row = 0; row < nt * nb; row++) {
       a4.data[row * 4] = 1;
-      for (let j = 0; j < 3; j++) a4.data[row * 4 + 1 + j] = states.data[row * 3 + j]!;
+      for (let j = 0; j < 3; j++) a4.data[row * 4 + 1 + j] = states.data[row * 3 + j];
     }
     const w4 = ridgeSolveF64(a4, t4, 0.1).w;
-    expect(Math.max(...w4.data.map((v, i) => Math.abs(v - r.w4.value.data[i]!)))).toBeLessThan(1e-12);
+    expect(Math.max(...w4.data.map((v, i) => Math.abs(v - r.w4.value.data[i])))).toBeLessThan(1e-12);
     // Fully OCU skips the rerun: W₄ comes from g(T₃).
     const ocu = realiseRecurrent(
       ops,
@@ -99,10 +99,10 @@ describe('recurrent realisation (Alg. 6, eqs. 16–17)', () => {
     const a4o = { rows: nt * nb, cols: 4, data: new Float64Array(nt * nb * 4) };
     for (let row = 0; row < nt * nb; row++) {
       a4o.data[row * 4] = 1;
-      for (let j = 0; j < 3; j++) a4o.data[row * 4 + 1 + j] = Math.tanh(t3.data[row * 3 + j]!);
+      for (let j = 0; j < 3; j++) a4o.data[row * 4 + 1 + j] = Math.tanh(t3.data[row * 3 + j]);
     }
     const w4o = ridgeSolveF64(a4o, t4, 0.1).w;
-    expect(Math.max(...w4o.data.map((v, i) => Math.abs(v - ocu.w4.value.data[i]!)))).toBeLessThan(1e-12);
+    expect(Math.max(...w4o.data.map((v, i) => Math.abs(v - ocu.w4.value.data[i])))).toBeLessThan(1e-12);
   });
 
   it('stacking order of the time blocks does not change the solve', () => {
@@ -115,7 +115,7 @@ describe('recurrent realisation (Alg. 6, eqs. 16–17)', () => {
     };
     const w1 = ridgeSolveF64(a, t, 0.1).w;
     const w2 = ridgeSolveF64(perm(a), perm(t), 0.1).w;
-    expect(Math.max(...w1.data.map((v, i) => Math.abs(v - w2.data[i]!)))).toBeLessThan(1e-12);
+    expect(Math.max(...w1.data.map((v, i) => Math.abs(v - w2.data[i])))).toBeLessThan(1e-12);
   });
 
   it.each(['hybrid', 'ocu'] as const)('recovers a teacher RNN from its own true sums (λ → 0, %s)', (cascade) => {
@@ -132,8 +132,8 @@ describe('recurrent realisation (Alg. 6, eqs. 16–17)', () => {
       1e-10,
       cascade,
     );
-    expect(Math.max(...r.w3.value.data.map((v, i) => Math.abs(v - w3.data[i]!)))).toBeLessThan(1e-5);
-    expect(Math.max(...r.w4.value.data.map((v, i) => Math.abs(v - w4.data[i]!)))).toBeLessThan(1e-5);
+    expect(Math.max(...r.w3.value.data.map((v, i) => Math.abs(v - w3.data[i])))).toBeLessThan(1e-5);
+    expect(Math.max(...r.w4.value.data.map((v, i) => Math.abs(v - w4.data[i])))).toBeLessThan(1e-5);
   });
 
   it.each([
@@ -179,7 +179,7 @@ describe('recurrent realisation (Alg. 6, eqs. 16–17)', () => {
     });
     expect(result.passed, String(result.maxRelativeError)).toBe(true);
     // The last realisation step's recurrent targets only act as regression targets of W₃, yet carry gradient.
-    const last = result.inputs[0]!.analytic.slice((nbar - 1) * nbb * 3);
+    const last = result.inputs[0].analytic.slice((nbar - 1) * nbb * 3);
     expect(Math.max(...Array.from(last, Math.abs))).toBeGreaterThan(0);
   });
 });
@@ -212,7 +212,7 @@ describe('TargetSpaceRnn', () => {
     const ours = net.predict(data.x);
     const theirs = model.predict(data.x) as tf.Tensor;
     expect(theirs.shape).toEqual([8, 10, 2]);
-    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]!)).toBeLessThan(1e-4);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0])).toBeLessThan(1e-4);
     tf.dispose([ours, theirs, data.x, data.y, xBar]);
     model.dispose();
   });
@@ -242,7 +242,7 @@ describe('TargetSpaceRnn', () => {
     const model = net.toLayersModel();
     const ours = net.predict(x);
     const theirs = model.predict(x) as tf.Tensor;
-    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]!)).toBeLessThan(1e-4);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0])).toBeLessThan(1e-4);
     tf.dispose([x, y, xBar, ours, theirs]);
     model.dispose();
   });
@@ -256,7 +256,7 @@ describe('TargetSpaceRnn', () => {
     const gb = b.lossAndGradients(data.x, data.y);
     expect(Math.abs(ga.loss - gb.loss)).toBeLessThan(1e-5);
     const scale = Math.max(...ga.gradients.flatMap((g) => Array.from(g.data, Math.abs)));
-    const diff = Math.max(...ga.gradients.flatMap((g, j) => Array.from(g.data, (v, i) => Math.abs(v - gb.gradients[j]!.data[i]!))));
+    const diff = Math.max(...ga.gradients.flatMap((g, j) => Array.from(g.data, (v, i) => Math.abs(v - gb.gradients[j].data[i]))));
     expect(diff / scale).toBeLessThan(1e-3);
     b.dispose();
     tf.dispose([data.x, data.y, xBar]);
@@ -281,7 +281,7 @@ describe('TargetSpaceRnn', () => {
       expect(tf.memory().numTensors, engine).toBe(start);
       const resumed = await TargetSpaceRnn.fromCheckpoint(ckpt);
       await resumed.fit(data.x, data.y, { epochs: 4, initialEpoch: 2, batchSize: 10, seed: 2 });
-      const d = Math.max(...resumed.getTargets().flatMap((t, j) => Array.from(t.data, (v, i) => Math.abs(v - straight.getTargets()[j]!.data[i]!))));
+      const d = Math.max(...resumed.getTargets().flatMap((t, j) => Array.from(t.data, (v, i) => Math.abs(v - straight.getTargets()[j].data[i]))));
       expect(d, engine).toBe(0);
       straight.dispose();
       resumed.dispose();
@@ -330,7 +330,7 @@ describe('WeightSpaceRnn (the BPTT twin)', () => {
     const counts: number[] = [];
     const ha = await a.fit(train.x, train.y, { epochs: 3, batchSize: 100 });
     const hb = await b.fit(train.x, train.y, { epochs: 3, batchSize: 100, callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) } });
-    ha.history.loss!.forEach((l, i) => expect(Math.abs(l - hb.history.loss![i]!)).toBeLessThan(1e-4));
+    ha.history.loss!.forEach((l, i) => expect(Math.abs(l - hb.history.loss![i])).toBeLessThan(1e-4));
     expect(new Set(counts.slice(1)).size).toBe(1);
     const pa = a.predict(test.x);
     expect(pa.shape).toEqual([100, 20, 2]);

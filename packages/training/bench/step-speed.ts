@@ -40,7 +40,7 @@ function emit(record: Record<string, unknown>): void {
   console.log(JSON.stringify(record));
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round3 = (x: number): number => Number(x.toFixed(3));
 
 interface Problem {
@@ -174,7 +174,7 @@ function cnnProblem(): Problem {
 
 function spiralsProblem(): Problem {
   const { x, y } = toTensors(twoSpirals().train);
-  const n = x.shape[0]!;
+  const n = x.shape[0];
   return {
     name: 'two-spirals 2-5-5-5-2 shortcuts tanh',
     batch: n,
@@ -306,7 +306,7 @@ async function profileStep(p: Problem): Promise<Record<string, number>> {
       else sums.elementwise += ms;
     }
     const inKernels = Object.values(sums).reduce((a, b) => a + b, 0);
-    for (const [k, v] of Object.entries(sums)) parts[k]!.push(v);
+    for (const [k, v] of Object.entries(sums)) parts[k].push(v);
     parts.dispatch!.push(Math.max(0, wall - inKernels));
     parts.wall!.push(wall);
     const t0 = performance.now();
@@ -362,9 +362,9 @@ for (const p of problems) {
   emit({
     bench: 'step-ratio',
     problem: p.name,
-    backpropOverProducts: ms.products ? round3(ms['bbp-backprop']! / ms.products) : null,
-    fitPatchedOverBackprop: round3(ms['tfjs-fit-patched']! / ms['bbp-backprop']!),
-    fitFusedAdamOverBackprop: round3(ms['tfjs-fit-patched-fused-adam']! / ms['bbp-backprop']!),
+    backpropOverProducts: ms.products ? round3(ms['bbp-backprop'] / ms.products) : null,
+    fitPatchedOverBackprop: round3(ms['tfjs-fit-patched'] / ms['bbp-backprop']),
+    fitFusedAdamOverBackprop: round3(ms['tfjs-fit-patched-fused-adam'] / ms['bbp-backprop']),
     patchedKernels: patched.length,
   });
 }

@@ -57,7 +57,7 @@ export function backpropBatch(
     const yb = tf.gather(y, idx);
     return tf.variableGrads(() => loss(yb, forward(xb)), variables);
   });
-  const lossValue = value.dataSync()[0]!;
+  const lossValue = value.dataSync()[0];
   value.dispose();
   if (Number.isFinite(lossValue)) optimizer.applyGradients(grads);
   tf.dispose(grads);
@@ -84,14 +84,14 @@ export async function fitBackprop(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
   const dims = {};
   checkTensor(fn, 'x', x, { dtype: 'float32', finite: true }, dims);
   if (x.shape[0] === 0) throw new InvalidArgumentError(fn, 'x', 'must contain at least one example', 'an empty tensor');
-  checkTensor(fn, 'y', y, { shape: [x.shape[0]!, ...y.shape.slice(1)], dtype: ['float32', 'int32'], finite: true });
+  checkTensor(fn, 'y', y, { shape: [x.shape[0], ...y.shape.slice(1)], dtype: ['float32', 'int32'], finite: true });
   const lossFn = resolveLoss(options.loss);
   const optimizer = options.optimizer ?? paperAdam(0.01);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const classification = y.dtype === 'int32';
   const forward = (input: tf.Tensor, training: boolean) => model.apply(input, { training }) as tf.Tensor;
 
-  return runFitLoop(fn, x.shape[0]!, options, {
+  return runFitLoop(fn, x.shape[0], options, {
     trainBatch: (indices) => backpropBatch(x, y, indices, lossFn, (xb) => forward(xb, true), variables, optimizer),
     state: variableSnapshots(() => variables),
     evaluate: () => {
@@ -103,7 +103,7 @@ export async function fitBackprop(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
         const [vx, vy] = options.validationData;
         tf.tidy(() => {
           const out = forward(vx, false);
-          logs.valLoss = lossFn(vy, out).dataSync()[0]!;
+          logs.valLoss = lossFn(vy, out).dataSync()[0];
           if (classification) logs.valAccuracy = accuracy(out, vy);
         });
       }

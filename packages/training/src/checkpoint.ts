@@ -193,7 +193,7 @@ export function encodeCheckpoint(value: unknown): Uint8Array {
     if (v instanceof Float32Array || v instanceof Float64Array || (Array.isArray(v) && v.length > 0 && v.every((e) => typeof e === 'number'))) {
       const values = v as ArrayLike<number>;
       let f32 = true;
-      for (let i = 0; i < values.length && f32; i++) f32 = Object.is(Math.fround(values[i]!), values[i]!) || Number.isNaN(values[i]!);
+      for (let i = 0; i < values.length && f32; i++) f32 = Object.is(Math.fround(values[i]), values[i]) || Number.isNaN(values[i]);
       const dtype = f32 ? 'float32' : 'float64';
       const size = f32 ? 4 : 8;
       blobBytes = Math.ceil(blobBytes / size) * size;
@@ -222,11 +222,11 @@ export function encodeCheckpoint(value: unknown): Uint8Array {
   bytes.set(header, PREAMBLE_BYTES);
   header.fill(0);
   refs.forEach((ref, k) => {
-    const values = arrays[k]!;
+    const values = arrays[k];
     const base = blobStart + ref.offset;
     for (let i = 0; i < values.length; i++) {
-      if (ref.dtype === 'float32') view.setFloat32(base + 4 * i, values[i]!, true);
-      else view.setFloat64(base + 8 * i, values[i]!, true);
+      if (ref.dtype === 'float32') view.setFloat32(base + 4 * i, values[i], true);
+      else view.setFloat64(base + 8 * i, values[i], true);
     }
   });
   return bytes;
@@ -284,7 +284,7 @@ export function decodeCheckpoint(bytes: Uint8Array): unknown {
       const k = typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && raw < refs.length && !used.has(raw) ? raw : -1;
       if (k < 0) r.fail(`${path}.${REF_KEY}`, `must be an unused array index below ${refs.length}`, raw);
       used.add(k);
-      const ref = refs[k]!;
+      const ref = refs[k];
       const out = new Array<number>(ref.length);
       const base = blobStart + ref.offset;
       for (let i = 0; i < ref.length; i++) out[i] = ref.dtype === 'float32' ? view.getFloat32(base + 4 * i, true) : view.getFloat64(base + 8 * i, true);

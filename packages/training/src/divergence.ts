@@ -50,7 +50,7 @@ export function variableSnapshots(variables: () => readonly tf.Variable[]): Stat
     save: () => variables().map((v) => tf.keep(v.clone())),
     restore: (saved) => {
       const copies = saved as tf.Tensor[];
-      variables().forEach((v, i) => v.assign(copies[i]!));
+      variables().forEach((v, i) => v.assign(copies[i]));
     },
     release: (saved) => tf.dispose(saved as tf.Tensor[]),
   };

@@ -246,8 +246,8 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
         const rng = epochRng(seed, epoch);
         for (let i = numExamples - 1; i > 0; i--) {
           const j = rng.int(i + 1);
-          const t = order[i]!;
-          order[i] = order[j]!;
+          const t = order[i];
+          order[i] = order[j];
           order[j] = t;
         }
       }

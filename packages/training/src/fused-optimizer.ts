@@ -49,13 +49,13 @@ function adamPass(
 ): void {
   const f = Math.fround;
   for (let i = 0; i < p.length; i++) {
-    const gi = g[i]!;
-    const mi = f(f(m[i]! * k.b1) + f(gi * k.c1));
-    const vi = f(f(v[i]! * k.b2) + f(f(gi * gi) * k.c2));
+    const gi = g[i];
+    const mi = f(f(m[i] * k.b1) + f(gi * k.c1));
+    const vi = f(f(v[i] * k.b2) + f(f(gi * gi) * k.c2));
     mOut[i] = mi;
     vOut[i] = vi;
     const den = f(f(Math.sqrt(f(vi / k.k2))) + k.eps);
-    pOut[i] = f(f(f(f(mi / k.k1) / den) * k.negLr) + p[i]!);
+    pOut[i] = f(f(f(f(mi / k.k1) / den) * k.negLr) + p[i]);
   }
 }
 
@@ -127,8 +127,8 @@ function fusedAdamKernel(args: { inputs: tf.NamedTensorInfoMap; backend: tf.Kern
     const views = [x, g, m, v, ...outs].map((t) => heap.typedArrayFromHeap!(t) as Float32Array);
     const k = constants(attrs);
     const simd = wasmAdamFor(args.backend);
-    if (simd) simd(...views.map((a) => a.byteOffset), views[0]!.length, k.b1, k.c1, k.b2, k.c2, k.k1, k.k2, k.eps, k.negLr);
-    else adamPass(views[0]!, views[1]!, views[2]!, views[3]!, views[4]!, views[5]!, views[6]!, k);
+    if (simd) simd(...views.map((a) => a.byteOffset), views[0].length, k.b1, k.c1, k.b2, k.c2, k.k1, k.k2, k.eps, k.negLr);
+    else adamPass(views[0], views[1], views[2], views[3], views[4], views[5], views[6], k);
     return outs;
   }
   const plain = args.backend as unknown as PlainBackend;
@@ -189,17 +189,17 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const map = list ? null : (variableGradients as Record<string, tf.Tensor | null | undefined>);
     const names = list ? list.map((v) => v.name) : Object.keys(map!);
     const f = Math.fround;
-    const correction1 = f(1 - self.accBeta1.dataSync()[0]!);
-    const correction2 = f(1 - self.accBeta2.dataSync()[0]!);
+    const correction1 = f(1 - self.accBeta1.dataSync()[0]);
+    const correction2 = f(1 - self.accBeta2.dataSync()[0]);
     tf.tidy(() => {
       names.forEach((name, i) => {
-        const value = tf.engine().registeredVariables[name]!;
+        const value = tf.engine().registeredVariables[name];
         self.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         self.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        const gradient = list ? list[i]!.tensor : map![name];
+        const gradient = list ? list[i].tensor : map![name];
         if (gradient == null) return;
-        const first = self.accumulatedFirstMoment[i]!.variable;
-        const second = self.accumulatedSecondMoment[i]!.variable;
+        const first = self.accumulatedFirstMoment[i].variable;
+        const second = self.accumulatedSecondMoment[i].variable;
         const attrs: FusedAdamAttrs = {
           beta1: self.beta1,
           beta2: self.beta2,

@@ -46,7 +46,7 @@ export async function saveOptimizerState(optimizer: tf.Optimizer): Promise<Optim
   named.forEach((w) => {
     if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   });
-  const powers = Object.fromEntries(powerSlots(optimizer).map(([k, v]) => [k, v.dataSync()[0]!]));
+  const powers = Object.fromEntries(powerSlots(optimizer).map(([k, v]) => [k, v.dataSync()[0]]));
   return { className: optimizer.getClassName(), config: optimizer.getConfig(), weights, ...(Object.keys(powers).length > 0 ? { powers } : {}) };
 }
 
@@ -98,7 +98,7 @@ export async function restoreOptimizerState(
     const f = `${field}.weights[${k}]`;
     const w = r.object(f, raw);
     const name = r.string(`${f}.name`, w.name);
-    const shape = r.shape(`${f}.shape`, w.shape, k === 0 ? [] : variableShapes[(k - 1) % n]!);
+    const shape = r.shape(`${f}.shape`, w.shape, k === 0 ? [] : variableShapes[(k - 1) % n]);
     const dtype = r.string(`${f}.dtype`, w.dtype ?? 'float32', ['float32', 'int32'] as const);
     const data = r.finiteArray(
       `${f}.data`,

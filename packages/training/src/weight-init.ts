@@ -55,7 +55,7 @@ export function initScheme(init: DenseInit, fanIn: number, fanOut: number, recep
 
 function initialiseLayer(layer: tf.layers.Layer, init: DenseInit, rng: Rng): void {
   // Shapes from the layer's variables; getWeights() would hand back the live variables, which must not be disposed.
-  const kernelShape = layer.weights[0]!.shape as number[];
+  const kernelShape = layer.weights[0].shape as number[];
   const fanOut = kernelShape.at(-1)!;
   const receptive = kernelShape.slice(0, -2).reduce((p, d) => p * d, 1);
   const fanIn = receptive * kernelShape.at(-2)!;

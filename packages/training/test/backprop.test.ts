@@ -37,7 +37,7 @@ describe('denseNetwork', () => {
   it('builds the 2-5-5-5-2 all-shortcut net with fan-ins 3, 8, 13, 18 (counting the bias)', () => {
     const model = denseNetwork({ inputSize: 2, hidden: [5, 5, 5], outputs: 2, shortcuts: true });
     const kernels = model.getWeights().filter((w) => w.rank === 2);
-    expect(kernels.map((k) => k.shape[0]! + 1)).toEqual([3, 8, 13, 18]);
+    expect(kernels.map((k) => k.shape[0] + 1)).toEqual([3, 8, 13, 18]);
     expect(kernels.map((k) => k.shape[1])).toEqual([5, 5, 5, 2]);
     const plain = denseNetwork({ inputSize: 2, hidden: [5, 5, 5], outputs: 2 });
     expect(
@@ -63,17 +63,17 @@ describe('denseNetwork', () => {
     expect(weightsOf(a)[0]).not.toEqual(weightsOf(c)[0]);
     // glorot-uniform: |w| ≤ √(6/(fanIn+fanOut)), zero bias.
     const limit = Math.sqrt(6 / (40 + 40));
-    const w = weightsOf(a)[2]!;
+    const w = weightsOf(a)[2];
     expect(Math.max(...Array.from(w, Math.abs))).toBeLessThanOrEqual(limit);
-    expect(Math.max(...Array.from(weightsOf(a)[3]!, Math.abs))).toBe(0);
+    expect(Math.max(...Array.from(weightsOf(a)[3], Math.abs))).toBe(0);
     const he = denseNetwork({ inputSize: 3, hidden: [40], outputs: 400, init: 'he-normal', seed: 1 });
-    const hv = weightsOf(he)[2]!;
+    const hv = weightsOf(he)[2];
     const std = Math.sqrt(hv.reduce((s, v) => s + v * v, 0) / hv.length);
     expect(std).toBeCloseTo(Math.sqrt(2 / 41), 2);
     const tn = denseNetwork({ inputSize: 3, hidden: [40], outputs: 40, init: 'glorot-truncated', seed: 1 });
-    const tv = weightsOf(tn)[2]!;
+    const tv = weightsOf(tn)[2];
     expect(Math.max(...Array.from(tv, Math.abs))).toBeLessThanOrEqual(2 * Math.sqrt(6 / 81) + 1e-6);
-    expect(Math.max(...Array.from(weightsOf(tn)[3]!, Math.abs))).toBeGreaterThan(0);
+    expect(Math.max(...Array.from(weightsOf(tn)[3], Math.abs))).toBeGreaterThan(0);
     [a, b, c, he, tn].forEach((m) => m.dispose());
   });
 
@@ -102,7 +102,7 @@ describe('denseNetwork', () => {
     // BN's moving averages (momentum 0.99) need several hundred updates to settle on four examples.
     await fitBackprop(model, x, y, { epochs: 1000, optimizer: paperAdam(0.02) });
     // Moving statistics were updated during training, so inference mode predicts the training labels.
-    const moving = model.getWeights().filter((_, i) => model.weights[i]!.name.includes('moving_mean'));
+    const moving = model.getWeights().filter((_, i) => model.weights[i].name.includes('moving_mean'));
     expect(moving.some((m) => Array.from(m.dataSync()).some((v) => v !== 0))).toBe(true);
     expect(accuracy(model.predict(x) as tf.Tensor, y)).toBe(1);
     expect(weightsOf(model)[0]).not.toEqual(before[0]);
@@ -125,14 +125,14 @@ describe('losses and metrics', () => {
       [0.5, 0.5, 3],
     ]);
     const manual = -(Math.log(Math.exp(2) / (Math.exp(2) + 1 + Math.exp(-1))) + Math.log(Math.exp(3) / (2 * Math.exp(0.5) + Math.exp(3)))) / 2;
-    const fromInts = softmaxCrossEntropy(tf.tensor1d([0, 2], 'int32'), logits).dataSync()[0]!;
+    const fromInts = softmaxCrossEntropy(tf.tensor1d([0, 2], 'int32'), logits).dataSync()[0];
     const fromOneHot = softmaxCrossEntropy(
       tf.tensor2d([
         [1, 0, 0],
         [0, 0, 1],
       ]),
       logits,
-    ).dataSync()[0]!;
+    ).dataSync()[0];
     expect(fromInts).toBeCloseTo(manual, 5);
     expect(fromOneHot).toBeCloseTo(manual, 5);
     const extreme = softmaxCrossEntropy(
@@ -141,7 +141,7 @@ describe('losses and metrics', () => {
         [100, -100],
         [-100, 100],
       ]),
-    ).dataSync()[0]!;
+    ).dataSync()[0];
     expect(extreme).toBeCloseTo(200, 3);
     expect(() => softmaxCrossEntropy(tf.tensor1d([0], 'int32'), logits)).toThrow(ShapeError);
     expect(() => softmaxCrossEntropy(tf.tensor2d([[1, 0]]), logits)).toThrow(/argument 'labels'/);
@@ -160,10 +160,10 @@ describe('losses and metrics', () => {
     const reference = (z: Float64Array) => {
       let total = 0;
       for (let r = 0; r < 2; r++) {
-        const row = [z[3 * r]!, z[3 * r + 1]!, z[3 * r + 2]!];
+        const row = [z[3 * r], z[3 * r + 1], z[3 * r + 2]];
         const m = Math.max(...row);
         const lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
-        for (let k = 0; k < 3; k++) total -= l[3 * r + k]! * (row[k]! - lse);
+        for (let k = 0; k < 3; k++) total -= l[3 * r + k] * (row[k] - lse);
       }
       return total / 2;
     };
@@ -209,7 +209,7 @@ describe('fitBackprop', () => {
       trackAccuracy: true,
       validationData: [test.x, test.y],
     });
-    expect(history.history.loss!.at(-1)!).toBeLessThan(history.history.loss![0]! / 2);
+    expect(history.history.loss!.at(-1)!).toBeLessThan(history.history.loss![0] / 2);
     expect(history.history.accuracy!.at(-1)!).toBeGreaterThan(0.7);
     expect(history.history.valAccuracy).toHaveLength(400);
     expect(history.history.valLoss).toHaveLength(400);
@@ -357,7 +357,7 @@ describe('FusedAdamOptimizer', () => {
     }
     const [ref, fused] = resumed.map(({ vars }) => vars.map((v) => v.dataSync().slice()));
     expect(fused).toEqual(ref);
-    expect(resumed[1]!.opt.iterations).toBe(6);
+    expect(resumed[1].opt.iterations).toBe(6);
     for (const r of [a, ...resumed.map(({ opt, vars }) => ({ optimizer: opt, vars }))]) {
       r.optimizer.dispose();
       tf.dispose(r.vars);
@@ -374,9 +374,9 @@ describe('robustness of the shared training path', () => {
     const trainBatch = () => {
       const v = Array.from(w.dataSync());
       seen.push(v);
-      if (v[1]! > 5) return Number.NaN;
+      if (v[1] > 5) return Number.NaN;
       tf.tidy(() => w.assign(tf.mul(w, 2)));
-      return v[1]!;
+      return v[1];
     };
     const before = tf.memory().numTensors;
     const error = await runFitLoop('t', 1, { epochs: 10 }, { trainBatch, state: variableSnapshots(() => [w]) }).catch((e: unknown) => e);

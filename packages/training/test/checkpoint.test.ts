@@ -43,9 +43,9 @@ const sample = () => ({
 describe('binary checkpoint form', () => {
   it('keeps every bit, NaN and -0 included, which JSON turns into null and 0', () => {
     const back = decodeCheckpoint(encodeCheckpoint(sample())) as ReturnType<typeof sample>;
-    expect(Array.from(back.params[0]!.data, (v) => Object.is(v, -0))).toEqual([false, true, false, false]);
-    expect(back.params[0]!.data).toEqual([0.1, -0, Number.NaN, 1e300]);
-    expect(back.params[1]!.data).toEqual([0.5, Infinity]);
+    expect(Array.from(back.params[0].data, (v) => Object.is(v, -0))).toEqual([false, true, false, false]);
+    expect(back.params[0].data).toEqual([0.1, -0, Number.NaN, 1e300]);
+    expect(back.params[1].data).toEqual([0.5, Infinity]);
     expect(back).toMatchObject({
       format: 'beyond-backprop/checkpoint',
       version: 1,
@@ -55,7 +55,7 @@ describe('binary checkpoint form', () => {
       names: ['a', 'b'],
       nested: { flag: true, label: null },
     });
-    expect((JSON.parse(JSON.stringify(sample())) as ReturnType<typeof sample>).params[0]!.data[2]).toBeNull();
+    expect((JSON.parse(JSON.stringify(sample())) as ReturnType<typeof sample>).params[0].data[2]).toBeNull();
   });
 
   it('is compact: float32-exact arrays take 4 bytes a value, others 8', () => {
@@ -168,7 +168,7 @@ describe('optimiser state', () => {
     const resumed = optimizerFromState('t', saved);
     await restoreOptimizerState('t', resumed, saved, shapes);
     run(resumed, vars, 3, 3);
-    fullVars.forEach((v, i) => expect(Array.from(vars[i]!.dataSync())).toEqual(Array.from(v.dataSync())));
+    fullVars.forEach((v, i) => expect(Array.from(vars[i].dataSync())).toEqual(Array.from(v.dataSync())));
     tf.dispose([...vars, ...fullVars]);
     [full, first, resumed].forEach(disposeOptimizer);
   });
@@ -191,10 +191,10 @@ describe('optimiser state', () => {
     await expect(attempt(saved, [[2, 3], [2]])).rejects.toThrow(/'optimizer\.weights\[1\]\.shape' must be \[2, 3\]/);
     await expect(attempt(saved, [[3, 2], [2], [1]])).rejects.toThrow(/whole groups of 3 slots/);
     const nan = structuredClone(saved);
-    nan.weights[2]!.data[1] = null as unknown as number;
+    nan.weights[2].data[1] = null as unknown as number;
     await expect(attempt(nan)).rejects.toThrow(/'optimizer\.weights\[2\]\.data\[1\]' must be a finite number, got null/);
     const step = structuredClone(saved);
-    step.weights[0]!.data[0] = 1.5;
+    step.weights[0].data[0] = 1.5;
     await expect(attempt(step)).rejects.toThrow(/'optimizer\.weights\[0\]\.data\[0\]' is required and must be an integer/);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose(vars);
@@ -212,7 +212,7 @@ describe('Node file IO for tf.LayersModel', () => {
     const target = join(dir, 'model');
     await model.save(fileSystemHandler(`file://${target}`));
     const manifest = JSON.parse(await readFile(join(target, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-    expect(manifest.weightsManifest[0]!.paths).toEqual(['./weights.bin']);
+    expect(manifest.weightsManifest[0].paths).toEqual(['./weights.bin']);
     const bytes = (await readFile(join(target, 'weights.bin'))).length;
     expect(bytes).toBe(4 * model.countParams());
     const start = tf.memory().numTensors;

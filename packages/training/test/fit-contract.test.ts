@@ -13,7 +13,7 @@ const trainer = (curve: number[]) => {
     },
     step: {
       trainBatch: () => ((weight += 1), 1),
-      evaluate: (epoch: number) => ((epochSeen = epoch), { valLoss: curve[epoch]!, valAccuracy: 1 - curve[epoch]! }),
+      evaluate: (epoch: number) => ((epochSeen = epoch), { valLoss: curve[epoch], valAccuracy: 1 - curve[epoch] }),
       state: { save: () => weight, restore: (w: unknown) => void (weight = w as number) },
     },
     get epochSeen() {
@@ -79,7 +79,7 @@ describe('earlyStopping', () => {
       { epochs: 4, callbacks: earlyStopping({ monitor: 'valLoss', patience: 2, restoreBestWeights: true }) },
       {
         trainBatch: () => (tf.tidy(() => w.assign(tf.add(w, 1))), 1),
-        evaluate: (epoch) => ({ valLoss: curve[epoch]! }),
+        evaluate: (epoch) => ({ valLoss: curve[epoch] }),
         state: variableSnapshots(() => [w]),
       },
     );

@@ -56,7 +56,7 @@ describe('runFitLoop', () => {
       4,
       { epochs: 2, batchSize: 2, shuffle: false },
       {
-        trainBatch: (idx) => idx[0]! + 1, // losses 1 and 3 → epoch mean 2
+        trainBatch: (idx) => idx[0] + 1, // losses 1 and 3 → epoch mean 2
         evaluate: (epoch) => ({ accuracy: epoch / 10 }),
       },
     );
@@ -135,7 +135,7 @@ describe('runFitLoop', () => {
     const saved: Array<[number, EpochLogs]> = [];
     await runFitLoop('t', 2, { epochs: 6, checkpoint: { every: 2, save: (e, logs) => void saved.push([e, logs]) } }, { trainBatch: () => 0.5 });
     expect(saved.map((s) => s[0])).toEqual([1, 3, 5]);
-    expect(saved[0]![1].loss).toBe(0.5);
+    expect(saved[0][1].loss).toBe(0.5);
   });
 
   it('rejects invalid options by name', async () => {

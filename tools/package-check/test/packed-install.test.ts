@@ -38,7 +38,7 @@ function codeBlocks(markdown: string): CodeBlock[] {
   const blocks: CodeBlock[] = [];
   const fence = /^```([^\n]*)\n([\s\S]*?)^```/gm;
   for (let m = fence.exec(markdown); m !== null; m = fence.exec(markdown)) {
-    blocks.push({ index: blocks.length, info: m[1]!.trim(), code: m[2]! });
+    blocks.push({ index: blocks.length, info: m[1].trim(), code: m[2] });
   }
   return blocks;
 }
@@ -52,10 +52,10 @@ function runnableExamples(markdown: string): CodeBlock[] {
 function importedPackages(code: string): string[] {
   const names = new Set<string>();
   for (const m of code.matchAll(/from\s+'([^']+)'/g)) {
-    const spec = m[1]!;
+    const spec = m[1];
     if (spec.startsWith('node:') || spec.startsWith('.')) continue;
     const parts = spec.split('/');
-    names.add(spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!);
+    names.add(spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]);
   }
   return [...names];
 }

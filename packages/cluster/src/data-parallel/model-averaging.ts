@@ -15,19 +15,19 @@ export type SyncMode = 'weights' | 'delta';
 /** Element-wise mean of K lists of layers, accumulated in float64 in rank order (deterministic). */
 export function averageLayers(uploads: readonly (readonly Float32Array[])[]): Float32Array[] {
   const k = uploads.length;
-  return uploads[0]!.map((layer, l) => {
+  return uploads[0].map((layer, l) => {
     const out = new Float32Array(layer.length);
-    const vs = uploads.map((u) => u[l]!);
+    const vs = uploads.map((u) => u[l]);
     // JS numbers are float64, so a running sum per element is the float64 accumulation without a float64 buffer
     // (one pass, no 8-byte-per-parameter scratch array).
     if (k === 2) {
       const [a, b] = vs as [Float32Array, Float32Array];
-      for (let i = 0; i < out.length; i++) out[i] = (a[i]! + b[i]!) / 2;
+      for (let i = 0; i < out.length; i++) out[i] = (a[i] + b[i]) / 2;
       return out;
     }
     for (let i = 0; i < out.length; i++) {
       let sum = 0;
-      for (let r = 0; r < k; r++) sum += vs[r]![i]!;
+      for (let r = 0; r < k; r++) sum += vs[r][i];
       out[i] = sum / k;
     }
     return out;
@@ -37,9 +37,9 @@ export function averageLayers(uploads: readonly (readonly Float32Array[])[]): Fl
 /** `a + b` per layer in float32 (the rounding every replica repeats identically). */
 export function addLayers(a: readonly Float32Array[], b: readonly Float32Array[]): Float32Array[] {
   return a.map((x, l) => {
-    const y = b[l]!;
+    const y = b[l];
     const out = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = x[i]! + y[i]!;
+    for (let i = 0; i < x.length; i++) out[i] = x[i] + y[i];
     return out;
   });
 }
@@ -47,9 +47,9 @@ export function addLayers(a: readonly Float32Array[], b: readonly Float32Array[]
 /** `a − b` per layer in float32. */
 export function subtractLayers(a: readonly Float32Array[], b: readonly Float32Array[]): Float32Array[] {
   return a.map((x, l) => {
-    const y = b[l]!;
+    const y = b[l];
     const out = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = x[i]! - y[i]!;
+    for (let i = 0; i < x.length; i++) out[i] = x[i] - y[i];
     return out;
   });
 }

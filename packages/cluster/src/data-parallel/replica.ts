@@ -76,7 +76,7 @@ export async function runReplica(link: Link): Promise<void> {
     let syncedChecksum = weightsChecksum(side.synced);
     await link.send({ kind: 'ready', meta: { rank: config.rank, checksum: syncedChecksum } });
 
-    const n = config.xShape[0]!;
+    const n = config.xShape[0];
     const order = new Int32Array(n);
     let lossSum = 0;
     let count = 0;
@@ -88,8 +88,8 @@ export async function runReplica(link: Link): Promise<void> {
       const rng = createRng(`data-parallel:${config.seed}:${config.rank}:${epoch}`);
       for (let i = n - 1; i > 0; i--) {
         const j = rng.int(i + 1);
-        const t = order[i]!;
-        order[i] = order[j]!;
+        const t = order[i];
+        order[i] = order[j];
         order[j] = t;
       }
       for (let step = 0; step < config.stepsPerEpoch; step++) {
@@ -109,7 +109,7 @@ export async function runReplica(link: Link): Promise<void> {
         count = 0;
         const reply: Message = await link.receive();
         if (reply.kind !== 'sync') throw new Error(`runReplica: expected 'sync', got '${reply.kind}'`);
-        const synced = side.apply(reply.tensors![0]!.data as Uint8Array);
+        const synced = side.apply(reply.tensors![0].data as Uint8Array);
         writeWeights(model, synced, config.weightShapes);
         syncedChecksum = weightsChecksum(synced);
         syncMs += performance.now() - tSync;

@@ -212,9 +212,9 @@ export class DataParallelTrainer {
   async fit(x: tf.Tensor, y: tf.Tensor, options: DataParallelFitOptions): Promise<History> {
     const fn = 'DataParallelTrainer.fit';
     checkTensor(fn, 'x', x, { dtype: 'float32' });
-    checkTensor(fn, 'y', y, { shape: [x.shape[0]!, ...y.shape.slice(1)], dtype: ['float32', 'int32'] });
+    checkTensor(fn, 'y', y, { shape: [x.shape[0], ...y.shape.slice(1)], dtype: ['float32', 'int32'] });
     checkNumber(fn, 'options.epochs', options.epochs, { min: 1, integer: true });
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     const k = this.workers;
     if (n < k) throw new InvalidArgumentError(fn, 'x', `must have at least one example per replica (${k})`, n);
     const batchSize = Math.min(options.batchSize ?? 32, Math.ceil(n / k));
@@ -328,10 +328,10 @@ export class DataParallelTrainer {
           const packages: Uint8Array[] = [];
           uploads.forEach((u, rank) => {
             const meta = u.meta as { lossSum: number; count: number; checksum: number };
-            if (meta.checksum !== lastChecksum) throw new ReplicaDivergenceError(links[rank]!.peer, stats.rounds, lastChecksum, meta.checksum);
+            if (meta.checksum !== lastChecksum) throw new ReplicaDivergenceError(links[rank].peer, stats.rounds, lastChecksum, meta.checksum);
             lossSum += meta.lossSum;
             count += meta.count;
-            packages.push(u.tensors![0]!.data as Uint8Array);
+            packages.push(u.tensors![0].data as Uint8Array);
           });
           const mean = coordinatorSide.averageUploads(packages);
           const target =
@@ -339,7 +339,7 @@ export class DataParallelTrainer {
               ? mean
               : coordinatorSide.synced.map((w, l) => {
                   const out = new Float32Array(w.length);
-                  for (let i = 0; i < w.length; i++) out[i] = w[i]! + mean[l]![i]!;
+                  for (let i = 0; i < w.length; i++) out[i] = w[i] + mean[l][i];
                   return out;
                 });
           const broadcast = coordinatorSide.encode(target, epoch);
@@ -411,7 +411,7 @@ export class DataParallelTrainer {
     const [vx, vy] = validation;
     return tf.tidy(() => {
       const out = this.model.predict(vx, { batchSize: 1024 }) as tf.Tensor;
-      const logs: Record<string, number> = { valLoss: resolveLoss(loss)(vy, out).dataSync()[0]! };
+      const logs: Record<string, number> = { valLoss: resolveLoss(loss)(vy, out).dataSync()[0] };
       if (vy.dtype === 'int32') logs.valAccuracy = accuracy(out, vy);
       return logs;
     });

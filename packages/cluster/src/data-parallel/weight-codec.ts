@@ -116,7 +116,7 @@ export function weightsChecksum(layers: readonly Float32Array[]): number {
   let h = 0x811c9dc5;
   for (const l of layers) {
     const words = new Uint32Array(l.buffer, l.byteOffset, l.length);
-    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193) >>> 0;
+    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193) >>> 0;
     h = Math.imul(h ^ l.length, 0x01000193) >>> 0;
   }
   return h;

@@ -23,7 +23,7 @@ export function kernelGradientRms(model: tf.LayersModel, x: tf.Tensor, y: tf.Ten
   if (x.shape[0] !== y.shape[0]) throw new InvalidArgumentError('kernelGradientRms', 'y', `must have ${x.shape[0]} rows like 'x'`, y.shape[0]);
   const { value, grads } = tf.variableGrads(() => loss(y, model.apply(x, { training: false }) as tf.Tensor), kernels);
   value.dispose();
-  const out = kernels.map((k) => gradientRms(grads[k.name]!.dataSync()));
+  const out = kernels.map((k) => gradientRms(grads[k.name].dataSync()));
   tf.dispose(grads);
   return out;
 }

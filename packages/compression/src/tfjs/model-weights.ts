@@ -77,11 +77,11 @@ export function applyDecompressed(variables: readonly tf.Variable[], layers: rea
   const fn = 'applyDecompressed';
   if (layers.length !== variables.length) throw new InvalidArgumentError(fn, 'layers', `must hold one array per variable (${variables.length})`, layers.length);
   variables.forEach((v, i) => {
-    if (layers[i]!.length !== v.size)
-      throw new ShapeError(fn, `layers[${i}]`, [v.size], [layers[i]!.length], `the size of variable '${v.name}' ${JSON.stringify(v.shape)}`);
+    if (layers[i].length !== v.size)
+      throw new ShapeError(fn, `layers[${i}]`, [v.size], [layers[i].length], `the size of variable '${v.name}' ${JSON.stringify(v.shape)}`);
   });
   variables.forEach((v, i) => {
-    const t = tf.tensor(layers[i]!, v.shape, 'float32');
+    const t = tf.tensor(layers[i], v.shape, 'float32');
     v.assign(t);
     t.dispose();
   });

@@ -105,7 +105,7 @@ export function findDataFile(
       if (existsSync(path) && !isDirectory(path)) return path;
     }
   }
-  throw new DatasetNotFoundError(names[0]!, searchedDirectories(subfolders, options, packageDirs), hint, variants);
+  throw new DatasetNotFoundError(names[0], searchedDirectories(subfolders, options, packageDirs), hint, variants);
 }
 
 /**

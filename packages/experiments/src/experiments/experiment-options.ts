@@ -39,8 +39,8 @@ export function limitSizes<Y extends Int32Array | Float32Array>(
   options: OptionValues,
   defaults: { train?: number; test?: number } = {},
 ): Dataset<Y> {
-  const train = data.train.xShape[0]!;
-  const test = data.test.xShape[0]!;
+  const train = data.train.xShape[0];
+  const test = data.test.xShape[0];
   const nTrain = Math.min(train, integerOption(options, 'trainSize', defaults.train ?? train, 1));
   const nTest = Math.min(test, integerOption(options, 'testSize', defaults.test ?? test, 1));
   const first = (n: number) => Int32Array.from({ length: n }, (_, i) => i);

@@ -40,7 +40,7 @@ export const BACKPROP_FLOAT64_WORK_LIMIT = 3e6;
 export function denseBackpropStepWork(layers: number[], shortcuts: boolean, batchSize: number): number {
   const arch = resolveDenseArchitecture('denseBackpropStepWork', { layers, shortcuts });
   const f = fanIns(arch);
-  return 3 * batchSize * layers.slice(1).reduce((sum, d, i) => sum + f[i]! * d, 0);
+  return 3 * batchSize * layers.slice(1).reduce((sum, d, i) => sum + f[i] * d, 0);
 }
 
 /**
@@ -67,7 +67,7 @@ function tfjsInitialWeights(ctx: MethodContext, layers: number[], init: DenseIni
   const arch = ctx.architecture;
   if (arch.kind !== 'dense') throw new Error('unreachable');
   const model = denseNetwork({
-    inputSize: layers[0]!,
+    inputSize: layers[0],
     hidden: arch.hidden,
     outputs: layers.at(-1)!,
     activation: arch.activation,
@@ -99,7 +99,7 @@ function float64DenseRun(ctx: MethodContext, layers: number[], init: DenseInit):
   const arch = ctx.architecture;
   if (arch.kind !== 'dense') throw new Error('unreachable');
   const { data } = ctx;
-  const n = data.train.xShape[0]!;
+  const n = data.train.xShape[0];
   const classification = data.train.y instanceof Int32Array;
   const outputs = layers.at(-1)!;
   const twin = new WeightSpaceMlp(
@@ -111,12 +111,12 @@ function float64DenseRun(ctx: MethodContext, layers: number[], init: DenseInit):
       optimizer: ctx.optimizer === 'adam' ? { kind: 'adam', learningRate: ctx.learningRate } : { kind: 'sgd', learningRate: ctx.learningRate },
     },
   );
-  const x = tf.tensor2d(data.train.x, [n, layers[0]!]);
+  const x = tf.tensor2d(data.train.x, [n, layers[0]]);
   const y = classification ? tf.tensor1d(data.train.y as Int32Array, 'int32') : tf.tensor2d(data.train.y as Float32Array, [n, outputs]);
   return {
     engine: 'float64',
     fit: (callbacks, signal) => twin.fit(x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, callbacks, signal }),
-    predict: (xv, shape) => readValues(() => twin.predict(tf.tensor2d(xv, [shape[0]!, layers[0]!]))) as Float32Array,
+    predict: (xv, shape) => readValues(() => twin.predict(tf.tensor2d(xv, [shape[0], layers[0]]))) as Float32Array,
     dispose: () => {
       twin.dispose();
       tf.dispose([x, y]);
@@ -128,7 +128,7 @@ function float64DenseRun(ctx: MethodContext, layers: number[], init: DenseInit):
 function layersRun(ctx: MethodContext, batchNorm: boolean): MethodRun {
   const { data } = ctx;
   const arch = ctx.architecture;
-  const n = data.train.xShape[0]!;
+  const n = data.train.xShape[0];
   const classification = data.train.y instanceof Int32Array;
   // Regression targets [n] or [n, d] are trained as [n, d] with a mean-squared-error loss.
   const outputs = classification ? (data.numClasses ?? 2) : (data.train.yShape[1] ?? 1);
@@ -141,7 +141,7 @@ function layersRun(ctx: MethodContext, batchNorm: boolean): MethodRun {
     if (denseBackpropEngine(engine, layers, arch.shortcuts, ctx.batchSize, batchNorm) === 'float64') return float64DenseRun(ctx, layers, init);
     inputShape = [data.train.xShape.slice(1).reduce((p, d) => p * d, 1)];
     model = denseNetwork({
-      inputSize: inputShape[0]!,
+      inputSize: inputShape[0],
       hidden: arch.hidden,
       outputs,
       activation: arch.activation,
@@ -164,7 +164,7 @@ function layersRun(ctx: MethodContext, batchNorm: boolean): MethodRun {
   return {
     engine: 'tfjs',
     fit: (callbacks, signal) => fitBackprop(model, x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, optimizer, loss, callbacks, signal }),
-    predict: (xv, shape) => readValues(() => model.predict(tf.tensor(xv, [shape[0]!, ...inputShape]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
+    predict: (xv, shape) => readValues(() => model.predict(tf.tensor(xv, [shape[0], ...inputShape]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
     dispose: () => {
       model.dispose();
       optimizer.dispose();

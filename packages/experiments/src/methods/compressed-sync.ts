@@ -47,7 +47,7 @@ function create(ctx: MethodContext): MethodRun {
   const { data } = ctx;
   const arch = ctx.architecture;
   if (arch.kind !== 'dense') throw new InvalidArgumentError('bbp run', '--method', 'compressed-sync needs a dense architecture', arch.kind);
-  const n = data.train.xShape[0]!;
+  const n = data.train.xShape[0];
   const inputSize = data.train.xShape.slice(1).reduce((p, d) => p * d, 1);
   const classes = data.numClasses ?? 2;
   if (!(data.train.y instanceof Int32Array))
@@ -61,7 +61,7 @@ function create(ctx: MethodContext): MethodRun {
     outputActivation === 'tanh'
       ? tf.model({
           inputs: base.inputs,
-          outputs: tf.layers.activation({ activation: 'tanh', name: 'output_tanh' }).apply(base.outputs[0]!) as tf.SymbolicTensor,
+          outputs: tf.layers.activation({ activation: 'tanh', name: 'output_tanh' }).apply(base.outputs[0]) as tf.SymbolicTensor,
         })
       : base;
   const sync = new SimulatedSync(model, {
@@ -92,7 +92,7 @@ function create(ctx: MethodContext): MethodRun {
         callbacks: [sync, callbacks],
         signal,
       }),
-    predict: (xv, shape) => readValues(() => model.predict(tf.tensor2d(xv, [shape[0]!, inputSize]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
+    predict: (xv, shape) => readValues(() => model.predict(tf.tensor2d(xv, [shape[0], inputSize]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
     resultFields: () => {
       const s = sync.summary();
       return {

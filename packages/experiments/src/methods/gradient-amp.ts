@@ -94,7 +94,7 @@ function headMethod(name: string, head: HeadName, description: string, section: 
         ctx.seed,
         (ctx.options.init as DenseInit | undefined) ?? 'glorot-uniform',
       );
-      const n = data.train.xShape[0]!;
+      const n = data.train.xShape[0];
       const x = tf.tensor(data.train.x, [n, ...inputShape], 'float32');
       const y = tf.tensor1d(labels, 'int32');
       const optimizer = ctx.optimizer === 'adam' ? paperAdam(ctx.learningRate) : tf.train.sgd(ctx.learningRate);
@@ -111,7 +111,7 @@ function headMethod(name: string, head: HeadName, description: string, section: 
           }),
         // The logits: every head's output is increasing in them, so they rank the classes exactly as the head does
         // (without the ties of saturated outputs), and the CLI's softmax shading reads them as exp-GA/softmax would.
-        predict: (xv, shape) => readValues(() => model.predict(tf.tensor(xv, [shape[0]!, ...inputShape]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
+        predict: (xv, shape) => readValues(() => model.predict(tf.tensor(xv, [shape[0], ...inputShape]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
         dispose: () => {
           model.dispose();
           optimizer.dispose();

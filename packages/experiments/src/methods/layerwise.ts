@@ -51,13 +51,13 @@ function partitionBoundaries(model: tf.LayersModel, k: number): number[] {
     starts.push(at);
     at += u.layers.length;
   }
-  return Array.from({ length: k }, (_, p) => starts[Math.floor((p * units.length) / k)]!);
+  return Array.from({ length: k }, (_, p) => starts[Math.floor((p * units.length) / k)]);
 }
 
 function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
   const { data } = ctx;
   const arch = ctx.architecture;
-  const n = data.train.xShape[0]!;
+  const n = data.train.xShape[0];
   const numClasses = data.numClasses ?? 2;
   const init = (ctx.options.init as DenseInit | undefined) ?? 'glorot-uniform';
   let model: tf.LayersModel;
@@ -65,7 +65,7 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
   if (arch.kind === 'dense') {
     inputShape = [data.train.xShape.slice(1).reduce((p, d) => p * d, 1)];
     model = denseNetwork({
-      inputSize: inputShape[0]!,
+      inputSize: inputShape[0],
       hidden: arch.hidden,
       outputs: numClasses,
       activation: arch.activation,
@@ -154,7 +154,7 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
     epochLabel: (epoch) => {
       const w = epochWindow[epoch];
       if (w === undefined) return `epoch ${epoch + 1}/${plan.total}`;
-      return `${plan.noun} ${w + 1}/${plan.windows} · epoch ${windowEpoch[epoch]! + 1}/${plan.perWindow}`;
+      return `${plan.noun} ${w + 1}/${plan.windows} · epoch ${windowEpoch[epoch] + 1}/${plan.perWindow}`;
     },
     fit: async (callbacks: FitCallbacks, signal?: AbortSignal): Promise<History> => {
       if (schedule === 'pipeline') {
@@ -178,7 +178,7 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
           history: { loss: [loss] },
           stopReason: 'completed',
           iterations,
-          msPerIteration: piped.wallMs / Math.max(1, piped.partitions[0]!.batches),
+          msPerIteration: piped.wallMs / Math.max(1, piped.partitions[0].batches),
         };
         await callbacks.onEpochEnd?.(ctx.epochs - 1, { loss });
         await callbacks.onTrainEnd?.(merged);
@@ -226,7 +226,7 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
     },
     predict: (xv, shape) =>
       readValues(() => {
-        const input = tf.tensor(xv, [shape[0]!, ...inputShape]);
+        const input = tf.tensor(xv, [shape[0], ...inputShape]);
         if (result) return result.model.predict(input, { batchSize: 1024 }) as tf.Tensor;
         if (!predictor) throw new InvalidArgumentError('bbp run', 'predict', 'needs a started layer-wise run', null);
         const out = predictor(input);

@@ -78,7 +78,7 @@ function recLraRun(ctx: MethodContext, residual: boolean): MethodRun {
   const { data } = ctx;
   const arch = ctx.architecture;
   if (arch.kind !== 'dense') throw new Error('rec-LRA trains dense architectures');
-  const n = data.train.xShape[0]!;
+  const n = data.train.xShape[0];
   const inputSize = data.train.xShape.slice(1).reduce((p, d) => p * d, 1);
   const classification = data.train.y instanceof Int32Array;
   const outputs = classification ? (data.numClasses ?? 2) : (data.train.yShape[1] ?? 1);
@@ -106,7 +106,7 @@ function recLraRun(ctx: MethodContext, residual: boolean): MethodRun {
   const y = classification ? tf.tensor1d(data.train.y as Int32Array, 'int32') : tf.tensor2d(data.train.y as Float32Array, [n, outputs]);
   return {
     fit: (callbacks, signal) => net.fit(x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, callbacks, signal }),
-    predict: (xv, shape) => readValues(() => net.predict(tf.tensor2d(xv, [shape[0]!, inputSize]))) as Float32Array,
+    predict: (xv, shape) => readValues(() => net.predict(tf.tensor2d(xv, [shape[0], inputSize]))) as Float32Array,
     dispose: () => {
       net.dispose();
       config.optimizer!.dispose();
@@ -145,8 +145,8 @@ function rnnRun(ctx: MethodContext, kind: 'lra' | 'plain' | 'bptt'): MethodRun {
     };
     rnn = new LraRnn(config);
   }
-  const x = tf.tensor3d(train.x, [train.xShape[0]!, T, p]);
-  const y = classification ? tf.tensor1d(train.y as Int32Array, 'int32') : tf.tensor2d(train.y as Float32Array, [train.xShape[0]!, outputs]);
+  const x = tf.tensor3d(train.x, [train.xShape[0], T, p]);
+  const y = classification ? tf.tensor1d(train.y as Int32Array, 'int32') : tf.tensor2d(train.y as Float32Array, [train.xShape[0], outputs]);
   return {
     fit: (callbacks, signal) => rnn.fit(x, y, { epochs: ctx.epochs, batchSize: ctx.batchSize, seed: ctx.seed, callbacks, signal }),
     predict: (xv, shape) => readValues(() => rnn.predict(tf.tensor3d(xv, shape as [number, number, number]))) as Float32Array,

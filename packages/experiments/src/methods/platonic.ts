@@ -187,14 +187,14 @@ function createPlatonicRun(variant: 'random' | 'deterministic', ctx: MethodConte
   if (classification) {
     const y = data.train.y as Int32Array;
     const keep: number[] = [];
-    for (let i = 0; i < y.length; i++) if (y[i]! >= 0) keep.push(i);
+    for (let i = 0; i < y.length; i++) if (y[i] >= 0) keep.push(i);
     if (keep.length !== y.length) {
       const cols = xAll.cols;
       const kept = new Float64Array(keep.length * cols);
       keep.forEach((row, i) => kept.set(xAll.data.subarray(row * cols, (row + 1) * cols), i * cols));
       x = { rows: keep.length, cols, data: kept };
     }
-    labels = Int32Array.from(keep, (i) => y[i]!);
+    labels = Int32Array.from(keep, (i) => y[i]);
   } else {
     const k = data.train.yShape.slice(1).reduce((p, d) => p * d, 1);
     targets = { rows: xAll.rows, cols: k, data: Float64Array.from(data.train.y) };
@@ -206,7 +206,7 @@ function createPlatonicRun(variant: 'random' | 'deterministic', ctx: MethodConte
   const predictScores = (xv: Float32Array, shape: number[]): Float32Array => {
     if (tfModel) {
       // Read back outside tf.tidy: returning a typed array from tidy makes it walk every element.
-      const out = tf.tidy(() => tfModel!.predict(tf.tensor2d(xv, [shape[0]!, xAll.cols])) as tf.Tensor);
+      const out = tf.tidy(() => tfModel!.predict(tf.tensor2d(xv, [shape[0], xAll.cols])) as tf.Tensor);
       try {
         return out.dataSync() as Float32Array;
       } finally {

@@ -14,7 +14,7 @@ export function recurrentData(ctx: MethodContext): { x: tf.Tensor; y: tf.Tensor;
   const x = tokens ? tf.tensor(Int32Array.from(train.x), train.xShape, 'int32') : tf.tensor(train.x, train.xShape);
   const y = tf.tensor(train.y as Int32Array, train.yShape, 'int32');
   const spec: NetworkArchitecture = {
-    inputSize: tokens ? arch.embedding!.dim : train.xShape[2]!,
+    inputSize: tokens ? arch.embedding!.dim : train.xShape[2],
     hidden: arch.hidden,
     outputs: ctx.data.numClasses ?? 2,
     activation: arch.activation,

@@ -70,7 +70,7 @@ function denseRun(ctx: MethodContext, ocu: boolean): MethodRun {
   const { data } = ctx;
   const arch = ctx.architecture;
   if (arch.kind !== 'dense') throw new Error('unreachable');
-  const n = data.train.xShape[0]!;
+  const n = data.train.xShape[0];
   const inputSize = data.train.xShape.slice(1).reduce((p, d) => p * d, 1);
   const classification = data.train.y instanceof Int32Array;
   const outputs = classification ? (data.numClasses ?? 2) : (data.train.yShape[1] ?? 1);
@@ -97,7 +97,7 @@ function denseRun(ctx: MethodContext, ocu: boolean): MethodRun {
     net,
     x as tf.Tensor2D,
     y,
-    arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, inputSize]) as tf.Tensor2D)),
+    arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0], inputSize]) as tf.Tensor2D)),
   );
 }
 
@@ -139,7 +139,7 @@ function convRun(ctx: MethodContext): MethodRun {
   if (arch.kind !== 'conv') throw new Error('unreachable');
   const shape = data.train.xShape.slice(1);
   const input = (shape.length === 2 ? [...shape, 1] : shape) as [number, number, number];
-  const n = data.train.xShape[0]!;
+  const n = data.train.xShape[0];
   const x = tf.tensor4d(data.train.x, [n, ...input]);
   const y = tf.tensor1d(data.train.y as Int32Array, 'int32');
   const size = Math.min(n, numberOption(ctx, 'realisationSize') ?? ctx.batchSize);
@@ -163,7 +163,7 @@ function convRun(ctx: MethodContext): MethodRun {
     net,
     x,
     y,
-    arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0]!, ...input]) as tf.Tensor4D)),
+    arrayPredict((t) => net.predict(tf.reshape(t, [t.shape[0], ...input]) as tf.Tensor4D)),
   );
 }
 

@@ -42,7 +42,7 @@ function create(ctx: MethodContext): MethodRun {
   // (Goyal et al. 2017, "Accurate, Large Minibatch SGD") multiplies the single-replica learning rate by K.
   const learningRate = lrScaling === 'linear' ? ctx.learningRate * workers : ctx.learningRate;
 
-  const n = data.train.xShape[0]!;
+  const n = data.train.xShape[0];
   const classification = data.train.y instanceof Int32Array;
   const outputs = classification ? (data.numClasses ?? 2) : (data.train.yShape[1] ?? 1);
   const init = (options.init as DenseInit | undefined) ?? 'glorot-uniform';
@@ -51,7 +51,7 @@ function create(ctx: MethodContext): MethodRun {
   if (arch.kind === 'dense') {
     inputShape = [data.train.xShape.slice(1).reduce((p, d) => p * d, 1)];
     model = denseNetwork({
-      inputSize: inputShape[0]!,
+      inputSize: inputShape[0],
       hidden: arch.hidden,
       outputs,
       activation: arch.activation,
@@ -84,7 +84,7 @@ function create(ctx: MethodContext): MethodRun {
   const replicaBatchSize = ctx.batchSize;
   return {
     fit: (callbacks, signal) => trainer.fit(x, y, { epochs: ctx.epochs, batchSize: replicaBatchSize, seed: ctx.seed, callbacks, signal }),
-    predict: (xv, shape) => readValues(() => model.predict(tf.tensor(xv, [shape[0]!, ...inputShape]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
+    predict: (xv, shape) => readValues(() => model.predict(tf.tensor(xv, [shape[0], ...inputShape]), { batchSize: 1024 }) as tf.Tensor) as Float32Array,
     resultFields: () => {
       const s = trainer.stats as DataParallelStats;
       return {

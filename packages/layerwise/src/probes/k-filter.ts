@@ -53,7 +53,7 @@ export function kFilter(z: ArrayLike<number>, d: number, y: ArrayLike<number>, k
       for (let j = i + 1; j < size; j++) {
         let s = 0;
         for (let c = 0; c < d; c++) {
-          const diff = z[(start + i) * d + c]! - z[(start + j) * d + c]!;
+          const diff = z[(start + i) * d + c] - z[(start + j) * d + c];
           s += diff * diff;
         }
         dist[i * size + j] = s;
@@ -66,7 +66,7 @@ export function kFilter(z: ArrayLike<number>, d: number, y: ArrayLike<number>, k
       const row = dist.subarray(i * size, (i + 1) * size);
       const nearest = order
         .filter((j) => j !== i)
-        .sort((a, b) => row[a]! - row[b]! || a - b)
+        .sort((a, b) => row[a] - row[b] || a - b)
         .slice(0, k);
       if (nearest.every((j) => y[start + j] === y[start + i])) redundant.push(i);
     }
@@ -75,7 +75,7 @@ export function kFilter(z: ArrayLike<number>, d: number, y: ArrayLike<number>, k
     if (redundant.length > limit) {
       const interior = (i: number) => {
         let best = Infinity;
-        for (let j = 0; j < size; j++) if (y[start + j] !== y[start + i]) best = Math.min(best, dist[i * size + j]!);
+        for (let j = 0; j < size; j++) if (y[start + j] !== y[start + i]) best = Math.min(best, dist[i * size + j]);
         return best;
       };
       chosen = redundant

@@ -31,7 +31,7 @@ export interface LsdProbeResult {
 export function lsdProbe(z: tf.Tensor, labels: tf.Tensor, numClasses?: number): LsdProbeResult {
   const fn = 'lsdProbe';
   checkTensor(fn, 'z', z, { dtype: 'float32', finite: true });
-  const m = z.shape[0]!;
+  const m = z.shape[0];
   if (!(m >= 1)) throw new InvalidArgumentError(fn, 'z', 'must have at least one row', m);
   const d = z.size / m;
   const zm = matrix(m, d, z.dataSync());
@@ -43,8 +43,8 @@ export function lsdProbe(z: tf.Tensor, labels: tf.Tensor, numClasses?: number): 
     checkNumber(fn, 'numClasses', k, { min: 1, integer: true });
     ym = matrix(m, k);
     for (let i = 0; i < m; i++) {
-      if (!(y[i]! >= 0 && y[i]! < k)) throw new InvalidArgumentError(fn, 'labels', `must be class indices in [0, ${k})`, y[i]);
-      ym.data[i * k + y[i]!] = 1;
+      if (!(y[i] >= 0 && y[i] < k)) throw new InvalidArgumentError(fn, 'labels', `must be class indices in [0, ${k})`, y[i]);
+      ym.data[i * k + y[i]] = 1;
     }
   } else {
     checkTensor(fn, 'labels', labels, { shape: [m, null], dtype: 'float32', finite: true });

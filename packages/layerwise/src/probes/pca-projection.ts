@@ -20,12 +20,12 @@ export function pca2d(z: ArrayLike<number>, d: number): { coords: Float64Array; 
   const m = z.length / d;
   if (!Number.isInteger(m) || m < 1) throw new InvalidArgumentError(fn, 'z', `must hold a whole number of rows of ${d} values`, z.length);
   const mean = new Float64Array(d);
-  for (let i = 0; i < m; i++) for (let c = 0; c < d; c++) mean[c]! += z[i * d + c]! / m;
+  for (let i = 0; i < m; i++) for (let c = 0; c < d; c++) mean[c] += z[i * d + c] / m;
   const cov = matrix(d, d);
   for (let i = 0; i < m; i++) {
     for (let a = 0; a < d; a++) {
-      const va = z[i * d + a]! - mean[a]!;
-      for (let b = 0; b < d; b++) cov.data[a * d + b]! += (va * (z[i * d + b]! - mean[b]!)) / m;
+      const va = z[i * d + a] - mean[a];
+      for (let b = 0; b < d; b++) cov.data[a * d + b] += (va * (z[i * d + b] - mean[b])) / m;
     }
   }
   const { values, vectors } = symEig(cov);
@@ -36,10 +36,10 @@ export function pca2d(z: ArrayLike<number>, d: number): { coords: Float64Array; 
     if (col >= 0) {
       let big = 0;
       for (let a = 0; a < d; a++) {
-        v[a] = vectors.data[a * d + col]!;
-        if (Math.abs(v[a]!) > Math.abs(big)) big = v[a]!;
+        v[a] = vectors.data[a * d + col];
+        if (Math.abs(v[a]) > Math.abs(big)) big = v[a];
       }
-      if (big < 0) for (let a = 0; a < d; a++) v[a] = -v[a]!;
+      if (big < 0) for (let a = 0; a < d; a++) v[a] = -v[a];
     }
     dirs.push(v);
   }
@@ -47,9 +47,9 @@ export function pca2d(z: ArrayLike<number>, d: number): { coords: Float64Array; 
   for (let i = 0; i < m; i++) {
     for (let r = 0; r < 2; r++) {
       let s = 0;
-      for (let a = 0; a < d; a++) s += (z[i * d + a]! - mean[a]!) * dirs[r]![a]!;
+      for (let a = 0; a < d; a++) s += (z[i * d + a] - mean[a]) * dirs[r][a];
       coords[i * 2 + r] = s;
     }
   }
-  return { coords, variances: [Math.max(0, values[d - 1] ?? 0), Math.max(0, d >= 2 ? values[d - 2]! : 0)] };
+  return { coords, variances: [Math.max(0, values[d - 1] ?? 0), Math.max(0, d >= 2 ? values[d - 2] : 0)] };
 }

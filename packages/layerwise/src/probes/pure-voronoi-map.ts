@@ -57,7 +57,7 @@ export function pureVoronoiMap(z: ArrayLike<number>, d: number, y: ArrayLike<num
   const dist = (a: number, b: number) => {
     let s = 0;
     for (let c = 0; c < d; c++) {
-      const t = z[a * d + c]! - z[b * d + c]!;
+      const t = z[a * d + c] - z[b * d + c];
       s += t * t;
     }
     return s;
@@ -68,12 +68,12 @@ export function pureVoronoiMap(z: ArrayLike<number>, d: number, y: ArrayLike<num
   for (const c of classes) {
     const members = Array.from({ length: m }, (_, i) => i).filter((i) => y[i] === c);
     const mean = new Float64Array(d);
-    for (const i of members) for (let k = 0; k < d; k++) mean[k]! += z[i * d + k]! / members.length;
-    let best = members[0]!;
+    for (const i of members) for (let k = 0; k < d; k++) mean[k] += z[i * d + k] / members.length;
+    let best = members[0];
     let bestD = Infinity;
     for (const i of members) {
       let s = 0;
-      for (let k = 0; k < d; k++) s += (z[i * d + k]! - mean[k]!) ** 2;
+      for (let k = 0; k < d; k++) s += (z[i * d + k] - mean[k]) ** 2;
       if (s < bestD) {
         bestD = s;
         best = i;

@@ -40,8 +40,8 @@ export function selectionEntropy(
     const counts = new Map<number, number>();
     let total = 0;
     for (let i = 0; i < m; i++) {
-      if (isSelected(a[i * d + j]!)) {
-        counts.set(y[i]!, (counts.get(y[i]!) ?? 0) + 1);
+      if (isSelected(a[i * d + j])) {
+        counts.set(y[i], (counts.get(y[i]) ?? 0) + 1);
         total++;
       }
     }
