@@ -15,7 +15,9 @@ export function workspaceProject(name: string, test: UserWorkspaceConfig['test']
     ssr: { resolve: { conditions, externalConditions: ['@beyond-backprop/source'] } },
     test: {
       name,
-      testTimeout: 60_000,
+      // A guard against hangs, not a speed target (speed lives in bench/): learning tests that take 20–40 s alone take
+      // several times that on a loaded 2-core machine.
+      testTimeout: 180_000,
       reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
       ...test,
     },
