@@ -5,15 +5,17 @@ import { connectRedis, destroyRedis, hostRedisRun, joinRedisRun, RedisLink, spaw
 
 const ECHO = new URL('./fixtures/echo-worker.ts', import.meta.url);
 
-describe('worker_threads links', () => {
+// Worker start-up (a fresh tfjs and TypeScript loader per thread) takes seconds alone and much longer on a loaded
+// machine: the waits below are hang guards, not speed targets.
+describe('worker_threads links', { timeout: 300_000 }, () => {
   it('transfer tensor buffers zero-copy and echo them back intact', async () => {
     const w = spawnWorker(ECHO, { name: 'echo-0', data: { greeting: 'hi' } });
     try {
-      expect((await w.link.receive({ timeoutMs: 30_000 })).meta).toEqual({ greeting: 'hi' });
+      expect((await w.link.receive({ timeoutMs: 120_000 })).meta).toEqual({ greeting: 'hi' });
       const data = new Float32Array([1, 2, 3, 4, 5, 6]);
       await w.link.send({ kind: 'echo', meta: 7, tensors: [tensorFrame(data, [2, 3])] });
       expect(data.buffer.byteLength).toBe(0); // transferred, not copied
-      const back = await w.link.receive({ timeoutMs: 30_000 });
+      const back = await w.link.receive({ timeoutMs: 120_000 });
       expect(back.tensors![0].shape).toEqual([2, 3]);
       expect(Array.from(back.tensors![0].data)).toEqual([1, 2, 3, 4, 5, 6]);
       await w.link.send({ kind: 'stop' });
@@ -26,10 +28,10 @@ describe('worker_threads links', () => {
   it('deliver a message posted in the same tick as the close before reporting the link closed', async () => {
     const w = spawnWorker(ECHO, { name: 'leaver', data: { greeting: '' } });
     try {
-      await w.link.receive({ timeoutMs: 30_000 });
+      await w.link.receive({ timeoutMs: 120_000 });
       await w.link.send({ kind: 'bye' });
-      expect((await w.link.receive({ timeoutMs: 30_000 })).kind).toBe('bye');
-      await expect(w.link.receive({ timeoutMs: 30_000 })).rejects.toBeInstanceOf(TransportClosedError);
+      expect((await w.link.receive({ timeoutMs: 120_000 })).kind).toBe('bye');
+      await expect(w.link.receive({ timeoutMs: 120_000 })).rejects.toBeInstanceOf(TransportClosedError);
       expect(await w.exited).toBe(0);
     } finally {
       await w.terminate();
@@ -39,7 +41,7 @@ describe('worker_threads links', () => {
   it('apply back-pressure: a send waits while the worker holds `capacity` unread messages', async () => {
     const w = spawnWorker(ECHO, { name: 'slow', data: { greeting: '' }, capacity: 1 });
     try {
-      await w.link.receive({ timeoutMs: 30_000 });
+      await w.link.receive({ timeoutMs: 120_000 });
       await w.link.send({ kind: 'stall', meta: 300 });
       await w.link.send({ kind: 'echo', meta: 1 }); // waits until the stall message is consumed
       const blocked = await w.link.send({ kind: 'echo', meta: 2 }, { timeoutMs: 50 }).catch((e: unknown) => e);
@@ -51,7 +53,7 @@ describe('worker_threads links', () => {
 
   it('end a run whose worker thread is killed mid-run with an error naming the worker, without hanging', async () => {
     const w = spawnWorker(ECHO, { name: 'replica-1', data: { greeting: '' } });
-    await w.link.receive({ timeoutMs: 30_000 });
+    await w.link.receive({ timeoutMs: 120_000 });
     const waiting = w.link.receive(); // no time-out: only the failure can end it
     await w.worker.terminate(); // killed from outside, not through the link
     const error = await waiting.catch((e: unknown) => e);
@@ -62,14 +64,14 @@ describe('worker_threads links', () => {
 
   it('report a worker that exits or throws as a failure of that worker', async () => {
     const a = spawnWorker(ECHO, { name: 'exits', data: { greeting: '' } });
-    await a.link.receive({ timeoutMs: 30_000 });
+    await a.link.receive({ timeoutMs: 120_000 });
     await a.link.send({ kind: 'exit' });
     const exitError = (await a.link.receive().catch((e: unknown) => e)) as WorkerFailedError;
     expect(exitError).toBeInstanceOf(WorkerFailedError);
     expect(exitError.exitCode).toBe(3);
     expect(exitError.message).toMatch(/'exits'/);
     const b = spawnWorker(ECHO, { name: 'throws', data: { greeting: '' } });
-    await b.link.receive({ timeoutMs: 30_000 });
+    await b.link.receive({ timeoutMs: 120_000 });
     await b.link.send({ kind: 'throw' });
     const thrown = await b.link.receive().catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(WorkerFailedError);
