@@ -4,7 +4,7 @@
  * (CONTRIBUTING.md "A package"): package.json, tsconfigs, vitest config, README, src/index.ts, a working trainer that
  * follows the shared contract (runFitLoop from training, divergence rollback, checkpoint / fromCheckpoint,
  * toLayersModel), a test, bench/, a docs guide listed in docs/typedoc.json, and a `bbp` method registered in
- * apps/cli. The trainer is a softmax regression: replace its step with the new algorithm and keep the rest.
+ * the experiment runner (packages/experiments). The trainer is a softmax regression: replace its step with the new algorithm and keep the rest.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -376,9 +376,10 @@ const typedoc = JSON.parse(readFileSync(typedocPath, 'utf8'));
 if (!typedoc.projectDocuments.includes(`guides/${name}.md`)) typedoc.projectDocuments.splice(typedoc.projectDocuments.length - 1, 0, `guides/${name}.md`);
 writeFileSync(typedocPath, JSON.stringify(typedoc, null, 2) + '\n');
 
-// CLI: a method, registered in plugins.ts, and the dependency of the CLI package.
+// The experiment runner (CLI and playground): a method, listed in builtinMethods of packages/experiments, and the
+// dependency of the experiments package.
 writeFileSync(
-  join(root, 'apps/cli/src/methods', `${name}.ts`),
+  join(root, 'packages/experiments/src/methods', `${name}.ts`),
   `/**
  * \`${name}\`: the ${Trainer} of \`${pkg}\` on dense classification experiments.
  */
@@ -413,18 +414,21 @@ export const ${camel}Method: Method = {
 };
 `,
 );
-const pluginsPath = join(root, 'apps/cli/src/plugins.ts');
+const pluginsPath = join(root, 'packages/experiments/src/plugins.ts');
 let plugins = readFileSync(pluginsPath, 'utf8');
-plugins = plugins.replace(
-  "import { registerExperiment, registerMethod } from './registry.js';",
-  `import { ${camel}Method } from './methods/${name}.js';\nimport { registerExperiment, registerMethod } from './registry.js';`,
-);
-plugins = plugins.replace(/\]\) registerMethod\(method\);/, `, ${camel}Method]) registerMethod(method);`);
+const registryImport = "import { registerExperiment, registerMethod, type Experiment, type Method } from './registry.js';";
+const listEnd = /(export const builtinMethods: readonly Method\[\] = \[[\s\S]*?)\n\];/;
+if (!plugins.includes(registryImport) || !listEnd.test(plugins)) {
+  console.error('gen:package: packages/experiments/src/plugins.ts no longer has the builtinMethods list this script edits');
+  process.exit(1);
+}
+plugins = plugins.replace(registryImport, `import { ${camel}Method } from './methods/${name}.js';\n${registryImport}`);
+plugins = plugins.replace(listEnd, `$1\n  ${camel}Method,\n];`);
 writeFileSync(pluginsPath, plugins);
-const cliPkgPath = join(root, 'apps/cli/package.json');
+const cliPkgPath = join(root, 'packages/experiments/package.json');
 const cliPkg = JSON.parse(readFileSync(cliPkgPath, 'utf8'));
 cliPkg.dependencies[pkg] = 'workspace:^';
 writeFileSync(cliPkgPath, JSON.stringify(cliPkg, null, 2) + '\n');
 
-console.log(`created packages/${name}, docs/guides/${name}.md, apps/cli/src/methods/${name}.ts; registered the method and the guide.
+console.log(`created packages/${name}, docs/guides/${name}.md, packages/experiments/src/methods/${name}.ts; registered the method and the guide.
 next: pnpm install && pnpm --filter ${pkg} test && pnpm changeset`);

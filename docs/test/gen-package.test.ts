@@ -11,14 +11,14 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /**
  * A workspace copy with only what the generator edits and tsc reads: root configs copied, the packages the new one
- * depends on and node_modules linked (not copied), the CLI and docs files the generator rewrites copied.
+ * depends on and node_modules linked (not copied), the experiment-runner and docs files the generator rewrites copied.
  */
 function workspaceCopy(): string {
-  for (const f of ['package.json', 'tsconfig.base.json', 'vitest.shared.ts', 'docs/typedoc.json', 'apps/cli/package.json', 'apps/cli/src/plugins.ts']) {
+  for (const f of ['package.json', 'tsconfig.base.json', 'vitest.shared.ts', 'docs/typedoc.json', 'packages/experiments/package.json', 'packages/experiments/src/plugins.ts']) {
     mkdirSync(dirname(join(work, f)), { recursive: true });
     cpSync(join(repo, f), join(work, f));
   }
-  mkdirSync(join(work, 'apps/cli/src/methods'), { recursive: true });
+  mkdirSync(join(work, 'packages/experiments/src/methods'), { recursive: true });
   mkdirSync(join(work, 'docs/guides'), { recursive: true });
   for (const p of ['core-linalg', 'training']) {
     mkdirSync(join(work, 'packages'), { recursive: true });
@@ -29,7 +29,7 @@ function workspaceCopy(): string {
 }
 
 describe('pnpm gen:package', () => {
-  it('scaffolds a package in the contract shape that type-checks, with its docs entry and CLI registration', () => {
+  it('scaffolds a package in the contract shape that type-checks, with its docs entry and experiment-runner registration', () => {
     const root = workspaceCopy();
     execFileSync(process.execPath, [join(repo, 'scripts/gen-package.mjs'), 'toy-rule', '--root', root], { stdio: 'pipe' });
     const pkgDir = join(root, 'packages/toy-rule');
@@ -50,10 +50,10 @@ describe('pnpm gen:package', () => {
     );
     expect(JSON.parse(readFileSync(join(root, 'docs/typedoc.json'), 'utf8')).projectDocuments).toContain('guides/toy-rule.md');
     expect(readFileSync(join(root, 'docs/guides/toy-rule.md'), 'utf8')).toMatch(/^---\ntitle: toy-rule\n---/);
-    const plugins = readFileSync(join(root, 'apps/cli/src/plugins.ts'), 'utf8');
+    const plugins = readFileSync(join(root, 'packages/experiments/src/plugins.ts'), 'utf8');
     expect(plugins).toContain("import { toyRuleMethod } from './methods/toy-rule.js';");
-    expect(plugins).toMatch(/toyRuleMethod\]\) registerMethod\(method\);/);
-    expect(JSON.parse(readFileSync(join(root, 'apps/cli/package.json'), 'utf8')).dependencies['@beyond-backprop/toy-rule']).toBe('workspace:^');
+    expect(plugins).toMatch(/export const builtinMethods: readonly Method\[\] = \[[^\]]*\n {2}toyRuleMethod,\n\];/);
+    expect(JSON.parse(readFileSync(join(root, 'packages/experiments/package.json'), 'utf8')).dependencies['@beyond-backprop/toy-rule']).toBe('workspace:^');
 
     // Type-check src, test and bench of the new package against the real workspace sources.
     const tsc = join(repo, 'node_modules/typescript/bin/tsc');
