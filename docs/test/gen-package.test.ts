@@ -14,7 +14,14 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  * depends on and node_modules linked (not copied), the experiment-runner and docs files the generator rewrites copied.
  */
 function workspaceCopy(): string {
-  for (const f of ['package.json', 'tsconfig.base.json', 'vitest.shared.ts', 'docs/typedoc.json', 'packages/experiments/package.json', 'packages/experiments/src/plugins.ts']) {
+  for (const f of [
+    'package.json',
+    'tsconfig.base.json',
+    'vitest.shared.ts',
+    'docs/typedoc.json',
+    'packages/experiments/package.json',
+    'packages/experiments/src/plugins.ts',
+  ]) {
     mkdirSync(dirname(join(work, f)), { recursive: true });
     cpSync(join(repo, f), join(work, f));
   }
