@@ -44,6 +44,22 @@ describe('ridgeSolveF64 (float64 reference)', () => {
     expect(ridgeSolvePlan(100, 2049, 512).form).toBe('dual');
   });
 
+  it("applies the shape rule for an explicit 'auto' too, forces either form against it, and sizes the factor to match", () => {
+    const tall = [randn(6, 4, 1), randn(6, 2, 2)] as const;
+    const wide = [randn(3, 4, 1), randn(3, 2, 2)] as const;
+    const shape = (m: Matrix) => [m.rows, m.cols];
+    expect(ridgeSolveF64(...tall, 0.1, { form: 'auto' }).form).toBe('primal');
+    expect(ridgeSolveF64(...wide, 0.1, { form: 'auto' }).form).toBe('dual');
+    // Primal factors the f × f Gram AᵀA + λI, dual the n × n Gram AAᵀ + λI, whatever the shape.
+    expect(shape(ridgeSolveF64(...wide, 0.1, { form: 'primal' }).factor)).toEqual([4, 4]);
+    expect(shape(ridgeSolveF64(...wide, 0.1).factor)).toEqual([3, 3]);
+    expect(shape(ridgeSolveF64(...tall, 0.1, { form: 'dual' }).factor)).toEqual([6, 6]);
+    expect(shape(ridgeSolveF64(...tall, 0.1).factor)).toEqual([4, 4]);
+    const forced = ridgeSolveF64(...wide, 0.1, { form: 'primal' });
+    expect(forced.form).toBe('primal');
+    expect(maxAbsDiff(forced.w, ridgeSolveF64(...wide, 0.1).w)).toBeLessThan(1e-12);
+  });
+
   it('meets the optimality condition Aᵀ(A·W − T) + λW = 0 in both branches', () => {
     for (const [n, f, m] of [...SHAPES, [6, 6, 1] as [number, number, number]]) {
       for (const lambda of [1e-3, 0.1]) {
@@ -163,6 +179,18 @@ describe('ridgeSolveF64 (float64 reference)', () => {
     const t = randn(5, 2, 2);
     expect(() => ridgeSolveF64(a, t, 0)).toThrow(InvalidArgumentError);
     expect(() => ridgeSolveF64(a, t, -1)).toThrow(/argument 'lambda' must be a finite number > 0/);
+    // λ = ∞ would give W = 0 silently; NaN and non-numbers are rejected the same way.
+    for (const lambda of [Number.POSITIVE_INFINITY, Number.NaN, -Number.MIN_VALUE, '0.1' as never]) {
+      expect(() => ridgeSolveF64(a, t, lambda), String(lambda)).toThrow(/argument 'lambda' must be a finite number > 0/);
+    }
+    expect(ridgeSolveF64(a, t, Number.MIN_VALUE).w.rows).toBe(3);
+    expect(() => ridgeSolveF64(a, t, 0.1, { form: 'qr' as never })).toThrow(/argument 'form' must be 'auto', 'primal' or 'dual'/);
+    // The upstream gradient must have W's shape exactly (3 × 2): a wrong column count alone is caught, in both forms.
+    for (const form of ['primal', 'dual'] as const) {
+      const sol = ridgeSolveF64(a, t, 0.1, { form });
+      expect(() => sol.vjp(randn(3, 3, 1)), form).toThrow(/argument 'G' must have shape \[3, 2\]/);
+      expect(() => sol.vjp(randn(2, 2, 1)), form).toThrow(ShapeError);
+    }
     expect(() => ridgeSolveF64(a, randn(4, 2, 3), 0.1)).toThrow(/argument 'T' must have shape \[5, m\], got \[4, 2\]/);
     const bad = randn(5, 2, 2);
     bad.data[3] = Number.POSITIVE_INFINITY;
