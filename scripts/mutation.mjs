@@ -56,7 +56,7 @@ for (const { pkg, file, tests } of selected) {
   mkdirSync(join(cwd, 'reports', 'mutation'), { recursive: true });
   writeFileSync(join(cwd, `${report}.config.json`), `${JSON.stringify(config, null, 2)}\n`);
   const args = ['exec', 'stryker', 'run', `${report}.config.json`, ...extra];
-  const run = spawnSync('pnpm', args, { cwd, stdio: 'inherit' });
+  const run = spawnSync('pnpm', args, { cwd, stdio: 'inherit', env: { ...process.env, BBP_MUTATION: '1' } });
   if (run.status !== 0) failed = true;
   const leftover = spawnSync('git', ['status', '--porcelain', '--', file], { cwd, encoding: 'utf8' }).stdout.trim();
   if (leftover !== '') console.warn(`note: git reports a change in ${pkg}/${file} after the run (a mutant left in place?)`);
