@@ -26,7 +26,7 @@ const TARGETS = [
   { pkg: 'target-space', file: 'src/target-gradient.ts', tests: ['test/dense-gradients.test.ts'] },
   { pkg: 'target-space', file: 'src/realisation.ts', tests: ['test/dense-gradients.test.ts', 'test/target-space-mlp.test.ts'] },
   { pkg: 'training', file: 'src/fit-loop.ts', tests: ['test/fit-loop.test.ts', 'test/fit-contract.test.ts'] },
-  { pkg: 'training', file: 'src/early-stopping.ts', tests: ['test/fit-loop.test.ts', 'test/fit-contract.test.ts'] },
+  { pkg: 'training', file: 'src/early-stopping.ts', tests: ['test/early-stopping.test.ts', 'test/fit-contract.test.ts'] },
   { pkg: 'training', file: 'src/checkpoint.ts', tests: ['test/checkpoint.test.ts', 'test/fit-contract.test.ts'] },
 ];
 
