@@ -19,6 +19,7 @@ export function workspaceProject(name: string, test: UserWorkspaceConfig['test']
       name,
       testTimeout: 60_000,
       reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
+      // biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by scripts/mutation.mjs, which runs outside turbo
       ...(process.env.BBP_MUTATION === '1' ? { isolate: false } : {}),
       ...test,
     },
