@@ -274,6 +274,9 @@ describe('Alg. 4 for every hidden activation, and dropout masks in both passes',
       const expected = Array.from(s, (v, i) => Math.tanh(v) * scale[i % scale.length]!);
       expect(Array.from(masked.activations[l]!.value.data), `layer ${l}`).toEqual(expected);
     }
+    // The output layer is linear and unmasked: its activations are its sums (logits).
+    expect(masked.activations).toHaveLength(4);
+    expect(Array.from(masked.activations[3]!.value.data)).toEqual(Array.from(masked.sums[2]!.value.data));
     // The first layer sees only X̄; the masks change what every later layer is solved from.
     expect(Array.from(masked.weights[0]!.value.data)).toEqual(Array.from(plain.weights[0]!.value.data));
     for (const j of [1, 2]) expect(maxDiff(masked.weights[j]!.value, plain.weights[j]!.value), `W${j}`).toBeGreaterThan(1e-3);
