@@ -19,6 +19,7 @@ import {
   toMatrix,
   type Matrix,
 } from '../src/index.js';
+import { ridgeProjectVjp } from '../src/ridge-solve.js';
 import { dot, randn, relErr } from './helpers.js';
 
 beforeAll(async () => {
@@ -42,6 +43,22 @@ describe('ridgeSolveF64 (float64 reference)', () => {
     expect(ridgeSolveF64(randn(6, 4, 1), randn(6, 2, 2), 0.1, { form: 'dual' }).form).toBe('dual');
     // A CNN-like dense layer: fan-in 2049 with 100 realisation rows must use the n × n dual system.
     expect(ridgeSolvePlan(100, 2049, 512).form).toBe('dual');
+  });
+
+  it("applies the shape rule for an explicit 'auto' too, forces either form against it, and sizes the factor to match", () => {
+    const tall = [randn(6, 4, 1), randn(6, 2, 2)] as const;
+    const wide = [randn(3, 4, 1), randn(3, 2, 2)] as const;
+    const shape = (m: Matrix) => [m.rows, m.cols];
+    expect(ridgeSolveF64(...tall, 0.1, { form: 'auto' }).form).toBe('primal');
+    expect(ridgeSolveF64(...wide, 0.1, { form: 'auto' }).form).toBe('dual');
+    // Primal factors the f × f Gram AᵀA + λI, dual the n × n Gram AAᵀ + λI, whatever the shape.
+    expect(shape(ridgeSolveF64(...wide, 0.1, { form: 'primal' }).factor)).toEqual([4, 4]);
+    expect(shape(ridgeSolveF64(...wide, 0.1).factor)).toEqual([3, 3]);
+    expect(shape(ridgeSolveF64(...tall, 0.1, { form: 'dual' }).factor)).toEqual([6, 6]);
+    expect(shape(ridgeSolveF64(...tall, 0.1).factor)).toEqual([4, 4]);
+    const forced = ridgeSolveF64(...wide, 0.1, { form: 'primal' });
+    expect(forced.form).toBe('primal');
+    expect(maxAbsDiff(forced.w, ridgeSolveF64(...wide, 0.1).w)).toBeLessThan(1e-12);
   });
 
   it('meets the optimality condition Aᵀ(A·W − T) + λW = 0 in both branches', () => {
@@ -163,11 +180,74 @@ describe('ridgeSolveF64 (float64 reference)', () => {
     const t = randn(5, 2, 2);
     expect(() => ridgeSolveF64(a, t, 0)).toThrow(InvalidArgumentError);
     expect(() => ridgeSolveF64(a, t, -1)).toThrow(/argument 'lambda' must be a finite number > 0/);
+    // λ = ∞ would give W = 0 silently; NaN and non-numbers are rejected the same way.
+    for (const lambda of [Number.POSITIVE_INFINITY, Number.NaN, -Number.MIN_VALUE, '0.1' as never]) {
+      expect(() => ridgeSolveF64(a, t, lambda), String(lambda)).toThrow(/argument 'lambda' must be a finite number > 0/);
+    }
+    expect(ridgeSolveF64(a, t, Number.MIN_VALUE).w.rows).toBe(3);
+    expect(() => ridgeSolveF64(a, t, 0.1, { form: 'qr' as never })).toThrow(/argument 'form' must be 'auto', 'primal' or 'dual'/);
+    // The upstream gradient must have W's shape exactly (3 × 2): a wrong column count alone is caught, in both forms.
+    for (const form of ['primal', 'dual'] as const) {
+      const sol = ridgeSolveF64(a, t, 0.1, { form });
+      expect(() => sol.vjp(randn(3, 3, 1)), form).toThrow(/argument 'G' must have shape \[3, 2\]/);
+      expect(() => sol.vjp(randn(2, 2, 1)), form).toThrow(ShapeError);
+    }
+    expect(() => ridgeSolveF64(a, t, 0.1).vjp(randn(3, 3, 1))).toThrow("ridgeSolve.vjp: argument 'G' must have shape [3, 2], got [3, 3] (the shape of W)");
+    const nanG = { rows: 3, cols: 2, data: new Float64Array(6).fill(Number.NaN) };
+    expect(() => ridgeSolveF64(a, t, 0.1).vjp(nanG)).toThrow(/^ridgeSolve\.vjp: argument 'G' contains NaN/);
+    expect(() => ridgeSolveF64(a, randn(4, 2, 3), 0.1)).toThrow(
+      "ridgeSolveF64: argument 'T' must have shape [5, m], got [4, 2] (rows must match 'A' (one row per example))",
+    );
+    expect(() => ridgeSolveF64({ rows: 5, cols: 3, data: new Float64Array(2) }, t, 0.1)).toThrow(/^ridgeSolveF64: argument 'A' must have shape \[15\]/);
+    expect(() => ridgeSolveF64(a, { rows: 5, cols: 2, data: new Float64Array(2) }, 0.1)).toThrow(/^ridgeSolveF64: argument 'T' must have shape \[10\]/);
+    // Entries so large that the Gram overflows: the failing factorisation names the system it was solving.
+    const huge = { ...a, data: a.data.map((v) => v * 1e200) };
+    expect(() => ridgeSolveF64(huge, t, 0.1)).toThrow(/^ridgeSolve: argument 'AᵀA \+ λI' is not positive definite/);
+    expect(() => ridgeSolveF64(huge, t, 0.1, { form: 'dual' })).toThrow(/^ridgeSolve: argument 'AAᵀ \+ λI' is not positive definite/);
     expect(() => ridgeSolveF64(a, randn(4, 2, 3), 0.1)).toThrow(/argument 'T' must have shape \[5, m\], got \[4, 2\]/);
     const bad = randn(5, 2, 2);
     bad.data[3] = Number.POSITIVE_INFINITY;
     expect(() => ridgeSolveF64(a, bad, 0.1)).toThrow(NonFiniteError);
     expect(() => ridgeSolveF64(a, t, 0.1).vjp(randn(2, 2, 1))).toThrow(ShapeError);
+  });
+});
+
+describe('ridgeProjectVjp (joint backward of W and S = A·W)', () => {
+  const add = (x: Matrix, y: Matrix): Matrix => ({ ...x, data: x.data.map((v, i) => v + y.data[i]!) });
+  /** The reference: W's VJP at Ḡ = gW + AᵀgS, plus gS·Wᵀ in ∂L/∂A (S = A·W depends on A directly). */
+  const reference = (a: Matrix, t: Matrix, lambda: number, form: 'primal' | 'dual', gW: Matrix | null, gS: Matrix | null) => {
+    const sol = ridgeSolveF64(a, t, lambda, { form });
+    const zero = { rows: sol.w.rows, cols: sol.w.cols, data: new Float64Array(sol.w.data.length) };
+    const gBar = add(gW ?? zero, gS ? matmulF64(a, gS, { transposeA: true }) : zero);
+    const { dA, dT } = sol.vjp(gBar);
+    return { dA: gS ? add(dA, matmulF64(gS, sol.w, { transposeB: true })) : dA, dT };
+  };
+
+  it.each([
+    [12, 5, 'primal'],
+    [4, 9, 'dual'],
+    [12, 5, 'dual'],
+    [4, 9, 'primal'],
+  ] as const)('matches W’s VJP plus the direct term with either upstream gradient missing (%i × %i, %s)', (n, f, form) => {
+    const a = randn(n, f, 30);
+    const t = randn(n, 3, 31);
+    const gW = randn(f, 3, 32);
+    const gS = randn(n, 3, 33);
+    const sol = ridgeSolveF64(a, t, 0.05, { form });
+    const s = matmulF64(a, sol.w);
+    for (const [w, sg] of [
+      [gW, gS],
+      [gW, null],
+      [null, gS],
+    ] as const) {
+      const got = ridgeProjectVjp(sol, a, t, s, w, sg);
+      const want = reference(a, t, 0.05, form, w, sg);
+      expect([got.dA.rows, got.dA.cols, got.dT.rows, got.dT.cols]).toEqual([n, f, n, 3]);
+      expect(maxAbsDiff(got.dA, want.dA), `dA gW=${!!w} gS=${!!sg}`).toBeLessThan(1e-9);
+      expect(maxAbsDiff(got.dT, want.dT), `dT gW=${!!w} gS=${!!sg}`).toBeLessThan(1e-9);
+    }
+    const none = ridgeProjectVjp(sol, a, t, s, null, null);
+    expect(Math.max(...none.dA.data.map(Math.abs), ...none.dT.data.map(Math.abs))).toBe(0);
   });
 });
 

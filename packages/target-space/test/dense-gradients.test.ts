@@ -207,3 +207,114 @@ describe('realisation (Alg. 3, eqs. 5–8, 10–13)', () => {
     });
   });
 });
+
+describe('Alg. 4 for every hidden activation, and dropout masks in both passes', () => {
+  it.each(['sigmoid', 'relu', 'leakyRelu', 'linear'] as const)('explicit Alg. 4 = one-tape autodiff with %s hidden units (SCU and OCU)', (activation) => {
+    for (const cascade of ['scu', 'ocu'] as const) {
+      const arch = resolveDenseArchitecture('test', { layers: [2, 5, 5, 2], shortcuts: true, activation });
+      const xBar = randn(20, 2, 1);
+      const x = randn(7, 2, 2);
+      const targets = arch.layers.slice(1).map((d, i) => randn(20, d, 10 + i));
+      const { ops, t, loss, real } = lossOfTargets(arch, xBar, x, targets, 1e-3, cascade);
+      const tape = ops.tape.gradients(loss, t);
+      const g = weightGradients(
+        arch,
+        x,
+        real.weights.map((w) => w.value),
+      );
+      const alg4 = targetGradients(arch, xBar, targets, g, { lambda: 1e-3, cascade });
+      for (let j = 0; j < tape.length; j++) {
+        const scale = Math.max(...tape[j]!.data.map(Math.abs));
+        expect(scale, `${cascade} layer ${j}`).toBeGreaterThan(0);
+        const diff = Math.max(...tape[j]!.data.map((v, i) => Math.abs(v - alg4[j]!.data[i]!)));
+        expect(diff / scale, `${cascade} layer ${j}`).toBeLessThan(1e-9);
+      }
+    }
+  });
+
+  it('rejects targets and weight gradients of the wrong count or shape by name', () => {
+    const arch = resolveDenseArchitecture('test', { layers: [2, 3, 2] });
+    const xBar = randn(6, 2, 1);
+    const targets = [randn(6, 3, 2), randn(6, 2, 3)];
+    const grads = [randn(3, 3, 4), randn(4, 2, 5)];
+    const opts = { lambda: 0.1, cascade: 'scu' as const };
+    expect(targetGradients(arch, xBar, targets, grads, opts).map((m) => [m.rows, m.cols])).toEqual([
+      [6, 3],
+      [6, 2],
+    ]);
+    expect(() => targetGradients(arch, randn(6, 3, 1), targets, grads, opts)).toThrow(/argument 'xBar'/);
+    expect(() => targetGradients(arch, xBar, targets.slice(1), grads, opts)).toThrow(/argument 'targets' must hold 2 matrices/);
+    expect(() => targetGradients(arch, xBar, targets, grads.slice(1), opts)).toThrow(/argument 'weightGradients' must hold 2 matrices/);
+    expect(() => targetGradients(arch, xBar, [randn(5, 3, 2), targets[1]!], grads, opts)).toThrow(/argument 'targets\[0\]'/);
+    expect(() => targetGradients(arch, xBar, [randn(6, 4, 2), targets[1]!], grads, opts)).toThrow(/argument 'targets\[0\]'/);
+    expect(() => targetGradients(arch, xBar, targets, [grads[0]!, randn(4, 3, 5)], opts)).toThrow(/argument 'weightGradients\[1\]'/);
+    expect(() => targetGradients(arch, xBar, targets, [randn(2, 3, 4), grads[1]!], opts)).toThrow(/argument 'weightGradients\[0\]'/);
+  });
+
+  /** A row-constant dropout mask for a hidden layer of width `d` on `n` rows: unit j is scaled by `scale[j]`. */
+  const columnMask = (ops: Float64Ops, n: number, scale: number[]) =>
+    ops.constant(
+      Float64Array.from({ length: n * scale.length }, (_, i) => scale[i % scale.length]!),
+      n,
+      scale.length,
+    );
+
+  it('realise multiplies each masked hidden layer’s activations by its mask before the next layer sees them', () => {
+    const arch = resolveDenseArchitecture('test', { layers: [2, 4, 3, 2], activation: 'tanh' });
+    const xBar = randn(12, 2, 6);
+    const ops = new Float64Ops();
+    const targets = arch.layers.slice(1).map((d, i) => ops.constant(randn(12, d, 60 + i).data, 12, d));
+    const masks = [null, columnMask(ops, 12, [0, 2, 2, 0]), columnMask(ops, 12, [2, 0, 2])];
+    const x = ops.constant(xBar.data, 12, 2);
+    const masked = realise(ops, arch, x, targets, 1e-3, 'scu', masks);
+    const plain = realise(ops, arch, x, targets, 1e-3, 'scu');
+    for (const l of [1, 2]) {
+      const s = masked.sums[l - 1]!.value.data;
+      const scale = l === 1 ? [0, 2, 2, 0] : [2, 0, 2];
+      const expected = Array.from(s, (v, i) => Math.tanh(v) * scale[i % scale.length]!);
+      expect(Array.from(masked.activations[l]!.value.data), `layer ${l}`).toEqual(expected);
+    }
+    // The output layer is linear and unmasked: its activations are its sums (logits).
+    expect(masked.activations).toHaveLength(4);
+    expect(Array.from(masked.activations[3]!.value.data)).toEqual(Array.from(masked.sums[2]!.value.data));
+    // The first layer sees only X̄; the masks change what every later layer is solved from.
+    expect(Array.from(masked.weights[0]!.value.data)).toEqual(Array.from(plain.weights[0]!.value.data));
+    for (const j of [1, 2]) expect(maxDiff(masked.weights[j]!.value, plain.weights[j]!.value), `W${j}`).toBeGreaterThan(1e-3);
+  });
+
+  it('feedForward applies hidden-layer masks: a column mask equals scaling the next weight rows', () => {
+    const arch = resolveDenseArchitecture('test', { layers: [2, 4, 3, 2], activation: 'tanh' });
+    const fans = fanIns(arch);
+    const weights = arch.layers.slice(1).map((d, i) => randn(fans[i]!, d, 70 + i));
+    const x = randn(9, 2, 8);
+    const ops = new Float64Ops();
+    const run = (w: Matrix[], masks?: Array<ReturnType<Float64Ops['constant']> | null>) =>
+      feedForward(
+        ops,
+        arch,
+        ops.constant(x.data, 9, 2),
+        w.map((m) => ops.constant(m.data, m.rows, m.cols)),
+        masks,
+      ).value;
+    const scales = [
+      [0, 2, 2, 0],
+      [2, 0, 2],
+    ];
+    // Unit j of hidden layer l feeds row 1 + j of W_{l+1} (row 0 is the bias).
+    const scaled = weights.map((w, i) => {
+      if (i === 0) return w;
+      const s = scales[i - 1]!;
+      return { ...w, data: w.data.map((v, k) => (Math.floor(k / w.cols) === 0 ? v : v * s[Math.floor(k / w.cols) - 1]!)) };
+    });
+    const masked = run(weights, [null, columnMask(ops, 9, scales[0]!), columnMask(ops, 9, scales[1]!)]);
+    expect(maxDiff(masked, run(scaled))).toBeLessThan(1e-12);
+    expect(maxDiff(masked, run(weights))).toBeGreaterThan(1e-3);
+    // A mask on one layer only, the other left null.
+    const oneMask = run(weights, [null, null, columnMask(ops, 9, scales[1]!)]);
+    expect(maxDiff(oneMask, run([weights[0]!, weights[1]!, scaled[2]!]))).toBeLessThan(1e-12);
+  });
+});
+
+function maxDiff(a: Matrix, b: Matrix): number {
+  return Math.max(...a.data.map((v, i) => Math.abs(v - b.data[i]!)));
+}

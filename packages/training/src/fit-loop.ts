@@ -296,7 +296,6 @@ export async function runFitLoop(fn: string, numExamples: number, options: FitOp
       const logs: EpochLogs = { loss: lossSum / numExamples, ...(step.evaluate?.(epoch) ?? {}) };
       history.epoch.push(epoch);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-      history.msPerIteration = trainMs / Math.max(1, history.iterations);
       for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
       if (options.checkpoint && (epoch + 1) % (options.checkpoint.every ?? 1) === 0) await options.checkpoint.save(epoch, logs);
       if (stopRequested && epoch < epochs - 1) {
