@@ -213,7 +213,7 @@ describe('ridgeSolveF64 (float64 reference)', () => {
 });
 
 describe('ridgeProjectVjp (joint backward of W and S = A·W)', () => {
-  const add = (x: Matrix, y: Matrix): Matrix => ({ ...x, data: x.data.map((v, i) => v + y.data[i]!) });
+  const add = (x: Matrix, y: Matrix): Matrix => ({ ...x, data: x.data.map((v, i) => v + y.data[i]) });
   /** The reference: W's VJP at Ḡ = gW + AᵀgS, plus gS·Wᵀ in ∂L/∂A (S = A·W depends on A directly). */
   const reference = (a: Matrix, t: Matrix, lambda: number, form: 'primal' | 'dual', gW: Matrix | null, gS: Matrix | null) => {
     const sol = ridgeSolveF64(a, t, lambda, { form });

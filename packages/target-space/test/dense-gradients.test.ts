@@ -224,9 +224,9 @@ describe('Alg. 4 for every hidden activation, and dropout masks in both passes',
       );
       const alg4 = targetGradients(arch, xBar, targets, g, { lambda: 1e-3, cascade });
       for (let j = 0; j < tape.length; j++) {
-        const scale = Math.max(...tape[j]!.data.map(Math.abs));
+        const scale = Math.max(...tape[j].data.map(Math.abs));
         expect(scale, `${cascade} layer ${j}`).toBeGreaterThan(0);
-        const diff = Math.max(...tape[j]!.data.map((v, i) => Math.abs(v - alg4[j]!.data[i]!)));
+        const diff = Math.max(...tape[j].data.map((v, i) => Math.abs(v - alg4[j].data[i])));
         expect(diff / scale, `${cascade} layer ${j}`).toBeLessThan(1e-9);
       }
     }
@@ -245,16 +245,16 @@ describe('Alg. 4 for every hidden activation, and dropout masks in both passes',
     expect(() => targetGradients(arch, randn(6, 3, 1), targets, grads, opts)).toThrow(/argument 'xBar'/);
     expect(() => targetGradients(arch, xBar, targets.slice(1), grads, opts)).toThrow(/argument 'targets' must hold 2 matrices/);
     expect(() => targetGradients(arch, xBar, targets, grads.slice(1), opts)).toThrow(/argument 'weightGradients' must hold 2 matrices/);
-    expect(() => targetGradients(arch, xBar, [randn(5, 3, 2), targets[1]!], grads, opts)).toThrow(/argument 'targets\[0\]'/);
-    expect(() => targetGradients(arch, xBar, [randn(6, 4, 2), targets[1]!], grads, opts)).toThrow(/argument 'targets\[0\]'/);
-    expect(() => targetGradients(arch, xBar, targets, [grads[0]!, randn(4, 3, 5)], opts)).toThrow(/argument 'weightGradients\[1\]'/);
-    expect(() => targetGradients(arch, xBar, targets, [randn(2, 3, 4), grads[1]!], opts)).toThrow(/argument 'weightGradients\[0\]'/);
+    expect(() => targetGradients(arch, xBar, [randn(5, 3, 2), targets[1]], grads, opts)).toThrow(/argument 'targets\[0\]'/);
+    expect(() => targetGradients(arch, xBar, [randn(6, 4, 2), targets[1]], grads, opts)).toThrow(/argument 'targets\[0\]'/);
+    expect(() => targetGradients(arch, xBar, targets, [grads[0], randn(4, 3, 5)], opts)).toThrow(/argument 'weightGradients\[1\]'/);
+    expect(() => targetGradients(arch, xBar, targets, [randn(2, 3, 4), grads[1]], opts)).toThrow(/argument 'weightGradients\[0\]'/);
   });
 
   /** A row-constant dropout mask for a hidden layer of width `d` on `n` rows: unit j is scaled by `scale[j]`. */
   const columnMask = (ops: Float64Ops, n: number, scale: number[]) =>
     ops.constant(
-      Float64Array.from({ length: n * scale.length }, (_, i) => scale[i % scale.length]!),
+      Float64Array.from({ length: n * scale.length }, (_, i) => scale[i % scale.length]),
       n,
       scale.length,
     );
@@ -269,23 +269,23 @@ describe('Alg. 4 for every hidden activation, and dropout masks in both passes',
     const masked = realise(ops, arch, x, targets, 1e-3, 'scu', masks);
     const plain = realise(ops, arch, x, targets, 1e-3, 'scu');
     for (const l of [1, 2]) {
-      const s = masked.sums[l - 1]!.value.data;
+      const s = masked.sums[l - 1].value.data;
       const scale = l === 1 ? [0, 2, 2, 0] : [2, 0, 2];
-      const expected = Array.from(s, (v, i) => Math.tanh(v) * scale[i % scale.length]!);
-      expect(Array.from(masked.activations[l]!.value.data), `layer ${l}`).toEqual(expected);
+      const expected = Array.from(s, (v, i) => Math.tanh(v) * scale[i % scale.length]);
+      expect(Array.from(masked.activations[l].value.data), `layer ${l}`).toEqual(expected);
     }
     // The output layer is linear and unmasked: its activations are its sums (logits).
     expect(masked.activations).toHaveLength(4);
-    expect(Array.from(masked.activations[3]!.value.data)).toEqual(Array.from(masked.sums[2]!.value.data));
+    expect(Array.from(masked.activations[3].value.data)).toEqual(Array.from(masked.sums[2].value.data));
     // The first layer sees only X̄; the masks change what every later layer is solved from.
-    expect(Array.from(masked.weights[0]!.value.data)).toEqual(Array.from(plain.weights[0]!.value.data));
-    for (const j of [1, 2]) expect(maxDiff(masked.weights[j]!.value, plain.weights[j]!.value), `W${j}`).toBeGreaterThan(1e-3);
+    expect(Array.from(masked.weights[0].value.data)).toEqual(Array.from(plain.weights[0].value.data));
+    for (const j of [1, 2]) expect(maxDiff(masked.weights[j].value, plain.weights[j].value), `W${j}`).toBeGreaterThan(1e-3);
   });
 
   it('feedForward applies hidden-layer masks: a column mask equals scaling the next weight rows', () => {
     const arch = resolveDenseArchitecture('test', { layers: [2, 4, 3, 2], activation: 'tanh' });
     const fans = fanIns(arch);
-    const weights = arch.layers.slice(1).map((d, i) => randn(fans[i]!, d, 70 + i));
+    const weights = arch.layers.slice(1).map((d, i) => randn(fans[i], d, 70 + i));
     const x = randn(9, 2, 8);
     const ops = new Float64Ops();
     const run = (w: Matrix[], masks?: Array<ReturnType<Float64Ops['constant']> | null>) =>
@@ -303,18 +303,18 @@ describe('Alg. 4 for every hidden activation, and dropout masks in both passes',
     // Unit j of hidden layer l feeds row 1 + j of W_{l+1} (row 0 is the bias).
     const scaled = weights.map((w, i) => {
       if (i === 0) return w;
-      const s = scales[i - 1]!;
-      return { ...w, data: w.data.map((v, k) => (Math.floor(k / w.cols) === 0 ? v : v * s[Math.floor(k / w.cols) - 1]!)) };
+      const s = scales[i - 1];
+      return { ...w, data: w.data.map((v, k) => (Math.floor(k / w.cols) === 0 ? v : v * s[Math.floor(k / w.cols) - 1])) };
     });
-    const masked = run(weights, [null, columnMask(ops, 9, scales[0]!), columnMask(ops, 9, scales[1]!)]);
+    const masked = run(weights, [null, columnMask(ops, 9, scales[0]), columnMask(ops, 9, scales[1])]);
     expect(maxDiff(masked, run(scaled))).toBeLessThan(1e-12);
     expect(maxDiff(masked, run(weights))).toBeGreaterThan(1e-3);
     // A mask on one layer only, the other left null.
-    const oneMask = run(weights, [null, null, columnMask(ops, 9, scales[1]!)]);
-    expect(maxDiff(oneMask, run([weights[0]!, weights[1]!, scaled[2]!]))).toBeLessThan(1e-12);
+    const oneMask = run(weights, [null, null, columnMask(ops, 9, scales[1])]);
+    expect(maxDiff(oneMask, run([weights[0], weights[1], scaled[2]]))).toBeLessThan(1e-12);
   });
 });
 
 function maxDiff(a: Matrix, b: Matrix): number {
-  return Math.max(...a.data.map((v, i) => Math.abs(v - b.data[i]!)));
+  return Math.max(...a.data.map((v, i) => Math.abs(v - b.data[i])));
 }

@@ -10,7 +10,7 @@ const trainer = (curve: number[], snapshots = true) => {
   const log = { weight: 0, restored: [] as number[], saved: 0, released: 0 };
   const step: FitStep = {
     trainBatch: () => ((log.weight += 1), 1),
-    evaluate: (epoch) => ({ valLoss: curve[epoch]!, valAccuracy: curve[epoch]!, accuracy: curve[epoch]!, score: curve[epoch]! }),
+    evaluate: (epoch) => ({ valLoss: curve[epoch], valAccuracy: curve[epoch], accuracy: curve[epoch], score: curve[epoch] }),
   };
   if (snapshots) {
     step.state = {
