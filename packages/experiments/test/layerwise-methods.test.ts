@@ -50,6 +50,12 @@ describe('layer-wise methods in the runner, and peakStepBytes for every method',
     await expect(
       runExperiment({ experiment: 'two-moons', method: 'dpl', epochs: 1, seed: 1, keepBackend: true, hidden: [16, 16], methodOptions: { partitions: 5 } }),
     ).rejects.toThrow(/--partitions/);
+    const before = tf.memory().numTensors;
+    for (const headBudget of [0, 2, 'x'])
+      await expect(
+        runExperiment({ experiment: 'two-moons', method: 'dll', epochs: 1, seed: 1, keepBackend: true, hidden: [16, 16], methodOptions: { headBudget } }),
+      ).rejects.toThrow(/--head-budget/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('dpl --schedule pipeline trains every partition at once, in-process or on worker threads', async () => {

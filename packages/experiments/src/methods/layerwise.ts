@@ -118,6 +118,17 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
     gradDropout: num(ctx, 'gradDropout', 0, '--grad-dropout'),
     measureMemory: true,
   };
+  if (ctx.options.headBudget !== undefined) {
+    // Thesis §6.4 / Table 6.3: decision heads of image units sized so a unit's step stays within this fraction of a
+    // backprop step on the whole model (which is measured once for it).
+    const target = Number(ctx.options.headBudget);
+    if (!(target > 0 && target <= 1)) {
+      model.dispose();
+      throw new InvalidArgumentError('bbp run', '--head-budget', 'must be a fraction in (0, 1]', ctx.options.headBudget);
+    }
+    options.headBudget = { targetRelativeMemory: target };
+    options.measureBackprop = true;
+  }
   const p0 = num(ctx, 'inputDropout', 0, '--input-dropout');
   if (p0 > 0) options.inputDropout = { p0, decay: num(ctx, 'inputDropoutDecay', 0.95, '--input-dropout-decay') };
   if (schedule === 'robin' || schedule === 'random-robin') {
@@ -275,6 +286,10 @@ const OPTIONS = [
   { flag: '--grad-dropout <p>', description: 'layer-wise: backward dropout on the gradient from the head into the unit (thesis §6.6.3; default 0)' },
   { flag: '--input-dropout <p0>', description: 'layer-wise: forward dropout on the unit input, p0·0.95^epoch (default 0)' },
   { flag: '--lr-unit-factor <g>', description: 'layer-wise: learning rate × g^unit (thesis §6.7: 0.8; default 1)' },
+  {
+    flag: '--head-budget <r>',
+    description: 'layer-wise: size the decision heads of image units so a step needs at most r × backprop’s peak memory (thesis §6.4; e.g. 0.3)',
+  },
   { flag: '--weight-decay <wd>', description: 'layer-wise: decoupled AdamW weight decay (default 0)' },
   { flag: '--wd-unit-factor <g>', description: 'layer-wise: weight decay × g^unit (thesis §6.7: 1.15; default 1)' },
 ];
