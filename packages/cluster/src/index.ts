@@ -20,6 +20,7 @@ export {
 } from './frame.js';
 export { BoundedQueue, type WaitOptions } from './bounded-queue.js';
 export { createInProcessLinkPair, type InProcessLinkOptions, type Link } from './link.js';
+export { expectMessage, reportFailure } from './remote-failure.js';
 export { float32Codec, resolveWeightCodec, weightsChecksum, type WeightCodec, type WeightCodecSpec } from './data-parallel/weight-codec.js';
 export { averageLayers, SyncSide, type SyncMode } from './data-parallel/model-averaging.js';
 export type { OptimizerSpec, ReplicaConfig, ReplicaLoss } from './data-parallel/protocol.js';

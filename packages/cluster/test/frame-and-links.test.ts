@@ -7,6 +7,9 @@ import {
   encodeFrame,
   FrameError,
   payloadBytes,
+  RemoteError,
+  expectMessage,
+  reportFailure,
   tensorFrame,
   TransportClosedError,
   TransportTimeoutError,
@@ -128,5 +131,23 @@ describe('bounded queue and in-process links', () => {
     controller.abort(new Error('stopped'));
     await expect(pending).rejects.toThrow('stopped');
     expect(() => new BoundedQueue(0, 'p')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('remote failures', () => {
+  it('reportFailure sends the error and closes; expectMessage turns it into a RemoteError naming the peer', async () => {
+    const [coordinator, worker] = createInProcessLinkPair({ names: ['coordinator', 'replica-3'] });
+    await reportFailure(worker, new RangeError('out of range'));
+    await expect(worker.send({ kind: 'late' })).rejects.toBeInstanceOf(TransportClosedError);
+    const m = await coordinator.receive({ timeoutMs: 1000 });
+    expect(() => expectMessage(coordinator, m, ['upload'])).toThrow(RemoteError);
+    expect(() => expectMessage(coordinator, m, ['upload'])).toThrow(/replica-3.*RangeError.*out of range/);
+  });
+
+  it('expectMessage passes the expected kinds through and names an unexpected one', () => {
+    const [a] = createInProcessLinkPair({ names: ['a', 'b'] });
+    const upload: Message = { kind: 'upload' };
+    expect(expectMessage(a, upload, ['upload', 'done'])).toBe(upload);
+    expect(() => expectMessage(a, { kind: 'noise' }, ['upload', 'done'])).toThrow(/'b'.*sent 'noise' where 'upload' or 'done' was expected/);
   });
 });

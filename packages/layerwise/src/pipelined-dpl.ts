@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, checkTensor, createRng } from '@beyond-backprop/core-linalg';
-import { RemoteError, createInProcessLinkPair, tensorFrame, type JsonValue, type Link, type Message } from '@beyond-backprop/cluster';
+import { createInProcessLinkPair, expectMessage, reportFailure, tensorFrame, type JsonValue, type Link, type Message } from '@beyond-backprop/cluster';
 import { epochRng, measureStepMemory, softmaxCrossEntropy, type History } from '@beyond-backprop/training';
 import { AdamW, SgdW, type ScheduledOptimizer } from './decoupled-optimizers.js';
 import { checkHead, defaultHeadFactory, type DefaultHeadOptions } from './decision-head.js';
@@ -382,9 +382,7 @@ export async function runPartition(link: Link): Promise<void> {
     await link.send({ kind: 'done', meta: done as unknown as JsonValue, tensors: [...unitWeights, ...headWeights] });
     await link.close();
   } catch (error) {
-    const e = error as Error;
-    await link.send({ kind: 'error', meta: { name: e.name ?? 'Error', message: e.message ?? String(e) } }, { timeoutMs: 1000 }).catch(() => {});
-    await link.close().catch(() => {});
+    await reportFailure(link, error);
     throw error;
   } finally {
     tf.dispose(owned);
@@ -439,7 +437,7 @@ async function launch(transport: PipelineTransport, P: number, capacity: number)
  * where sequential DPL feeds them the final one.
  *
  * @throws {@link WorkerFailedError} when a worker dies, {@link TransportClosedError} when a channel closes,
- *   {@link RemoteError} when a partition fails on its own; the other workers are stopped first.
+ *   `RemoteError` (`@beyond-backprop/cluster`) when a partition fails on its own; the other workers are stopped first.
  * @example
  * ```ts
  * const { model, reports } = await trainPipelined(net, x, y, { partitions: 2, epochs: 10, batchSize: 64 });
@@ -517,14 +515,7 @@ export async function trainPipelined(model: tf.LayersModel, x: tf.Tensor, y: tf.
     // Stop every link so no pump waits for a partition that will never answer.
     for (const l of links) void l.close().catch(() => {});
   };
-  const expect = (m: Message, link: Link, kinds: string[]): void => {
-    if (m.kind === 'error') {
-      const meta = m.meta as { name?: string; message?: string } | null;
-      throw new RemoteError(link.peer, meta?.name ?? 'Error', meta?.message ?? '');
-    }
-    if (!kinds.includes(m.kind))
-      throw new RemoteError(link.peer, 'ProtocolError', `sent '${m.kind}' where ${kinds.map((k) => `'${k}'`).join(' or ')} was expected`);
-  };
+  const expect = (m: Message, link: Link, kinds: string[]): void => void expectMessage(link, m, kinds);
   try {
     // The data and the initial weights go out once; partition 0 alone gets the data.
     await Promise.all(

@@ -9,6 +9,7 @@ import { createRng } from '@beyond-backprop/core-linalg';
 import { backpropBatch, resolveLoss } from '@beyond-backprop/training';
 import { tensorFrame, type Message } from '../frame.js';
 import type { Link } from '../link.js';
+import { reportFailure } from '../remote-failure.js';
 import { SyncSide } from './model-averaging.js';
 import { isSyncStep, type OptimizerSpec, type ReplicaConfig } from './protocol.js';
 import { resolveWeightCodec, weightsChecksum } from './weight-codec.js';
@@ -122,9 +123,7 @@ export async function runReplica(link: Link): Promise<void> {
     await link.send({ kind: 'done', meta: { checksum: syncedChecksum, numTensors: tf.memory().numTensors, stepMs, syncMs } });
     await link.close();
   } catch (error) {
-    const e = error as Error;
-    await link.send({ kind: 'error', meta: { name: e.name ?? 'Error', message: e.message ?? String(e) } }, { timeoutMs: 1000 }).catch(() => {});
-    await link.close().catch(() => {});
+    await reportFailure(link, error);
     throw error;
   } finally {
     tf.dispose(owned);

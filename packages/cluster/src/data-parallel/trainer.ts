@@ -9,9 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { BbpError, InvalidArgumentError, checkNumber, checkTensor, createRng } from '@beyond-backprop/core-linalg';
 import { accuracy, resolveLoss, type EpochLogs, type FitCallbacks, type History } from '@beyond-backprop/training';
-import { RemoteError } from '../errors.js';
 import { tensorFrame, type JsonValue, type Message, type TensorFrame } from '../frame.js';
 import { createInProcessLinkPair, type Link } from '../link.js';
+import { expectMessage } from '../remote-failure.js';
 import { SyncSide, type SyncMode } from './model-averaging.js';
 import { syncsPerEpoch, type OptimizerSpec, type ReplicaConfig, type ReplicaLoss } from './protocol.js';
 import { runReplica } from './replica.js';
@@ -262,13 +262,7 @@ export class DataParallelTrainer {
       checksums: [],
     };
     const receive = async (link: Link, kind: string): Promise<Message> => {
-      const m = await link.receive({ timeoutMs, signal: undefined });
-      if (m.kind === 'error') {
-        const meta = m.meta as { name?: string; message?: string } | null;
-        throw new RemoteError(link.peer, meta?.name ?? 'Error', meta?.message ?? '');
-      }
-      if (m.kind !== kind) throw new RemoteError(link.peer, 'ProtocolError', `sent '${m.kind}' where '${kind}' was expected`);
-      return m;
+      return expectMessage(link, await link.receive({ timeoutMs, signal: undefined }), [kind]);
     };
     try {
       await Promise.all(
