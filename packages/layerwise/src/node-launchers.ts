@@ -7,8 +7,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { WorkerFailedError } from '@beyond-backprop/cluster';
-import { hostRedisRun, redactRedisUrl, spawnWorker, type HostedRedisRun, type SpawnedWorker } from '@beyond-backprop/cluster/node';
+import {
+  hostRedisRun,
+  localProcesses,
+  redactRedisUrl,
+  spawnWorker,
+  type HostedRedisRun,
+  type LocalProcesses,
+  type SpawnedWorker,
+} from '@beyond-backprop/cluster/node';
 import type { PipelineLauncher } from './pipelined-dpl.js';
 
 /** A script next to this module (`.ts` when running from source, `.js` when built). */
@@ -69,33 +76,29 @@ export interface RedisPartitionsOptions {
  */
 export function redisPartitions(options: RedisPartitionsOptions): PipelineLauncher & { readonly processes: readonly ChildProcess[] } {
   const namespace = options.namespace ?? 'bbp-pipeline';
-  let children: ChildProcess[] = [];
+  let procs: LocalProcesses | undefined;
   let run: HostedRedisRun | undefined;
-  let stopping = false;
   return {
     transport: redactRedisUrl(options.url),
     /** The partition processes started on this machine (in start order, not partition order). */
     get processes() {
-      return children;
+      return procs?.children ?? [];
     },
     async start(count, capacity) {
-      stopping = false;
       const abort = new AbortController();
+      const local = localProcesses();
+      procs = local;
       let early: Error | undefined;
       const onWaiting = (): void => {
         for (let i = 0; i < (options.localProcesses ?? count); i++) {
           const child = spawn(process.execPath, [...nodeArgs(sibling('partition-process')), options.url, namespace], {
             stdio: ['ignore', 'inherit', 'inherit'],
           });
-          const name = `partition process ${i} (pid ${child.pid ?? '?'})`;
-          child.once('exit', (code, signal) => {
-            if (stopping || code === 0) return;
-            const error = new WorkerFailedError(name, `exited with ${signal ? `signal ${signal}` : `code ${code}`}`, code);
+          local.watch(child, `partition process ${i} (pid ${child.pid ?? '?'})`, (error) => {
             early ??= error;
             for (const link of run?.links ?? []) link.fail(error);
             abort.abort(error);
           });
-          children.push(child);
         }
       };
       try {
@@ -107,20 +110,13 @@ export function redisPartitions(options: RedisPartitionsOptions): PipelineLaunch
       return run.links.map((link, p) => ({ name: `partition-${p}`, link }));
     },
     async stop() {
-      stopping = true;
-      await run?.close();
-      run = undefined;
-      await Promise.all(
-        children.map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-              child.once('exit', () => (clearTimeout(timer), resolve()));
-            }),
-        ),
-      );
-      children = [];
+      const closeRun = async () => {
+        await run?.close();
+        run = undefined;
+      };
+      // The partitions end on their own once the run closes (SIGKILL only for one still running after 5 s).
+      if (procs) await procs.stop({ terminate: false, whileStopping: closeRun });
+      else await closeRun();
     },
   };
 }

@@ -17,5 +17,6 @@ export {
   type RedisConnectOptions,
   type RedisLinkOptions,
 } from './redis.js';
+export { localProcesses, type LocalProcesses, type StopLocalProcessesOptions } from './local-processes.js';
 export { hostRedisRun, joinRedisRun, type HostedRedisRun, type JoinedRedisRun, type RedisRunOptions } from './redis-run.js';
 export { redisReplicas, serveRedisReplica, spawnReplicaProcess, threadReplicas, type RedisReplicasOptions } from './launchers.js';

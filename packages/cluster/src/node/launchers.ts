@@ -7,10 +7,10 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { initBackend } from '@beyond-backprop/core-linalg';
-import { WorkerFailedError } from '../errors.js';
 import { runReplica } from '../data-parallel/replica.js';
 import type { ReplicaLauncher } from '../data-parallel/trainer.js';
 import type { Link } from '../link.js';
+import { localProcesses, type LocalProcesses } from './local-processes.js';
 import { hostRedisRun, joinRedisRun, type HostedRedisRun, type RedisRunOptions } from './redis-run.js';
 import { redactRedisUrl } from './redis.js';
 import { spawnWorker, type SpawnedWorker } from './spawn.js';
@@ -75,7 +75,7 @@ export function threadReplicas(
 export interface RedisReplicasOptions extends RedisRunOptions {
   /**
    * Replica processes to start on this machine ({@link spawnReplicaProcess}); the others join from elsewhere. A local
-   * process that exits early ends the run with a {@link WorkerFailedError} naming it. Default 0.
+   * process that exits early ends the run with a `WorkerFailedError` naming it. Default 0.
    */
   localProcesses?: number;
   /** Called once the run is published, e.g. to spawn local worker processes that call {@link serveRedisReplica}. */
@@ -90,27 +90,23 @@ export interface RedisReplicasOptions extends RedisRunOptions {
  */
 export function redisReplicas(options: RedisReplicasOptions): ReplicaLauncher {
   let run: HostedRedisRun | undefined;
-  let children: ChildProcess[] = [];
-  let stopping = false;
+  let procs: LocalProcesses | undefined;
   let abort = new AbortController();
   return {
     transport: redactRedisUrl(options.url),
     async start(count): Promise<Link[]> {
-      stopping = false;
       abort = new AbortController();
+      const local = localProcesses();
+      procs = local;
       let early: Error | undefined;
       const onWaiting = (runId: string): void => {
         for (let i = 0; i < (options.localProcesses ?? 0); i++) {
           const child = spawnReplicaProcess(options.url, options.namespace ?? 'bbp');
-          const name = `replica process ${i} (pid ${child.pid ?? '?'})`;
-          child.once('exit', (code, signal) => {
-            if (stopping || code === 0) return;
-            const error = new WorkerFailedError(name, `exited with ${signal ? `signal ${signal}` : `code ${code}`}`, code);
+          local.watch(child, `replica process ${i} (pid ${child.pid ?? '?'})`, (error) => {
             early ??= error;
             for (const link of run?.links ?? []) link.fail(error);
             abort.abort(error);
           });
-          children.push(child);
         }
         options.onWaiting?.(runId);
       };
@@ -122,21 +118,13 @@ export function redisReplicas(options: RedisReplicasOptions): ReplicaLauncher {
       return [...run.links];
     },
     async stop() {
-      stopping = true;
-      await run?.close();
-      run = undefined;
-      await Promise.all(
-        children.map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-              child.once('exit', () => (clearTimeout(timer), resolve()));
-              child.kill('SIGTERM');
-            }),
-        ),
-      );
-      children = [];
+      const closeRun = async () => {
+        await run?.close();
+        run = undefined;
+      };
+      if (procs) await procs.stop({ whileStopping: closeRun });
+      else await closeRun();
+      procs = undefined;
     },
   };
 }
