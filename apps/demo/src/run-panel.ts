@@ -4,6 +4,7 @@
  */
 import type { RunResult } from '@beyond-backprop/experiments';
 import { drawCurves, drawPendingPoints, drawSurface, toData, type Series } from './plot-canvas.js';
+import { recordUnitEpoch, renderUnitTable, unitAttributes, type UnitTable } from './unit-table.js';
 import { formatWire } from './wire-meter.js';
 import type { FromWorker, PlotData, RunConfig, Surface, ToWorker, WireMeter } from './worker-protocol.js';
 
@@ -30,6 +31,8 @@ export class RunPanel {
   private readonly lossCanvas: HTMLCanvasElement;
   private readonly accuracyCanvas: HTMLCanvasElement;
   private readonly numbers: HTMLElement;
+  /** Accuracy per unit of a layer-wise run (hidden otherwise). */
+  private readonly unitList: HTMLElement;
   private readonly exportJson: HTMLButtonElement;
   private readonly exportPng: HTMLButtonElement;
   private worker: Worker | null = null;
@@ -42,6 +45,7 @@ export class RunPanel {
   private drawQueued = false;
   private label = '';
   private lastMsPerIteration: number | null = null;
+  private units: UnitTable | null = null;
   /** Called the first time a decision surface is drawn after a start. */
   onFirstSurface: (() => void) | null = null;
   /** Called with data coordinates when the user clicks the surface. */
@@ -79,6 +83,7 @@ export class RunPanel {
       c.height = 110;
     }
     this.numbers = this.add('dl', 'numbers');
+    this.unitList = this.add('ol', 'panel-units');
     const buttons = this.add('div', 'panel-buttons');
     this.exportJson = document.createElement('button');
     this.exportJson.textContent = 'Export JSON';
@@ -144,6 +149,7 @@ export class RunPanel {
       bytesSentFloat32: '',
     });
     this.wireLine.hidden = true;
+    this.setUnits(null);
     this.statusLine.textContent = 'idle: press Run (or Step)';
     this.exportJson.disabled = true;
     this.exportPng.disabled = true;
@@ -217,6 +223,13 @@ export class RunPanel {
     this.wireLine.textContent = formatWire(wire);
   }
 
+  /** Shows the per-unit list and keeps `data-unit`, `data-units` and `data-unit-accuracies` current (`''` without units). */
+  private setUnits(table: UnitTable | null): void {
+    this.units = table;
+    Object.assign(this.element.dataset, unitAttributes(table));
+    renderUnitTable(this.unitList, table);
+  }
+
   private receive(message: FromWorker): void {
     switch (message.type) {
       case 'started':
@@ -238,6 +251,10 @@ export class RunPanel {
         });
         if (message.surface) this.setSurface(message.surface);
         this.setWire(message.wire);
+        if (message.unit) {
+          this.epochs = message.unit.units * message.unit.epochsInUnit;
+          this.setUnits(recordUnitEpoch(this.units, message.unit, message.trainAccuracy, message.testAccuracy));
+        }
         this.statusLine.textContent = this.paused
           ? `paused at epoch ${message.epoch}`
           : `training on ${this.element.dataset.backend}: epoch ${message.epoch} of ${this.epochs}`;

@@ -231,9 +231,11 @@ async function train(config: RunConfig): Promise<void> {
         trainingMs += performance.now() - resumedAt;
         lastEpoch = epoch + 1;
         const now = performance.now();
-        const surface = now - lastSurfaceAt > SURFACE_EVERY_MS && epoch < epochs - 1 ? surfaceOf(current) : undefined;
+        // A layer-wise run reports units × epochs in all (`totalEpochs`): live surfaces follow every unit, not only the first.
+        const surface = now - lastSurfaceAt > SURFACE_EVERY_MS && epoch < (current.totalEpochs ?? epochs) - 1 ? surfaceOf(current) : undefined;
         if (surface) lastSurfaceAt = performance.now();
         const wire = wireMeter(current.resultFields?.());
+        const unit = current.unitProgress?.(epoch);
         post(
           {
             type: 'epoch',
@@ -244,6 +246,7 @@ async function train(config: RunConfig): Promise<void> {
             msPerIteration: trainingMs / (lastEpoch * iterationsPerEpoch),
             ...(surface ? { surface } : {}),
             ...(wire ? { wire } : {}),
+            ...(unit ? { unit } : {}),
           },
           surface ? [surface.classes.buffer, surface.confidence.buffer] : [],
         );

@@ -2,7 +2,7 @@
  * Messages between the page and a training worker (one worker per panel, so a method that diverges or hangs never
  * stops the other). Types only: nothing here pulls TensorFlow.js into the page's bundle.
  */
-import type { RunResult } from '@beyond-backprop/experiments';
+import type { RunResult, UnitProgress } from '@beyond-backprop/experiments';
 import type { CsvPoints } from './csv-points.js';
 import type { AddedPoint, DemoActivation, DemoBackend, DemoDataset } from './hash-state.js';
 
@@ -82,7 +82,17 @@ export type ToWorker = { type: 'catalogue' } | { type: 'start'; config: RunConfi
 export type FromWorker =
   | { type: 'catalogue'; methods: CatalogueEntry[]; experiments: ExperimentInfo[] }
   | { type: 'started'; backend: string; skipped: string[]; note: string | null; epochs: number; data: PlotData }
-  | { type: 'epoch'; epoch: number; loss: number; trainAccuracy?: number; testAccuracy?: number; msPerIteration: number; surface?: Surface; wire?: WireMeter }
+  | {
+      type: 'epoch';
+      epoch: number;
+      loss: number;
+      trainAccuracy?: number;
+      testAccuracy?: number;
+      msPerIteration: number;
+      surface?: Surface;
+      wire?: WireMeter;
+      unit?: UnitProgress;
+    }
   | { type: 'paused'; paused: boolean }
   | { type: 'done'; result: RunResult; surface: Surface }
   | { type: 'error'; message: string; divergedAtEpoch: number | null };

@@ -59,6 +59,50 @@ describe('the playground in headless chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('a layer-wise run (dll) shows each unit’s accuracy as it trains; another method clears the unit attributes', async () => {
+    const page = await harness.open('dataset=two-moons&method=dll&hidden=16,16,16&epochs=4&seed=1&backend=wasm&autorun=1');
+    const [only] = await settled(page);
+    // 3 hidden layers: 3 units of 4 epochs each.
+    expect(only).toMatchObject({ method: 'dll', status: 'done', epoch: 12, error: '' });
+    const units = await page.$eval('[data-run-panel]', (e) => {
+      const d = (e as HTMLElement).dataset;
+      const items = Array.from(e.querySelectorAll('.panel-units li'));
+      return {
+        unit: d.unit,
+        units: d.units,
+        accuracies: d.unitAccuracies ?? '',
+        train: d.trainAccuracy ?? '',
+        rows: items.map((li) => li.textContent ?? ''),
+        current: items.map((li) => li.getAttribute('aria-current')),
+      };
+    });
+    expect(units).toMatchObject({ unit: '3', units: '3', current: [null, null, 'step'] });
+    const accuracies = units.accuracies.split(',').map(Number);
+    expect(accuracies).toHaveLength(3);
+    for (const a of accuracies) {
+      expect(Number.isFinite(a)).toBe(true);
+      expect(a).toBeGreaterThanOrEqual(0);
+      expect(a).toBeLessThanOrEqual(1);
+    }
+    // While the last unit trains, the panel measures the network up to it with its head: the output model.
+    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+    expect(pct(accuracies[2])).toBe(pct(Number(units.train)));
+    expect(units.rows).toHaveLength(3);
+    units.rows.forEach((row, i) => expect(row).toMatch(new RegExp(`^unit ${i + 1} — train ${pct(accuracies[i]).replace('.', '\\.')}, test \\d+\\.\\d%$`)));
+    expect(accuracies[2]).toBeGreaterThan(0.8);
+
+    await page.evaluate(() => (location.hash = '#dataset=xor&method=backprop&epochs=2&backend=cpu&autorun=1'));
+    await page.waitForFunction(() => (document.querySelector('[data-run-panel]') as HTMLElement).dataset.method === 'backprop');
+    const [plain] = await settled(page);
+    expect(plain).toMatchObject({ method: 'backprop', status: 'done', epoch: 2 });
+    const cleared = await page.$eval('[data-run-panel]', (e) => {
+      const d = (e as HTMLElement).dataset;
+      return { attributes: [d.unit, d.units, d.unitAccuracies], listHidden: (e.querySelector('.panel-units') as HTMLElement).hidden };
+    });
+    expect(cleared).toEqual({ attributes: ['', '', ''], listHidden: true });
+    await page.close();
+  }, 120_000);
+
   it('an invalid link value (epochs=-5, an unknown method) shows a visible error and the page keeps working', async () => {
     const page = await harness.open('dataset=two-moons&methodA=backprop&methodB=backprop&epochs=-5&autorun=1');
     const shown = await message(page);

@@ -33,6 +33,7 @@ export {
   type OptionValues,
   type RecurrentArchitecture,
   type ResultFieldValue,
+  type UnitProgress,
 } from './registry.js';
 export { builtinExperiments, builtinMethods, registerBuiltins } from './plugins.js';
 export {

@@ -132,6 +132,16 @@ export interface MethodRun {
    */
   epochLabel?(epoch: number): string;
   /**
+   * Which unit (layer-wise window: unit, segment or partition) the 0-based run-wide `epoch` trained, for a user
+   * interface that follows a layer-wise run unit by unit (the browser demo's per-unit accuracy table). `undefined` for
+   * methods that train the whole network at once, for epochs not yet reported, and for a pipelined run (every partition
+   * at once). While a unit trains, `predict` (and so the accuracies the runner reports for that epoch) is the network
+   * up to that unit's last layer followed by the unit's current decision head, in inference mode; once training ends,
+   * `predict` is the output model (every kept unit and the last head), so the last unit's final-epoch accuracy is the
+   * run's final accuracy on a sequential schedule.
+   */
+  unitProgress?(epoch: number): UnitProgress | undefined;
+  /**
    * `true` for a closed-form fit done in one shot (no epochs to report; `fit` reports one pseudo-epoch holding the
    * fit's loss). Default `false`.
    */
@@ -152,6 +162,20 @@ export interface MethodRun {
    * fields never change.
    */
   resultFields?(): Record<string, ResultFieldValue>;
+}
+
+/** Where one epoch of a layer-wise run stands: {@link MethodRun.unitProgress}. */
+export interface UnitProgress {
+  /** What the method trains one at a time: `'unit'` (dll), `'segment'` (dsl) or `'partition'` (dpl). */
+  noun: 'unit' | 'segment' | 'partition';
+  /** 0-based index of the unit (window) this epoch trained. */
+  unit: number;
+  /** Units (windows) the run trains. */
+  units: number;
+  /** 0-based epoch within that unit's training (counted across its turns on a robin schedule). */
+  epochInUnit: number;
+  /** Epochs each unit trains (`--epochs`; rounds × epochs per turn on a robin schedule). */
+  epochsInUnit: number;
 }
 
 /** A value {@link MethodRun.resultFields} may report. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@beyond-backprop/core-linalg';
-import { runExperiment } from '../src/index.js';
+import { runExperiment, type UnitProgress } from '../src/index.js';
 import { registerNodeBuiltins } from '../src/node.js';
 
 beforeAll(async () => {
@@ -64,6 +64,9 @@ describe('layer-wise methods in the runner, and peakStepBytes for every method',
     const local = await runExperiment({ ...base, methodOptions: { partitions: 2, schedule: 'pipeline', transport: 'in-process' } });
     local.run.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    // Every partition trains at once: no unit to follow, and the one epoch reported is the last of `epochs`.
+    expect(local.run.unitProgress?.(5)).toBeUndefined();
+    expect(local.run.epochLabel?.(5)).toBe('epoch 6/6');
     expect(local.result.history).toHaveLength(1);
     expect(local.result.testAccuracy).toBeGreaterThan(0.8);
     registerNodeBuiltins();
@@ -77,6 +80,8 @@ describe('layer-wise methods in the runner, and peakStepBytes for every method',
   it('count epochs across units: history runs 0 … units × epochs − 1, and the progress label names the unit and its epoch', async () => {
     const run = async (method: string, methodOptions: Record<string, string | number> = {}, hidden = [16, 16, 16]) => {
       const seen: Array<[number, string | undefined, number]> = [];
+      const progress: Array<UnitProgress | undefined> = [];
+      const trainAccuracies: Array<number | undefined> = [];
       let total = 0;
       const { result, run: trained } = await runExperiment({
         experiment: 'two-moons',
@@ -91,10 +96,12 @@ describe('layer-wise methods in the runner, and peakStepBytes for every method',
         },
         onEpoch: (epoch, logs, r) => {
           seen.push([epoch, r.epochLabel?.(epoch), logs.epoch]);
+          progress.push(r.unitProgress?.(epoch));
+          trainAccuracies.push(logs.trainAccuracy);
         },
       });
       trained.dispose();
-      return { result, seen, total };
+      return { result, seen, total, progress, trainAccuracies };
     };
     const dll = await run('dll');
     expect(dll.total).toBe(6); // 3 units × 2 epochs
@@ -108,12 +115,17 @@ describe('layer-wise methods in the runner, and peakStepBytes for every method',
       'unit 3/3 · epoch 1/2',
       'unit 3/3 · epoch 2/2',
     ]);
+    // The structured progress the label is made from, and the accuracy the runner measures while the last unit
+    // trains is the output model's: the network up to that unit with its head.
+    expect(dll.progress).toEqual([0, 1, 2, 3, 4, 5].map((e) => ({ noun: 'unit', unit: Math.floor(e / 2), units: 3, epochInUnit: e % 2, epochsInUnit: 2 })));
+    expect(dll.trainAccuracies.at(-1)).toBe(dll.result.trainAccuracy);
     // Round robin: turns of one epoch alternate between partitions; the run-wide index still counts 0, 1, 2, …
     const robin = await run('dpl', { partitions: 3, schedule: 'robin' });
     expect(robin.total).toBe(6);
     expect(robin.result.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3, 4, 5]);
     const labels = robin.seen.map(([, label]) => label!);
     expect(labels.every((l) => /^partition [1-3]\/3 · epoch [12]\/2$/.test(l))).toBe(true);
+    expect(robin.progress.map((p) => `partition ${p!.unit + 1}/${p!.units} · epoch ${p!.epochInUnit + 1}/${p!.epochsInUnit}`)).toEqual(labels);
     for (const p of [1, 2, 3])
       expect(labels.filter((l) => l.startsWith(`partition ${p}/3`))).toEqual([`partition ${p}/3 · epoch 1/2`, `partition ${p}/3 · epoch 2/2`]);
     // dsl --window 2 --stride 2 over four units: two segments.

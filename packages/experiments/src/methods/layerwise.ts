@@ -15,7 +15,7 @@ import {
   type PipelineTransport,
 } from '@beyond-backprop/layerwise';
 import { denseNetwork, type DenseInit, type FitCallbacks, type History } from '@beyond-backprop/training';
-import type { Experiment, Method, MethodContext, MethodRun } from '../registry.js';
+import type { Experiment, Method, MethodContext, MethodRun, UnitProgress } from '../registry.js';
 import { classifierNetwork } from './classifier-network.js';
 
 type Kind = 'dll' | 'dsl' | 'dpl';
@@ -160,12 +160,19 @@ function layerwiseRun(ctx: MethodContext, kind: Kind): MethodRun {
   const windowEpoch: number[] = [];
   let predictor: ((x: tf.Tensor) => tf.Tensor) | null = null;
   let result: LayerwiseResult | null = null;
+  const totalEpochs = schedule === 'pipeline' ? ctx.epochs : plan.total;
+  const unitProgress = (epoch: number): UnitProgress | undefined => {
+    const w = epochWindow[epoch];
+    if (w === undefined) return undefined;
+    return { noun: plan.noun, unit: w, units: plan.windows, epochInUnit: windowEpoch[epoch], epochsInUnit: plan.perWindow };
+  };
   return {
-    totalEpochs: schedule === 'pipeline' ? ctx.epochs : plan.total,
+    totalEpochs,
+    unitProgress,
     epochLabel: (epoch) => {
-      const w = epochWindow[epoch];
-      if (w === undefined) return `epoch ${epoch + 1}/${plan.total}`;
-      return `${plan.noun} ${w + 1}/${plan.windows} · epoch ${windowEpoch[epoch] + 1}/${plan.perWindow}`;
+      const p = unitProgress(epoch);
+      if (p === undefined) return `epoch ${epoch + 1}/${totalEpochs}`;
+      return `${p.noun} ${p.unit + 1}/${p.units} · epoch ${p.epochInUnit + 1}/${p.epochsInUnit}`;
     },
     fit: async (callbacks: FitCallbacks, signal?: AbortSignal): Promise<History> => {
       if (schedule === 'pipeline') {
@@ -266,7 +273,7 @@ function epochPlan(model: tf.LayersModel, kind: Kind, options: LayerwiseOptions,
   const windows = options.window ? slidingWindows(units, options.window.size, options.window.stride ?? 1).length : units;
   const robin = typeof options.schedule === 'object' ? options.schedule : null;
   const perWindow = robin ? robin.rounds! * robin.epochsPerRound! : epochs;
-  const noun = kind === 'dll' ? 'unit' : kind === 'dsl' ? 'segment' : 'partition';
+  const noun: UnitProgress['noun'] = kind === 'dll' ? 'unit' : kind === 'dsl' ? 'segment' : 'partition';
   return { windows, perWindow, total: windows * perWindow, noun };
 }
 
