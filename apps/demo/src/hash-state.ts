@@ -15,6 +15,12 @@ export type DemoBackend = (typeof DEMO_BACKENDS)[number];
 export const DEMO_ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'leakyRelu'] as const;
 export type DemoActivation = (typeof DEMO_ACTIVATIONS)[number];
 
+/** Weight codecs of the data-parallel method (`codec=`). */
+export const DEMO_CODECS = ['none', 'fixed8', 'huffman'] as const;
+export type DemoCodec = (typeof DEMO_CODECS)[number];
+/** Most data-parallel replicas (Web Workers) a link may ask for. */
+export const MAX_WORKERS = 8;
+
 /** A point added by clicking on a decision surface: inputs and class. */
 export type AddedPoint = readonly [x: number, y: number, label: number];
 
@@ -37,6 +43,10 @@ export interface DemoState {
   autorun: boolean;
   /** Points added by clicking, appended to the training set. */
   points: AddedPoint[];
+  /** data-parallel: replicas, each in its own Web Worker (default 2). */
+  workers?: number;
+  /** data-parallel: the weight codec (default huffman). */
+  codec?: DemoCodec;
 }
 
 /** The configuration a fresh page shows. */
@@ -74,6 +84,8 @@ const KEYS = [
   'backend',
   'autorun',
   'points',
+  'workers',
+  'codec',
 ];
 
 /**
@@ -152,6 +164,14 @@ export function parseHash(hash: string, knownMethods: readonly string[]): { stat
     else errors.push(`autorun must be 1 or 0, got '${autorun}'`);
   }
 
+  const workers = readInteger(params, 'workers', 1, MAX_WORKERS, errors);
+  if (workers !== undefined) state.workers = workers;
+  const codec = params.get('codec');
+  if (codec !== null) {
+    if ((DEMO_CODECS as readonly string[]).includes(codec)) state.codec = codec as DemoCodec;
+    else errors.push(`codec must be one of ${DEMO_CODECS.join(', ')}, got '${codec}'`);
+  }
+
   const points = params.get('points');
   if (points !== null && points !== '') {
     const parsed = points.split(';').map((p) => p.split(':').map(Number));
@@ -184,6 +204,8 @@ export function formatHash(state: DemoState): string {
   if (state.realisation !== undefined) params.set('realisation', String(state.realisation));
   if (state.backend !== 'auto') params.set('backend', state.backend);
   if (state.autorun) params.set('autorun', '1');
+  if (state.workers !== undefined) params.set('workers', String(state.workers));
+  if (state.codec !== undefined) params.set('codec', state.codec);
   if (state.points.length > 0) params.set('points', state.points.map((p) => `${round(p[0])}:${round(p[1])}:${p[2]}`).join(';'));
   return `#${params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%3B/g, ';')}`;
 }

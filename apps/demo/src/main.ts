@@ -139,6 +139,9 @@ function readControls(): { state: DemoState; errors: string[] } {
     methods.map((m) => m.name),
   );
   parsed.state.points = state.points;
+  // Settings without a control (data-parallel's workers and codec) stay as the link set them.
+  if (state.workers !== undefined) parsed.state.workers = state.workers;
+  if (state.codec !== undefined) parsed.state.codec = state.codec;
   return parsed;
 }
 
@@ -190,6 +193,8 @@ function config(startPaused: boolean): Omit<RunConfig, 'method'> {
     ...(csv ? { csv: csv.points } : {}),
     gridSize: GRID_SIZE,
     startPaused,
+    ...(state.workers === undefined ? {} : { workers: state.workers }),
+    ...(state.codec === undefined ? {} : { codec: state.codec }),
   };
 }
 

@@ -148,6 +148,7 @@ export class RunPanel {
       bytesSent: '',
       bytesSentFloat32: '',
     });
+    this.element.dataset.workers = '';
     this.wireLine.hidden = true;
     this.setUnits(null);
     this.statusLine.textContent = 'idle: press Run (or Step)';
@@ -219,6 +220,7 @@ export class RunPanel {
   private setWire(wire: WireMeter | undefined): void {
     if (!wire) return;
     this.setAttributes({ bytesSent: String(wire.bytesSent), bytesSentFloat32: String(wire.bytesSentFloat32) });
+    if (wire.workers !== undefined) this.element.dataset.workers = String(wire.workers);
     this.wireLine.hidden = false;
     this.wireLine.textContent = formatWire(wire);
   }
@@ -276,7 +278,8 @@ export class RunPanel {
         });
         const fields = r as unknown as Record<string, unknown>;
         if (typeof fields.bytesSent === 'number' && typeof fields.bytesSentFloat32 === 'number') {
-          this.setWire({ bytesSent: fields.bytesSent, bytesSentFloat32: fields.bytesSentFloat32 });
+          const workers = typeof fields.workers === 'number' ? { workers: fields.workers } : {};
+          this.setWire({ bytesSent: fields.bytesSent, bytesSentFloat32: fields.bytesSentFloat32, ...workers });
         }
         this.statusLine.textContent = `done: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} in ${r.wallSeconds.toFixed(1)} s on ${r.backend}`;
         this.exportJson.disabled = false;

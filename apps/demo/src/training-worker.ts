@@ -9,16 +9,8 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { BROWSER_BACKEND_ORDER, createRng, initBackend, type BackendChoice } from '@beyond-backprop/core-linalg';
 import type { Dataset } from '@beyond-backprop/datasets';
-import {
-  builtinMethods,
-  getExperiment,
-  registerBuiltins,
-  runExperiment,
-  type DenseArchitecture,
-  type Experiment,
-  type Method,
-  type MethodRun,
-} from '@beyond-backprop/experiments';
+import { getExperiment, runExperiment, type DenseArchitecture, type Experiment, type Method, type MethodRun } from '@beyond-backprop/experiments';
+import { dataParallelMethodOptions, demoMethods, registerDemoMethods } from './data-parallel-method.js';
 import { DEMO_DATASETS } from './hash-state.js';
 import { surfaceBounds, surfaceGrid, surfaceFromScores } from './surface-grid.js';
 import type { CatalogueEntry, ExperimentInfo, FromWorker, PlotData, RunConfig, Surface, ToWorker, WireMeter } from './worker-protocol.js';
@@ -81,7 +73,8 @@ async function gate(): Promise<void> {
 /** The bytes-on-the-wire meter of a run whose result fields report them (`bytesSent`, `bytesSentFloat32`). */
 function wireMeter(fields: Record<string, unknown> | undefined): WireMeter | undefined {
   if (typeof fields?.bytesSent !== 'number' || typeof fields.bytesSentFloat32 !== 'number') return undefined;
-  return { bytesSent: fields.bytesSent, bytesSentFloat32: fields.bytesSentFloat32 };
+  const workers = typeof fields.workers === 'number' ? { workers: fields.workers } : {};
+  return { bytesSent: fields.bytesSent, bytesSentFloat32: fields.bytesSentFloat32, ...workers };
 }
 
 function withoutShortcuts(experiment: Experiment): Experiment {
@@ -89,9 +82,9 @@ function withoutShortcuts(experiment: Experiment): Experiment {
 }
 
 function catalogue(): FromWorker {
-  registerBuiltins();
+  registerDemoMethods();
   const experiments = DEMO_DATASETS.map((name) => getExperiment(name));
-  const methods: CatalogueEntry[] = builtinMethods
+  const methods: CatalogueEntry[] = demoMethods
     .map((m: Method) => ({
       name: m.name,
       description: m.description,
@@ -179,9 +172,9 @@ async function train(config: RunConfig): Promise<void> {
       log: false,
       loaders: { webgpu: loadWebGpu, webgl: async () => undefined, wasm: async () => undefined, cpu: async () => undefined },
     });
-    registerBuiltins();
+    registerDemoMethods();
     const base = getExperiment(config.dataset);
-    const method = builtinMethods.find((m) => m.name === config.method);
+    const method = demoMethods.find((m) => m.name === config.method);
     if (!method) throw new Error(`unknown method '${config.method}'`);
     const arch = base.architecture as DenseArchitecture;
     let architecture: DenseArchitecture = { ...arch, hidden: config.hidden ?? arch.hidden, activation: config.activation ?? arch.activation };
@@ -216,8 +209,10 @@ async function train(config: RunConfig): Promise<void> {
     let lastSurfaceAt = 0;
     const batchSize = Math.min(base.defaults.batchSize ?? nTrain, nTrain);
     const iterationsPerEpoch = Math.ceil(nTrain / batchSize);
-    const methodOptions =
-      config.realisation !== undefined && method.name.startsWith('target-space') ? { realisationSize: Math.min(config.realisation, nTrain) } : {};
+    const methodOptions = {
+      ...(config.realisation !== undefined && method.name.startsWith('target-space') ? { realisationSize: Math.min(config.realisation, nTrain) } : {}),
+      ...dataParallelMethodOptions(method.name, config),
+    };
     const { result, run } = await runExperiment({
       experiment: variant,
       method: method.name,

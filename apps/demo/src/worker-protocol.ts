@@ -26,6 +26,9 @@ export interface RunConfig {
   gridSize: number;
   /** Start paused (the "step" button on an idle panel): run one epoch, then wait. */
   startPaused: boolean;
+  /** data-parallel: replicas (Web Workers) and weight codec. */
+  workers?: number;
+  codec?: string;
 }
 
 /** What every method of the catalogue can train, for the page's selects and hash validation. */
@@ -75,6 +78,8 @@ export interface WireMeter {
   bytesSent: number;
   /** What the same exchanges cost as raw float32. */
   bytesSentFloat32: number;
+  /** Replicas exchanging them (data-parallel). */
+  workers?: number;
 }
 
 export type ToWorker = { type: 'catalogue' } | { type: 'start'; config: RunConfig } | { type: 'pause' } | { type: 'resume' } | { type: 'step' };

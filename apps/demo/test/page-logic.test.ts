@@ -47,7 +47,7 @@ describe('the URL hash', () => {
   it('names each invalid value and keeps the default for it', () => {
     const { state, errors } = parseHash('epochs=-5&methodA=nope&hidden=5,x&lr=0&backend=tpu&dataset=mnist&autorun=yes&colour=red', METHODS);
     expect(errors).toEqual([
-      "unknown setting 'colour' (known: dataset, method, methodA, methodB, epochs, seed, hidden, activation, lr, optimizer, noise, realisation, backend, autorun, points)",
+      "unknown setting 'colour' (known: dataset, method, methodA, methodB, epochs, seed, hidden, activation, lr, optimizer, noise, realisation, backend, autorun, points, workers, codec)",
       "dataset must be one of two-spirals, two-moons, xor, checkerboard, blobs, sinusoid-boundary, got 'mnist'",
       "unknown method 'nope': must be one of backprop, target-space, platonic, rec-lra",
       "epochs must be a whole number from 1 to 100000, got '-5'",

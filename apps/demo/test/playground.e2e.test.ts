@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ElementHandle, Page } from 'puppeteer-core';
+import type { ElementHandle, Page, Target } from 'puppeteer-core';
 import { initBackend } from '@beyond-backprop/core-linalg';
 import { runExperiment } from '@beyond-backprop/experiments';
 import { buildApp, panels, settled, startHarness, type Harness } from './browser-harness.js';
@@ -102,6 +102,64 @@ describe('the playground in headless chromium', () => {
     expect(cleared).toEqual({ attributes: ['', '', ''], listHidden: true });
     await page.close();
   }, 120_000);
+
+  it('data-parallel trains two-moons with 2 replicas in their own Web Workers and meters the Huffman-coded bytes', async () => {
+    // Chromium reports every dedicated worker as a target (nested ones as type 'other'): the catalogue and training
+    // workers, and one per replica script started inside the training worker.
+    const replicaTargets = new Set<Target>();
+    const onTarget = (target: Target) => {
+      if (/\/replica-worker[^/]*\.js$/.test(target.url())) replicaTargets.add(target);
+    };
+    harness.browser.on('targetcreated', onTarget);
+    try {
+      const page = await harness.open('dataset=two-moons&method=data-parallel&workers=2&epochs=20&seed=1&backend=wasm&autorun=1');
+      // The meter's values while the run trains (the replicas take a moment to load, so the observer is in time).
+      await page.$eval('[data-run-panel]', (e) => {
+        const seen: string[] = [];
+        (window as unknown as { wireSeen: string[] }).wireSeen = seen;
+        new MutationObserver(() => {
+          const d = (e as HTMLElement).dataset;
+          if (d.status === 'running' && d.bytesSent && seen.at(-1) !== d.bytesSent) seen.push(d.bytesSent);
+        }).observe(e, { attributes: true });
+      });
+      const [only] = await settled(page);
+      expect(only).toMatchObject({ method: 'data-parallel', status: 'done', epoch: 20, error: '' });
+      expect(only!.trainAccuracy).toBeGreaterThanOrEqual(0.95);
+      const d = await page.$eval('[data-run-panel]', (e) => {
+        const data = (e as HTMLElement).dataset;
+        return {
+          workers: data.workers,
+          sent: Number(data.bytesSent),
+          float32: Number(data.bytesSentFloat32),
+          text: e.querySelector('.panel-wire')?.textContent ?? '',
+        };
+      });
+      expect(d.workers).toBe('2');
+      expect(d.sent).toBeGreaterThan(0);
+      expect(d.sent).toBeLessThan(d.float32);
+      // The meter grew epoch by epoch while training, up to the final count.
+      const during = (await page.evaluate(() => (window as unknown as { wireSeen: string[] }).wireSeen)).map(Number);
+      expect(during.length).toBeGreaterThanOrEqual(5);
+      expect(during).toEqual([...during].sort((a, b) => a - b));
+      expect(during.at(-1)).toBeLessThanOrEqual(d.sent);
+      expect(d.text).toMatch(/^on the wire: .* \(float32 would be .*× less\)$/);
+      // The replicas ran in two separate dedicated workers (not in the training worker's thread).
+      expect(replicaTargets.size).toBe(2);
+      await page.close();
+    } finally {
+      harness.browser.off('targetcreated', onTarget);
+    }
+  }, 240_000);
+
+  it('data-parallel with workers=0 or an unknown codec shows a visible error instead of running', async () => {
+    const page = await harness.open('dataset=two-moons&method=data-parallel&workers=0&codec=zip&autorun=1');
+    const shown = await message(page);
+    expect(shown.visible).toBe(true);
+    expect(shown.text).toContain("workers must be a whole number from 1 to 8, got '0'");
+    expect(shown.text).toContain("codec must be one of none, fixed8, huffman, got 'zip'");
+    expect((await panels(page))[0]).toMatchObject({ status: 'error', epoch: 0 });
+    await page.close();
+  }, 60_000);
 
   it('an invalid link value (epochs=-5, an unknown method) shows a visible error and the page keeps working', async () => {
     const page = await harness.open('dataset=two-moons&methodA=backprop&methodB=backprop&epochs=-5&autorun=1');

@@ -59,3 +59,11 @@ export { targetSpaceMethod, targetSpaceOcuMethod } from './methods/target-space.
 export { gradientAmpMethods, headSettings } from './methods/gradient-amp.js';
 export { platonicMethod, platonicPcaMethod } from './methods/platonic.js';
 export { lraMethods } from './methods/lra.js';
+export {
+  createDataParallelMethod,
+  createDataParallelRun,
+  DATA_PARALLEL_CODECS,
+  dataParallelOptions,
+  type DataParallelMethodSpec,
+  type DataParallelSettings,
+} from './methods/data-parallel.js';

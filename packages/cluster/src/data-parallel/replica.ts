@@ -12,7 +12,13 @@ import type { Link } from '../link.js';
 import { reportFailure } from '../remote-failure.js';
 import { SyncSide } from './model-averaging.js';
 import { isSyncStep, type OptimizerSpec, type ReplicaConfig } from './protocol.js';
-import { resolveWeightCodec, weightsChecksum } from './weight-codec.js';
+import { resolveWeightCodec, weightsChecksum, type WeightCodecModule } from './weight-codec.js';
+
+/** Options of {@link runReplica}. */
+export interface RunReplicaOptions {
+  /** The codec module, linked statically: creates the run's codec instead of importing `spec.module` (bundles: browser workers). */
+  codecModule?: WeightCodecModule;
+}
 
 function buildOptimizer(spec: OptimizerSpec): tf.Optimizer {
   if (spec.kind === 'sgd') return tf.train.sgd(spec.learningRate);
@@ -49,7 +55,7 @@ function batchRows(order: Int32Array, step: number, steps: number): Int32Array {
  * await runReplica(connectToParent().link);
  * ```
  */
-export async function runReplica(link: Link): Promise<void> {
+export async function runReplica(link: Link, options: RunReplicaOptions = {}): Promise<void> {
   const owned: tf.Tensor[] = [];
   let model: tf.LayersModel | undefined;
   let optimizer: tf.Optimizer | undefined;
@@ -58,7 +64,7 @@ export async function runReplica(link: Link): Promise<void> {
     if (init.kind !== 'init') throw new Error(`runReplica: expected 'init', got '${init.kind}'`);
     const config = init.meta as unknown as ReplicaConfig;
     const [x0, y0, ...weights] = init.tensors ?? [];
-    const codec = await resolveWeightCodec(config.codec);
+    const codec = await resolveWeightCodec(config.codec, options.codecModule);
     model = await tf.models.modelFromJSON(config.topology as unknown as tf.io.ModelJSON['modelTopology'] as never);
     writeWeights(
       model,

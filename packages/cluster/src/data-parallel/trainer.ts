@@ -15,7 +15,7 @@ import { expectMessage } from '../remote-failure.js';
 import { SyncSide, type SyncMode } from './model-averaging.js';
 import { syncsPerEpoch, type OptimizerSpec, type ReplicaConfig, type ReplicaLoss } from './protocol.js';
 import { runReplica } from './replica.js';
-import { resolveWeightCodec, weightsChecksum, type WeightCodecSpec } from './weight-codec.js';
+import { resolveWeightCodec, weightsChecksum, type WeightCodecModule, type WeightCodecSpec } from './weight-codec.js';
 
 /** Starts K replicas somewhere and returns one link to each (index = rank). */
 export interface ReplicaLauncher {
@@ -61,7 +61,10 @@ export function inProcessReplicas(): ReplicaLauncher {
 export interface DataParallelOptions {
   /** Number of replicas K (default 2). */
   workers?: number;
-  /** Where replicas run (default {@link inProcessReplicas}); `threadReplicas()` / `redisReplicas()` from `./node`. */
+  /**
+   * Where replicas run (default {@link inProcessReplicas}); {@link webWorkerReplicas} in browsers; `threadReplicas()` /
+   * `redisReplicas()` from `./node`.
+   */
   launcher?: ReplicaLauncher;
   /** What a sync exchanges (default `'weights'`, as in the thesis). */
   mode?: SyncMode;
@@ -69,6 +72,11 @@ export interface DataParallelOptions {
   syncEvery?: number;
   /** The weight codec every participant creates (default `{ name: 'none' }`, float32). */
   codec?: WeightCodecSpec;
+  /**
+   * The codec module, linked statically: creates the coordinator's codec instead of importing `codec.module`
+   * (bundles; replicas in browser workers get theirs through `serveReplica`).
+   */
+  codecModule?: WeightCodecModule;
   /** Loss (default: the model's compile loss when it is `'meanSquaredError'`, else by `y`'s dtype). */
   loss?: ReplicaLoss;
   /** Optimiser (default: the compiled model's Adam/SGD settings, else Adam 0.001). */
@@ -197,7 +205,11 @@ export class DataParallelTrainer {
     this.launcher = options.launcher ?? inProcessReplicas();
   }
 
-  /** Communication and speed of the last `fit` (undefined before). */
+  /**
+   * Communication and speed of the last `fit` (undefined before). During a `fit` (e.g. in `onEpochEnd`), the run so
+   * far: `rounds`, `bytesSent`, `bytesSentFloat32`, `compressionRatio` and `bitsPerParameter` are current, the timings
+   * are filled in at the end.
+   */
   get stats(): DataParallelStats | undefined {
     return this.lastStats;
   }
@@ -226,7 +238,7 @@ export class DataParallelTrainer {
     const loss: ReplicaLoss = this.options.loss ?? (compiledLoss === 'meanSquaredError' || y.dtype === 'float32' ? 'meanSquaredError' : 'softmaxCrossEntropy');
     const optimizer = this.options.optimizer ?? optimizerFromModel(this.model) ?? { kind: 'adam', learningRate: 0.001 };
     const codecSpec = this.options.codec ?? { name: 'none' };
-    const codec = await resolveWeightCodec(codecSpec);
+    const codec = await resolveWeightCodec(codecSpec, this.options.codecModule);
 
     const t0 = performance.now();
     const weights = this.model.getWeights().map((w) => new Float32Array(w.dataSync() as Float32Array));
@@ -261,6 +273,7 @@ export class DataParallelTrainer {
       replicaSyncSeconds: new Array<number>(k).fill(0),
       checksums: [],
     };
+    this.lastStats = stats;
     const receive = async (link: Link, kind: string): Promise<Message> => {
       return expectMessage(link, await link.receive({ timeoutMs, signal: undefined }), [kind]);
     };
@@ -347,6 +360,8 @@ export class DataParallelTrainer {
           stats.rounds++;
           stats.bytesSent += packages.reduce((s, p) => s + p.byteLength, 0) + k * broadcast.byteLength;
           stats.bytesSentFloat32 += 2 * k * parameters * 4;
+          stats.compressionRatio = stats.bytesSentFloat32 / Math.max(1, stats.bytesSent);
+          stats.bitsPerParameter = (8 * stats.bytesSent) / Math.max(1, 2 * k * parameters * stats.rounds);
           if (stopped) break;
         }
         samples += count;
@@ -385,11 +400,9 @@ export class DataParallelTrainer {
       stats.compressionRatio = stats.bytesSentFloat32 / Math.max(1, stats.bytesSent);
       stats.bitsPerParameter = (8 * stats.bytesSent) / Math.max(1, 2 * k * parameters * stats.rounds);
       history.msPerIteration = trainMs / Math.max(1, history.iterations);
-      this.lastStats = stats;
       for (const c of callbacks) await c.onTrainEnd?.(history);
       return history;
     } finally {
-      this.lastStats ??= stats;
       await this.launcher.stop();
     }
   }

@@ -29,6 +29,14 @@ export interface WeightCodecSpec {
   module?: string;
 }
 
+/**
+ * A codec module linked statically (e.g. `import * as compression from '@beyond-backprop/compression'`, or
+ * `{ createWeightCodec }`): what bundled code (a browser worker) passes instead of a `module` to import at run time.
+ */
+export interface WeightCodecModule {
+  createWeightCodec(name: string, options?: unknown): WeightCodec;
+}
+
 const MAGIC = 0x31504242; // "BBP1" little-endian
 
 /**
@@ -93,12 +101,19 @@ function isCodec(value: unknown): value is WeightCodec {
 }
 
 /**
- * Creates the codec a spec describes (`'none'` built in; anything else through `spec.module`).
+ * Creates the codec a spec describes (`'none'` built in; anything else through `linked` when given, else
+ * `spec.module`). Bundled code (browser workers, where a module specifier cannot be imported at run time) passes the
+ * codec module itself as `linked`.
  *
  * @throws InvalidArgumentError for an unknown built-in name, or a module without `createWeightCodec`.
  */
-export async function resolveWeightCodec(spec: WeightCodecSpec = { name: 'none' }): Promise<WeightCodec> {
+export async function resolveWeightCodec(spec: WeightCodecSpec = { name: 'none' }, linked?: WeightCodecModule): Promise<WeightCodec> {
   const fn = 'resolveWeightCodec';
+  if (linked && !(spec.name === 'none' && !spec.module)) {
+    const codec: unknown = linked.createWeightCodec(spec.name, spec.options ?? undefined);
+    if (!isCodec(codec)) throw new InvalidArgumentError(fn, 'linked', 'createWeightCodec must return {name, encode, decode}', codec);
+    return codec;
+  }
   if (!spec.module) {
     if (spec.name === 'none') return float32Codec();
     throw new InvalidArgumentError(fn, 'spec.name', "must be 'none', or come with a 'module' exporting createWeightCodec", spec.name);
