@@ -105,7 +105,7 @@ describe('initBackend', () => {
 describe('wasm backend gaps', () => {
   it('installs once: a second call changes nothing', () => {
     expect(installWasmKernels()).toEqual([]);
-    for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'Einsum']) {
+    for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'Einsum', 'Identity']) {
       expect(tf.getKernel(k, 'wasm'), k).toBeDefined();
     }
   });
@@ -247,6 +247,25 @@ describe('wasm backend gaps', () => {
         expect(Array.from(wasm[0]), JSON.stringify(cfg)).toEqual(Array.from(cpu[0]));
       }
     }
+  });
+
+  it('Identity on wasm shares the buffer (no copy), outlives its source, and leaky-ReLU gradients equal the cpu kernel', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([1, -2, 3, -4, 5, 6], [2, 3]);
+    const buffers = tf.memory().numDataBuffers;
+    const c = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(buffers); // the copying kernel made a new buffer here
+    x.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, -2, 3, -4, 5, 6]); // still alive: the buffer is reference-counted
+    c.dispose();
+    expect(tf.memory().numDataBuffers).toBe(buffers - 1);
+    const s = tf.tensor1d(['a', 'b'], 'string'); // strings keep the copying path
+    const sc = tf.clone(s);
+    expect(sc.dataSync()).toEqual(['a', 'b']);
+    tf.dispose([s, sc]);
+    const v = Float32Array.from(randn(4, 5, 3).data);
+    const { cpu, wasm } = await onBothBackends(() => tf.grads((a) => tf.sum(tf.mul(tf.leakyRelu(a, 0.2), a)))([tf.tensor2d(v, [4, 5])]));
+    wasm[0].forEach((g, i) => expect(g).toBeCloseTo(cpu[0][i], 6));
   });
 
   it('GatherV2 on wasm equals the cpu kernel for every axis, int32 data, 2-D indices and repeated rows', async () => {

@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 
 /** What {@link measureStepMemory} reports, in bytes. */
 export interface StepMemory {
-  /** Tensor bytes alive before the step (parameters, data, optimiser slots). */
+  /** `tf.memory().numBytes` before the step (parameters, data, optimiser slots; tfjs counts every tensor handle). */
   baseBytes: number;
-  /** Highest tensor bytes alive at any point during the step. */
+  /** `baseBytes + stepPeakBytes`. */
   peakBytes: number;
   /** `peakBytes − baseBytes`: what the step itself needed at its worst moment. */
   stepPeakBytes: number;
@@ -35,14 +35,14 @@ export interface StepMemoryOptions {
   persistent?: ReadonlyArray<tf.Tensor | { read(): tf.Tensor }>;
 }
 
-/** Bytes of a list of tensors or layer variables (4 bytes per float32/int32 element). */
+/** Bytes of a list of tensors or layer variables (4 bytes per float32/int32 element), each data buffer once. */
 export function tensorBytes(tensors: ReadonlyArray<tf.Tensor | { read(): tf.Tensor }>): number {
   let bytes = 0;
-  const seen = new Set<number>();
+  const seen = new Set<object>();
   for (const t of tensors) {
     const tensor = t instanceof tf.Tensor ? t : t.read();
-    if (seen.has(tensor.id)) continue;
-    seen.add(tensor.id);
+    if (seen.has(tensor.dataId)) continue;
+    seen.add(tensor.dataId);
     bytes += tensor.size * (tensor.dtype === 'complex64' ? 8 : tensor.dtype === 'string' ? 0 : 4);
   }
   return bytes;
@@ -60,11 +60,24 @@ export function variableBytes(): number {
   return tensorBytes(Object.values(registered));
 }
 
+/** The parts of tfjs's engine the recorder hooks (internal, stable across tfjs 4.x). */
+interface EngineInternals {
+  runKernelFunc: (...args: unknown[]) => unknown;
+  trackTensor: (tensor: tf.Tensor, backend: unknown) => void;
+  removeDataId: (dataId: object, backend: unknown) => void;
+  state: { tensorInfo: WeakMap<object, { backend: unknown; bytes: number }> };
+}
+
 /**
- * Starts measuring peak tensor bytes: the engine's live bytes are read after every kernel until `stop()`. The
- * start/stop form of {@link measureStepMemory}, for steps that run inside someone else's loop (start in
- * `onTrainBegin`, stop in the first `onBatchEnd`). Recorders nest; stop them in reverse order of starting.
- * `persistent: 'variables'` counts every variable alive at the start (weights and existing optimiser slots).
+ * Starts measuring peak tensor bytes until `stop()`. The start/stop form of {@link measureStepMemory}, for steps that
+ * run inside someone else's loop (start in `onTrainBegin`, stop in the first `onBatchEnd`). Recorders nest; stop them
+ * in reverse order of starting. `persistent: 'variables'` counts every variable alive at the start (weights and
+ * existing optimiser slots).
+ *
+ * Bytes are counted per **data buffer**, not per tensor handle: `tf.memory().numBytes` adds a tensor's bytes again
+ * for every handle on the same buffer (a `reshape`, a `clone` on the cpu backend, a variable's value), which
+ * overstates a step's memory by every view it makes. A buffer counts from the moment its first handle exists until the
+ * backend frees it.
  *
  * @example
  * ```ts
@@ -76,26 +89,35 @@ export function variableBytes(): number {
 export function startStepMemory(options: { persistent?: StepMemoryOptions['persistent'] | 'variables' } = {}): StepMemoryRecorder {
   const before = tf.memory();
   const persistentBytes = options.persistent === 'variables' ? variableBytes() : tensorBytes(options.persistent ?? []);
-  const engine = tf.engine() as unknown as { runKernelFunc: (...args: unknown[]) => unknown };
-  const original = engine.runKernelFunc;
-  let peak = before.numBytes;
+  const engine = tf.engine() as unknown as EngineInternals;
+  const hooks = { runKernelFunc: engine.runKernelFunc, trackTensor: engine.trackTensor, removeDataId: engine.removeDataId };
+  // Bytes of the buffers created minus those freed since the start, and the highest value it reached.
+  let live = 0;
+  let peak = 0;
   let stopped = false;
-  engine.runKernelFunc = function (this: unknown, ...args: unknown[]) {
-    const out = original.apply(this, args);
-    peak = Math.max(peak, tf.memory().numBytes);
-    return out;
+  engine.trackTensor = function (this: unknown, tensor, backend) {
+    const fresh = !engine.state.tensorInfo.has(tensor.dataId);
+    hooks.trackTensor.call(this, tensor, backend);
+    if (fresh) {
+      live += engine.state.tensorInfo.get(tensor.dataId)?.bytes ?? 0;
+      peak = Math.max(peak, live);
+    }
+  };
+  engine.removeDataId = function (this: unknown, dataId, backend) {
+    const info = engine.state.tensorInfo.get(dataId);
+    hooks.removeDataId.call(this, dataId, backend);
+    if (info && !engine.state.tensorInfo.has(dataId)) live -= info.bytes;
   };
   return {
     stop: () => {
-      if (!stopped) engine.runKernelFunc = original;
+      if (!stopped) Object.assign(engine, hooks);
       stopped = true;
       const after = tf.memory();
-      const stepPeakBytes = peak - before.numBytes;
       return {
         baseBytes: before.numBytes,
-        peakBytes: peak,
-        stepPeakBytes,
-        peakStepBytes: stepPeakBytes + persistentBytes,
+        peakBytes: before.numBytes + peak,
+        stepPeakBytes: peak,
+        peakStepBytes: peak + persistentBytes,
         persistentBytes,
         leakedTensors: after.numTensors - before.numTensors,
       };
@@ -104,8 +126,9 @@ export function startStepMemory(options: { persistent?: StepMemoryOptions['persi
 }
 
 /**
- * Runs `step` once and reports its peak tensor memory: the engine's live tensor bytes are read after every kernel the
- * step runs (`tf.profile` is not used: its per-kernel bookkeeping keeps outputs alive and inflates the peak). To count
+ * Runs `step` once and reports its peak tensor memory: the bytes of the data buffers it allocates, at their highest
+ * (each buffer once, however many tensors view it; `tf.profile` is not used: its per-kernel bookkeeping keeps outputs
+ * alive and inflates the peak). To count
  * optimiser slots, measure the first step of a fresh optimiser (they are then created inside the step) or pass them in
  * `persistent`.
  *
