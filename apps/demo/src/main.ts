@@ -3,6 +3,7 @@
  */
 import './style.css';
 import { MAX_CSV_BYTES, parsePointsCsv, type CsvPoints } from './csv-points.js';
+import { dataParallelControlValues, dataParallelLinkEntries, showsDataParallelControls } from './data-parallel-controls.js';
 import { DEMO_DATASETS, DEFAULT_STATE, formatHash, parseHash, type DemoState } from './hash-state.js';
 import { RunPanel } from './run-panel.js';
 import type { CatalogueEntry, ExperimentInfo, FromWorker, RunConfig } from './worker-protocol.js';
@@ -27,6 +28,9 @@ const controls = {
   noiseValue: $<HTMLOutputElement>('noise-value'),
   seed: $<HTMLInputElement>('seed'),
   csv: $<HTMLInputElement>('csv'),
+  dataParallel: $<HTMLFieldSetElement>('data-parallel-controls'),
+  workers: $<HTMLInputElement>('workers'),
+  codec: $<HTMLSelectElement>('codec'),
 };
 const message = $<HTMLParagraphElement>('message');
 const panels = [new RunPanel('A', createWorker), new RunPanel('B', createWorker)];
@@ -92,6 +96,7 @@ function render(): void {
   controls.noise.value = String(state.noise);
   controls.noiseValue.textContent = String(state.noise);
   controls.seed.value = String(state.seed);
+  renderDataParallelControls();
   const hash = formatHash(state);
   if (location.hash !== hash) history.replaceState(null, '', hash);
   panels.forEach((panel, i) => {
@@ -101,6 +106,14 @@ function render(): void {
     if (reason) panel.fail(reason);
     else panel.showPending([-1.2, 1.2, -1.2, 1.2], state.points);
   });
+}
+
+/** The replicas and codec controls: shown while either panel trains data-parallel. */
+function renderDataParallelControls(): void {
+  const values = dataParallelControlValues(state);
+  controls.workers.value = values.workers;
+  controls.codec.value = values.codec;
+  controls.dataParallel.hidden = !showsDataParallelControls(state.methods);
 }
 
 function unsupported(method: string | undefined): string | null {
@@ -128,6 +141,7 @@ function readControls(): { state: DemoState; errors: string[] } {
     ['lr', controls.lr.value.trim()],
     ['optimizer', controls.optimizer.value],
     ['realisation', controls.realisation.value],
+    ...dataParallelLinkEntries({ workers: controls.workers.value, codec: controls.codec.value }),
   ];
   for (const [key, value] of optional) if (value !== '') draft.set(key, value);
   draft.set('seed', controls.seed.value);
@@ -139,9 +153,6 @@ function readControls(): { state: DemoState; errors: string[] } {
     methods.map((m) => m.name),
   );
   parsed.state.points = state.points;
-  // Settings without a control (data-parallel's workers and codec) stay as the link set them.
-  if (state.workers !== undefined) parsed.state.workers = state.workers;
-  if (state.codec !== undefined) parsed.state.codec = state.codec;
   return parsed;
 }
 
@@ -270,6 +281,8 @@ for (const control of [
   controls.realisation,
   controls.noise,
   controls.seed,
+  controls.workers,
+  controls.codec,
 ]) {
   control.addEventListener('change', onControlsChanged);
 }

@@ -149,6 +149,7 @@ export class RunPanel {
       bytesSentFloat32: '',
     });
     this.element.dataset.workers = '';
+    this.element.dataset.replicaBackend = '';
     this.wireLine.hidden = true;
     this.setUnits(null);
     this.statusLine.textContent = 'idle: press Run (or Step)';
@@ -221,8 +222,10 @@ export class RunPanel {
     if (!wire) return;
     this.setAttributes({ bytesSent: String(wire.bytesSent), bytesSentFloat32: String(wire.bytesSentFloat32) });
     if (wire.workers !== undefined) this.element.dataset.workers = String(wire.workers);
+    if (wire.replicaBackend !== undefined) this.element.dataset.replicaBackend = wire.replicaBackend;
     this.wireLine.hidden = false;
-    this.wireLine.textContent = formatWire(wire);
+    const replicas = this.element.dataset.replicaBackend ? `; replicas on ${this.element.dataset.replicaBackend}` : '';
+    this.wireLine.textContent = `${formatWire(wire)}${replicas}`;
   }
 
   /** Shows the per-unit list and keeps `data-unit`, `data-units` and `data-unit-accuracies` current (`''` without units). */
@@ -279,7 +282,8 @@ export class RunPanel {
         const fields = r as unknown as Record<string, unknown>;
         if (typeof fields.bytesSent === 'number' && typeof fields.bytesSentFloat32 === 'number') {
           const workers = typeof fields.workers === 'number' ? { workers: fields.workers } : {};
-          this.setWire({ bytesSent: fields.bytesSent, bytesSentFloat32: fields.bytesSentFloat32, ...workers });
+          const replicas = message.replicaBackend === undefined ? {} : { replicaBackend: message.replicaBackend };
+          this.setWire({ bytesSent: fields.bytesSent, bytesSentFloat32: fields.bytesSentFloat32, ...workers, ...replicas });
         }
         this.statusLine.textContent = `done: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} in ${r.wallSeconds.toFixed(1)} s on ${r.backend}`;
         this.exportJson.disabled = false;

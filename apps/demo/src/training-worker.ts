@@ -10,10 +10,11 @@ import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-was
 import { BROWSER_BACKEND_ORDER, createRng, initBackend, type BackendChoice } from '@beyond-backprop/core-linalg';
 import type { Dataset } from '@beyond-backprop/datasets';
 import { getExperiment, runExperiment, type DenseArchitecture, type Experiment, type Method, type MethodRun } from '@beyond-backprop/experiments';
-import { dataParallelMethodOptions, demoMethods, registerDemoMethods } from './data-parallel-method.js';
+import { dataParallelMethodOptions, demoMethods, registerDemoMethods, replicaBackendsInUse } from './data-parallel-method.js';
 import { DEMO_DATASETS } from './hash-state.js';
 import { surfaceBounds, surfaceGrid, surfaceFromScores } from './surface-grid.js';
 import type { CatalogueEntry, ExperimentInfo, FromWorker, PlotData, RunConfig, Surface, ToWorker, WireMeter } from './worker-protocol.js';
+import { loadWebGpu } from './webgpu-loader.js';
 
 /** The worker's global scope (typed by hand: the DOM and WebWorker libraries cannot share one program). */
 const scope = self as unknown as {
@@ -70,11 +71,15 @@ async function gate(): Promise<void> {
   }
 }
 
-/** The bytes-on-the-wire meter of a run whose result fields report them (`bytesSent`, `bytesSentFloat32`). */
+/**
+ * The bytes-on-the-wire meter of a run whose result fields report them (`bytesSent`, `bytesSentFloat32`), with the
+ * backend its data-parallel replicas loaded.
+ */
 function wireMeter(fields: Record<string, unknown> | undefined): WireMeter | undefined {
   if (typeof fields?.bytesSent !== 'number' || typeof fields.bytesSentFloat32 !== 'number') return undefined;
   const workers = typeof fields.workers === 'number' ? { workers: fields.workers } : {};
-  return { bytesSent: fields.bytesSent, bytesSentFloat32: fields.bytesSentFloat32, ...workers };
+  const replicaBackend = replicaBackendsInUse();
+  return { bytesSent: fields.bytesSent, bytesSentFloat32: fields.bytesSentFloat32, ...workers, ...(replicaBackend ? { replicaBackend } : {}) };
 }
 
 function withoutShortcuts(experiment: Experiment): Experiment {
@@ -112,15 +117,6 @@ function catalogue(): FromWorker {
 
 function backendOrder(choice: RunConfig['backend']): BackendChoice[] {
   return choice === 'auto' ? [...BROWSER_BACKEND_ORDER] : [choice];
-}
-
-type GpuNavigator = { gpu?: { requestAdapter(): Promise<unknown> } };
-
-async function loadWebGpu(): Promise<unknown> {
-  const gpu = (scope.navigator as unknown as GpuNavigator).gpu;
-  if (!gpu) throw new Error('this browser has no WebGPU');
-  if (!(await gpu.requestAdapter())) throw new Error('no WebGPU adapter (no GPU, or WebGPU disabled)');
-  return import('@tensorflow/tfjs-backend-webgpu');
 }
 
 /** The data set of a run: generated with the seed, jittered by `noise`, plus clicked points; or an uploaded CSV. */
@@ -211,7 +207,7 @@ async function train(config: RunConfig): Promise<void> {
     const iterationsPerEpoch = Math.ceil(nTrain / batchSize);
     const methodOptions = {
       ...(config.realisation !== undefined && method.name.startsWith('target-space') ? { realisationSize: Math.min(config.realisation, nTrain) } : {}),
-      ...dataParallelMethodOptions(method.name, config),
+      ...dataParallelMethodOptions(method.name, config, info.choice),
     };
     const { result, run } = await runExperiment({
       experiment: variant,
@@ -251,7 +247,8 @@ async function train(config: RunConfig): Promise<void> {
     });
     const surface = surfaceOf(run);
     run.dispose();
-    post({ type: 'done', result, surface }, [surface.classes.buffer, surface.confidence.buffer]);
+    const replicaBackend = method.name === 'data-parallel' ? replicaBackendsInUse() : '';
+    post({ type: 'done', result, surface, ...(replicaBackend ? { replicaBackend } : {}) }, [surface.classes.buffer, surface.confidence.buffer]);
   } catch (error) {
     const diverged = (error as { code?: string }).code === 'diverged';
     const epoch = (error as { epoch?: number }).epoch;

@@ -80,6 +80,8 @@ export interface WireMeter {
   bytesSentFloat32: number;
   /** Replicas exchanging them (data-parallel). */
   workers?: number;
+  /** The backends the data-parallel replicas loaded (`cpu`; `webgl,wasm` when some fell back). */
+  replicaBackend?: string;
 }
 
 export type ToWorker = { type: 'catalogue' } | { type: 'start'; config: RunConfig } | { type: 'pause' } | { type: 'resume' } | { type: 'step' };
@@ -99,5 +101,5 @@ export type FromWorker =
       unit?: UnitProgress;
     }
   | { type: 'paused'; paused: boolean }
-  | { type: 'done'; result: RunResult; surface: Surface }
+  | { type: 'done'; result: RunResult; surface: Surface; replicaBackend?: string }
   | { type: 'error'; message: string; divergedAtEpoch: number | null };

@@ -132,9 +132,11 @@ describe('the playground in headless chromium', () => {
           sent: Number(data.bytesSent),
           float32: Number(data.bytesSentFloat32),
           text: e.querySelector('.panel-wire')?.textContent ?? '',
+          replicaBackend: data.replicaBackend,
         };
       });
       expect(d.workers).toBe('2');
+      expect(d.replicaBackend).toBe('wasm');
       expect(d.sent).toBeGreaterThan(0);
       expect(d.sent).toBeLessThan(d.float32);
       // The meter grew epoch by epoch while training, up to the final count.
@@ -142,7 +144,7 @@ describe('the playground in headless chromium', () => {
       expect(during.length).toBeGreaterThanOrEqual(5);
       expect(during).toEqual([...during].sort((a, b) => a - b));
       expect(during.at(-1)).toBeLessThanOrEqual(d.sent);
-      expect(d.text).toMatch(/^on the wire: .* \(float32 would be .*× less\)$/);
+      expect(d.text).toMatch(/^on the wire: .* \(float32 would be .*× less\); replicas on wasm$/);
       // The replicas ran in two separate dedicated workers (not in the training worker's thread).
       expect(replicaTargets.size).toBe(2);
       await page.close();
@@ -150,6 +152,47 @@ describe('the playground in headless chromium', () => {
       harness.browser.off('targetcreated', onTarget);
     }
   }, 240_000);
+
+  it('data-parallel has page controls for replicas and codec, and its replicas run on the panel’s backend (cpu)', async () => {
+    const page = await harness.open('dataset=two-moons&method=data-parallel&workers=3&codec=fixed8&epochs=5&seed=1&backend=cpu&autorun=1');
+    const controls = () =>
+      page.evaluate(() => {
+        const fieldset = document.getElementById('data-parallel-controls') as HTMLFieldSetElement;
+        return {
+          workers: (document.getElementById('workers') as HTMLInputElement).value,
+          codec: (document.getElementById('codec') as HTMLSelectElement).value,
+          visible: !fieldset.hidden && fieldset.offsetHeight > 0,
+        };
+      });
+    expect(await controls()).toEqual({ workers: '3', codec: 'fixed8', visible: true });
+    const [only] = await settled(page);
+    expect(only).toMatchObject({ method: 'data-parallel', status: 'done', epoch: 5, backend: 'cpu', error: '' });
+    const d = await page.$eval('[data-run-panel]', (e) => {
+      const data = (e as HTMLElement).dataset;
+      return { workers: data.workers, replicaBackend: data.replicaBackend, text: e.querySelector('.panel-wire')?.textContent ?? '' };
+    });
+    expect(d).toMatchObject({ workers: '3', replicaBackend: 'cpu' });
+    expect(d.text).toMatch(/; replicas on cpu$/);
+
+    // Changing a control rewrites the link (and resets the panel); the codec stays as the link set it.
+    await page.$eval('#workers', (e) => {
+      (e as HTMLInputElement).value = '2';
+      e.dispatchEvent(new Event('change'));
+    });
+    const hash = await page.evaluate(() => location.hash);
+    expect(hash).toMatch(/[#&]workers=2(&|$)/);
+    expect(hash).toContain('codec=fixed8');
+    expect((await panels(page))[0]).toMatchObject({ status: 'idle' });
+    await page.select('#codec', '');
+    expect(await page.evaluate(() => location.hash)).not.toContain('codec=');
+
+    // A page whose methods do not include data-parallel hides the controls.
+    await page.select('#methodA', 'backprop');
+    expect(await page.evaluate(() => location.hash)).toContain('method=backprop');
+    expect((await controls()).visible).toBe(false);
+    expect(harness.pageErrors).toEqual([]);
+    await page.close();
+  }, 120_000);
 
   it('data-parallel with workers=0 or an unknown codec shows a visible error instead of running', async () => {
     const page = await harness.open('dataset=two-moons&method=data-parallel&workers=0&codec=zip&autorun=1');
