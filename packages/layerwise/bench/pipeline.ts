@@ -11,6 +11,8 @@
  *   BENCH_FULL=1 pnpm --filter @beyond-backprop/layerwise bench:pipeline   12 000 examples, 5 epochs
  *   BENCH_N=…, BENCH_EPOCHS=…                                          override the size
  *   BENCH_REDIS=0 …                                                     skip the Redis run
+ *   pnpm --filter @beyond-backprop/layerwise bench:pipeline:built       the built packages (dist/), as users run
+ *                                                                       them: workers load compiled JS, not tsx
  *
  * Prints one JSON object per line; wall times include starting the workers.
  */
@@ -18,8 +20,8 @@ import { loadavg, cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, initBackend } from '@beyond-backprop/core-linalg';
 import { startRedisServer } from '@beyond-backprop/test-services';
-import { trainLayerwise } from '../src/index.js';
-import { trainPipelined, type NodePipelineTransport } from '../src/node.js';
+import { trainLayerwise } from '@beyond-backprop/layerwise';
+import { trainPipelined, type NodePipelineTransport } from '@beyond-backprop/layerwise/node';
 
 const full = process.env.BENCH_FULL === '1';
 const n = Number(process.env.BENCH_N ?? (full ? 12_000 : 6000));
