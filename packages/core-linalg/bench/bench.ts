@@ -10,6 +10,9 @@
  *   and 2000 × 785 — as a ReLU layer `[1 | ReLU(X·W + b)]` (graded and nearly rank-deficient, the realistic case) and
  *   as a Gaussian matrix (no structure: the most Jacobi sweeps), with the reconstruction error ‖A − UΣVᵀ‖/‖A‖ and the
  *   Penrose residual ‖A·A⁺·A − A‖/‖A‖. `--svd` runs only this section.
+ * - `leakyRelu`: CPU ms of the leaky-ReLU forward pass and gradient at the first layer of `bbp run mnist-cnn`
+ *   (100 × 28 × 28 × 16), as `initBackend()` installs them (one loop each) and as TensorFlow.js's gradient formula
+ *   (`where(greater(x, 0), dy, mul(dy, α))`), with a plain `mul` of the same size for scale. `--leaky` runs only this.
  *
  * Run: `pnpm --filter @beyond-backprop/core-linalg bench` (BBP_BACKEND=cpu|wasm to pick a backend).
  */
@@ -34,6 +37,7 @@ import {
 
 const quick = process.argv.includes('--quick');
 const svdOnly = process.argv.includes('--svd');
+const leakyOnly = process.argv.includes('--leaky');
 
 function emit(record: Record<string, unknown>): void {
   console.log(JSON.stringify(record));
@@ -147,6 +151,8 @@ async function main(): Promise<void> {
   }
   const info = await initBackend({ log: false });
   const backend = info.choice;
+  leakyReluBench(backend);
+  if (leakyOnly) return;
 
   for (const [n, f] of quick
     ? [[1000, 257]]
@@ -272,6 +278,42 @@ function shortcutSystem(): { a: Matrix; t: Matrix } {
   const a: Matrix = { rows: n, cols: f, data: Float64Array.from(cols.flat()) };
   const t = randn(n, 2, 12);
   return { a, t };
+}
+
+/** CPU milliseconds per call of `f` (its output read back and disposed), median of 5 rounds of 10 calls. */
+function cpuMs(f: () => tf.Tensor): number {
+  for (let i = 0; i < 3; i++) tf.dispose(f());
+  const rounds: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < 10; i++) {
+      const out = f();
+      out.dataSync();
+      out.dispose();
+    }
+    const used = process.cpuUsage(t0);
+    rounds.push((used.user + used.system) / 1000 / 10);
+  }
+  return rounds.sort((p, q) => p - q)[2]!;
+}
+
+function leakyReluBench(backend: string): void {
+  const shape = [100, 28, 28, 16];
+  const x = tf.randomNormal(shape, 0, 1, 'float32', 1);
+  const dy = tf.randomNormal(shape, 0, 1, 'float32', 2);
+  const gradient = tf.grad((a) => tf.leakyRelu(a, 0.2));
+  emit({
+    bench: 'leakyRelu',
+    backend,
+    shape,
+    cpuMs: {
+      mul: round(cpuMs(() => tf.mul(x, dy))),
+      forward: round(cpuMs(() => tf.leakyRelu(x, 0.2))),
+      forwardAndGradient: round(cpuMs(() => gradient(x, dy))),
+      tfjsGradientFormula: round(cpuMs(() => tf.tidy(() => tf.where(tf.greater(x, 0), dy, tf.mul(dy, 0.2))))),
+    },
+  });
+  tf.dispose([x, dy]);
 }
 
 function round(x: number): number {

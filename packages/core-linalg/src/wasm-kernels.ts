@@ -25,11 +25,15 @@
  *   many others) copies its input; the cpu and WebGL backends share the buffer instead. It is replaced by the
  *   sharing form (the buffer's reference count goes up, as `Reshape` already does on wasm): a leaky-ReLU gradient
  *   at 100 × 28 × 28 × 16 made three 5 MB copies per step, and a CNN training step's peak memory falls by a quarter.
+ * - `LeakyRelu` and its gradient run as single loops over the heap (`leaky-relu-kernels.ts`): the gradient was three
+ *   kernels (`greater` against a broadcast scalar and `select`, both slow paths here, and a `mul`), 28.5 ms for a
+ *   100 × 28 × 28 × 16 activation.
  * - `MaxPoolGrad` (every max-pooling CNN's backward pass) took 74 ms for a 100 × 28 × 28 × 16 input under 2 × 2
  *   pooling, more than the convolutions around it. It is replaced by one scan per pooling window that routes `dy` to
  *   the window's first maximum (the cpu backend's rule), a few ms.
  */
 import * as tf from '@tensorflow/tfjs';
+import { installLeakyReluKernels } from './leaky-relu-kernels.js';
 
 /** Kernels taken from the cpu backend when wasm lacks them. */
 const BRIDGED = ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Einsum'] as const;
@@ -103,6 +107,7 @@ export function installWasmKernels(): string[] {
     register({ ...identity, kernelFunc: sharedIdentity(identity.kernelFunc) });
     touched.push('Identity');
   }
+  touched.push(...installLeakyReluKernels(register, (config) => (config as AnyKernelConfig)[MARK] === true));
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
     const original = tf.getKernel(name, 'wasm') as AnyKernelConfig | undefined;
     if (!original || original[MARK]) continue;
