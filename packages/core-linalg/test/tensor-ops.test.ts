@@ -230,21 +230,27 @@ describe('wasm backend gaps', () => {
       { n: 1, h: 7, w: 5, c: 2, k: 3, s: 2, pad: 'same' },
       { n: 2, h: 6, w: 6, c: 4, k: 3, s: 1, pad: 'same' },
       { n: 1, h: 9, w: 7, c: 1, k: 2, s: 3, pad: 'valid' },
+      { n: 2, h: 7, w: 9, c: 5, k: 2, s: 2, pad: 'same' }, // 2 × 2 windows, the last row and column partial
     ];
     for (const cfg of configs) {
       const data = Float32Array.from(randn(cfg.n * cfg.h * cfg.w, cfg.c, cfg.h * 10 + cfg.k).data);
       // Ties: quantised values put several equal maxima in many windows.
       const tied = data.map((v) => Math.round(v));
-      for (const values of [data, tied]) {
+      // NaNs (never a maximum), −∞, windows of only −∞ (no maximum, no gradient) and −0 next to +0.
+      const special = data.map((v, i) => [Number.NaN, Number.NEGATIVE_INFINITY, -0, 0, v][i % 5]!);
+      const minusInf = data.map((v, i) => (i % cfg.c === 0 ? Number.NEGATIVE_INFINITY : v));
+      for (const values of [data, tied, special, minusInf]) {
         const { cpu, wasm } = await onBothBackends(() => {
           const x = tf.tensor4d(values, [cfg.n, cfg.h, cfg.w, cfg.c]);
-          const weight = tf.tensor(Float32Array.from({ length: 400 }, (_, i) => Math.cos(i)));
+          const weight = tf.tensor(Float32Array.from({ length: 400 }, (_, i) => (i % 7 === 3 ? -0 : Math.cos(i))));
           return tf.grads((a) => {
             const pooled = tf.maxPool(a as tf.Tensor4D, cfg.k, cfg.s, cfg.pad);
             return tf.sum(tf.mul(pooled, tf.reshape(tf.slice(weight, 0, pooled.size), pooled.shape)));
           })([x]);
         });
-        expect(Array.from(wasm[0]), JSON.stringify(cfg)).toEqual(Array.from(cpu[0]));
+        // Bit patterns: −0 must stay −0 and +0 stay +0, as the cpu kernel writes them.
+        const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
+        expect(bitsOf(wasm[0]), JSON.stringify(cfg)).toEqual(bitsOf(cpu[0]));
       }
     }
   });
