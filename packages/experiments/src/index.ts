@@ -59,9 +59,9 @@ export { targetSpaceMethod, targetSpaceOcuMethod } from './methods/target-space.
 export { gradientAmpMethods, headSettings } from './methods/gradient-amp.js';
 export { platonicMethod, platonicPcaMethod } from './methods/platonic.js';
 export { lraMethods } from './methods/lra.js';
+export { createDataParallelRun } from './methods/data-parallel-run.js';
 export {
   createDataParallelMethod,
-  createDataParallelRun,
   DATA_PARALLEL_CODECS,
   dataParallelOptions,
   type DataParallelMethodSpec,

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkNumber } from '@beyond-backprop/core-linalg';
+import { FusedAdamOptimizer } from '@beyond-backprop/training';
 
 /** An optimiser whose learning rate a schedule can change between steps. */
 export interface ScheduledOptimizer extends tf.Optimizer {
@@ -36,7 +37,9 @@ function gradientNames(grads: GradientsArg): string[] {
 /**
  * Adam with decoupled weight decay (Loshchilov & Hutter; PyTorch `AdamW`): every variable that receives a gradient
  * is first shrunk by `1 − lr·wd`, then updated by Adam with `β1, β2, ε`. With a zero gradient one step from `θ = 1`
- * at `lr = 0.1, wd = 0.01` gives exactly `0.999`.
+ * at `lr = 0.1, wd = 0.01` gives exactly `0.999`. The Adam part is `@beyond-backprop/training`'s fused update (one
+ * kernel per variable on wasm and cpu, bit-identical to `tf.train.adam`), so a step holds one variable's temporaries
+ * at a time rather than every variable's.
  *
  * @example
  * ```ts
@@ -45,7 +48,7 @@ function gradientNames(grads: GradientsArg): string[] {
  * opt.setLearningRate(1e-4);
  * ```
  */
-export class AdamW extends tf.AdamOptimizer implements ScheduledOptimizer {
+export class AdamW extends FusedAdamOptimizer implements ScheduledOptimizer {
   /** Class name for tfjs serialisation. */
   static override get className(): string {
     return 'AdamW';
