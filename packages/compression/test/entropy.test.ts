@@ -28,7 +28,7 @@ describe('histogram and entropy (thesis §3.4, Alg. 1 ESTIMATE DISTRIBUTION)', (
     expect(entropy([])).toBe(0);
   });
 
-  it('counts the spec vector and normalises it', () => {
+  it('counts a hand-checked vector and normalises it', () => {
     const q = new Uint16Array([0, 1, 2, 3, 3]);
     expect(Array.from(histogram(q, 2))).toEqual([1, 1, 1, 2]);
     expect(Array.from(estimateDistribution(q, 2))).toEqual([0.2, 0.2, 0.2, 0.4]);

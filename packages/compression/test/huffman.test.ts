@@ -45,7 +45,7 @@ function stream(n: number, alphabet: number, seed: number, pick: (u: number) => 
 }
 
 describe('Huffman code lengths (thesis §3.4, §3.6)', () => {
-  it('are optimal on the spec vectors', () => {
+  it('are optimal on hand-checked vectors', () => {
     expect(Array.from(huffmanCodeLengths([4, 2, 1, 1]))).toEqual([1, 2, 3, 3]);
     expect(Array.from(huffmanCodeLengths([40, 30, 20, 10]))).toEqual([1, 2, 3, 3]);
     expect(Array.from(huffmanCodeLengths([9, 1]))).toEqual([1, 1]);

@@ -13,7 +13,7 @@ function testLayers(): Float32Array[] {
 }
 
 describe('quantize / dequantize (thesis §3.2, Alg. 1 QUANTIZE, Alg. 2 line 4)', () => {
-  it('maps the spec vector to bins [0, 1, 2, 3, 3] and back to bin centres', () => {
+  it('maps a hand-checked vector to bins [0, 1, 2, 3, 3] and back to bin centres', () => {
     const w = new Float32Array([-1, -0.5, 0, 0.5, 1]);
     const q = quantize(w, -1, 1, 2);
     expect(Array.from(q)).toEqual([0, 1, 2, 3, 3]);

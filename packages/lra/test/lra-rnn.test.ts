@@ -323,7 +323,7 @@ describe('LRA RNN step (P3 Alg. 1)', () => {
       return u.diagnostics!;
     };
     const vanilla = run(0);
-    // float32 resolves only the last few steps (earlier losses are exactly 0, the spec's "underflow"); take every pair.
+    // float32 resolves only the last few steps (earlier losses are exactly 0: underflow); take every pair.
     const ratios = vanilla.localLosses
       .slice(0, 9)
       .map((l, t) => [l, vanilla.localLosses[t + 1]] as const)
