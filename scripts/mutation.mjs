@@ -23,11 +23,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The files under mutation testing (relative to their package) and the tests run against their mutants. */
 const TARGETS = [
   { pkg: 'core-linalg', file: 'src/ridge-solve.ts', tests: ['test/ridge-solve.test.ts', 'test/float64-tape.test.ts'] },
+  { pkg: 'core-linalg', file: 'src/errors.ts', tests: ['test/errors.test.ts'] },
   { pkg: 'target-space', file: 'src/target-gradient.ts', tests: ['test/dense-gradients.test.ts'] },
   { pkg: 'target-space', file: 'src/realisation.ts', tests: ['test/dense-gradients.test.ts'] },
   { pkg: 'training', file: 'src/fit-loop.ts', tests: ['test/fit-loop.test.ts', 'test/fit-contract.test.ts'] },
   { pkg: 'training', file: 'src/early-stopping.ts', tests: ['test/early-stopping.test.ts', 'test/fit-contract.test.ts'] },
   { pkg: 'training', file: 'src/checkpoint.ts', tests: ['test/checkpoint.test.ts', 'test/fit-contract.test.ts'] },
+  { pkg: 'training', file: 'src/optimizer-state.ts', tests: ['test/checkpoint.test.ts'] },
 ];
 
 const argv = process.argv.slice(2);
