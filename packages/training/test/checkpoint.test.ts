@@ -623,6 +623,26 @@ describe('optimiser state: layout and validation', () => {
     adam.dispose();
   });
 
+  it('pairs slots with variables in order for three variables; one variable still needs the step counter', async () => {
+    const shapes3 = [[2, 2], [3], [1, 4]];
+    const vars = shapes3.map((sh, i) => tf.variable(tf.fill(sh, i + 1), true, `three_${i}_${Math.random()}`));
+    const adam = tf.train.adam(0.05);
+    step(adam, vars);
+    const saved = JSON.parse(JSON.stringify(await saveOptimizerState(adam))) as OptimizerState;
+    expect(saved.weights.map((w) => w.shape)).toEqual([[], ...shapes3, ...shapes3]);
+    const again = optimizerFromState('t', saved);
+    await restoreOptimizerState('t', again, saved, shapes3);
+    expect((await saveOptimizerState(again)).weights).toEqual(saved.weights);
+    again.dispose();
+    const one = tf.train.sgd(0.1);
+    await expect(restoreOptimizerState('t', one, { ...saved, weights: [] }, [[2]])).rejects.toThrow(
+      /'optimizer\.weights' must hold the step counter and whole groups of 1 slots/,
+    );
+    one.dispose();
+    tf.dispose(vars);
+    adam.dispose();
+  });
+
   it('names the field of a malformed optimiser state', async () => {
     const adam = tf.train.adam(0.05);
     const vars = vars2('v');
