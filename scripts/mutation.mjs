@@ -23,11 +23,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The files under mutation testing (relative to their package) and the tests run against their mutants. */
 const TARGETS = [
   { pkg: 'core-linalg', file: 'src/ridge-solve.ts', tests: ['test/ridge-solve.test.ts', 'test/float64-tape.test.ts'] },
+  { pkg: 'core-linalg', file: 'src/errors.ts', tests: ['test/errors.test.ts'] },
+  { pkg: 'core-linalg', file: 'src/activations.ts', tests: ['test/tensor-ops.test.ts'] },
   { pkg: 'target-space', file: 'src/target-gradient.ts', tests: ['test/dense-gradients.test.ts'] },
   { pkg: 'target-space', file: 'src/realisation.ts', tests: ['test/dense-gradients.test.ts'] },
+  { pkg: 'datasets', file: 'src/idx-format.ts', tests: ['test/file-formats.test.ts'] },
+  { pkg: 'datasets', file: 'src/gzip.ts', tests: ['test/file-formats.test.ts'] },
   { pkg: 'training', file: 'src/fit-loop.ts', tests: ['test/fit-loop.test.ts', 'test/fit-contract.test.ts'] },
   { pkg: 'training', file: 'src/early-stopping.ts', tests: ['test/early-stopping.test.ts', 'test/fit-contract.test.ts'] },
   { pkg: 'training', file: 'src/checkpoint.ts', tests: ['test/checkpoint.test.ts', 'test/fit-contract.test.ts'] },
+  { pkg: 'training', file: 'src/optimizer-state.ts', tests: ['test/checkpoint.test.ts'] },
+  { pkg: 'training', file: 'src/divergence.ts', tests: ['test/fit-contract.test.ts'] },
 ];
 
 const argv = process.argv.slice(2);

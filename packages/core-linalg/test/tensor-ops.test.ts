@@ -579,6 +579,46 @@ describe('activation registry', () => {
     }
   });
 
+  it('each entry is named by its key; slopes at the kinks; a given leaky-ReLU slope and layer name are used', () => {
+    expect(ACTIVATION_NAMES).toEqual(['tanh', 'sigmoid', 'relu', 'leakyRelu', 'elu', 'sign', 'linear']);
+    for (const name of ACTIVATION_NAMES) expect(ACTIVATIONS[name].name).toBe(name);
+    expect(LEAKY_RELU_ALPHA).toBe(0.2);
+    const at0 = (name: (typeof ACTIVATION_NAMES)[number], alpha = 0.1) => [
+      ACTIVATIONS[name].f64Derivative(0, ACTIVATIONS[name].f64(0, alpha), alpha),
+      tf.tidy(() => ACTIVATIONS[name].tfDerivative(tf.tensor1d([0]), alpha).dataSync()[0]),
+    ];
+    expect([at0('relu'), at0('leakyRelu'), at0('sign'), at0('linear'), at0('tanh'), at0('sigmoid')]).toEqual([
+      [0, 0],
+      [0.1, expect.closeTo(0.1, 7)],
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0.25, 0.25],
+    ]);
+    const leaky = ACTIVATIONS.leakyRelu;
+    expect([leaky.f64(-2, 0.1), leaky.f64Derivative(-2, -0.2, 0.1), leaky.f64(3, 0.1)]).toEqual([-0.2, 0.1, 3]);
+    expect(tf.tidy(() => Array.from(leaky.tf(tf.tensor1d([-2, 3]), 0.1).dataSync()))).toEqual([expect.closeTo(-0.2, 7), 3]);
+    expect(tf.tidy(() => Array.from(leaky.tfDerivative(tf.tensor1d([-2, 3]), 0.1).dataSync()))).toEqual([expect.closeTo(0.1, 7), 1]);
+    expect(ACTIVATIONS.relu.f64(-3, 0.2)).toBe(0);
+    expect(ACTIVATIONS.elu.f64Derivative(-1, 0, 0.2)).toBeCloseTo(Math.exp(-1), 12);
+    expect(ACTIVATIONS.linear.tf(tf.scalar(2), 0).dataSync()[0]).toBe(2);
+    expect((leaky.layer({ alpha: 0.05 }) as tf.layers.Layer).getConfig().alpha).toBe(0.05);
+    expect((leaky.layer({}) as tf.layers.Layer).getConfig().alpha).toBe(0.2);
+    for (const name of ['tanh', 'sigmoid', 'relu', 'elu', 'linear', 'leakyRelu'] as const) {
+      const named = ACTIVATIONS[name].layer({ name: `my_${name}` }) as tf.layers.Layer;
+      expect(named.name).toBe(`my_${name}`);
+      expect(named.getClassName()).toBe(name === 'leakyRelu' ? 'LeakyReLU' : 'Activation');
+      if (name !== 'leakyRelu') expect(named.getConfig().activation).toBe(name);
+      expect((ACTIVATIONS[name].layer({}) as tf.layers.Layer).name).not.toContain('undefined');
+    }
+  });
+
+  it('activation() accepts every name by default and refuses non-strings', () => {
+    for (const name of ACTIVATION_NAMES) expect(activation('f', 'a', name)).toBe(ACTIVATIONS[name]);
+    expect(() => activation('f', 'a', 3)).toThrow("f: argument 'a' must be one of 'tanh', 'sigmoid', 'relu', 'leakyRelu', 'elu', 'sign', 'linear', got 3");
+    expect(() => activation('f', 'a', 'tanh', [])).toThrow(/must be one of , got "tanh"/);
+  });
+
   it('keeps NaN for the caller to detect, and names a bad choice with the allowed list', () => {
     expect(ACTIVATIONS.relu.f64(Number.NaN, 0.2)).toBeNaN();
     expect(ACTIVATIONS.relu.f64(-0, 0.2)).toBe(0);

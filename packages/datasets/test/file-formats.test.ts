@@ -11,6 +11,7 @@ import {
   encodeIdx,
   encodeTokens,
   gunzip,
+  idxDeclaredLength,
   imdbFromReviews,
   isGzip,
   mnistFromIdx,
@@ -264,5 +265,199 @@ describe('the main entry', () => {
     visit(root);
     expect(seen.size).toBeGreaterThan(20);
     expect([...seen].some((f) => f.includes('/node/'))).toBe(false);
+  });
+});
+
+describe('IDX and gzip decoder checks', () => {
+  const problem = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (e) {
+      expect(DatasetFileError.isInstance(e)).toBe(true);
+      return (e as DatasetFileError).message;
+    }
+    return 'accepted';
+  };
+
+  it('parseIdx checks the input type, the magic bytes one by one, the rank and the header length', () => {
+    expect(problem(() => parseIdx([0, 0, 8, 1] as unknown as Uint8Array))).toBe('<bytes>: expected the file contents as a Uint8Array');
+    expect(problem(() => parseIdx(new Uint8Array([0, 0, 8, 1]), { file: 'f' }))).toBe('f: truncated header: rank 1 needs 8 bytes, the file has 4');
+    expect(problem(() => parseIdx(new Uint8Array([0, 0, 8])))).toBe('<bytes>: truncated: 3 bytes, shorter than the 4-byte magic number');
+    const good = encodeIdx('ubyte', [2], [5, 6]);
+    for (const [i, v] of [
+      [0, 1],
+      [1, 1],
+      [2, 10],
+      [3, 0],
+    ]) {
+      const bad = good.slice();
+      bad[i] = v;
+      expect(problem(() => parseIdx(bad, { file: 'f' }))).toMatch(/^f: wrong magic number 0x[0-9a-f]{8}: not an IDX file \(expected 0x000008NN/);
+    }
+    expect(problem(() => parseIdx(new Uint8Array([0, 0, 8, 2, 0, 0, 0, 1, 0, 0, 0])))).toBe(
+      '<bytes>: truncated header: rank 2 needs 12 bytes, the file has 11',
+    );
+    expect(problem(() => parseIdx(encodeIdx('short', [2, 0], [])))).toMatch(/zero dimension \(2×0\)/);
+    expect(problem(() => parseIdx(encodeIdx('int', [3], [1, 2, 3]).subarray(0, 19)))).toBe(
+      '<bytes>: truncated: the header declares 3 int values (20 bytes), the file has 19 bytes',
+    );
+    expect(problem(() => parseIdx(new Uint8Array([...encodeIdx('double', [1], [1]), 0])))).toBe(
+      '<bytes>: corrupt: 1 bytes after the 1 double values the header declares',
+    );
+  });
+
+  it('parseIdx checks the expected type and rank separately, with or without a description', () => {
+    const labels = encodeIdx('ubyte', [3], [1, 2, 3]);
+    expect(parseIdx(labels, { expect: { type: 'ubyte', rank: 1 } }).shape).toEqual([3]);
+    expect(parseIdx(labels, { expect: {} }).shape).toEqual([3]);
+    expect(problem(() => parseIdx(labels, { file: 'l', expect: { type: 'float' } }))).toBe(
+      'l: wrong magic number 0x00000801 (ubyte, rank 1) where 0x00000d01 was expected',
+    );
+    expect(problem(() => parseIdx(labels, { file: 'l', expect: { rank: 2 } }))).toBe(
+      'l: wrong magic number 0x00000801 (ubyte, rank 1) where 0x00000802 was expected',
+    );
+    expect(problem(() => parseIdx(labels, { file: 'l', expect: { type: 'ubyte', rank: 2 } }))).toMatch(/where 0x00000802 was expected$/);
+    expect(problem(() => parseIdx(encodeIdx('double', [1, 1], [1]), { expect: { type: 'double', rank: 1, what: 'labels' } }))).toMatch(
+      /0x00000e02 \(double, rank 2\) where 0x00000e01 \(labels\) was expected$/,
+    );
+  });
+
+  it('parseIdx reads bytes that are a view into a larger buffer; ubyte data stay a view, others are copies', () => {
+    for (const [type, values] of [
+      ['ubyte', [1, 200]],
+      ['sbyte', [-3, 4]],
+      ['short', [-300, 7]],
+      ['int', [-70000, 9]],
+      ['float', [0.5, -2]],
+      ['double', [0.1, -1e-300]],
+    ] as const) {
+      const raw = encodeIdx(type, [2], values);
+      const big = new Uint8Array(raw.length + 3);
+      big.set(raw, 3);
+      const parsed = parseIdx(big.subarray(3), { file: type });
+      expect(parsed.type).toBe(type);
+      expect(Array.from(parsed.data)).toEqual(values);
+      expect(parsed.data.buffer === big.buffer).toBe(type === 'ubyte');
+      expect(parsed.data.length).toBe(2);
+    }
+  });
+
+  it('encodeIdx writes the type code and the rank, and names a size mismatch', () => {
+    expect(Array.from(encodeIdx('double', [1, 1, 1], [0]).subarray(0, 4))).toEqual([0, 0, 0x0e, 3]);
+    expect(Array.from(encodeIdx('sbyte', [1], [-1]))).toEqual([0, 0, 9, 1, 0, 0, 0, 1, 255]);
+    expect(() => encodeIdx('float', [2, 2], [1])).toThrow('encodeIdx: argument \'data\' must hold 4 values for shape [2, 2], got "1 values"');
+  });
+
+  it('idxDeclaredLength waits for the whole header, checks the magic and caps the length at 2^31 - 1 bytes', () => {
+    const head = encodeIdx('short', [2, 3], new Array(6).fill(0));
+    expect(idxDeclaredLength(head.subarray(0, 3))).toBeUndefined();
+    expect(idxDeclaredLength(head.subarray(0, 11))).toBeUndefined();
+    expect(idxDeclaredLength(head.subarray(0, 12))).toBe(12 + 2 * 6);
+    const shifted = new Uint8Array(head.length + 1);
+    shifted.set(head, 1);
+    expect(idxDeclaredLength(shifted.subarray(1, 13))).toBe(24);
+    for (const [i, v] of [
+      [0, 1],
+      [1, 1],
+      [2, 10],
+      [3, 0],
+    ]) {
+      const bad = head.slice();
+      bad[i] = v;
+      expect(problem(() => idxDeclaredLength(bad, 'g'))).toMatch(/^g: wrong magic number 0x[0-9a-f]{8}: not an IDX file/);
+    }
+    expect(problem(() => idxDeclaredLength(new Uint8Array([1, 0, 8, 1])))).toBe(
+      '<bytes>: wrong magic number 0x01000801: not an IDX file (expected 0x000008NN for unsigned bytes, or another IDX type code and a rank ≥ 1)',
+    );
+    const claim = (n: number) => {
+      const h = new Uint8Array(8);
+      h.set([0, 0, 8, 1]);
+      new DataView(h.buffer).setUint32(4, n);
+      return h;
+    };
+    expect(idxDeclaredLength(claim(2 ** 31 - 9))).toBe(2 ** 31 - 1);
+    expect(problem(() => idxDeclaredLength(claim(2 ** 31 - 8), 'h'))).toBe(
+      'h: corrupt: the header declares 2147483648 bytes, more than the 2147483647 a typed array can hold',
+    );
+  });
+
+  it('isGzip needs both magic bytes', () => {
+    expect([
+      isGzip(new Uint8Array([0x1f])),
+      isGzip(new Uint8Array([0x1f, 0x8b])),
+      isGzip(new Uint8Array([0x1e, 0x8b])),
+      isGzip(new Uint8Array([0x1f, 0x8c])),
+    ]).toEqual([false, true, false, false]);
+    expect(isGzip(new Uint8Array(0))).toBe(false);
+  });
+
+  it('gunzip joins many output chunks exactly and consults declaredLength with at most 1024 bytes until it answers', async () => {
+    const raw = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 2654435761) >>> 24);
+    const heads: number[] = [];
+    const out = await gunzip(gzip(raw), 'big', (head) => {
+      heads.push(head.length);
+      return heads.length < 3 ? undefined : raw.length;
+    });
+    expect(out.length).toBe(raw.length);
+    expect(Buffer.from(out).equals(Buffer.from(raw))).toBe(true);
+    expect(heads.length).toBe(3);
+    expect(Math.max(...heads)).toBe(1024);
+    const first = await gunzip(gzip(raw.subarray(0, 100)), 'small', (head) => (heads.push(-head.length), 100));
+    expect([first.length, heads.at(-1)]).toEqual([100, -100]);
+    expect(Array.from(await gunzip(gzip(raw.subarray(0, 10)), 'exact', () => 10))).toEqual(Array.from(raw.subarray(0, 10)));
+    await expect(gunzip(gzip(raw.subarray(0, 10)), 'over', () => 9)).rejects.toThrow(
+      'over: corrupt: decompresses to more than the 9 bytes its header declares',
+    );
+    await expect(gunzip(gzip(raw), 'over', () => 1000)).rejects.toThrow(DatasetFileError);
+    expect(Array.from(await gunzip(gzip(new Uint8Array(0))))).toEqual([]);
+  });
+
+  it('gunzip names the file when the platform has no DecompressionStream, and for corrupt data', async () => {
+    const saved = globalThis.DecompressionStream;
+    try {
+      (globalThis as { DecompressionStream?: unknown }).DecompressionStream = undefined;
+      await expect(gunzip(gzip(new Uint8Array(3)), 'x.gz')).rejects.toThrow(
+        'x.gz: is gzip-compressed and this platform has no DecompressionStream; decompress it first',
+      );
+    } finally {
+      globalThis.DecompressionStream = saved;
+    }
+    await expect(gunzip(new Uint8Array([0x1f]))).rejects.toThrow('<bytes>: not gzip data (the first two bytes are not 1f 8b)');
+    const corrupt = gzip(new Uint8Array(100));
+    corrupt[corrupt.length - 5] ^= 0xff;
+    await expect(gunzip(corrupt, 'c.gz')).rejects.toThrow(/^c\.gz: corrupt or truncated gzip data \(.+\)$/);
+  });
+
+  it('gunzip joins small output chunks when it hands the first 1024 bytes to declaredLength', async () => {
+    // A stand-in DecompressionStream that passes the bytes through in 300-byte chunks.
+    class Chunked extends TransformStream<Uint8Array, Uint8Array> {
+      constructor() {
+        super({
+          transform(chunk, controller) {
+            for (let at = 0; at < chunk.length; at += 300) controller.enqueue(chunk.slice(at, at + 300));
+          },
+        });
+      }
+    }
+    const input = Uint8Array.from({ length: 2000 }, (_, i) => (i * 31 + 7) % 251);
+    input.set([0x1f, 0x8b]);
+    const heads: number[][] = [];
+    const saved = globalThis.DecompressionStream;
+    try {
+      (globalThis as { DecompressionStream?: unknown }).DecompressionStream = Chunked;
+      const out = await gunzip(input, 'chunked', (head) => void heads.push(Array.from(head)));
+      expect(Array.from(out)).toEqual(Array.from(input));
+    } finally {
+      globalThis.DecompressionStream = saved;
+    }
+    expect(heads.map((h) => h.length)).toEqual([300, 600, 900, 1024, 1024, 1024, 1024]);
+    for (const h of heads) expect(h).toEqual(Array.from(input.subarray(0, h.length)));
+  });
+
+  it('decodeIdx stops a gzip stream at the length the IDX header declares', async () => {
+    const raw = encodeIdx('ubyte', [4], [1, 2, 3, 4]);
+    const padded = gzip(new Uint8Array([...raw, 0, 0]));
+    await expect(decodeIdx(padded, { file: 'p.gz' })).rejects.toThrow('p.gz: corrupt: decompresses to more than the 12 bytes its header declares');
+    expect(Array.from((await decodeIdx(gzip(raw))).data)).toEqual([1, 2, 3, 4]);
   });
 });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@beyond-backprop/core-linalg';
-import { earlyStopping, runFitLoop, tracksAccuracy, variableSnapshots, type EpochLogs, type FitCallbacks } from '../src/index.js';
+import { TrainingDivergedError, earlyStopping, runFitLoop, tracksAccuracy, variableSnapshots, type EpochLogs, type FitCallbacks } from '../src/index.js';
+import { BbpError } from '@beyond-backprop/core-linalg';
 
 /** A fake trainer whose "weight" is the epoch count and whose per-epoch metrics follow `curve`. */
 const trainer = (curve: number[]) => {
@@ -101,5 +102,42 @@ describe('earlyStopping', () => {
     const logs: EpochLogs[] = [];
     await runFitLoop('t', 1, { epochs: 3, callbacks: [earlyStopping({ monitor: 'loss', patience: 5 }), { onEpochEnd: (_, l) => void logs.push(l) }] }, plain);
     expect(logs).toHaveLength(3);
+  });
+});
+
+describe('divergence', () => {
+  it('TrainingDivergedError names the function, epoch, batch and loss; every variable goes back and every copy is freed', async () => {
+    const a = tf.variable(tf.tensor1d([1, 2]));
+    const b = tf.variable(tf.scalar(5));
+    let calls = 0;
+    const trainBatch = () => {
+      calls += 1;
+      if (calls === 4) return Number.POSITIVE_INFINITY;
+      tf.tidy(() => {
+        a.assign(tf.add(a, 1));
+        b.assign(tf.mul(b, 2));
+      });
+      return 1;
+    };
+    const before = tf.memory().numTensors;
+    const error = (await runFitLoop('Net.fit', 4, { epochs: 3, batchSize: 2 }, { trainBatch, state: variableSnapshots(() => [a, b]) }).catch(
+      (e: unknown) => e,
+    )) as TrainingDivergedError;
+    expect(TrainingDivergedError.isInstance(error) && BbpError.isInstance(error)).toBe(true);
+    expect([error.name, error.code, error.fn, error.epoch, error.batch, error.loss]).toEqual(['TrainingDivergedError', 'diverged', 'Net.fit', 1, 1, Infinity]);
+    expect(error.message).toBe(
+      'Net.fit: training diverged at epoch 1, batch 1 (loss is Infinity); the update was not applied and the parameters are those of the last ' +
+        'finite loss. Lower the learning rate (or, for ridge-based methods, raise lambda).',
+    );
+    // The third step's finite loss was computed on the values after two updates; the fourth step's loss (on the values
+    // after three) is infinite: both variables go back to the values after two updates.
+    expect([Array.from(a.dataSync()), b.dataSync()[0]]).toEqual([[3, 4], 20]);
+    expect(tf.memory().numTensors).toBe(before);
+    const snapshots = variableSnapshots(() => [a, b]);
+    const saved = snapshots.save() as tf.Tensor[];
+    expect(saved.map((t) => t.isDisposed)).toEqual([false, false]);
+    snapshots.release?.(saved);
+    expect(saved.map((t) => t.isDisposed)).toEqual([true, true]);
+    tf.dispose([a, b]);
   });
 });
