@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, checkNumber, readValues } from '@beyond-backprop/core-linalg';
 import { DataParallelTrainer, type DataParallelStats, type SyncMode } from '@beyond-backprop/cluster';
 import { createWeightCodec } from '@beyond-backprop/compression';
-import { denseNetwork, type DenseInit } from '@beyond-backprop/training';
+import type { DenseInit } from '@beyond-backprop/training';
 import { classifierNetwork } from './classifier-network.js';
 import { DATA_PARALLEL_CODECS, type DataParallelSettings } from './data-parallel.js';
 import type { MethodContext, MethodRun, ResultFieldValue } from '../registry.js';
@@ -63,24 +63,9 @@ export function createDataParallelRun(ctx: MethodContext, settings: DataParallel
   const classification = data.train.y instanceof Int32Array;
   const outputs = classification ? (data.numClasses ?? 2) : (data.train.yShape[1] ?? 1);
   const init = (options.init as DenseInit | undefined) ?? 'glorot-uniform';
-  let model: tf.LayersModel;
-  let inputShape: number[];
-  if (arch.kind === 'dense') {
-    inputShape = [data.train.xShape.slice(1).reduce((p, d) => p * d, 1)];
-    model = denseNetwork({
-      inputSize: inputShape[0],
-      hidden: arch.hidden,
-      outputs,
-      activation: arch.activation,
-      shortcuts: arch.shortcuts,
-      init,
-      seed: ctx.seed,
-    });
-  } else if (arch.kind === 'conv') {
-    ({ model, inputShape } = classifierNetwork(arch, data.train.xShape.slice(1), outputs, ctx.seed, init, { batchNorm: false, dropout: 0 }));
-  } else {
+  if (arch.kind !== 'dense' && arch.kind !== 'conv')
     throw new InvalidArgumentError('bbp run', '--method', 'data-parallel trains dense and conv networks', arch.kind);
-  }
+  const { model, inputShape } = classifierNetwork(arch, data.train.xShape.slice(1), outputs, ctx.seed, init);
   const x = tf.tensor(data.train.x, [n, ...inputShape]);
   const y = classification ? tf.tensor1d(data.train.y as Int32Array, 'int32') : tf.tensor2d(data.train.y as Float32Array, [n, outputs]);
   const trainer = new DataParallelTrainer(model, {
