@@ -60,12 +60,21 @@ function elementwise(
  */
 function gradLoop(o: Float32Array, d: Float32Array, v: Float32Array, alpha: number, beta: number): void {
   const n = o.length;
+  if (alpha + beta !== 1) {
+    // An α so large (or NaN) that 1 − α is rounded: the factor would not be exactly 1, so branch instead.
+    for (let i = 0; i < n; i++) o[i] = v[i] > 0 ? d[i] : alpha * d[i];
+    return;
+  }
   for (let i = 0; i < n; i++) o[i] = d[i] * (alpha + beta * +(v[i] > 0));
 }
 
 /** `o = x < 0 ? α·x : x`, branch-free (−0 and NaN come out as the tfjs kernel gives them). */
 function forwardLoop(o: Float32Array, v: Float32Array, _unused: Float32Array, alpha: number, beta: number): void {
   const n = o.length;
+  if (alpha + beta !== 1) {
+    for (let i = 0; i < n; i++) o[i] = v[i] < 0 ? alpha * v[i] : v[i];
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const x = v[i];
     o[i] = x * (alpha + beta * +(x >= 0));

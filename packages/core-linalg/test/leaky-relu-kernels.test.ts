@@ -25,7 +25,7 @@ const bits = (a: tf.TypedArray | number[]): number[] => Array.from(new Uint32Arr
 
 describe('leaky-ReLU kernels (wasm and cpu)', () => {
   for (const backend of ['wasm', 'cpu'] as const) {
-    for (const alpha of [0.2, 0, 0.01, 1, 0.3, -0.5]) {
+    for (const alpha of [0.2, 0, 0.01, 1, 0.3, -0.5, 1e30]) {
       it(`${backend}, α = ${alpha}: forward and gradient are bit-identical to TensorFlow.js's formulas`, async () => {
         await tf.setBackend(backend);
         const x = tf.tensor4d(values(2 * 5 * 7 * 3, 7), [2, 5, 7, 3]);
