@@ -294,6 +294,62 @@ describe('wasm backend gaps', () => {
     expect(() => tf.gather(x, tf.tensor1d([4], 'int32'), 0)).toThrow(/index value 4 is not in \[0, 3\]/);
     tf.dispose([x, xi]);
   });
+
+  it('Slice and StridedSlice on wasm equal the cpu kernels and read only the sliced block, never all the input', async () => {
+    const x = tf.tensor4d(Float32Array.from(randn(3 * 4 * 5, 6, 12).data), [3, 4, 5, 6]);
+    const xi = tf.tensor2d(
+      Int32Array.from({ length: 70 }, (_, i) => i * 7 - 100),
+      [10, 7],
+      'int32',
+    );
+    const v = tf.tensor1d([1, 2, 3, 4, 5]);
+    const cases = () => [
+      tf.slice(x, [1, 0, 0, 0], [2, -1, -1, -1]),
+      tf.slice(x, [0, 1, 2, 3], [3, 2, 3, 3]),
+      tf.slice(x, [2, 3, 4, 0], [1, 1, 1, 6]),
+      tf.slice(x, [0, 0, 0, 5], [3, 4, 5, 1]),
+      tf.slice(x, [1, 2, 0, 0], [1, 2, 5, 6]),
+      tf.slice(x, [0, 0, 0, 0], [0, 4, 5, 6]),
+      tf.slice(xi, [3, 2], [4, 5]),
+      tf.slice(v, 1, 3),
+      tf.stridedSlice(x, [1, 0, 0, 0], [3, 4, 5, 6], [1, 1, 1, 1]),
+      tf.stridedSlice(x, [0, 1, 1, 2], [3, 3, 4, 6], [1, 1, 1, 1]),
+      tf.stridedSlice(x, [2], [3], [1], 0, 0, 0, 0, 1),
+      tf.stridedSlice(x, [0, 0, 0, 0], [3, 4, 5, 6], [1, 2, 1, 3]),
+      tf.stridedSlice(xi, [9, 0], [0, 7], [-1, 1]),
+      tf.stridedSlice(x, [2, 3, 0, 5], [0, 0, 5, 0], [-1, -2, 2, -2]),
+      tf.stridedSlice(xi, [1, 6], [10, 0], [3, -3], 0, 0, 0, 0, 0).cast('float32'),
+      tf.split(x, [1, 3, 2], 3)[1],
+      tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.slice(a, [1, 1, 1, 1], [2, 2, 2, 2]))))(x),
+    ];
+    const { cpu, wasm } = await onBothBackends(cases);
+    cpu.forEach((c, i) => expect(Array.from(wasm[i]), `case ${i}`).toEqual(Array.from(c)));
+    const shapes = tf.tidy(() => cases().map((t) => t.shape));
+    expect(shapes[10]).toEqual([4, 5, 6]);
+    expect(shapes[12]).toEqual([9, 7]);
+    expect(shapes[5]).toEqual([0, 4, 5, 6]);
+    // The tfjs 4.x kernels copied the whole input out of the heap (readSync) for every slice; the int32 strided case
+    // (case 12) came back as float32 bit patterns.
+    const backend = tf.backend() as unknown as { readSync: (...a: unknown[]) => unknown };
+    const readSync = backend.readSync;
+    let reads = 0;
+    backend.readSync = (...a: unknown[]) => {
+      reads++;
+      return readSync.apply(backend, a);
+    };
+    try {
+      tf.dispose([
+        tf.slice(x, [1, 0, 0, 0], [1, 4, 5, 6]),
+        tf.slice(x, [0, 1, 2, 3], [3, 2, 3, 3]),
+        tf.stridedSlice(x, [1], [2], [1]),
+        tf.stridedSlice(x, [0, 0, 0, 0], [3, 4, 5, 6], [2, 1, 3, 1]),
+      ]);
+    } finally {
+      backend.readSync = readSync;
+    }
+    expect(reads).toBe(0);
+    tf.dispose([x, xi, v]);
+  });
 });
 
 describe('matMul helper', () => {
