@@ -295,6 +295,35 @@ describe('wasm backend gaps', () => {
     tf.dispose([x, xi]);
   });
 
+  it('Sum over leading axes on wasm gives the bits of the transpose-then-sum kernel, keepDims and negative axes too', () => {
+    const x = tf.tensor4d(Float32Array.from(randn(50 * 14 * 14, 20, 13).data, (v) => v * 3 + 1), [50, 14, 14, 20]);
+    const y = tf.tensor2d(Float32Array.from(randn(37, 11, 14).data), [37, 11]);
+    const check = (got: tf.Tensor, want: tf.Tensor, shape: number[]) => {
+      expect(got.shape).toEqual(shape);
+      expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+    };
+    tf.tidy(() => {
+      // Summing the innermost axes runs the original kernel with no transpose: the reference order.
+      const inner = tf.sum(tf.transpose(x, [3, 0, 1, 2]), [1, 2, 3]);
+      check(tf.sum(x, [0, 1, 2]), inner, [20]);
+      check(tf.sum(x, [0, 1, 2], true), inner, [1, 1, 1, 20]);
+      check(tf.sum(x, [-4, -3]), tf.sum(tf.transpose(x, [2, 3, 0, 1]), [2, 3]).reshape([14, 20]), [14, 20]);
+      check(tf.sum(y, 0), tf.sum(tf.transpose(y), 1), [11]);
+      const sums = tf.sum(x, [0, 1, 2]).dataSync();
+      const xv = x.dataSync();
+      for (const c of [0, 7, 19]) {
+        let exact = 0;
+        for (let i = c; i < xv.length; i += 20) exact += xv[i];
+        expect(Math.abs(sums[c] - exact)).toBeLessThan(1e-4 * Math.abs(exact) + 1e-2);
+      }
+      // Not leading, or every axis: the original kernel.
+      check(tf.sum(x, [1, 2]), tf.sum(tf.transpose(x, [0, 3, 1, 2]), [2, 3]), [50, 20]);
+      expect(tf.sum(y).dataSync()[0]).toBeCloseTo(Array.from(y.dataSync()).reduce((p, v) => p + v, 0), 3);
+      expect(tf.sum(tf.zeros([0, 3]), 0).arraySync()).toEqual([0, 0, 0]);
+    });
+    tf.dispose([x, y]);
+  });
+
   it('Slice and StridedSlice on wasm equal the cpu kernels and read only the sliced block, never all the input', async () => {
     const x = tf.tensor4d(Float32Array.from(randn(3 * 4 * 5, 6, 12).data), [3, 4, 5, 6]);
     const xi = tf.tensor2d(
