@@ -296,7 +296,10 @@ describe('wasm backend gaps', () => {
   });
 
   it('Sum over leading axes on wasm gives the bits of the transpose-then-sum kernel, keepDims and negative axes too', () => {
-    const x = tf.tensor4d(Float32Array.from(randn(50 * 14 * 14, 20, 13).data, (v) => v * 3 + 1), [50, 14, 14, 20]);
+    const x = tf.tensor4d(
+      Float32Array.from(randn(50 * 14 * 14, 20, 13).data, (v) => v * 3 + 1),
+      [50, 14, 14, 20],
+    );
     const y = tf.tensor2d(Float32Array.from(randn(37, 11, 14).data), [37, 11]);
     const check = (got: tf.Tensor, want: tf.Tensor, shape: number[]) => {
       expect(got.shape).toEqual(shape);
@@ -318,7 +321,10 @@ describe('wasm backend gaps', () => {
       }
       // Not leading, or every axis: the original kernel.
       check(tf.sum(x, [1, 2]), tf.sum(tf.transpose(x, [0, 3, 1, 2]), [2, 3]), [50, 20]);
-      expect(tf.sum(y).dataSync()[0]).toBeCloseTo(Array.from(y.dataSync()).reduce((p, v) => p + v, 0), 3);
+      expect(tf.sum(y).dataSync()[0]).toBeCloseTo(
+        Array.from(y.dataSync()).reduce((p, v) => p + v, 0),
+        3,
+      );
       expect(tf.sum(tf.zeros([0, 3]), 0).arraySync()).toEqual([0, 0, 0]);
     });
     tf.dispose([x, y]);
