@@ -17,6 +17,7 @@
  * @packageDocumentation
  */
 export { fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
+export { DenseBackpropF64 } from './dense-backprop-f64.js';
 export { feedForward, realise, type CascadeUntangling, type Realisation } from './realisation.js';
 export { targetGradients } from './target-gradient.js';
 export { Float64Ops, LEAKY_RELU_ALPHA, TfOps, type Activation, type Ops } from './tensor-ops.js';

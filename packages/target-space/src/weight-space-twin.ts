@@ -3,7 +3,7 @@
  * on the same engine, so that accuracy and cost per iteration compare like with like (paper §5, "weight space").
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, Tape, checkNumber, checkTensor, createRng, matrixVariable, type Matrix } from '@beyond-backprop/core-linalg';
+import { InvalidArgumentError, checkNumber, checkTensor, createRng, matrixVariable, type Matrix } from '@beyond-backprop/core-linalg';
 import {
   checkInit,
   exportModelName,
@@ -16,6 +16,7 @@ import {
 } from '@beyond-backprop/training';
 import { denseLayersModel, fanIns, resolveDenseArchitecture, type DenseArchitecture, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { feedForward } from './realisation.js';
+import { DenseBackpropF64 } from './dense-backprop-f64.js';
 import { Float64Ops, TfOps } from './tensor-ops.js';
 import { createFloat64Optimizer, resolveOptimizerConfig, tfOptimizerFor, type Float64Optimizer, type TargetOptimizerConfig } from './target-optimizer.js';
 
@@ -90,6 +91,7 @@ export class WeightSpaceMlp {
   private readonly optimizer: Float64Optimizer | null;
   private readonly tfOptimizer: tf.Optimizer | null;
   private vars: tf.Variable[] | null = null;
+  private backprop: DenseBackpropF64 | null = null;
 
   constructor(architecture: DenseArchitecture, options: WeightSpaceMlpOptions = {}) {
     const fn = 'WeightSpaceMlp';
@@ -143,14 +145,23 @@ export class WeightSpaceMlp {
     const xs = Float64Array.from(x.dataSync());
     const ys = classification ? Int32Array.from(y.dataSync()) : Float32Array.from(y.dataSync());
     const d1 = this.architecture.layers[0];
+    // Batch buffers are reused while the batch size stays the same (every batch but a shorter last one).
+    let bx = new Float64Array(0);
+    let by: Int32Array | Float32Array = classification ? new Int32Array(0) : new Float32Array(0);
     return runFitLoop(fn, x.shape[0], options, {
       trainBatch: (indices) => {
-        const bx = new Float64Array(indices.length * d1);
-        indices.forEach((r, i) => bx.set(xs.subarray(r * d1, (r + 1) * d1), i * d1));
-        const by = classification
-          ? Int32Array.from(indices, (r) => ys[r])
-          : Float32Array.from({ length: indices.length * out }, (_, k) => ys[indices[Math.floor(k / out)] * out + (k % out)]);
-        return this.engine === 'float64' ? this.stepFloat64(bx, by, indices.length) : this.stepTf(bx, by, indices.length);
+        const n = indices.length;
+        if (bx.length !== n * d1) {
+          bx = new Float64Array(n * d1);
+          by = classification ? new Int32Array(n) : new Float32Array(n * out);
+        }
+        for (let i = 0; i < n; i++) {
+          const r = indices[i];
+          for (let c = 0; c < d1; c++) bx[i * d1 + c] = xs[r * d1 + c];
+          if (classification) by[i] = ys[r];
+          else for (let c = 0; c < out; c++) by[i * out + c] = ys[r * out + c];
+        }
+        return this.engine === 'float64' ? this.stepFloat64(bx, by, n) : this.stepTf(bx, by, n);
       },
     });
   }
@@ -163,17 +174,11 @@ export class WeightSpaceMlp {
   }
 
   private stepFloat64(bx: Float64Array, by: Int32Array | Float32Array, n: number): number {
-    const ops = new Float64Ops(new Tape());
-    const w = this.weights.map((m) => ops.variable(m));
-    const logits = feedForward(ops, this.architecture, ops.constant(bx, n, this.architecture.layers[0]), w);
-    const loss = by instanceof Int32Array ? ops.softmaxCrossEntropy(logits, by) : ops.meanSquaredError(logits, by);
-    const value = loss.scalar();
+    this.backprop ??= new DenseBackpropF64(this.architecture);
+    const params = this.weights.map((m) => m.data);
+    const value = this.backprop.step(params, bx, by, n);
     if (!Number.isFinite(value)) return value;
-    const grads = ops.tape.gradients(loss, w);
-    this.optimizer!.apply(
-      this.weights.map((m) => m.data),
-      grads.map((g) => g.data),
-    );
+    this.optimizer!.apply(params, this.backprop.grads);
     return value;
   }
 
