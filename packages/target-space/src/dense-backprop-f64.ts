@@ -5,25 +5,29 @@
  * arithmetic as the recorded {@link Float64Ops} tape (`feedForward` + loss + `Tape.gradients`) with the concatenations,
  * the tape's closures and its per-node arrays gone: on two-spirals the tape spends most of a step allocating.
  *
- * With shortcuts every layer's input is a prefix of one wide row `[1 | x | A_1 | … | A_{L−1}]`, so the
- * concatenation of eq. 2 is free; without, each layer has its own `[1 | A_{ℓ−1}]`.
+ * With shortcuts every layer's input is a prefix of one wide matrix `[1 | x | A_1 | … | A_{L−1}]`, so the
+ * concatenation of eq. 2 is free; without, each layer has its own `[1 | A_{ℓ−1}]`. The buffers are stored
+ * feature-major, so every inner loop runs over the batch: on two-spirals the fan-ins and widths are 2–18, too short
+ * for a loop over them to pay for itself.
  */
 import { ACTIVATIONS, InvalidArgumentError, ShapeError } from '@beyond-backprop/core-linalg';
 import type { ResolvedDenseArchitecture } from './dense-architecture.js';
 import { LEAKY_RELU_ALPHA } from './tensor-ops.js';
 
-/** The buffers of one batch size. */
+/** The buffers of one batch size, feature-major (`[features, n]`). */
 interface Buffers {
   n: number;
-  /** Layer ℓ's input `[1 | …]` (row stride `inStride[ℓ]`) and the same layout for its gradient. */
+  /** Layer ℓ's input `[1 | …]ᵀ` (`inFeatures[ℓ]` rows) and the same layout for its gradient. */
   inputs: Float64Array[];
   dInputs: Float64Array[];
-  /** Pre-activations `S_ℓ`, `[n, d_ℓ]`; the last is the logits. */
+  /** Pre-activations `S_ℓᵀ`, `[d_ℓ, n]`; the last is the logits. */
   sums: Float64Array[];
-  /** `∂L/∂S_ℓ`, `[n, d_ℓ]`. */
+  /** `∂L/∂S_ℓ`, `[d_ℓ, n]`. */
   dSums: Float64Array[];
-  /** Softmax probabilities or the MSE residual of the output, `[n, d_L]`. */
+  /** Softmax probabilities or the MSE residual of the output, `[d_L, n]`. */
   residual: Float64Array;
+  /** One row of partial sums, `[n]`. */
+  scratch: Float64Array;
 }
 
 /**
@@ -43,7 +47,7 @@ export class DenseBackpropF64 {
   /** The gradient of each layer's weights after the last {@link step}. */
   readonly grads: Float64Array[];
   private readonly fanIns: number[];
-  private readonly inStride: number[];
+  private readonly inFeatures: number[];
   /** Where layer ℓ's activation is written: input buffer index, column. */
   private readonly outAt: Array<{ buffer: number; col: number }>;
   /** First column of layer ℓ's input that is a hidden activation (the ones and x get no gradient). */
@@ -57,7 +61,7 @@ export class DenseBackpropF64 {
     const d = architecture.layers;
     const L = d.length - 1;
     this.fanIns = [];
-    this.inStride = [];
+    this.inFeatures = [];
     this.outAt = [];
     this.firstHidden = [];
     const wide = 1 + d.slice(0, L).reduce((p, w) => p + w, 0);
@@ -65,13 +69,13 @@ export class DenseBackpropF64 {
     for (let l = 1; l <= L; l++) {
       if (architecture.shortcuts) {
         this.fanIns.push(col);
-        this.inStride.push(wide);
+        this.inFeatures.push(wide);
         this.firstHidden.push(1 + d[0]);
         this.outAt.push({ buffer: 0, col });
         col += d[l];
       } else {
         this.fanIns.push(1 + d[l - 1]);
-        this.inStride.push(1 + d[l - 1]);
+        this.inFeatures.push(1 + d[l - 1]);
         this.firstHidden.push(l === 1 ? 1 + d[0] : 1);
         this.outAt.push({ buffer: l + 1, col: 1 });
       }
@@ -101,40 +105,42 @@ export class DenseBackpropF64 {
     const spec = ACTIVATIONS[this.architecture.activation];
     const f = spec.f64;
     const alpha = this.alpha;
+    const shortcuts = this.architecture.shortcuts;
 
-    // Input rows: the ones column and x (the first layer's input for either layout).
+    // Feature-major buffers (`[features, n]`): every inner loop below runs over the n rows of the batch, contiguous.
+    // Input: the ones row and xᵀ (the first layer's input in either layout).
     {
-      const z = b.inputs[this.architecture.shortcuts ? 0 : 1];
-      const stride = this.inStride[0];
-      for (let i = 0; i < n; i++) {
-        z[i * stride] = 1;
-        for (let c = 0; c < d[0]; c++) z[i * stride + 1 + c] = x[i * d[0] + c];
-      }
+      const z = b.inputs[shortcuts ? 0 : 1];
+      z.fill(1, 0, n);
+      const d0 = d[0];
+      for (let i = 0; i < n; i++) for (let c = 0; c < d0; c++) z[(1 + c) * n + i] = x[i * d0 + c];
     }
     for (let l = 1; l <= L; l++) {
-      const input = b.inputs[this.architecture.shortcuts ? 0 : l];
-      const stride = this.inStride[l - 1];
+      const input = b.inputs[shortcuts ? 0 : l];
       const fanIn = this.fanIns[l - 1];
       const w = weights[l - 1];
       const dl = d[l];
       const s = b.sums[l - 1];
-      for (let i = 0; i < n; i++) {
-        const row = i * stride;
-        for (let j = 0; j < dl; j++) {
-          let acc = 0;
-          for (let c = 0; c < fanIn; c++) acc += input[row + c] * w[c * dl + j];
-          s[i * dl + j] = acc;
+      // S_ℓ = 𝔄·W_ℓ: each sum accumulates over the fan-in in ascending order, as a row-by-column product does.
+      s.fill(0);
+      for (let j = 0; j < dl; j++) {
+        const sj = j * n;
+        for (let c = 0; c < fanIn; c++) {
+          const wv = w[c * dl + j];
+          const zc = c * n;
+          for (let i = 0; i < n; i++) s[sj + i] += input[zc + i] * wv;
         }
       }
       if (l === L) break;
       const out = this.outAt[l - 1];
       const target = b.inputs[out.buffer];
-      const outStride = this.inStride[this.architecture.shortcuts ? 0 : l];
-      if (!this.architecture.shortcuts) for (let i = 0; i < n; i++) target[i * outStride] = 1;
-      for (let i = 0; i < n; i++) for (let j = 0; j < dl; j++) target[i * outStride + out.col + j] = f(s[i * dl + j], alpha);
+      if (!shortcuts) target.fill(1, 0, n);
+      const base = out.col * n;
+      const count = dl * n;
+      for (let e = 0; e < count; e++) target[base + e] = f(s[e], alpha);
     }
 
-    // Loss and ∂L/∂S_L (Tape.softmaxCrossEntropy / Tape.meanSquaredError, the same expressions).
+    // Loss and ∂L/∂S_L (Tape.softmaxCrossEntropy / Tape.meanSquaredError, the same expressions), logits `[k, n]`.
     const z = b.sums[L - 1];
     const dz = b.dSums[L - 1];
     const p = b.residual;
@@ -145,34 +151,40 @@ export class DenseBackpropF64 {
         const label = y[i];
         if (label >= k) throw new InvalidArgumentError(fn, `y[${i}]`, `must be < ${k} (or negative to skip)`, label);
         let m = -Infinity;
-        for (let j = 0; j < k; j++) m = Math.max(m, z[i * k + j]);
+        for (let j = 0; j < k; j++) m = Math.max(m, z[j * n + i]);
         let sum = 0;
         for (let j = 0; j < k; j++) {
-          const e = Math.exp(z[i * k + j] - m);
-          p[i * k + j] = e;
+          const e = Math.exp(z[j * n + i] - m);
+          p[j * n + i] = e;
           sum += e;
         }
-        for (let j = 0; j < k; j++) p[i * k + j] = p[i * k + j] / sum;
+        for (let j = 0; j < k; j++) p[j * n + i] = p[j * n + i] / sum;
         if (label < 0) continue;
         scored++;
-        loss += m + Math.log(sum) - z[i * k + label];
+        loss += m + Math.log(sum) - z[label * n + i];
       }
       const denom = Math.max(1, scored);
       loss /= denom;
       const scale = 1 / denom;
-      for (let i = 0; i < n; i++) {
-        const label = y[i];
-        for (let j = 0; j < k; j++) dz[i * k + j] = label < 0 ? 0 : scale * (p[i * k + j] - (j === label ? 1 : 0));
+      for (let j = 0; j < k; j++) {
+        for (let i = 0; i < n; i++) {
+          const label = y[i];
+          dz[j * n + i] = label < 0 ? 0 : scale * (p[j * n + i] - (j === label ? 1 : 0));
+        }
       }
     } else {
-      const total = n * k;
-      for (let i = 0; i < total; i++) {
-        p[i] = z[i] - y[i];
-        loss += p[i] * p[i];
+      // Summed in the targets' row-major order, as the tape does.
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < k; j++) {
+          const r = z[j * n + i] - y[i * k + j];
+          p[j * n + i] = r;
+          loss += r * r;
+        }
       }
+      const total = n * k;
       loss /= total;
       const c = 2 / total;
-      for (let i = 0; i < total; i++) dz[i] = c * p[i];
+      for (let e = 0; e < total; e++) dz[e] = c * p[e];
     }
     if (!Number.isFinite(loss)) return loss;
 
@@ -187,38 +199,66 @@ export class DenseBackpropF64 {
         const out = this.outAt[l - 1];
         const a = b.inputs[out.buffer];
         const da = b.dInputs[out.buffer];
-        const outStride = this.inStride[this.architecture.shortcuts ? 0 : l];
+        const base = out.col * n;
         const s = b.sums[l - 1];
-        for (let i = 0; i < n; i++) {
-          for (let j = 0; j < dl; j++) {
-            const at = i * outStride + out.col + j;
-            const yv = a[at];
-            ds[i * dl + j] = sigmoid ? da[at] * yv * (1 - yv) : da[at] * df(s[i * dl + j], yv, alpha);
+        const count = dl * n;
+        if (sigmoid) {
+          for (let e = 0; e < count; e++) {
+            const yv = a[base + e];
+            ds[e] = da[base + e] * yv * (1 - yv);
           }
+        } else {
+          for (let e = 0; e < count; e++) ds[e] = da[base + e] * df(s[e], a[base + e], alpha);
         }
       }
-      const input = b.inputs[this.architecture.shortcuts ? 0 : l];
-      const dInput = b.dInputs[this.architecture.shortcuts ? 0 : l];
-      const stride = this.inStride[l - 1];
+      const input = b.inputs[shortcuts ? 0 : l];
+      const dInput = b.dInputs[shortcuts ? 0 : l];
       const fanIn = this.fanIns[l - 1];
       const w = weights[l - 1];
       const g = this.grads[l - 1];
-      g.fill(0);
-      for (let i = 0; i < n; i++) {
-        const row = i * stride;
-        for (let c = 0; c < fanIn; c++) {
-          const v = input[row + c];
-          for (let j = 0; j < dl; j++) g[c * dl + j] += v * ds[i * dl + j];
+      // ∂L/∂W_ℓ = 𝔄ᵀ·∂L/∂S_ℓ: a dot product over the batch for every weight.
+      // Four outputs per pass over the batch: four independent sums, each still added in batch order.
+      for (let c = 0; c < fanIn; c++) {
+        const zc = c * n;
+        let j = 0;
+        for (; j + 4 <= dl; j += 4) {
+          const s0 = j * n;
+          let a0 = 0;
+          let a1 = 0;
+          let a2 = 0;
+          let a3 = 0;
+          for (let i = 0; i < n; i++) {
+            const v = input[zc + i];
+            a0 += v * ds[s0 + i];
+            a1 += v * ds[s0 + n + i];
+            a2 += v * ds[s0 + 2 * n + i];
+            a3 += v * ds[s0 + 3 * n + i];
+          }
+          g[c * dl + j] = a0;
+          g[c * dl + j + 1] = a1;
+          g[c * dl + j + 2] = a2;
+          g[c * dl + j + 3] = a3;
+        }
+        for (; j < dl; j++) {
+          const sj = j * n;
+          let acc = 0;
+          for (let i = 0; i < n; i++) acc += input[zc + i] * ds[sj + i];
+          g[c * dl + j] = acc;
         }
       }
       if (l === 1) continue;
-      for (let i = 0; i < n; i++) {
-        const row = i * stride;
-        for (let c = this.firstHidden[l - 1]; c < fanIn; c++) {
-          let acc = 0;
-          for (let j = 0; j < dl; j++) acc += ds[i * dl + j] * w[c * dl + j];
-          dInput[row + c] += acc;
+      // ∂L/∂𝔄 += ∂L/∂S_ℓ·W_ℓᵀ, only for the columns that are hidden activations.
+      // Each entry's terms are summed over j first and then added, the tape's order, so results stay bit-identical.
+      const t = b.scratch;
+      for (let c = this.firstHidden[l - 1]; c < fanIn; c++) {
+        const zc = c * n;
+        t.fill(0);
+        for (let j = 0; j < dl; j++) {
+          const wv = w[c * dl + j];
+          const sj = j * n;
+          for (let i = 0; i < n; i++) t[i] += ds[sj + i] * wv;
         }
+        for (let i = 0; i < n; i++) dInput[zc + i] += t[i];
       }
     }
     return loss;
@@ -231,8 +271,8 @@ export class DenseBackpropF64 {
     const L = d.length - 1;
     // Shortcuts: one wide buffer (index 0); else buffer ℓ is layer ℓ's input `[1 | A_{ℓ−1}]` (index 0 unused).
     const inputs = this.architecture.shortcuts
-      ? [new Float64Array(n * this.inStride[0])]
-      : [new Float64Array(0), ...this.inStride.map((s) => new Float64Array(n * s))];
+      ? [new Float64Array(n * this.inFeatures[0])]
+      : [new Float64Array(0), ...this.inFeatures.map((s) => new Float64Array(n * s))];
     const b: Buffers = {
       n,
       inputs,
@@ -240,6 +280,7 @@ export class DenseBackpropF64 {
       sums: d.slice(1).map((w) => new Float64Array(n * w)),
       dSums: d.slice(1).map((w) => new Float64Array(n * w)),
       residual: new Float64Array(n * d[L]),
+      scratch: new Float64Array(n),
     };
     // A fit alternates between at most two sizes (full batches and the last one); keep a few.
     if (this.cache.size >= 4) this.cache.clear();
