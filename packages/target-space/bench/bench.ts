@@ -5,6 +5,9 @@
  *   space and its weight-space twin on the same engine, and their ratio (the paper reports 3.5 on a CPU, §5.1). The
  *   float64 engine is measured fused (loss on the realisation pass, valid when X = X̄) and unfused (Alg. 1–4 as in
  *   the paper), the tfjs engine on the active backend.
+ * - `float64-vs-numpy`: CPU ms per iteration of the float64 backprop twin (`WeightSpaceMlp`, Adam, full batch) on
+ *   two-spirals against the same step in numpy (`training/bench/peers/numpy_step.py --only spirals`, one BLAS thread),
+ *   run back to back in this process's conditions; skipped with a note when Python has no numpy.
  * - `two-spirals`: for each seed and method, the first epoch with 100% training accuracy and the final test accuracy
  *   after 1,500 epochs of Adam 0.01 (target space SCU and OCU vs backprop, equal budget).
  * - `rnn-step-cost`: ms per iteration of the delayed-memorisation RNN (1-(N+3)-2, n_t = N + 50, batch 100, X̄ = 100
@@ -14,6 +17,8 @@
  *
  * Run: `pnpm --filter @beyond-backprop/target-space bench` (`--quick` for a smoke run).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, readValues } from '@beyond-backprop/core-linalg';
 import { twoSpirals } from '@beyond-backprop/datasets';
@@ -91,6 +96,36 @@ emit({
   ratio: round(tsFused / bpF64),
   ratioUnfused: round(tsUnfused / bpF64),
 });
+
+// --- float64 twin against numpy, CPU time, alternating so both see the same load ---------------------------------
+{
+  const peer = fileURLToPath(new URL('../../training/bench/peers/numpy_step.py', import.meta.url));
+  const hasNumpy = spawnSync('python3', ['-c', 'import numpy']).status === 0;
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const twinEpochs = quick ? 300 : 1000;
+  for (let r = 0; r < (quick ? 2 : 4); r++) {
+    const twin = new WeightSpaceMlp(arch, { engine: 'float64', seed: 1, optimizer: { kind: 'adam', learningRate: 0.01 } });
+    const c0 = process.cpuUsage();
+    await twin.fit(x, y, { epochs: twinEpochs });
+    const c = process.cpuUsage(c0);
+    twin.dispose();
+    if (r > 0) ours.push((c.user + c.system) / 1000 / twinEpochs);
+    if (!hasNumpy) continue;
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const run = spawnSync('python3', [peer, '--only', 'spirals', ...(quick ? ['--quick'] : [])], { env, encoding: 'utf8' });
+    const line = run.stdout.split('\n').find((l) => l.includes('cpuMsPerIteration'));
+    if (line && r > 0) theirs.push((JSON.parse(line) as { cpuMsPerIteration: number }).cpuMsPerIteration);
+  }
+  emit({
+    bench: 'float64-vs-numpy',
+    problem: 'two-spirals 2-5-5-5-2 shortcuts tanh, batch 194, Adam',
+    float64CpuMs: round(median(ours)),
+    numpyFloat32CpuMs: theirs.length > 0 ? round(median(theirs)) : null,
+    ratio: theirs.length > 0 ? round(median(ours) / median(theirs)) : null,
+    note: hasNumpy ? undefined : 'python3 has no numpy: only our side measured',
+  });
+}
 
 const tfEpochs = quick ? 30 : 100;
 const tsTf = await msPerIteration(
