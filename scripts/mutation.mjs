@@ -29,11 +29,15 @@ const TARGETS = [
   { pkg: 'target-space', file: 'src/realisation.ts', tests: ['test/dense-gradients.test.ts'] },
   { pkg: 'datasets', file: 'src/idx-format.ts', tests: ['test/file-formats.test.ts'] },
   { pkg: 'datasets', file: 'src/gzip.ts', tests: ['test/file-formats.test.ts'] },
+  { pkg: 'datasets', file: 'src/dataset-errors.ts', tests: ['test/dataset-errors.test.ts'] },
+  { pkg: 'datasets', file: 'src/cifar.ts', tests: ['test/file-formats.test.ts'] },
   { pkg: 'training', file: 'src/fit-loop.ts', tests: ['test/fit-loop.test.ts', 'test/fit-contract.test.ts'] },
   { pkg: 'training', file: 'src/early-stopping.ts', tests: ['test/early-stopping.test.ts', 'test/fit-contract.test.ts'] },
   { pkg: 'training', file: 'src/checkpoint.ts', tests: ['test/checkpoint.test.ts', 'test/fit-contract.test.ts'] },
   { pkg: 'training', file: 'src/optimizer-state.ts', tests: ['test/checkpoint.test.ts'] },
   { pkg: 'training', file: 'src/divergence.ts', tests: ['test/fit-contract.test.ts'] },
+  { pkg: 'training', file: 'src/weight-init.ts', tests: ['test/weight-init.test.ts'] },
+  { pkg: 'training', file: 'src/model-files.ts', tests: ['test/model-files.test.ts', 'test/checkpoint.test.ts'] },
 ];
 
 const argv = process.argv.slice(2);

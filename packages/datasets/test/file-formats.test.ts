@@ -184,6 +184,150 @@ describe('CIFAR binary batches', () => {
     expect(() => parseCifarBatch(cifarBatch(10, 'cifar-100'), { file: 'train.bin' })).toThrow(/not a whole number of 3073-byte records/);
     expect(() => cifarFromBatches({ train: [], test: cifarBatch(1) })).toThrow(/data_batch_1.bin: missing/);
   });
+
+  /** Records with the given label bytes and pixel byte `(r·97 + c·31 + p·7) mod 251` at channel `c`, position `p`. */
+  function patterned(labels: number[][], offset = 0): Uint8Array {
+    const labelBytes = labels[0].length;
+    const record = labelBytes + 3072;
+    const out = new Uint8Array(labels.length * record);
+    labels.forEach((l, r) => {
+      out.set(l, r * record);
+      for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) out[r * record + labelBytes + c * 1024 + p] = ((r + offset) * 97 + c * 31 + p * 7) % 251;
+    });
+    return out;
+  }
+  /** The NHWC bytes of `patterned`'s records: channel `c` of pixel `p` at `3p + c`. */
+  function patternedNhwc(n: number, offset = 0): Uint8Array {
+    const out = new Uint8Array(n * 3072);
+    for (let r = 0; r < n; r++)
+      for (let p = 0; p < 1024; p++) for (let c = 0; c < 3; c++) out[r * 3072 + 3 * p + c] = ((r + offset) * 97 + c * 31 + p * 7) % 251;
+    return out;
+  }
+  /** The DatasetFileError `fn` throws: its file and message. */
+  function fileError(fn: () => unknown): { file: string; message: string } {
+    try {
+      fn();
+    } catch (e) {
+      expect(DatasetFileError.isInstance(e)).toBe(true);
+      return { file: (e as DatasetFileError).file, message: (e as DatasetFileError).message };
+    }
+    return { file: 'accepted', message: '' };
+  }
+
+  it('moves every byte of the planar R, G, B records to its NHWC place, for both variants', () => {
+    const ten = parseCifarBatch(patterned([[9], [0], [5]]));
+    expect(ten.count).toBe(3);
+    expect(Array.from(ten.labels)).toEqual([9, 0, 5]);
+    expect(ten.images).toEqual(patternedNhwc(3));
+    const hundred = parseCifarBatch(
+      patterned([
+        [19, 99],
+        [0, 0],
+      ]),
+      { variant: 'cifar-100' },
+    );
+    expect(Array.from(hundred.labels)).toEqual([99, 0]);
+    expect(hundred.images).toEqual(patternedNhwc(2));
+    const coarse = parseCifarBatch(
+      patterned([
+        [19, 99],
+        [3, 42],
+      ]),
+      { variant: 'cifar-100', label: 'coarse' },
+    );
+    expect(Array.from(coarse.labels)).toEqual([19, 3]);
+  });
+
+  it('checks each label byte against its range (10 classes, 20 coarse, 100 fine), whichever label is kept', () => {
+    expect(fileError(() => parseCifarBatch(patterned([[0], [10]]), { file: 'd.bin' }))).toEqual({
+      file: 'd.bin',
+      message: 'd.bin: record 1 has label 10, outside 0–9: corrupt, or not a cifar-10 batch',
+    });
+    expect(fileError(() => parseCifarBatch(patterned([[10]])))).toEqual({
+      file: '<bytes>',
+      message: '<bytes>: record 0 has label 10, outside 0–9: corrupt, or not a cifar-10 batch',
+    });
+    expect(fileError(() => parseCifarBatch(patterned([[20, 5]]), { variant: 'cifar-100', file: 'train.bin' })).message).toBe(
+      'train.bin: record 0 has coarse label 20, outside 0–19: corrupt, or not a cifar-100 batch',
+    );
+    expect(
+      fileError(() =>
+        parseCifarBatch(
+          patterned([
+            [1, 1],
+            [2, 100],
+          ]),
+          { variant: 'cifar-100', label: 'coarse' },
+        ),
+      ).message,
+    ).toBe('<bytes>: record 1 has fine label 100, outside 0–99: corrupt, or not a cifar-100 batch');
+    expect(fileError(() => parseCifarBatch([1, 2, 3] as unknown as Uint8Array, { file: 'x.bin' }))).toEqual({
+      file: 'x.bin',
+      message: 'x.bin: expected the file contents as a Uint8Array',
+    });
+    expect(fileError(() => parseCifarBatch(new Uint8Array(3074 * 2 + 5), { variant: 'cifar-100' })).message).toBe(
+      '<bytes>: truncated or not a cifar-100 binary batch: 6153 bytes is not a whole number of 3074-byte records (2 records and 5 bytes left over)',
+    );
+  });
+
+  it('concatenates the training batches in order and names each variant, its classes and files', () => {
+    const ds = cifarFromBatches({ train: [patterned([[1], [2]]), patterned([[3]], 2)], test: patterned([[4]], 5) });
+    expect(ds.name).toBe('cifar-10');
+    expect(ds.numClasses).toBe(10);
+    expect(ds.classNames).toEqual(['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
+    expect(ds.source).toContain('Krizhevsky (2009)');
+    expect(ds.train.x).toEqual(Float32Array.from(patternedNhwc(3), (v) => v / 255));
+    expect(Array.from(ds.train.y)).toEqual([1, 2, 3]);
+    expect(ds.train.yShape).toEqual([3]);
+    expect(ds.test.x).toEqual(Float32Array.from(patternedNhwc(1, 5), (v) => v / 255));
+    expect(ds.test.xShape).toEqual([1, 32, 32, 3]);
+    expect(Array.from(ds.test.y)).toEqual([4]);
+    expect(ds.test.yShape).toEqual([1]);
+    const coarse = cifarFromBatches(
+      {
+        train: [
+          patterned([
+            [7, 70],
+            [8, 80],
+          ]),
+        ],
+        test: patterned([[9, 90]]),
+      },
+      { variant: 'cifar-100', label: 'coarse', scale: false, classNames: ['c0'] },
+    );
+    expect(coarse.name).toBe('cifar-100-coarse');
+    expect(coarse.numClasses).toBe(20);
+    expect(coarse.classNames).toEqual(['c0']);
+    expect(Array.from(coarse.train.y)).toEqual([7, 8]);
+    expect(coarse.train.x).toEqual(Float32Array.from(patternedNhwc(2)));
+    const fine = cifarFromBatches({ train: [patterned([[7, 70]])], test: patterned([[9, 90]]) }, { variant: 'cifar-100' });
+    expect(fine.name).toBe('cifar-100-fine');
+    expect(fine.numClasses).toBe(100);
+    expect('classNames' in fine).toBe(false);
+    expect(Array.from(fine.test.y)).toEqual([90]);
+  });
+
+  it('names the failing batch by its standard file name, a given name, or its position', () => {
+    const good = patterned([[1]]);
+    const bad = patterned([[11]]);
+    const c100 = patterned([[1, 1]]);
+    const bad100 = patterned([[1, 101]]);
+    const at = (fn: () => unknown) => fileError(fn).file;
+    expect(at(() => cifarFromBatches({ train: [good, good, good, good, bad], test: good }))).toBe('data_batch_5.bin');
+    expect(at(() => cifarFromBatches({ train: [good, good, good, good, good, bad], test: good }))).toBe('train batch 6');
+    expect(at(() => cifarFromBatches({ train: [good], test: bad }))).toBe('test_batch.bin');
+    expect(at(() => cifarFromBatches({ train: [bad100], test: c100 }, { variant: 'cifar-100' }))).toBe('train.bin');
+    expect(at(() => cifarFromBatches({ train: [c100, bad100], test: c100 }, { variant: 'cifar-100' }))).toBe('train batch 2');
+    expect(at(() => cifarFromBatches({ train: [c100], test: bad100 }, { variant: 'cifar-100' }))).toBe('test.bin');
+    expect(at(() => cifarFromBatches({ train: [good, bad], test: bad }, { names: { train: ['a', 'b'], test: 't' } }))).toBe('b');
+    expect(at(() => cifarFromBatches({ train: [good], test: bad }, { names: { train: ['a'], test: 't' } }))).toBe('t');
+    expect(fileError(() => cifarFromBatches({ train: [], test: good }, { names: { train: [] } }))).toEqual({
+      file: 'train',
+      message: 'train: missing: pass the training batches as files.train',
+    });
+    expect(at(() => cifarFromBatches({ train: good as unknown as Uint8Array[], test: good }, { variant: 'cifar-100' }))).toBe('train.bin');
+    expect(at(() => cifarFromBatches(undefined as unknown as { train: Uint8Array[]; test: Uint8Array }))).toBe('data_batch_1.bin');
+  });
 });
 
 describe('IMDB tokenizer', () => {
