@@ -2,7 +2,8 @@
  * Fills the gaps of the TensorFlow.js wasm backend (4.x) that break training:
  *
  * - `Conv2DBackpropFilter` is missing, so any CNN's weight gradient throws. It is registered here as im2col (built
- *   directly in the transposed layout) followed by the wasm backend's own matrix multiply.
+ *   directly in the transposed layout, in the wasm heap, reading `x` in place) followed by the wasm backend's own
+ *   matrix multiply with `dy` as its right operand, uncopied.
  * - `UnsortedSegmentSum` (the gradient of every `gather`: embeddings, row subsets) is missing. It is registered here
  *   as a direct scatter-add, O(n · cols); the cpu backend's reference kernel builds a mask per segment, O(segments ·
  *   n · cols), which took 19 s for one gradient of a 2000-of-19600-row gather.
@@ -740,14 +741,18 @@ function conv2dBackpropFilter(args: {
   const K = filterHeight * filterWidth * inChannels;
   const perImage = outHeight * outWidth;
   const chunk = Math.max(1, Math.min(batchSize, Math.floor(PATCH_BUDGET / Math.max(1, K * perImage))));
-  const xv = backend.readSync(x.dataId) as Float32Array;
-  const dyv = backend.readSync(dy.dataId) as Float32Array;
   const matMul = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
-  const total = new Float32Array(K * outChannels);
+  const filterShape = [filterHeight, filterWidth, inChannels, outChannels];
+  const chunks = Math.ceil(batchSize / chunk);
+  const total = chunks > 1 ? new Float32Array(K * outChannels) : null;
   for (let b0 = 0; b0 < batchSize; b0 += chunk) {
     const nb = Math.min(chunk, batchSize - b0);
     const P = nb * perImage;
-    const patchesT = new Float32Array(K * P);
+    // The patches are built in the wasm heap itself, and x is read through a view (never copied out whole).
+    const a = backend.makeOutput([1, K, P], 'float32');
+    const patchesT = backend.typedArrayFromHeap(a) as Float32Array;
+    patchesT.fill(0);
+    const xv = backend.typedArrayFromHeap(x) as Float32Array;
     for (let fy = 0; fy < filterHeight; fy++) {
       for (let fx = 0; fx < filterWidth; fx++) {
         const kBase = (fy * filterWidth + fx) * inChannels;
@@ -767,18 +772,24 @@ function conv2dBackpropFilter(args: {
         }
       }
     }
-    const a = backend.makeOutput([1, K, P], 'float32', undefined, patchesT);
-    const bInfo = backend.makeOutput([1, P, outChannels], 'float32', undefined, dyv.subarray(b0 * perImage * outChannels, (b0 + nb) * perImage * outChannels));
+    // One chunk: dy itself is the right operand, reshaped without a copy.
+    let bInfo: tf.TensorInfo = { dataId: dy.dataId, shape: [1, P, outChannels], dtype: 'float32' };
+    if (total) {
+      bInfo = backend.makeOutput([1, P, outChannels], 'float32');
+      const dyv = backend.typedArrayFromHeap(dy) as Float32Array;
+      (backend.typedArrayFromHeap(bInfo) as Float32Array).set(dyv.subarray(b0 * perImage * outChannels, (b0 + nb) * perImage * outChannels));
+    }
     const product = matMul({
       inputs: { a, b: bInfo },
       backend: backend as unknown as tf.KernelBackend,
       attrs: { transposeA: false, transposeB: false },
     }) as tf.TensorInfo;
-    const pv = backend.readSync(product.dataId) as Float32Array;
-    for (let i = 0; i < total.length; i++) total[i] += pv[i];
     backend.disposeData(a.dataId);
+    if (!total) return { dataId: product.dataId, shape: filterShape, dtype: 'float32' };
+    const pv = backend.typedArrayFromHeap(product) as Float32Array;
+    for (let i = 0; i < total.length; i++) total[i] += pv[i];
     backend.disposeData(bInfo.dataId);
     backend.disposeData(product.dataId);
   }
-  return backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32', undefined, total);
+  return backend.makeOutput(filterShape, 'float32', undefined, total ?? undefined);
 }

@@ -159,6 +159,22 @@ describe('wasm backend gaps', () => {
     }
   });
 
+  it('the filter gradient over more images than one im2col chunk holds is the sum of the chunks (150 × 28 × 28 × 16, 3 × 3)', () => {
+    // K = 3·3·16 = 144 patch rows of 784 positions per image: 148 images fit the 16M-float patch budget, so the
+    // kernel runs two chunks (148 + 2 images) and adds their products; each part alone is one chunk.
+    tf.tidy(() => {
+      const x = tf.tensor4d(Float32Array.from(randn(150 * 28 * 28, 16, 5).data), [150, 28, 28, 16]);
+      const dy = tf.tensor4d(Float32Array.from(randn(150 * 28 * 28, 2, 6).data), [150, 28, 28, 2]);
+      const w = tf.zeros([3, 3, 16, 2]) as tf.Tensor4D;
+      const filterGrad = (from: number, count: number) =>
+        tf.grad((b) => tf.sum(tf.mul(tf.conv2d(tf.slice(x, from, count), b as tf.Tensor4D, 1, 'same'), tf.slice(dy, from, count))))(w);
+      const whole = filterGrad(0, 150);
+      const parts = tf.add(filterGrad(0, 148), filterGrad(148, 2));
+      expect(Array.from(whole.dataSync())).toEqual(Array.from(parts.dataSync()));
+      expect(tf.any(tf.notEqual(filterGrad(0, 148), 0)).dataSync()[0]).toBe(1);
+    });
+  });
+
   it('depthwise-conv gradients and einsum run on wasm', async () => {
     const { cpu, wasm } = await onBothBackends(() => {
       const x = tf.tensor4d(Float32Array.from(randn(2 * 5 * 5, 3, 5).data), [2, 5, 5, 3]);
