@@ -92,48 +92,21 @@ export function installWasmKernels(): string[] {
     register({ kernelName: name, backendName: 'wasm', kernelFunc: bridgeToCpu(cpu) });
     touched.push(name);
   }
-  const backpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm') as AnyKernelConfig | undefined;
-  if (backpropInput && !backpropInput[MARK] && tf.getKernel('Conv2D', 'wasm')) {
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    register({ ...backpropInput, kernelFunc: conv2dBackpropInputViaConv(backpropInput.kernelFunc) });
-    touched.push('Conv2DBackpropInput');
-  }
-  const gather = tf.getKernel('GatherV2', 'wasm') as AnyKernelConfig | undefined;
-  if (gather && !gather[MARK]) {
-    tf.unregisterKernel('GatherV2', 'wasm');
-    register({ ...gather, kernelFunc: gatherBySlices(gather.kernelFunc) });
-    touched.push('GatherV2');
-  }
-  const maxPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm') as AnyKernelConfig | undefined;
-  if (maxPoolGrad && !maxPoolGrad[MARK]) {
-    tf.unregisterKernel('MaxPoolGrad', 'wasm');
-    register({ ...maxPoolGrad, kernelFunc: maxPoolGradByWindows as unknown as tf.KernelFunc });
-    touched.push('MaxPoolGrad');
-  }
-  const identity = tf.getKernel('Identity', 'wasm') as AnyKernelConfig | undefined;
-  if (identity && !identity[MARK]) {
-    tf.unregisterKernel('Identity', 'wasm');
-    register({ ...identity, kernelFunc: sharedIdentity(identity.kernelFunc) });
-    touched.push('Identity');
-  }
-  const sum = tf.getKernel('Sum', 'wasm') as AnyKernelConfig | undefined;
-  if (sum && !sum[MARK]) {
-    tf.unregisterKernel('Sum', 'wasm');
-    register({ ...sum, kernelFunc: sumLeadingAxes(sum.kernelFunc) });
-    touched.push('Sum');
-  }
-  const slice = tf.getKernel('Slice', 'wasm') as AnyKernelConfig | undefined;
-  if (slice && !slice[MARK]) {
-    tf.unregisterKernel('Slice', 'wasm');
-    register({ ...slice, kernelFunc: sliceByViews(slice.kernelFunc) });
-    touched.push('Slice');
-  }
-  const stridedSlice = tf.getKernel('StridedSlice', 'wasm') as AnyKernelConfig | undefined;
-  if (stridedSlice && !stridedSlice[MARK]) {
-    tf.unregisterKernel('StridedSlice', 'wasm');
-    register({ ...stridedSlice, kernelFunc: stridedSliceByViews(stridedSlice.kernelFunc) });
-    touched.push('StridedSlice');
-  }
+  // Wraps wasm's own kernel `name` (setup and dispose kept), once: a kernel already replaced carries MARK.
+  const replace = (name: string, wrap: (original: tf.KernelFunc) => tf.KernelFunc, when = true): void => {
+    const original = tf.getKernel(name, 'wasm') as AnyKernelConfig | undefined;
+    if (!original || original[MARK] || !when) return;
+    tf.unregisterKernel(name, 'wasm');
+    register({ ...original, kernelFunc: wrap(original.kernelFunc) });
+    touched.push(name);
+  };
+  replace('Conv2DBackpropInput', conv2dBackpropInputViaConv, tf.getKernel('Conv2D', 'wasm') !== undefined);
+  replace('GatherV2', gatherBySlices);
+  replace('MaxPoolGrad', () => maxPoolGradByWindows as unknown as tf.KernelFunc);
+  replace('Identity', sharedIdentity);
+  replace('Sum', sumLeadingAxes);
+  replace('Slice', sliceByViews);
+  replace('StridedSlice', stridedSliceByViews);
   touched.push(...installLeakyReluKernels(register, (config) => (config as AnyKernelConfig)[MARK] === true));
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
     const original = tf.getKernel(name, 'wasm') as AnyKernelConfig | undefined;
