@@ -159,6 +159,26 @@ describe('wasm backend gaps', () => {
     }
   });
 
+  it('a right operand multiplied for the first time (computed as (Bᵀ·Aᵀ)ᵀ) gives the bits of the packed path, and frees its temporaries', () => {
+    for (const [m, k, n] of [
+      [100, 784, 392],
+      [7, 300, 200],
+      [1, 64, 512],
+    ]) {
+      const x = tf.tensor2d(Float32Array.from(randn(m, k, m).data), [m, k]);
+      const w = tf.tensor2d(Float32Array.from(randn(k, n, n).data), [k, n]);
+      const before = tf.memory();
+      const first = tf.matMul(x, w);
+      expect(tf.memory().numTensors).toBe(before.numTensors + 1);
+      expect(tf.memory().numBytes).toBe(before.numBytes + m * n * 4);
+      const second = tf.matMul(x, w);
+      expect(Array.from(first.dataSync())).toEqual(Array.from(second.dataSync()));
+      const exact = matmulF64(toMatrix(x), toMatrix(w));
+      expect(relErr(first.dataSync(), exact.data)).toBeLessThan(1e-5);
+      tf.dispose([x, w, first, second]);
+    }
+  });
+
   it('the filter gradient over more images than one im2col chunk holds is the sum of the chunks (150 × 28 × 28 × 16, 3 × 3)', () => {
     // K = 3·3·16 = 144 patch rows of 784 positions per image: 148 images fit the 16M-float patch budget, so the
     // kernel runs two chunks (148 + 2 images) and adds their products; each part alone is one chunk.
