@@ -2,8 +2,8 @@
  * One backpropagation step of a dense network in float64 without allocating: the forward pass (eq. 2, batch-first,
  * `S_ℓ = [1 | A_k for k ∈ I(ℓ)] · W_ℓ` with the bias in row 0 of `W_ℓ`), the mean softmax cross-entropy or mean
  * squared error, and the gradients of every `W_ℓ`, all in buffers allocated once per batch size. The same
- * arithmetic as the recorded {@link Float64Ops} tape (`feedForward` + loss + `Tape.gradients`) with the concatenations,
- * the tape's closures and its per-node arrays gone: on two-spirals the tape spends most of a step allocating.
+ * arithmetic as the recorded {@link Float64Ops} tape (`feedForward` + loss + `Tape.gradients`), in the same order, so
+ * the same bits, with the concatenations, the tape's closures and its per-node arrays gone.
  *
  * With shortcuts every layer's input is a prefix of one wide matrix `[1 | x | A_1 | … | A_{L−1}]`, so the
  * concatenation of eq. 2 is free; without, each layer has its own `[1 | A_{ℓ−1}]`. The buffers are stored
@@ -11,12 +11,11 @@
  * for a loop over them to pay for itself.
  */
 import { ACTIVATIONS, InvalidArgumentError, ShapeError } from '@beyond-backprop/core-linalg';
-import type { ResolvedDenseArchitecture } from './dense-architecture.js';
+import { fanIns, type ResolvedDenseArchitecture } from './dense-architecture.js';
 import { LEAKY_RELU_ALPHA } from './tensor-ops.js';
 
 /** The buffers of one batch size, feature-major (`[features, n]`). */
 interface Buffers {
-  n: number;
   /** Layer ℓ's input `[1 | …]ᵀ` (`inFeatures[ℓ]` rows) and the same layout for its gradient. */
   inputs: Float64Array[];
   dInputs: Float64Array[];
@@ -38,8 +37,11 @@ interface Buffers {
  * @example
  * ```ts
  * const arch = resolveDenseArchitecture('demo', { layers: [2, 5, 2], shortcuts: true });
+ * const weights = fanIns(arch).map((f, l) => new Float64Array(f * arch.layers[l + 1]).fill(0.1));
  * const bp = new DenseBackpropF64(arch);
- * const loss = bp.step(weights.map((w) => w.data), xRows, labels, labels.length);  // then bp.grads
+ * const x = Float64Array.of(0.5, -1, 2, 0.25); // two rows of two features
+ * const loss = bp.step(weights, x, Int32Array.of(0, 1), 2); // ln 2: equal logits
+ * bp.grads; // ∂loss/∂W_1 [3, 5], ∂loss/∂W_2 [8, 2]
  * ```
  */
 export class DenseBackpropF64 {
@@ -60,7 +62,7 @@ export class DenseBackpropF64 {
     this.alpha = leakyAlpha;
     const d = architecture.layers;
     const L = d.length - 1;
-    this.fanIns = [];
+    this.fanIns = fanIns(architecture);
     this.inFeatures = [];
     this.outAt = [];
     this.firstHidden = [];
@@ -68,13 +70,11 @@ export class DenseBackpropF64 {
     let col = 1 + d[0];
     for (let l = 1; l <= L; l++) {
       if (architecture.shortcuts) {
-        this.fanIns.push(col);
         this.inFeatures.push(wide);
         this.firstHidden.push(1 + d[0]);
         this.outAt.push({ buffer: 0, col });
         col += d[l];
       } else {
-        this.fanIns.push(1 + d[l - 1]);
         this.inFeatures.push(1 + d[l - 1]);
         this.firstHidden.push(l === 1 ? 1 + d[0] : 1);
         this.outAt.push({ buffer: l + 1, col: 1 });
@@ -274,7 +274,6 @@ export class DenseBackpropF64 {
       ? [new Float64Array(n * this.inFeatures[0])]
       : [new Float64Array(0), ...this.inFeatures.map((s) => new Float64Array(n * s))];
     const b: Buffers = {
-      n,
       inputs,
       dInputs: inputs.map((a) => new Float64Array(a.length)),
       sums: d.slice(1).map((w) => new Float64Array(n * w)),
