@@ -388,6 +388,42 @@ function sumColumns(x: Float32Array, rows: number, cols: number, out: Float32Arr
   }
 }
 
+/** Element strides of a row-major tensor of `shape` (the last axis has stride 1). */
+function rowMajorStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length).fill(1);
+  for (let k = shape.length - 2; k >= 0; k--) strides[k] = strides[k + 1] * shape[k + 1];
+  return strides;
+}
+
+/**
+ * Copies `run` contiguous elements of `src` into `dst` for every index of the grid `counts`, one after another: the
+ * run for grid index `i` starts at `from + Σ_k i_k · steps[k]`. An odometer walks the grid (step the last axis that
+ * has room, rewind those after it), so no index is recomputed.
+ */
+function copyRuns(
+  src: tf.backend_util.TypedArray,
+  dst: tf.backend_util.TypedArray,
+  from: number,
+  counts: readonly number[],
+  steps: readonly number[],
+  run: number,
+): void {
+  const total = counts.reduce((p, c) => p * c, 1) * run;
+  const index = new Array<number>(counts.length).fill(0);
+  let at = from;
+  for (let o = 0; o < total; o += run) {
+    if (run < 8) for (let j = 0; j < run; j++) dst[o + j] = src[at + j];
+    else dst.set(src.subarray(at, at + run), o);
+    let k = counts.length - 1;
+    while (k >= 0 && ++index[k] === counts[k]) {
+      index[k] = 0;
+      at -= (counts[k] - 1) * steps[k];
+      k--;
+    }
+    if (k >= 0) at += steps[k];
+  }
+}
+
 /**
  * Copies the block `x[begin[0] : begin[0] + size[0], …]` into a new tensor, reading `x` through a heap view (never a
  * copy of all of it): one `TypedArray.set` when the block is contiguous, else one per run of the last axis.
@@ -397,8 +433,7 @@ function sliceBlock(backend: WasmBackendLike, x: tf.TensorInfo, begin: readonly 
   const total = size.reduce((p, d) => p * d, 1);
   if (total === 0) return out;
   const rank = x.shape.length;
-  const strides = new Array<number>(rank).fill(1);
-  for (let k = rank - 2; k >= 0; k--) strides[k] = strides[k + 1] * x.shape[k + 1];
+  const strides = rowMajorStrides(x.shape);
   // Views are taken after makeOutput: a growing wasm heap detaches earlier ones.
   const src = backend.typedArrayFromHeap(x);
   const dst = backend.typedArrayFromHeap(out);
@@ -407,21 +442,7 @@ function sliceBlock(backend: WasmBackendLike, x: tf.TensorInfo, begin: readonly 
     dst.set(src.subarray(base, base + total));
     return out;
   }
-  const inner = size[rank - 1];
-  const index = new Array<number>(Math.max(rank - 1, 0)).fill(0);
-  let from = base;
-  for (let o = 0; o < total; o += inner) {
-    if (inner < 8) for (let j = 0; j < inner; j++) dst[o + j] = src[from + j];
-    else dst.set(src.subarray(from, from + inner), o);
-    // Odometer over the leading axes: step the last one that has room, rewind those after it.
-    let k = rank - 2;
-    while (k >= 0 && ++index[k] === size[k]) {
-      index[k] = 0;
-      from -= (size[k] - 1) * strides[k];
-      k--;
-    }
-    if (k >= 0) from += strides[k];
-  }
+  copyRuns(src, dst, base, size.slice(0, -1), strides.slice(0, -1), size[rank - 1]);
   return out;
 }
 
@@ -471,23 +492,10 @@ function stridedSliceByViews(original: tf.KernelFunc): tf.KernelFunc {
     const out = backend.makeOutput(shape, x.dtype);
     const total = shape.reduce((p, d) => p * d, 1);
     if (total > 0) {
-      const xStrides = new Array<number>(rank).fill(1);
-      for (let k = rank - 2; k >= 0; k--) xStrides[k] = xStrides[k + 1] * x.shape[k + 1];
-      const step = info.strides.map((s, k) => s * xStrides[k]);
-      const src = backend.typedArrayFromHeap(x);
-      const dst = backend.typedArrayFromHeap(out);
-      const index = new Array<number>(rank).fill(0);
-      let from = info.begin.reduce((p, b, k) => p + b * xStrides[k], 0);
-      for (let o = 0; o < total; o++) {
-        dst[o] = src[from];
-        let k = rank - 1;
-        while (k >= 0 && ++index[k] === shape[k]) {
-          index[k] = 0;
-          from -= (shape[k] - 1) * step[k];
-          k--;
-        }
-        if (k >= 0) from += step[k];
-      }
+      const xStrides = rowMajorStrides(x.shape);
+      const from = info.begin.reduce((p, b, k) => p + b * xStrides[k], 0);
+      const steps = info.strides.map((s, k) => s * xStrides[k]);
+      copyRuns(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), from, shape, steps, 1);
     }
     return { dataId: out.dataId, shape: info.finalShape, dtype: x.dtype };
   };
