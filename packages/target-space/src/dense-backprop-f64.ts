@@ -121,11 +121,23 @@ export class DenseBackpropF64 {
       const w = weights[l - 1];
       const dl = d[l];
       const s = b.sums[l - 1];
-      // S_ℓ = 𝔄·W_ℓ: each sum accumulates over the fan-in in ascending order, as a row-by-column product does.
+      // S_ℓ = 𝔄·W_ℓ: each sum accumulates over the fan-in in ascending order, as a row-by-column product does. Four
+      // fan-in columns per pass over the batch: `s + a·w + b·v + …` is added left to right, the same order.
       s.fill(0);
       for (let j = 0; j < dl; j++) {
         const sj = j * n;
-        for (let c = 0; c < fanIn; c++) {
+        let c = 0;
+        for (; c + 4 <= fanIn; c += 4) {
+          const w0 = w[c * dl + j];
+          const w1 = w[(c + 1) * dl + j];
+          const w2 = w[(c + 2) * dl + j];
+          const w3 = w[(c + 3) * dl + j];
+          const z0 = c * n;
+          for (let i = 0; i < n; i++) {
+            s[sj + i] = s[sj + i] + input[z0 + i] * w0 + input[z0 + n + i] * w1 + input[z0 + 2 * n + i] * w2 + input[z0 + 3 * n + i] * w3;
+          }
+        }
+        for (; c < fanIn; c++) {
           const wv = w[c * dl + j];
           const zc = c * n;
           for (let i = 0; i < n; i++) s[sj + i] += input[zc + i] * wv;
@@ -239,6 +251,19 @@ export class DenseBackpropF64 {
           g[c * dl + j + 2] = a2;
           g[c * dl + j + 3] = a3;
         }
+        if (j + 2 <= dl) {
+          const s0 = j * n;
+          let a0 = 0;
+          let a1 = 0;
+          for (let i = 0; i < n; i++) {
+            const v = input[zc + i];
+            a0 += v * ds[s0 + i];
+            a1 += v * ds[s0 + n + i];
+          }
+          g[c * dl + j] = a0;
+          g[c * dl + j + 1] = a1;
+          j += 2;
+        }
         for (; j < dl; j++) {
           const sj = j * n;
           let acc = 0;
@@ -249,12 +274,23 @@ export class DenseBackpropF64 {
       if (l === 1) continue;
       // ∂L/∂𝔄 += ∂L/∂S_ℓ·W_ℓᵀ, only for the columns that are hidden activations.
       // Each entry's terms are summed over j first and then added, the tape's order, so results stay bit-identical.
+      // Four outputs of the layer per pass over the batch, added left to right as the one-at-a-time loop did.
       const t = b.scratch;
       for (let c = this.firstHidden[l - 1]; c < fanIn; c++) {
         const zc = c * n;
+        const wc = c * dl;
         t.fill(0);
-        for (let j = 0; j < dl; j++) {
-          const wv = w[c * dl + j];
+        let j = 0;
+        for (; j + 4 <= dl; j += 4) {
+          const w0 = w[wc + j];
+          const w1 = w[wc + j + 1];
+          const w2 = w[wc + j + 2];
+          const w3 = w[wc + j + 3];
+          const s0 = j * n;
+          for (let i = 0; i < n; i++) t[i] = t[i] + ds[s0 + i] * w0 + ds[s0 + n + i] * w1 + ds[s0 + 2 * n + i] * w2 + ds[s0 + 3 * n + i] * w3;
+        }
+        for (; j < dl; j++) {
+          const wv = w[wc + j];
           const sj = j * n;
           for (let i = 0; i < n; i++) t[i] += ds[sj + i] * wv;
         }
