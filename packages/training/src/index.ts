@@ -24,6 +24,7 @@ export {
 export { exportModelName, type ToLayersModelOptions } from './layers-export.js';
 export { earlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 export { meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFunction, type LossName } from './losses.js';
+export { SOFTMAX_CROSS_ENTROPY_KERNEL } from './softmax-cross-entropy-kernel.js';
 export { accuracy } from './metrics.js';
 export { denseNetwork, type DenseActivation, type DenseNetworkSpec } from './dense-network.js';
 export { checkInit, initScheme, initialiseWeights, type DenseInit, type InitScheme } from './weight-init.js';

@@ -4,10 +4,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkTensor } from '@beyond-backprop/core-linalg';
+import { fusedSoftmaxCrossEntropy, hasFusedSoftmaxCrossEntropy } from './softmax-cross-entropy-kernel.js';
 
 /**
  * Mean softmax cross-entropy of `logits: [n, k]` against `labels`: int32 class indices `[n]` or a float one-hot /
- * probability matrix `[n, k]`. Computed from `logSoftmax`, so large logits do not overflow.
+ * probability matrix `[n, k]`; an index outside `[0, k)` is an all-zero target row. Computed through the row's
+ * log-sum-exp after subtracting its maximum, so large logits do not overflow. On the wasm and cpu backends the loss
+ * and its gradient are one fused kernel each way; elsewhere tfjs' `logSoftmax` composite.
  *
  * @example
  * ```ts
@@ -17,15 +20,13 @@ import { checkTensor } from '@beyond-backprop/core-linalg';
 export function softmaxCrossEntropy(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
   const dims = {};
   checkTensor('softmaxCrossEntropy', 'logits', logits, { shape: ['n', 'k'], dtype: 'float32' }, dims);
+  if (labels.dtype === 'int32') checkTensor('softmaxCrossEntropy', 'labels', labels, { shape: ['n'] }, dims);
+  else checkTensor('softmaxCrossEntropy', 'labels', labels, { shape: ['n', 'k'], dtype: 'float32' }, dims);
+  if (hasFusedSoftmaxCrossEntropy()) return fusedSoftmaxCrossEntropy(labels, logits);
   return tf.tidy(() => {
     const logp = tf.logSoftmax(logits);
-    if (labels.dtype === 'int32') {
-      checkTensor('softmaxCrossEntropy', 'labels', labels, { shape: ['n'] }, dims);
-      const onehot = tf.oneHot(labels as tf.Tensor1D, logits.shape[1]!);
-      return tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1)));
-    }
-    checkTensor('softmaxCrossEntropy', 'labels', labels, { shape: ['n', 'k'], dtype: 'float32' }, dims);
-    return tf.neg(tf.mean(tf.sum(tf.mul(labels, logp), 1)));
+    const target = labels.dtype === 'int32' ? tf.oneHot(labels as tf.Tensor1D, logits.shape[1]!) : labels;
+    return tf.neg(tf.mean(tf.sum(tf.mul(target, logp), 1)));
   }) as tf.Scalar;
 }
 

@@ -4,6 +4,7 @@ import { DTypeError, ShapeError, gradCheck, initBackend } from '@beyond-backprop
 import { toTensors, twoSpirals } from '@beyond-backprop/datasets';
 import {
   FUSED_ADAM_KERNEL,
+  SOFTMAX_CROSS_ENTROPY_KERNEL,
   FusedAdamOptimizer,
   TrainingDivergedError,
   accuracy,
@@ -169,6 +170,50 @@ describe('losses and metrics', () => {
     };
     const result = gradCheck((z) => softmaxCrossEntropy(labels, z), [logits], { reference, tolerance: 1e-5 });
     expect(result.passed).toBe(true);
+  });
+
+  it('the fused softmaxCrossEntropy kernel equals the logSoftmax composite in loss and gradient, on wasm and cpu, leaking nothing', async () => {
+    const composite = (labels: tf.Tensor, logits: tf.Tensor) =>
+      tf.tidy(() => {
+        const target = labels.dtype === 'int32' ? tf.oneHot(labels as tf.Tensor1D, logits.shape[1]!) : labels;
+        return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+      });
+    const z = [0.3, -1.2, 0.7, 40, 0.1, -0.4, 2, 2, 2, -3, 5, 1];
+    const cases: Array<[string, () => tf.Tensor]> = [
+      // 7 and −1 are outside [0, 3): zero target rows, as tf.oneHot makes them.
+      ['class indices', () => tf.tensor1d([2, 0, 7, -1], 'int32')],
+      ['probability rows', () => tf.tensor2d([0.2, 0.8, 0, 0, 0, 1, 1 / 3, 1 / 3, 1 / 3, 0, 0, 0.5], [4, 3])],
+    ];
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      for (const [name, makeLabels] of cases) {
+        const labels = makeLabels();
+        const logits = tf.tensor2d(z, [4, 3]);
+        // Scaled by 3 so that the gradient must use the upstream dy, not assume 1.
+        const fused = tf.valueAndGrad((x: tf.Tensor) => tf.mul(3, softmaxCrossEntropy(labels, x)) as tf.Scalar)(logits);
+        const want = tf.valueAndGrad((x: tf.Tensor) => tf.mul(3, composite(labels, x)) as tf.Scalar)(logits);
+        const profile = await tf.profile(() => tf.dispose(softmaxCrossEntropy(labels, logits)));
+        expect(profile.kernels.map((k) => k.name)).toContain(SOFTMAX_CROSS_ENTROPY_KERNEL);
+        expect(fused.value.dataSync()[0], `${backend} ${name} loss`).toBeCloseTo(want.value.dataSync()[0], 5);
+        const g = fused.grad.dataSync();
+        const w = want.grad.dataSync();
+        for (let i = 0; i < w.length; i++) expect(g[i], `${backend} ${name} grad[${i}]`).toBeCloseTo(w[i], 6);
+        if (name === 'class indices') expect(Array.from(g.slice(6))).toEqual([0, 0, 0, 0, 0, 0]);
+        tf.dispose([fused.value, fused.grad, want.value, want.grad]);
+        const before = tf.memory().numTensors;
+        for (let r = 0; r < 3; r++) {
+          tf.dispose(softmaxCrossEntropy(labels, logits));
+          const v = tf.variable(logits);
+          const step = tf.variableGrads(() => softmaxCrossEntropy(labels, v));
+          tf.dispose([step.value, ...Object.values(step.grads), v]);
+        }
+        expect(tf.memory().numTensors, `${backend} ${name} tensors`).toBe(before);
+        const nan = softmaxCrossEntropy(labels, tf.tensor2d([Number.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [4, 3]));
+        expect(Number.isNaN(nan.dataSync()[0])).toBe(true);
+        tf.dispose([labels, logits, nan]);
+      }
+    }
+    await tf.setBackend('wasm');
   });
 
   it('meanSquaredError and accuracy', () => {
