@@ -15,6 +15,7 @@ import {
   gradCheck,
   initBackend,
   installWasmKernels,
+  wasmExportsOnBackend,
   lstsq,
   lstsqF64,
   matMul,
@@ -157,6 +158,78 @@ describe('wasm backend gaps', () => {
       expect(relErr(wasm[1], cpu[1]), JSON.stringify(cfg)).toBeLessThan(1e-5);
       expect(relErr(wasm[0], cpu[0]), JSON.stringify(cfg)).toBeLessThan(1e-5);
     }
+  });
+
+  it('wasmExportsOnBackend instantiates once per memory and module, and answers null where it cannot', async () => {
+    // (module (import "env" "memory" (memory 1)) (func (export "four") (result i32) i32.const 4))
+    const tiny = btoa(
+      String.fromCharCode(
+        ...[0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 2, 15, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 0, 1, 3, 2, 1, 0, 7, 8, 1, 4, 102, 111, 117, 114, 0, 0, 10, 6, 1, 4, 0, 65, 4, 11],
+      ),
+    );
+    const first = wasmExportsOnBackend(tf.backend(), tiny);
+    expect((first?.four as () => number)()).toBe(4);
+    expect(wasmExportsOnBackend(tf.backend(), tiny)).toBe(first);
+    expect(wasmExportsOnBackend(tf.backend(), btoa('not wasm'))).toBeNull();
+    expect(wasmExportsOnBackend(tf.findBackend('cpu'), tiny)).toBeNull();
+    expect(wasmExportsOnBackend(null, tiny)).toBeNull();
+  });
+
+  it('matMul without batch runs in place (no packing): every output is the float32 sum in ascending k, for all transpose flags', () => {
+    // The reference: one float32 multiply and one float32 add per term, in order — what the kernel promises.
+    const reference = (a: Float32Array, b: Float32Array, m: number, k: number, n: number, ta: boolean, tb: boolean) => {
+      const out = new Float32Array(m * n);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s = Math.fround(s + Math.fround(a[ta ? p * m + i : i * k + p] * b[tb ? j * k + p : p * n + j]));
+          out[i * n + j] = s;
+        }
+      }
+      return out;
+    };
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [3, 5, 7],
+      [5, 3, 9],
+      [7, 13, 12],
+      [17, 1, 33],
+      [9, 600, 16],
+      [12, 40, 100],
+      [4, 0, 6],
+    ]) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          for (const batched of [false, true]) {
+            const av = Float32Array.from(randn(m, k, m + 3 * k).data);
+            const bv = Float32Array.from(randn(k, n, n + 5 * k).data);
+            const lead = batched ? [1] : [];
+            const a = tf.tensor(av, [...lead, ...(ta ? [k, m] : [m, k])]);
+            const b = tf.tensor(bv, [...lead, ...(tb ? [n, k] : [k, n])]);
+            const before = tf.memory();
+            const c = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb);
+            expect(tf.memory().numTensors).toBe(before.numTensors + 1);
+            expect(tf.memory().numBytes).toBe(before.numBytes + m * n * 4);
+            expect(c.shape).toEqual([...lead, m, n]);
+            const want = reference(av, bv, m, k, n, ta, tb);
+            const got = c.dataSync();
+            const label = JSON.stringify({ m, k, n, ta, tb, batched });
+            for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) expect(`${label}[${i}] = ${got[i]}`).toBe(`${want[i]}`);
+            tf.dispose([a, b, c]);
+          }
+        }
+      }
+    }
+    // Batches of more than one matrix keep the backend's own kernel.
+    tf.tidy(() => {
+      const a3 = tf.tensor3d(Float32Array.from(randn(2 * 3, 4, 1).data), [2, 3, 4]);
+      const b3 = tf.tensor3d(Float32Array.from(randn(2 * 4, 5, 2).data), [2, 4, 5]);
+      const batched = tf.matMul(a3, b3);
+      for (let t = 0; t < 2; t++) {
+        const one = tf.matMul(tf.slice(a3, [t, 0, 0], [1, 3, 4]), tf.slice(b3, [t, 0, 0], [1, 4, 5]));
+        expect(relErr(tf.slice(batched, [t, 0, 0], [1, 3, 5]).dataSync(), one.dataSync())).toBeLessThan(1e-6);
+      }
+    });
   });
 
   it('a right operand multiplied for the first time (computed as (Bᵀ·Aᵀ)ᵀ) gives the bits of the packed path, and frees its temporaries', () => {

@@ -4,6 +4,7 @@
  * of `tf.AdamOptimizer` so that its state, configuration and checkpoints are exactly tfjs Adam's.
  */
 import * as tf from '@tensorflow/tfjs';
+import { wasmExportsOnBackend } from '@beyond-backprop/core-linalg';
 
 /** Name of the fused kernel (visible as such in `tf.profile`). */
 export const FUSED_ADAM_KERNEL = 'BbpFusedAdam';
@@ -95,25 +96,10 @@ const ADAM_WASM =
   'AGFzbQEAAAABFAFgEH9/f39/f39/fX19fX19fX0AAg8BA2VudgZtZW1vcnkCAAADAgEABwgBBGFkYW0AAArzAgHwAgMDfwt7A30gCP0TIRMgCf0TIRQgCv0TIRUgC/0TIRYgDP0TIRcgDf0TIRggDv0TIRkgD/0TIRogB0F8cUECdCERIAdBAnQhEkEAIRACQANAIBAgEU8NASABIBBq/QAEACEbIAIgEGr9AAQAIBP95gEgGyAU/eYB/eQBIRwgAyAQav0ABAAgFf3mASAbIBv95gEgFv3mAf3kASEdIAUgEGogHP0LBAAgBiAQaiAd/QsEACAEIBBqIBwgF/3nASAdIBj95wH94wEgGf3kAf3nASAa/eYBIAAgEGr9AAQA/eQB/QsEACAQQRBqIRAMAAsLAkADQCAQIBJPDQEgASAQaioCACEeIAIgEGoqAgAgCJQgHiAJlJIhHyADIBBqKgIAIAqUIB4gHpQgC5SSISAgBSAQaiAfOAIAIAYgEGogIDgCACAEIBBqIB8gDJUgICANlZEgDpKVIA+UIAAgEGoqAgCSOAIAIBBBBGohEAwACwsL';
 
 type AdamWasm = (...args: number[]) => void;
-const wasmAdamByMemory = new WeakMap<WebAssembly.Memory, AdamWasm | null>();
 
 /** The SIMD update bound to the wasm backend's memory, or `null` where it cannot be instantiated. */
 function wasmAdamFor(backend: unknown): AdamWasm | null {
-  const module = (backend as { wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown } }).wasm;
-  const memory = module?.wasmMemory ?? module?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
-  let fn = wasmAdamByMemory.get(memory);
-  if (fn === undefined) {
-    try {
-      const bytes = Uint8Array.from(atob(ADAM_WASM), (c) => c.charCodeAt(0));
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      fn = instance.exports.adam as AdamWasm;
-    } catch {
-      fn = null;
-    }
-    wasmAdamByMemory.set(memory, fn);
-  }
-  return fn;
+  return (wasmExportsOnBackend(backend, ADAM_WASM)?.adam as AdamWasm | undefined) ?? null;
 }
 
 function fusedAdamKernel(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
