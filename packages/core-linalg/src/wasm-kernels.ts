@@ -52,6 +52,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { installLeakyReluKernels } from './leaky-relu-kernels.js';
 import { wasmGemmFor } from './wasm-gemm.js';
+import { wasmExportsOnBackend } from './wasm-module.js';
 
 /** Kernels taken from the cpu backend when wasm lacks them. */
 const BRIDGED = ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Einsum'] as const;
@@ -574,6 +575,17 @@ function stridedSliceByViews(original: tf.KernelFunc): tf.KernelFunc {
 }
 
 /**
+ * `grad2x2(x, g, dx, batch, outH, outW, C, inH, inW)` over byte offsets: the gradient of 2 × 2, stride-2 max pooling
+ * over complete windows, the rule of {@link maxPoolGradByWindows} (first maximum in scan order; NaN never wins; a
+ * window of only −∞ passes nothing; `0 + dy`, so −0 arrives as +0), four channels at a time, with a scalar scan for
+ * leftover channels and for groups holding a NaN or an all-−∞ window. Every pixel of every window is written. 100 ×
+ * 28 × 28 × 16 in a CNN training step's `tf.profile`: 1.3 ms against 7.1 for the branch-free JavaScript loop. Assembled from `max-pool-grad.wat` (next to
+ * this file) with wabt 1.0.39 (`wat2wasm --enable-simd`).
+ */
+const MAX_POOL_GRAD_WASM =
+  'AGFzbQEAAAABGAJgCH9/f39/f39/AGAJf39/f39/f39/AAIPAQNlbnYGbWVtb3J5AgABAwMCAAEHCwEHZ3JhZDJ4MgABCswFArMBBQJ/AX0BfwF9An8gBCEIAkADQCAIIAVPDQEgAyAIQQJ0aiEJQwAAgP8hCkF/IQtBACEOAkADQCAOQQRPDQEgCSAOQQFxIAZsIA5BAXYgB2xqaiENIAAgDWoqAgAhDCAMIApeBEAgDCEKIA0hCwsgASANakMAAAAAOAIAIA5BAWohDgwACwsgC0EATgRAIAEgC2pDAAAAACACIAhBAnRqKgIAkjgCAAsgCEEBaiEIDAALCwuUBAIKfwp7IAZBAnQhCSAJIAhsIQogBkF8cSERQwAAgP/9EyEbQwAAAAD9EyEcIAEhD0EAIQsCQANAIAsgA08NAUEAIQwCQANAIAwgBE8NAUEAIQ0CQANAIA0gBU8NASALIAdsIAxBAXRqIApsIA1BAXQgCWxqIQ5BACEQAkADQCAQIBFPDQEgDiAQQQJ0aiESIAAgEmr9AAIAIRMgACASIAlqav0AAgAhFCAAIBIgCmpq/QACACEVIAAgEiAKaiAJamr9AAIAIRYgEyAT/UIgFCAU/UL9UCAVIBX9QiAWIBb9Qv1Q/VAgEyAb/UEgFCAb/UH9TiAVIBv9QSAWIBv9Qf1O/U79UP1TBEAgACACIA8gDiAQIBBBBGogCSAKEAAFIA8gEEECdGr9AAIAIRcgEyAU/UYgEyAV/Ub9TiATIBb9Rv1OIRggFCAV/UYgFCAW/Ub9TiAY/U8hGSAVIBb9RiAY/U8gGf1PIRogAiASaiAcIBcgGP1O/eQB/QsCACACIBIgCWpqIBwgFyAZ/U795AH9CwIAIAIgEiAKamogHCAXIBr9Tv3kAf0LAgAgAiASIApqIAlqaiAcIBcgGCAZ/VAgGv1Q/U/95AH9CwIACyAQQQRqIRAMAAsLIAAgAiAPIA4gESAGIAkgChAAIA8gCWohDyANQQFqIQ0MAAsLIAxBAWohDAwACwsgC0EBaiELDAALCws=';
+
+/**
  * NHWC max-pooling gradient: for every output cell, `dx[argmax of its window] += dy[cell]`, where the argmax is the
  * first strict maximum in row-major window order and cells outside the input are skipped — the cpu backend's rule.
  */
@@ -605,6 +617,24 @@ function maxPoolGradByWindows(args: {
   const x = backend.typedArrayFromHeap(input) as Float32Array;
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
   const dxOut = backend.typedArrayFromHeap(out) as Float32Array;
+  // 2 × 2 windows at stride 2 that all lie inside the input (the pooling of nearly every CNN): wasm SIMD.
+  const simd =
+    filterHeight === 2 &&
+    filterWidth === 2 &&
+    strideHeight === 2 &&
+    strideWidth === 2 &&
+    top === 0 &&
+    left === 0 &&
+    2 * outHeight <= inHeight &&
+    2 * outWidth <= inWidth
+      ? (wasmExportsOnBackend(backend, MAX_POOL_GRAD_WASM)?.grad2x2 as ((...args: number[]) => void) | undefined)
+      : undefined;
+  if (simd) {
+    // Rows and columns that no window covers (odd sizes) get no gradient; the windows write all their pixels.
+    if (2 * outHeight < inHeight || 2 * outWidth < inWidth) dxOut.fill(0);
+    simd(x.byteOffset, g.byteOffset, dxOut.byteOffset, batchSize, outHeight, outWidth, channels, inHeight, inWidth);
+    return out;
+  }
   // Overlapping windows can send several gradients to one pixel; the cpu kernel sums those in double precision.
   const overlapping = strideHeight < filterHeight || strideWidth < filterWidth;
   const dx: Float32Array | Float64Array = overlapping ? new Float64Array(dxOut.length) : dxOut;

@@ -164,7 +164,10 @@ describe('wasm backend gaps', () => {
     // (module (import "env" "memory" (memory 1)) (func (export "four") (result i32) i32.const 4))
     const tiny = btoa(
       String.fromCharCode(
-        ...[0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 2, 15, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 0, 1, 3, 2, 1, 0, 7, 8, 1, 4, 102, 111, 117, 114, 0, 0, 10, 6, 1, 4, 0, 65, 4, 11],
+        ...[
+          0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 2, 15, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 0, 1, 3, 2, 1, 0, 7, 8, 1, 4,
+          102, 111, 117, 114, 0, 0, 10, 6, 1, 4, 0, 65, 4, 11,
+        ],
       ),
     );
     const first = wasmExportsOnBackend(tf.backend(), tiny);
@@ -340,6 +343,11 @@ describe('wasm backend gaps', () => {
       { n: 2, h: 6, w: 6, c: 4, k: 3, s: 1, pad: 'same' },
       { n: 1, h: 9, w: 7, c: 1, k: 2, s: 3, pad: 'valid' },
       { n: 2, h: 7, w: 9, c: 5, k: 2, s: 2, pad: 'same' }, // 2 × 2 windows, the last row and column partial
+      // 2 × 2 windows at stride 2, all inside the input: the SIMD kernel (groups of four channels and a scalar rest),
+      // with a last row and column that no window covers when the size is odd.
+      { n: 2, h: 8, w: 6, c: 9, k: 2, s: 2, pad: 'valid' },
+      { n: 1, h: 9, w: 7, c: 8, k: 2, s: 2, pad: 'valid' },
+      { n: 3, h: 4, w: 4, c: 16, k: 2, s: 2, pad: 'same' },
     ];
     for (const cfg of configs) {
       const data = Float32Array.from(randn(cfg.n * cfg.h * cfg.w, cfg.c, cfg.h * 10 + cfg.k).data);
