@@ -828,6 +828,14 @@ function conv2dBackpropInputViaConv(original: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/**
+ * `patchesT(x, out, nb, inH, inW, C, outH, outW, fh, fw, sh, sw, top, left)` over byte offsets: the NHWC im2col of
+ * `nb` images, transposed — a row-major `[fh·fw·C, nb·outH·outW]` matrix written row by row, zeros where a tap falls
+ * outside the image — the layout {@link conv2dBackpropFilter} builds in JavaScript below. Assembled from `im2col.wat` (next to this file) with wabt 1.0.39 (`wat2wasm`).
+ */
+const IM2COL_WASM =
+  'AGFzbQEAAAABEgFgDn9/f39/f39/f39/f39/AAIPAQNlbnYGbWVtb3J5AgABAwIBAAcMAQhwYXRjaGVzVAAACtcDAdQDAQ5/IAVBAnQhFiALIBZsIRcCQANAIA4gCE8NAUEAIQ8CQANAIA8gCU8NAUEAIRkCQANAIBkgC2wgDWsgD2pBAE4NASAZIAdPDQEgGUEBaiEZDAALCyAZIRoCQANAIBogB08NASAaIAtsIA1rIA9qIARODQEgGkEBaiEaDAALC0EAIRACQANAIBAgBU8NAUEAIRECQANAIBEgAk8NAUEAIRICQANAIBIgBk8NASASIApsIAxrIA5qIRQgFCADSQRAIAEgGUECdGohGwJAA0AgASAbTw0BIAFDAAAAADgCACABQQRqIQEMAAsLIAAgESADbCAUaiAEbCAZIAtsIA1rIA9qaiAWbCAQQQJ0amohGCABIBogGWtBAnRqIRsCQANAIAEgG08NASABIBgqAgA4AgAgAUEEaiEBIBggF2ohGAwACwsgASAHIBprQQJ0aiEbAkADQCABIBtPDQEgAUMAAAAAOAIAIAFBBGohAQwACwsFIAEgB0ECdGohGwJAA0AgASAbTw0BIAFDAAAAADgCACABQQRqIQEMAAsLCyASQQFqIRIMAAsLIBFBAWohEQwACwsgEEEBaiEQDAALCyAPQQFqIQ8MAAsLIA5BAWohDgwACwsL';
+
 /** Images per im2col chunk are chosen so one transposed patch matrix stays near this many floats (64 MiB). */
 const PATCH_BUDGET = 16 * 1024 * 1024;
 
@@ -876,6 +884,43 @@ function conv2dBackpropFilter(args: {
   const filterShape = [filterHeight, filterWidth, inChannels, outChannels];
   const chunks = Math.ceil(batchSize / chunk);
   const total = chunks > 1 ? new Float32Array(K * outChannels) : null;
+  const gemm = wasmGemmFor(backend);
+  const im2col = wasmExportsOnBackend(backend, IM2COL_WASM)?.patchesT as ((...args: number[]) => void) | undefined;
+  if (gemm && im2col) {
+    // The loop below with its two halves in wasm: the transposed patch matrix written row by row (SIMD-free but
+    // 4–6× faster than the JavaScript scatter) and dW = patchesᵀ·dy by wasmGemm, with the same sums in the same order.
+    for (let b0 = 0; b0 < batchSize; b0 += chunk) {
+      const nb = Math.min(chunk, batchSize - b0);
+      const P = nb * perImage;
+      const patches = backend.makeOutput([K, P], 'float32');
+      const product = backend.makeOutput(total ? [K, outChannels] : filterShape, 'float32');
+      // Views only after both allocations: a growing wasm heap detaches earlier ones.
+      const at = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+      im2col(
+        at(x) + b0 * inHeight * inWidth * inChannels * 4,
+        at(patches),
+        nb,
+        inHeight,
+        inWidth,
+        inChannels,
+        outHeight,
+        outWidth,
+        filterHeight,
+        filterWidth,
+        strideHeight,
+        strideWidth,
+        top,
+        left,
+      );
+      gemm(at(patches), at(dy) + b0 * perImage * outChannels * 4, at(product), 0, K, P, outChannels, 4 * P, 4);
+      backend.disposeData(patches.dataId);
+      if (!total) return product;
+      const pv = backend.typedArrayFromHeap(product) as Float32Array;
+      for (let i = 0; i < total.length; i++) total[i] += pv[i];
+      backend.disposeData(product.dataId);
+    }
+    return backend.makeOutput(filterShape, 'float32', undefined, total ?? undefined);
+  }
   for (let b0 = 0; b0 < batchSize; b0 += chunk) {
     const nb = Math.min(chunk, batchSize - b0);
     const P = nb * perImage;
