@@ -141,6 +141,10 @@ describe('wasm backend gaps', () => {
       { n: 2, h: 7, c: 3, k: 3, co: 4, stride: 1, pad: 'same' },
       { n: 3, h: 8, c: 2, k: 5, co: 3, stride: 2, pad: 'same' },
       { n: 1, h: 9, c: 1, k: 3, co: 2, stride: 2, pad: 'valid' },
+      // One input channel: the input gradient as a product and a col2im scatter.
+      { n: 2, h: 10, c: 1, k: 3, co: 5, stride: 1, pad: 'same' },
+      { n: 3, h: 7, c: 1, k: 2, co: 3, stride: 1, pad: 'same' },
+      { n: 2, h: 8, c: 1, k: 5, co: 4, stride: 2, pad: 'same' },
       { n: 2, h: 6, c: 4, k: 1, co: 5, stride: 1, pad: 'valid' },
       // Even kernels pad asymmetrically under 'same'; the stride-1 input gradient then pads the other way round.
       { n: 2, h: 6, c: 3, k: 2, co: 4, stride: 1, pad: 'same' },
@@ -253,6 +257,27 @@ describe('wasm backend gaps', () => {
       expect(relErr(first.dataSync(), exact.data)).toBeLessThan(1e-5);
       tf.dispose([x, w, first, second]);
     }
+  });
+
+  it('the one-channel input gradient over more images than one chunk of patches holds equals the gradient image by image', () => {
+    // 9 × 9 taps over 64 × 64 outputs: 331 776 patch floats per image, so 50 images fill the 16M-float budget and
+    // 51 take two chunks. Each image's gradient is computed alone either way: the same bits.
+    tf.tidy(() => {
+      const dy = tf.tensor4d(Float32Array.from(randn(51 * 64 * 64, 2, 8).data), [51, 64, 64, 2]);
+      const w = tf.tensor4d(Float32Array.from(randn(81, 2, 9).data), [9, 9, 1, 2]);
+      const inputGrad = (from: number, count: number) =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.slice(dy, from, count), filter: w }, {
+          strides: 1,
+          pad: 'same',
+          dataFormat: 'NHWC',
+          dimRoundingMode: undefined,
+          inputShape: [count, 64, 64, 1],
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const whole = inputGrad(0, 51);
+      const parts = tf.concat([inputGrad(0, 50), inputGrad(50, 1)]);
+      expect(Array.from(whole.dataSync())).toEqual(Array.from(parts.dataSync()));
+      expect(tf.any(tf.notEqual(inputGrad(50, 1), 0)).dataSync()[0]).toBe(1);
+    });
   });
 
   it('the filter gradient over more images than one im2col chunk holds is the sum of the chunks (150 × 28 × 28 × 16, 3 × 3)', () => {
