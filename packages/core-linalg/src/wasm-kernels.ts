@@ -43,6 +43,8 @@
  * - `Sum` over leading axes (every bias gradient: `dy` summed over batch, height and width) first transposes its input
  *   so the reduced axes come last, a copy of all of `dy`. It is replaced by a loop that adds the rows into float32
  *   accumulators: the same additions in the same order, so the same bits.
+ * - `Sqrt` (every step of tfjs' Adam, RMSProp and Adadelta) takes one scalar square root per element, five times
+ *   the time of a `mul`; it is replaced by a wasm SIMD loop with the same, correctly rounded, results.
  * - `Slice` (every batch `model.predict`, `model.evaluate` and `model.fit` cut from their inputs, and `tf.split`)
  *   copies its whole input out of the heap before taking the slice: one 1024-row batch of a 60 000 × 784 input moved
  *   188 MB, and evaluating MNIST once spent 20 s there. It is replaced by a copy of only the sliced rows, read through
@@ -117,6 +119,7 @@ export function installWasmKernels(): string[] {
   replace('Sum', sumLeadingAxes);
   replace('Slice', sliceByViews);
   replace('StridedSlice', stridedSliceByViews);
+  replace('Sqrt', sqrtBySimd);
   touched.push(...installLeakyReluKernels(register, (config) => (config as AnyKernelConfig)[MARK] === true));
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
     const original = tf.getKernel(name, 'wasm') as AnyKernelConfig | undefined;
@@ -571,6 +574,33 @@ function stridedSliceByViews(original: tf.KernelFunc): tf.KernelFunc {
       copyRuns(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), from, shape, steps, 1);
     }
     return { dataId: out.dataId, shape: info.finalShape, dtype: x.dtype };
+  };
+}
+
+/**
+ * `sqrt(o, x, n)` over byte offsets: `o[i] = √x[i]` with `f32x4.sqrt` (an IEEE square root, correctly rounded, so
+ * the bits of the scalar kernel it replaces). Assembled from `sqrt.wat` (next to this file) with wabt 1.0.39
+ * (`wat2wasm --enable-simd`).
+ */
+const SQRT_WASM =
+  'AGFzbQEAAAABBwFgA39/fwACDwEDZW52Bm1lbW9yeQIAAQMCAQAHCAEEc3FydAAACnEBbwECfyAAIAJBAnRqIQMgACACQXxxQQJ0aiEEAkADQCAAIARPDQEgACAB/QACAP3jAf0LAgAgAEEQaiEAIAFBEGohAQwACwsCQANAIAAgA08NASAAIAEqAgCROAIAIABBBGohACABQQRqIQEMAAsLCw==';
+
+/**
+ * `Sqrt` (in every Adam, RMSProp and Adadelta step of tfjs' own optimisers) as wasm SIMD: the wasm backend's kernel
+ * takes a square root per element, 0.51 ms for a 784 × 392 weight matrix against 0.10 for a `mul` of the same size.
+ * Other dtypes, and runtimes without wasm SIMD, keep `original`.
+ */
+function sqrtBySimd(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const backend = args.backend as unknown as WasmBackendLike;
+    const simd = x.dtype === 'float32' ? (wasmExportsOnBackend(backend, SQRT_WASM)?.sqrt as ((...a: number[]) => void) | undefined) : undefined;
+    if (!simd) return original(args);
+    const out = backend.makeOutput(x.shape.slice(), 'float32');
+    // Views only after the allocation: a growing wasm heap detaches earlier ones.
+    const o = backend.typedArrayFromHeap(out);
+    simd(o.byteOffset, backend.typedArrayFromHeap(x).byteOffset, o.length);
+    return out;
   };
 }
 

@@ -164,6 +164,15 @@ describe('wasm backend gaps', () => {
     }
   });
 
+  it('Sqrt on wasm (SIMD) gives the bits of the cpu kernel, special values and odd lengths included', async () => {
+    const special = [0, -0, 1, 4, 2, -1, 1e-45, 3.4e38, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN];
+    const values = Float32Array.from({ length: 1027 }, (_, i) => (i < special.length ? special[i] : Math.abs(Math.sin(i)) * 10 ** ((i % 9) - 4)));
+    const { cpu, wasm } = await onBothBackends(() => [tf.sqrt(tf.tensor1d(values)), tf.sqrt(tf.tensor2d(values.subarray(0, 6), [2, 3]))]);
+    const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
+    expect(bitsOf(wasm[0])).toEqual(bitsOf(cpu[0]));
+    expect(bitsOf(wasm[1])).toEqual(bitsOf(cpu[1]));
+  });
+
   it('wasmExportsOnBackend instantiates once per memory and module, and answers null where it cannot', async () => {
     // (module (import "env" "memory" (memory 1)) (func (export "four") (result i32) i32.const 4))
     const tiny = btoa(
