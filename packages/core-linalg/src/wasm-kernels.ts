@@ -130,7 +130,7 @@ export function installWasmKernels(): string[] {
       backendName: 'wasm',
       setupFunc: original.setupFunc,
       disposeFunc: original.disposeFunc,
-      kernelFunc: name === 'BatchMatMul' ? flagFreeBatchMatMul(original.kernelFunc) : transposeFirst(original.kernelFunc),
+      kernelFunc: name === 'BatchMatMul' ? flagFreeBatchMatMul(original.kernelFunc) : fusedMatMulViaGemm(transposeFirst(original.kernelFunc)),
     });
     touched.push(name);
   }
@@ -283,12 +283,38 @@ function flagFreeBatchMatMul(kernelFunc: tf.KernelFunc): tf.KernelFunc {
 }
 
 /**
+ * `_FusedMatMul` with a linear activation — every dense layer's forward pass under a gradient tape, where tfjs fuses
+ * only the bias — as {@link gemmBatchMatMul} with the bias as the accumulators' start, XNNPACK's order, so the same
+ * bits. Other activations, PReLU weights, batches, and a right operand seen again in a product of at least 256 rows
+ * and 256 inner terms keep `fallback` (XNNPACK, flag-free).
+ */
+function fusedMatMulViaGemm(fallback: tf.KernelFunc): tf.KernelFunc {
+  const seen = new WeakSet<object>();
+  return (args) => {
+    const inputs = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo | null; preluActivationWeights?: tf.TensorInfo | null };
+    const attrs = args.attrs as { transposeA?: boolean; activation?: string };
+    const linear = attrs.activation === undefined || attrs.activation === 'linear';
+    const { a, b } = inputs;
+    const rows = a.shape[a.shape.length - (attrs.transposeA ? 1 : 2)] ?? 0;
+    const inner = a.shape[a.shape.length - (attrs.transposeA ? 2 : 1)] ?? 0;
+    if (linear && !inputs.preluActivationWeights && (!seen.has(b.dataId) || rows < 256 || inner < 256)) {
+      const out = gemmBatchMatMul({ ...args, inputs: { a, b } }, inputs.bias ?? null);
+      if (out) {
+        seen.add(b.dataId);
+        return out;
+      }
+    }
+    return fallback(args);
+  };
+}
+
+/**
  * `op(A)·op(B)` without batch (every leading dimension 1) in float32 through {@link wasmGemmFor}, which reads both
  * operands in place: nothing is packed, and a transposed `A` is read by its strides. A transposed `B` is either
  * transposed first (`N·K` floats moved), or the product is computed as `(B·op(A)ᵀ)ᵀ` (`op(A)ᵀ` and the result
  * moved) when that moves fewer. Returns `null` where the product does not apply (other dtypes, batches, no SIMD).
  */
-function gemmBatchMatMul(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
+function gemmBatchMatMul(args: Parameters<tf.KernelFunc>[0], bias: tf.TensorInfo | null = null): tf.TensorInfo | null {
   const gemm = wasmGemmFor(args.backend);
   if (!gemm) return null;
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -302,6 +328,8 @@ function gemmBatchMatMul(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | nu
   const k = ta ? a.shape[rank - 2] : a.shape[rank - 1];
   const n = tb ? b.shape[rank - 2] : b.shape[rank - 1];
   if ((tb ? b.shape[rank - 1] : b.shape[rank - 2]) !== k) return null;
+  // A bias is added per column (its accumulators start there, as XNNPACK's do): one value per output column only.
+  if (bias && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== n || bias.shape.slice(0, -1).some((d) => d !== 1))) return null;
   const backend = args.backend as unknown as WasmBackendLike;
   const outShape = [...a.shape.slice(0, -2), m, n];
   if (m * n === 0) return backend.makeOutput(outShape, 'float32');
@@ -313,12 +341,12 @@ function gemmBatchMatMul(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | nu
     const out = backend.makeOutput(shape, 'float32');
     // Views only after the allocation: a growing wasm heap detaches earlier ones.
     const offset = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
-    gemm(offset(left), offset(right), offset(out), 0, rows, k, cols, rowStep, kStep);
+    gemm(offset(left), offset(right), offset(out), bias ? offset(bias) : 0, rows, k, cols, rowStep, kStep);
     return out;
   };
   const temporaries: tf.TensorInfo[] = [];
   try {
-    if (!tb || n * k <= (ta ? 0 : m * k) + m * n) {
+    if (!tb || bias || n * k <= (ta ? 0 : m * k) + m * n) {
       const right = tb ? transpose(b) : b;
       if (tb) temporaries.push(right);
       return product(a, ta ? 4 : 4 * k, ta ? 4 * m : 4, right, m, n, outShape);

@@ -173,6 +173,40 @@ describe('wasm backend gaps', () => {
     expect(bitsOf(wasm[1])).toEqual(bitsOf(cpu[1]));
   });
 
+  it('a fused matMul with a bias and no activation starts every sum at the bias (the same bits), leaking nothing', () => {
+    const [m, k, n] = [6, 9, 11];
+    const av = Float32Array.from(randn(m, k, 21).data);
+    const bv = Float32Array.from(randn(k, n, 22).data);
+    const biasv = Float32Array.from(randn(1, n, 23).data);
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        for (const biasShape of [[n], [1, n]]) {
+          const stored = (v: Float32Array, rows: number, cols: number, t: boolean) => {
+            if (!t) return tf.tensor2d(v, [rows, cols]);
+            const out = new Float32Array(v.length);
+            for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = v[i * cols + j];
+            return tf.tensor2d(out, [cols, rows]);
+          };
+          const a = stored(av, m, k, ta);
+          const b = stored(bv, k, n, tb);
+          const bias = tf.tensor(biasv, biasShape);
+          const before = tf.memory().numTensors;
+          const c = tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias });
+          expect(tf.memory().numTensors).toBe(before + 1);
+          const got = c.dataSync();
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              let sum = biasv[j];
+              for (let p = 0; p < k; p++) sum = Math.fround(sum + Math.fround(av[i * k + p] * bv[p * n + j]));
+              if (!Object.is(got[i * n + j], sum)) expect(`${ta} ${tb} [${i}, ${j}] = ${got[i * n + j]}`).toBe(`${sum}`);
+            }
+          }
+          tf.dispose([a, b, bias, c]);
+        }
+      }
+    }
+  });
+
   it('wasmExportsOnBackend instantiates once per memory and module, and answers null where it cannot', async () => {
     // (module (import "env" "memory" (memory 1)) (func (export "four") (result i32) i32.const 4))
     const tiny = btoa(
