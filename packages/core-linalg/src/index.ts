@@ -78,6 +78,7 @@ export {
 } from './backend.js';
 export { installWasmKernels } from './wasm-kernels.js';
 export { wasmExportsOnBackend } from './wasm-module.js';
+export { ARRAY_BACKENDS, registerOnArrayBackends, runOnBackendArrays } from './kernel-arrays.js';
 export { Rng, createRng } from './random.js';
 export { checkClassLabels, checkFiniteValues, checkNumber, checkTensor, type DimBindings, type DimSpec, type TensorSpec } from './tensor-checks.js';
 export { fromMatrix, matrixVariable, readValues, toMatrix } from './tensor-bridge.js';

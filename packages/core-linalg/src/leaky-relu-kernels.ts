@@ -10,22 +10,11 @@
  * compute them (a float32 product rounded once).
  */
 import * as tf from '@tensorflow/tfjs';
+import { ARRAY_BACKENDS, runOnBackendArrays } from './kernel-arrays.js';
 import { wasmExportsOnBackend } from './wasm-module.js';
 
 /** Name of the fused gradient kernel: inputs `{dy, x}`, attribute `alpha`; output `x > 0 ? dy : alpha·dy`. */
 export const LEAKY_RELU_GRAD_KERNEL = 'BbpLeakyReluGrad';
-
-const BACKENDS = ['wasm', 'cpu'] as const;
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
-}
-
-interface PlainBackend {
-  readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.BackendValues): tf.TensorInfo;
-}
 
 /**
  * The two loops below as wasm SIMD over the wasm backend's memory, four lanes at a time (a CNN training step's
@@ -51,27 +40,15 @@ function elementwise(
   loop: (o: Float32Array, a: Float32Array, b: Float32Array, alpha: number, beta: number) => void,
 ): tf.TensorInfo | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
-  const shape = a.shape.slice();
-  const heap = backend as Partial<HeapBackend>;
-  if (typeof heap.makeOutput === 'function' && typeof heap.typedArrayFromHeap === 'function') {
-    const out = heap.makeOutput(shape, 'float32');
-    // Views only after the allocation: a growing wasm heap detaches earlier ones.
-    const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap!(t) as Float32Array;
-    const simd = wasmExportsOnBackend(backend, LEAKY_RELU_WASM);
-    if (simd) {
-      const [o, x, y] = [view(out), view(a), view(b)];
+  const simd = wasmExportsOnBackend(backend, LEAKY_RELU_WASM);
+  return runOnBackendArrays(backend, [a, b], [a.shape], ([x, y], [o], onHeap) => {
+    if (onHeap && simd) {
       if (loop === forwardLoop) (simd.forward as SimdLoop)(o.byteOffset, x.byteOffset, o.length, alpha);
       else (simd.gradient as SimdLoop)(o.byteOffset, x.byteOffset, y.byteOffset, o.length, alpha);
-      return out;
+    } else {
+      loop(o, x as Float32Array, y as Float32Array, alpha, 1 - alpha);
     }
-    loop(view(out), view(a), view(b), alpha, 1 - alpha);
-    return out;
-  }
-  const plain = backend as PlainBackend;
-  const av = plain.readSync(a.dataId) as Float32Array;
-  const o = new Float32Array(av.length);
-  loop(o, av, b === a ? av : (plain.readSync(b.dataId) as Float32Array), alpha, 1 - alpha);
-  return plain.makeTensorInfo(shape, 'float32', o);
+  })[0];
 }
 
 /**
@@ -136,7 +113,7 @@ let gradientsRegistered = false;
  */
 export function installLeakyReluKernels(register: (config: tf.KernelConfig) => void, isMarked: (config: tf.KernelConfig) => boolean): string[] {
   const touched: string[] = [];
-  for (const backendName of BACKENDS) {
+  for (const backendName of ARRAY_BACKENDS) {
     if (tf.getKernel(LEAKY_RELU_GRAD_KERNEL, backendName)) continue;
     register({ kernelName: LEAKY_RELU_GRAD_KERNEL, backendName, kernelFunc: leakyReluGrad as unknown as tf.KernelFunc });
     touched.push(`${LEAKY_RELU_GRAD_KERNEL}/${backendName}`);

@@ -16,6 +16,8 @@ import {
   initBackend,
   installWasmKernels,
   wasmExportsOnBackend,
+  registerOnArrayBackends,
+  runOnBackendArrays,
   lstsq,
   lstsqF64,
   matMul,
@@ -205,6 +207,38 @@ describe('wasm backend gaps', () => {
         }
       }
     }
+  });
+
+  it('runOnBackendArrays and registerOnArrayBackends give a loop kernel both backends, views of the heap on wasm', async () => {
+    const seen: boolean[] = [];
+    const kernelFunc = (({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }) =>
+      runOnBackendArrays(backend, [inputs.x, inputs.y], [inputs.x.shape, []], ([x, y], [twice, total], onHeap) => {
+        seen.push(onHeap);
+        let sum = 0;
+        for (let i = 0; i < twice.length; i++) {
+          twice[i] = 2 * x[i];
+          sum += y[i];
+        }
+        total[0] = sum;
+      })) as unknown as tf.KernelFunc;
+    expect(registerOnArrayBackends('BbpTestTwice', kernelFunc)).toEqual(['wasm', 'cpu']);
+    expect(registerOnArrayBackends('BbpTestTwice', kernelFunc)).toEqual([]);
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      const x = tf.tensor2d([1, -2, 3.5, 4], [2, 2]);
+      const y = tf.tensor1d([5, 6, 7, 8], 'int32');
+      const before = tf.memory().numTensors;
+      const [twice, total] = tf.engine().runKernel('BbpTestTwice', { x, y }, {}) as tf.Tensor[];
+      expect(tf.memory().numTensors).toBe(before + 2);
+      expect(twice.shape).toEqual([2, 2]);
+      expect(Array.from(twice.dataSync())).toEqual([2, -4, 7, 8]);
+      expect(total.shape).toEqual([]);
+      expect(total.dataSync()[0]).toBe(26);
+      tf.dispose([x, y, twice, total]);
+    }
+    expect(seen).toEqual([true, false]);
+    await tf.setBackend('wasm');
+    for (const backend of ['wasm', 'cpu']) tf.unregisterKernel('BbpTestTwice', backend);
   });
 
   it('wasmExportsOnBackend instantiates once per memory and module, and answers null where it cannot', async () => {

@@ -4,12 +4,10 @@
  * of `tf.AdamOptimizer` so that its state, configuration and checkpoints are exactly tfjs Adam's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { wasmExportsOnBackend } from '@beyond-backprop/core-linalg';
+import { registerOnArrayBackends, runOnBackendArrays, wasmExportsOnBackend } from '@beyond-backprop/core-linalg';
 
 /** Name of the fused kernel (visible as such in `tf.profile`). */
 export const FUSED_ADAM_KERNEL = 'BbpFusedAdam';
-
-const FUSED_BACKENDS = ['wasm', 'cpu'] as const;
 
 interface FusedAdamAttrs {
   beta1: number;
@@ -19,16 +17,6 @@ interface FusedAdamAttrs {
   correction2: number;
   epsilon: number;
   learningRate: number;
-}
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
-}
-
-interface PlainBackend {
-  readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.BackendValues): tf.TensorInfo;
 }
 
 /**
@@ -104,35 +92,21 @@ function wasmAdamFor(backend: unknown): AdamWasm | null {
 
 function fusedAdamKernel(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
   const { x, g, m, v } = args.inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
-  const attrs = args.attrs as unknown as FusedAdamAttrs;
-  const shape = x.shape.slice();
-  const heap = args.backend as unknown as Partial<HeapBackend>;
-  if (typeof heap.typedArrayFromHeap === 'function' && typeof heap.makeOutput === 'function') {
-    const outs = [heap.makeOutput(shape, 'float32'), heap.makeOutput(shape, 'float32'), heap.makeOutput(shape, 'float32')];
-    // Views only after every allocation: a growing wasm heap detaches earlier ones.
-    const views = [x, g, m, v, ...outs].map((t) => heap.typedArrayFromHeap!(t) as Float32Array);
-    const k = constants(attrs);
-    const simd = wasmAdamFor(args.backend);
-    if (simd) simd(...views.map((a) => a.byteOffset), views[0].length, k.b1, k.c1, k.b2, k.c2, k.k1, k.k2, k.eps, k.negLr);
-    else adamPass(views[0], views[1], views[2], views[3], views[4], views[5], views[6], k);
-    return outs;
-  }
-  const plain = args.backend as unknown as PlainBackend;
-  const read = (t: tf.TensorInfo) => plain.readSync(t.dataId) as Float32Array;
-  const n = tf.util.sizeFromShape(shape);
-  const pOut = new Float32Array(n);
-  const mOut = new Float32Array(n);
-  const vOut = new Float32Array(n);
-  adamPass(read(x), read(g), read(m), read(v), pOut, mOut, vOut, constants(attrs));
-  return [plain.makeTensorInfo(shape, 'float32', pOut), plain.makeTensorInfo(shape, 'float32', mOut), plain.makeTensorInfo(shape, 'float32', vOut)];
+  const k = constants(args.attrs as unknown as FusedAdamAttrs);
+  const simd = wasmAdamFor(args.backend);
+  return runOnBackendArrays(args.backend, [x, g, m, v], [x.shape, x.shape, x.shape], (ins, outs, onHeap) => {
+    const [p, gv, mv, vv] = ins as Float32Array[];
+    const [pOut, mOut, vOut] = outs;
+    if (onHeap && simd) {
+      simd(...[p, gv, mv, vv, pOut, mOut, vOut].map((a) => a.byteOffset), p.length, k.b1, k.c1, k.b2, k.c2, k.k1, k.k2, k.eps, k.negLr);
+    } else {
+      adamPass(p, gv, mv, vv, pOut, mOut, vOut, k);
+    }
+  });
 }
 
 function ensureFusedAdamKernel(): void {
-  for (const backendName of FUSED_BACKENDS) {
-    if (!tf.getKernel(FUSED_ADAM_KERNEL, backendName)) {
-      tf.registerKernel({ kernelName: FUSED_ADAM_KERNEL, backendName, kernelFunc: fusedAdamKernel as unknown as tf.KernelFunc });
-    }
-  }
+  registerOnArrayBackends(FUSED_ADAM_KERNEL, fusedAdamKernel as unknown as tf.KernelFunc);
 }
 
 /** The parts of `tf.AdamOptimizer` that tfjs declares private; the subclass keeps them in tfjs' own layout. */

@@ -5,21 +5,10 @@
  * composite.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ARRAY_BACKENDS, registerOnArrayBackends, runOnBackendArrays } from '@beyond-backprop/core-linalg';
 
 /** Name of the fused kernel (visible as such in `tf.profile`). */
 export const SOFTMAX_CROSS_ENTROPY_KERNEL = 'BbpSoftmaxCrossEntropy';
-
-const FUSED_BACKENDS = ['wasm', 'cpu'] as const;
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
-}
-
-interface PlainBackend {
-  readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.BackendValues): tf.TensorInfo;
-}
 
 /**
  * For logits `z: [n, k]` and targets `t` (int32 class indices `[n]`, or float32 rows `[n, k]`), writes
@@ -63,34 +52,18 @@ function softmaxCrossEntropyPass(z: Float32Array, t: Int32Array | Float32Array, 
 function softmaxCrossEntropyKernel(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend }): tf.TensorInfo[] {
   const { logits, labels } = args.inputs as Record<'logits' | 'labels', tf.TensorInfo>;
   const [n, k] = logits.shape as [number, number];
-  const heap = args.backend as unknown as Partial<HeapBackend>;
-  if (typeof heap.typedArrayFromHeap === 'function' && typeof heap.makeOutput === 'function') {
-    const loss = heap.makeOutput([], 'float32');
-    const grad = heap.makeOutput([n, k], 'float32');
-    // Views only after every allocation: a growing wasm heap detaches earlier ones.
-    const [z, t, l, g] = [logits, labels, loss, grad].map((x) => heap.typedArrayFromHeap!(x));
-    (l as Float32Array)[0] = softmaxCrossEntropyPass(z as Float32Array, t as Int32Array | Float32Array, n, k, g as Float32Array);
-    return [loss, grad];
-  }
-  const plain = args.backend as unknown as PlainBackend;
-  const grad = new Float32Array(n * k);
-  const z = plain.readSync(logits.dataId) as Float32Array;
-  const t = plain.readSync(labels.dataId) as Int32Array | Float32Array;
-  const loss = Float32Array.of(softmaxCrossEntropyPass(z, t, n, k, grad));
-  return [plain.makeTensorInfo([], 'float32', loss), plain.makeTensorInfo([n, k], 'float32', grad)];
+  return runOnBackendArrays(args.backend, [logits, labels], [[], [n, k]], ([z, t], [loss, grad]) => {
+    loss[0] = softmaxCrossEntropyPass(z as Float32Array, t as Int32Array | Float32Array, n, k, grad);
+  });
 }
 
 function ensureKernel(): void {
-  for (const backendName of FUSED_BACKENDS) {
-    if (!tf.getKernel(SOFTMAX_CROSS_ENTROPY_KERNEL, backendName)) {
-      tf.registerKernel({ kernelName: SOFTMAX_CROSS_ENTROPY_KERNEL, backendName, kernelFunc: softmaxCrossEntropyKernel as unknown as tf.KernelFunc });
-    }
-  }
+  registerOnArrayBackends(SOFTMAX_CROSS_ENTROPY_KERNEL, softmaxCrossEntropyKernel as unknown as tf.KernelFunc);
 }
 
 /** Whether {@link fusedSoftmaxCrossEntropy} runs as one kernel on the active backend. */
 export function hasFusedSoftmaxCrossEntropy(): boolean {
-  return (FUSED_BACKENDS as readonly string[]).includes(tf.getBackend());
+  return (ARRAY_BACKENDS as readonly string[]).includes(tf.getBackend());
 }
 
 /**
