@@ -252,7 +252,7 @@ describe('wasm backend gaps', () => {
       ),
     );
     const first = wasmExportsOnBackend(tf.backend(), tiny);
-    expect((first?.four as () => number)()).toBe(4);
+    expect((first!.four as () => number)()).toBe(4);
     expect(wasmExportsOnBackend(tf.backend(), tiny)).toBe(first);
     expect(wasmExportsOnBackend(tf.backend(), btoa('not wasm'))).toBeNull();
     expect(wasmExportsOnBackend(tf.findBackend('cpu'), tiny)).toBeNull();
