@@ -211,7 +211,7 @@ describe('wasm backend gaps', () => {
 
   it('runOnBackendArrays and registerOnArrayBackends give a loop kernel both backends, views of the heap on wasm', async () => {
     const seen: boolean[] = [];
-    const kernelFunc = (({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }) =>
+    const kernelFunc = (({ inputs, backend }: { inputs: Record<'x' | 'y', tf.TensorInfo>; backend: unknown }) =>
       runOnBackendArrays(backend, [inputs.x, inputs.y], [inputs.x.shape, []], ([x, y], [twice, total], onHeap) => {
         seen.push(onHeap);
         let sum = 0;
