@@ -199,22 +199,10 @@ function flagFreeBatchMatMul(kernelFunc: tf.KernelFunc): tf.KernelFunc {
   const viaFlaggedOperands = transposeFirst(kernelFunc);
   // Right operands already multiplied once: XNNPACK keeps their packed form, keyed by the tensor, until it is freed.
   const packed = new WeakSet<object>();
-  // Right operands already multiplied through wasmGemm: seen again with many rows and a long inner dimension, the
-  // product is worth XNNPACK's packing (kept for the tensor's lifetime), which then runs it faster — 11.9 against
-  // 15.1 ms at 512³, 26.7 against 30.4 ms for 1000 × 784 · 784 × 392; below that wasmGemm is as fast or faster.
   const seen = new WeakSet<object>();
   return (args) => {
-    const { a: left, b: right } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const flags = args.attrs as { transposeA?: boolean };
-    const rows = left.shape[left.shape.length - (flags.transposeA ? 1 : 2)] ?? 0;
-    const inner = left.shape[left.shape.length - (flags.transposeA ? 2 : 1)] ?? 0;
-    if (!seen.has(right.dataId) || rows < 256 || inner < 256) {
-      const viaGemm = gemmBatchMatMul(args);
-      if (viaGemm) {
-        seen.add(right.dataId);
-        return viaGemm;
-      }
-    }
+    const viaGemm = gemmWhileFresh(seen, args, () => gemmBatchMatMul(args));
+    if (viaGemm) return viaGemm;
     const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean };
     const ta = !!attrs.transposeA;
     const tb = !!attrs.transposeB;
@@ -292,20 +280,30 @@ function fusedMatMulViaGemm(fallback: tf.KernelFunc): tf.KernelFunc {
   const seen = new WeakSet<object>();
   return (args) => {
     const inputs = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo | null; preluActivationWeights?: tf.TensorInfo | null };
-    const attrs = args.attrs as { transposeA?: boolean; activation?: string };
-    const linear = attrs.activation === undefined || attrs.activation === 'linear';
-    const { a, b } = inputs;
-    const rows = a.shape[a.shape.length - (attrs.transposeA ? 1 : 2)] ?? 0;
-    const inner = a.shape[a.shape.length - (attrs.transposeA ? 2 : 1)] ?? 0;
-    if (linear && !inputs.preluActivationWeights && (!seen.has(b.dataId) || rows < 256 || inner < 256)) {
-      const out = gemmBatchMatMul({ ...args, inputs: { a, b } }, inputs.bias ?? null);
-      if (out) {
-        seen.add(b.dataId);
-        return out;
-      }
+    const activation = (args.attrs as { activation?: string }).activation;
+    if ((activation === undefined || activation === 'linear') && !inputs.preluActivationWeights) {
+      const out = gemmWhileFresh(seen, args, () => gemmBatchMatMul({ ...args, inputs: { a: inputs.a, b: inputs.b } }, inputs.bias ?? null));
+      if (out) return out;
     }
     return fallback(args);
   };
+}
+
+/**
+ * `product()` (a {@link gemmBatchMatMul}) unless its right operand was already multiplied through it (`seen`) and the
+ * product has at least 256 rows and 256 inner terms: then `null`, for XNNPACK, whose packing (kept for the tensor's
+ * lifetime) pays there — 11.9 against 15.1 ms at 512³, 26.7 against 30.4 ms for 1000 × 784 · 784 × 392; below that
+ * wasmGemm is as fast or faster, and it never packs a fresh operand (a weight matrix fresh from the optimiser).
+ */
+function gemmWhileFresh(seen: WeakSet<object>, args: Parameters<tf.KernelFunc>[0], product: () => tf.TensorInfo | null): tf.TensorInfo | null {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const transposeA = !!(args.attrs as { transposeA?: boolean }).transposeA;
+  const rows = a.shape[a.shape.length - (transposeA ? 1 : 2)] ?? 0;
+  const inner = a.shape[a.shape.length - (transposeA ? 2 : 1)] ?? 0;
+  if (seen.has(b.dataId) && rows >= 256 && inner >= 256) return null;
+  const out = product();
+  if (out) seen.add(b.dataId);
+  return out;
 }
 
 /**

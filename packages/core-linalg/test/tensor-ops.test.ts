@@ -175,6 +175,29 @@ describe('wasm backend gaps', () => {
     expect(bitsOf(wasm[1])).toEqual(bitsOf(cpu[1]));
   });
 
+  it('a right operand multiplied again in a product of ≥ 256 rows and inner terms goes to XNNPACK, with the same bits', () => {
+    const [m, k, n] = [260, 300, 20];
+    const av = Float32Array.from(randn(m, k, 31).data);
+    const bv = Float32Array.from(randn(k, n, 32).data);
+    const a = tf.tensor2d(av, [m, k]);
+    const b = tf.tensor2d(bv, [k, n]);
+    const first = tf.matMul(a, b).dataSync(); // in place (the operand is new)
+    const second = tf.matMul(a, b).dataSync(); // XNNPACK packs it now
+    const third = tf.matMul(a, b).dataSync(); // and reuses the packed form
+    const want = new Float32Array(m * n);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum = Math.fround(sum + Math.fround(av[i * k + p] * bv[p * n + j]));
+        want[i * n + j] = sum;
+      }
+    }
+    expect(Array.from(first)).toEqual(Array.from(want));
+    expect(Array.from(second)).toEqual(Array.from(want));
+    expect(Array.from(third)).toEqual(Array.from(want));
+    tf.dispose([a, b]);
+  });
+
   it('a fused matMul with a bias and no activation starts every sum at the bias (the same bits), leaking nothing', () => {
     const [m, k, n] = [6, 9, 11];
     const av = Float32Array.from(randn(m, k, 21).data);
