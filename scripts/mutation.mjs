@@ -38,6 +38,8 @@ const TARGETS = [
   { pkg: 'training', file: 'src/divergence.ts', tests: ['test/fit-contract.test.ts'] },
   { pkg: 'training', file: 'src/weight-init.ts', tests: ['test/weight-init.test.ts'] },
   { pkg: 'training', file: 'src/model-files.ts', tests: ['test/model-files.test.ts', 'test/checkpoint.test.ts'] },
+  { pkg: 'training', file: 'src/softmax-cross-entropy-kernel.ts', tests: ['test/backprop.test.ts'] },
+  { pkg: 'core-linalg', file: 'src/kernel-arrays.ts', tests: ['test/tensor-ops.test.ts'] },
 ];
 
 const argv = process.argv.slice(2);
