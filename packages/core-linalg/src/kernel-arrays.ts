@@ -38,7 +38,7 @@ export function runOnBackendArrays(
 ): tf.TensorInfo[] {
   const heap = backend as Partial<HeapBackend>;
   if (typeof heap.makeOutput === 'function' && typeof heap.typedArrayFromHeap === 'function') {
-    const outputs = outputShapes.map((shape) => heap.makeOutput!(shape.slice(), 'float32'));
+    const outputs = outputShapes.map((shape) => heap.makeOutput!(shape, 'float32'));
     const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap!(t);
     compute(
       inputs.map(view),
@@ -54,7 +54,7 @@ export function runOnBackendArrays(
     arrays,
     false,
   );
-  return arrays.map((a, i) => plain.makeTensorInfo(outputShapes[i].slice(), 'float32', a));
+  return arrays.map((a, i) => plain.makeTensorInfo(outputShapes[i], 'float32', a));
 }
 
 /** The backends whose tensors {@link runOnBackendArrays} reaches as arrays. */

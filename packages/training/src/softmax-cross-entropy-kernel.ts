@@ -24,8 +24,6 @@ function softmaxCrossEntropyPass(z: Float32Array, t: Int32Array | Float32Array, 
     const row = i * k;
     let m = -Infinity;
     for (let j = 0; j < k; j++) if (z[row + j] > m) m = z[row + j];
-    // A row of NaNs has no maximum: let the NaN through to the loss instead of subtracting −∞.
-    if (m === -Infinity) m = z[row];
     let sum = 0;
     for (let j = 0; j < k; j++) sum += Math.exp(z[row + j] - m);
     const lse = m + Math.log(sum);

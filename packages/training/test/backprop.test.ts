@@ -216,6 +216,31 @@ describe('losses and metrics', () => {
     await tf.setBackend('wasm');
   });
 
+  it('the fused softmaxCrossEntropy stays finite at logits ±1000 in rows of different scales, skips zero targets at −∞, and scores only labels in [0, k)', async () => {
+    expect(SOFTMAX_CROSS_ENTROPY_KERNEL).toBe('BbpSoftmaxCrossEntropy');
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      tf.tidy(() => {
+        // Each row's maximum, and only its own, keeps exp() finite: row 0 is near 0, row 1 near ±1000 (e^1000 = ∞).
+        const logits = tf.tensor2d([0.5, -0.25, 0, -1000, 1000, 999], [2, 3]);
+        const fromIndices = tf.valueAndGrad((z: tf.Tensor) => softmaxCrossEntropy(tf.tensor1d([1, 2], 'int32'), z))(logits);
+        const lse0 = Math.log(Math.exp(0.5) + Math.exp(-0.25) + 1);
+        const lse1 = 1000 + Math.log(1 + Math.exp(-1));
+        expect(fromIndices.value.dataSync()[0]).toBeCloseTo((lse0 + 0.25 + (lse1 - 999)) / 2, 5);
+        expect(Array.from(fromIndices.grad.dataSync()).every(Number.isFinite)).toBe(true);
+        // A class with probability 0 and logit −∞ adds nothing (0·∞ would make the loss NaN).
+        const withMinusInf = tf.tensor2d([Number.NEGATIVE_INFINITY, 1, 2], [1, 3]);
+        const soft = softmaxCrossEntropy(tf.tensor2d([0, 0.5, 0.5], [1, 3]), withMinusInf).dataSync()[0];
+        const lse = Math.log(Math.E + Math.E ** 2);
+        expect(soft).toBeCloseTo(0.5 * (lse - 1) + 0.5 * (lse - 2), 5);
+        // Label k (one past the last class) is out of range like any other: a zero row, still counted in n.
+        const edge = softmaxCrossEntropy(tf.tensor1d([3, 0], 'int32'), tf.tensor2d([1, 2, 3, 1, 2, 3], [2, 3])).dataSync()[0];
+        expect(edge).toBeCloseTo((Math.log(Math.E + Math.E ** 2 + Math.E ** 3) - 1) / 2, 5);
+      });
+    }
+    await tf.setBackend('wasm');
+  });
+
   it('meanSquaredError and accuracy', () => {
     expect(meanSquaredError(tf.tensor2d([[1, 2]]), tf.tensor2d([[2, 4]])).dataSync()[0]).toBeCloseTo(2.5, 6);
     expect(() => meanSquaredError(tf.tensor2d([[1, 2, 3]]), tf.tensor2d([[2, 4]]))).toThrow(/argument 'targets'/);
